@@ -1,0 +1,103 @@
+"""Settings from the environment / `.env`. Every unset backend falls back to its embedded default."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- where local state lives (embedded PostgreSQL, Temporal's SQLite, uploads, generated keys)
+    data_dir: Path = ROOT / ".data"
+
+    # --- ports of `make run`
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+
+    # --- engines: unset -> embedded default
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "yanyue-main"
+    opensearch_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_bucket: str = "yanyue"
+    s3_secure: bool = True
+    redis_url: str | None = None
+
+    # --- secrets: unset -> generated once and kept in .data/secrets.json (embedded default only)
+    jwt_secret: str | None = None
+    id_encryption_key: str | None = Field(default=None, description="base64 32-byte AES-GCM key")
+    id_hash_key: str | None = Field(default=None, description="HMAC key for ID-number look-ups")
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+
+    # --- SMS: credentials unset -> sandbox adapter that logs the code
+    aliyun_sms_access_key_id: str | None = None
+    aliyun_sms_access_key_secret: str | None = None
+    aliyun_sms_sign_name: str | None = None
+    aliyun_sms_template_code: str | None = None
+    aliyun_sms_endpoint: str = "dysmsapi.aliyuncs.com"
+    tencent_sms_secret_id: str | None = None
+    tencent_sms_secret_key: str | None = None
+    tencent_sms_sdk_app_id: str | None = None
+    tencent_sms_sign_name: str | None = None
+    tencent_sms_template_id: str | None = None
+    tencent_sms_endpoint: str = "sms.tencentcloudapi.com"
+    # The sandbox SMS adapter returns the code in the API answer so the H5 dev build can show it.
+    sms_sandbox_echo_code: bool = True
+
+    # --- WeChat mini-program: unset -> sandbox
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com/"
+
+    # --- real-name check (Tencent Cloud IdCardVerification): unset -> sandbox
+    tencent_faceid_secret_id: str | None = None
+    tencent_faceid_secret_key: str | None = None
+    tencent_faceid_endpoint: str = "faceid.tencentcloudapi.com"
+
+    # --- payments (sandbox gateway until WeChat Pay / Alipay are configured; later issue)
+    wechatpay_mchid: str | None = None
+    alipay_app_id: str | None = None
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+    def secret(self, name: str) -> str:
+        """A configured secret, or one generated once for this data dir (embedded default only)."""
+        value = getattr(self, name)
+        if value:
+            return str(value)
+        path = self.data_dir / "secrets.json"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        if name not in stored:
+            stored[name] = secrets.token_urlsafe(32)
+            path.write_text(json.dumps(stored))
+            path.chmod(0o600)
+        return str(stored[name])
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
