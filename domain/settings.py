@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     s3_bucket: str = "yanyue"
     s3_secure: bool = True
     redis_url: str | None = None
+    # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
+    embedded_services: str = ""
 
     # --- secrets: unset -> generated once and kept in .data/secrets.json (embedded default only)
     jwt_secret: str | None = None

@@ -1,0 +1,43 @@
+"""Everything a request needs that is chosen once at start-up by configuration."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from temporalio.client import Client
+
+from domain.accounts.crypto import FieldCipher
+from domain.accounts.sessions import TokenConfig
+from domain.errors import ServiceUnavailable
+from domain.settings import Settings
+from integrations.sms.base import SmsSender
+from integrations.wechat.base import MiniProgramAuth
+from storage.local import LocalStorage
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    database_url: str
+    database_backend: str
+    tokens: TokenConfig
+    cipher: FieldCipher
+    sms: SmsSender
+    wechat: MiniProgramAuth
+    storage: LocalStorage
+    temporal_address: str
+    _temporal: Client | None = field(default=None, init=False)
+    _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    async def temporal(self) -> Client:
+        """Connect lazily so the API can serve reads while Temporal is still starting."""
+        async with self._temporal_lock:
+            if self._temporal is None:
+                try:
+                    self._temporal = await Client.connect(self.temporal_address,
+                                                          namespace=self.settings.temporal_namespace)
+                except Exception as exc:  # connection refused, DNS, TLS...
+                    raise ServiceUnavailable("工作流服务暂时不可用，请稍后重试",
+                                             code="temporal_unavailable") from exc
+            return self._temporal

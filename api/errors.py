@@ -1,0 +1,99 @@
+"""Every error leaves as {"code", "message", "detail"} with a real HTTP status and Chinese text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import AppError
+from integrations.errors import IntegrationError
+
+log = logging.getLogger(__name__)
+
+FIELD_LABELS = {
+    "phone": "手机号", "code": "验证码", "refresh_token": "刷新令牌", "role": "身份",
+    "org_name": "机构名称", "industry": "行业", "contact_name": "联系人", "contact_phone": "联系电话",
+    "stage_name": "艺名", "artist_types": "艺人类型", "styles": "表演风格", "city": "城市",
+    "contact_wechat": "微信号", "subject": "认证主体", "legal_name": "姓名", "id_number": "身份证号",
+    "licence_upload_id": "营业执照", "username": "用户名", "password": "密码", "display_name": "显示名称",
+    "status": "状态", "reason": "原因", "key": "设置项", "value": "设置值", "page": "页码",
+    "page_size": "每页条数", "q": "关键词", "artist_type": "艺人类型", "file": "文件", "body": "请求体",
+}
+
+PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",
+                 "id_number": "请输入18位身份证号", "username": "3-40位字母、数字或 _ . -"}
+
+
+def _message(err: dict[str, Any]) -> str:
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    name = next((p for p in reversed(loc) if not p.isdigit()), "")
+    label = FIELD_LABELS.get(name, name or "请求")
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"{label}不能为空"
+    if kind == "json_invalid":
+        return "请求内容不是合法的 JSON"
+    if kind == "extra_forbidden":
+        return f"不支持的字段：{name}"
+    if kind == "string_too_short":
+        return f"{label}不能为空" if ctx.get("min_length") == 1 else f"{label}至少{ctx.get('min_length')}个字"
+    if kind == "string_too_long":
+        return f"{label}最多{ctx.get('max_length')}个字"
+    if kind == "string_pattern_mismatch":
+        return f"{label}格式不正确" + (f"（{PATTERN_HINTS[name]}）" if name in PATTERN_HINTS else "")
+    if kind in ("enum", "literal_error"):
+        return f"{label}的取值无效，可选：{ctx.get('expected', '')}"
+    if kind in ("too_short", "too_long"):
+        return f"{label}数量不符合要求"
+    if kind.startswith("int") or kind.startswith("float"):
+        return f"{label}必须是数字"
+    if kind.startswith("bool"):
+        return f"{label}必须是是/否"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{label}超出允许范围"
+    if kind.startswith("string") or kind == "str_type":
+        return f"{label}必须是文字"
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        return f"{label}格式不正确"
+    return f"{label}不正确"
+
+
+def _body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "detail": detail}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(_body(exc.code, exc.message, exc.detail), status_code=exc.status)
+
+    @app.exception_handler(IntegrationError)
+    async def integration_error(_: Request, exc: IntegrationError) -> JSONResponse:
+        log.warning("outside service error %s (provider code %s)", exc.code, exc.provider_code)
+        return JSONResponse(_body(exc.code, exc.message), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        detail = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": _message(e)}
+                  for e in errors]
+        return JSONResponse(_body("validation_error", detail[0]["message"] if detail else "请求参数有误",
+                                  detail), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: ("not_found", "接口不存在"), 405: ("method_not_allowed", "不支持的请求方法"),
+                    413: ("payload_too_large", "请求内容过大")}
+        code, message = messages.get(exc.status_code, ("http_error", str(exc.detail)))
+        return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(_body("internal_error", "服务器开小差了，请稍后重试"), status_code=500)

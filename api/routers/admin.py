@@ -1,0 +1,96 @@
+"""Operators: login, users and their status, other operators, platform rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy import select
+
+from api.deps import Ctx, CurrentOperator, Db, client_ip
+from domain.accounts import operators, rules, sessions, users
+from domain.accounts.schemas import (
+    AdminUserOut,
+    AdminUserPage,
+    OperatorCreateIn,
+    OperatorLoginIn,
+    OperatorOut,
+    OperatorTokenOut,
+    SettingIn,
+    SettingOut,
+    StatusChangeOut,
+    UserStatusIn,
+)
+from domain.models import AccountStatusChange, Operator, SystemSetting
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+UserId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def _op(op: Operator) -> OperatorOut:
+    return OperatorOut(id=op.id, username=op.username, display_name=op.display_name)
+
+
+@router.post("/auth/login", response_model=OperatorTokenOut, summary="运营人员登录")
+def login(body: OperatorLoginIn, request: Request, ctx: Ctx, db: Db) -> OperatorTokenOut:
+    op = operators.login(db, body.username, body.password)
+    issued = sessions.open_session(db, ctx.tokens, operator=op, ip=client_ip(request))
+    return OperatorTokenOut(access_token=issued.access_token, refresh_token=issued.refresh_token,
+                            expires_in=issued.expires_in, operator=_op(op))
+
+
+@router.get("/me", response_model=OperatorOut, summary="当前运营人员")
+def me(op: CurrentOperator) -> OperatorOut:
+    return _op(op)
+
+
+@router.get("/users", response_model=AdminUserPage, summary="用户列表")
+def list_users(
+    op: CurrentOperator, db: Db,
+    phone: Annotated[str | None, Query(max_length=20, pattern=r"^\d*$")] = None,
+    role: Literal["client", "artist"] | None = None,
+    status: Literal["active", "warned", "banned"] | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> AdminUserPage:
+    items, total = users.list_users(db, phone=phone or None, role=role, status=status, page=page,
+                                    page_size=page_size)
+    return AdminUserPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/users/{user_id}/status", response_model=AdminUserOut, summary="变更账号状态")
+def set_status(user_id: UserId, body: UserStatusIn, op: CurrentOperator, db: Db) -> AdminUserOut:
+    user = users.get_user(db, user_id)
+    users.change_status(db, user, op.id, body.status, body.reason)
+    return users.admin_user_view(user)
+
+
+@router.get("/users/{user_id}/status-changes", response_model=list[StatusChangeOut], summary="状态变更记录")
+def status_changes(user_id: UserId, op: CurrentOperator, db: Db) -> list[StatusChangeOut]:
+    users.get_user(db, user_id)
+    rows = db.execute(select(AccountStatusChange, Operator.display_name)
+                      .join(Operator, Operator.id == AccountStatusChange.operator_id)
+                      .where(AccountStatusChange.user_id == user_id)
+                      .order_by(AccountStatusChange.created_at.desc(), AccountStatusChange.id.desc())).all()
+    return [StatusChangeOut(id=c.id, from_status=c.from_status, to_status=c.to_status, reason=c.reason,
+                            operator_id=c.operator_id, operator_name=name, created_at=c.created_at)
+            for c, name in rows]
+
+
+@router.post("/operators", response_model=OperatorOut, status_code=201, summary="创建运营账号")
+def create_operator(body: OperatorCreateIn, op: CurrentOperator, db: Db) -> OperatorOut:
+    return _op(operators.create(db, body, created_by=op.id))
+
+
+@router.get("/settings", response_model=list[SettingOut], summary="平台规则")
+def list_settings(op: CurrentOperator, db: Db) -> list[SettingOut]:
+    stored = {s.key: s for s in db.scalars(select(SystemSetting))}
+    return [SettingOut(key=k, value=rules.get_rule(db, k), updated_at=stored[k].updated_at)
+            for k in rules.DEFAULTS if k in stored]
+
+
+@router.put("/settings", response_model=SettingOut, summary="修改平台规则")
+def put_setting(body: SettingIn, op: CurrentOperator, db: Db) -> SettingOut:
+    row = rules.set_rule(db, body.key, body.value, op.id)
+    return SettingOut(key=row.key, value=row.value, updated_at=row.updated_at)

@@ -1,0 +1,100 @@
+"""The logged-in user: profile, role choice, role profiles, real-name verification, private uploads."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi import APIRouter, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from PIL import Image, UnidentifiedImageError
+
+from api.deps import Ctx, Db, Me
+from domain.accounts import users, verification
+from domain.accounts.schemas import (
+    ArtistProfileIn,
+    ClientProfileIn,
+    MeOut,
+    RoleIn,
+    UploadOut,
+    VerificationIn,
+    VerificationOut,
+)
+from domain.errors import AppError
+from domain.models import Upload
+
+router = APIRouter(tags=["me"])
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": (".jpg", "image/jpeg"), "PNG": (".png", "image/png"), "WEBP": (".webp", "image/webp")}
+
+
+@router.get("/me", response_model=MeOut, summary="当前用户")
+def get_me(me: Me, db: Db) -> MeOut:
+    return users.me_view(db, me.user, me.acting_role)
+
+
+@router.post("/me/role", response_model=MeOut, summary="切换当前身份")
+def set_role(body: RoleIn, me: Me, db: Db) -> MeOut:
+    users.choose_role(db, me.auth, me.user, body.role)
+    return users.me_view(db, me.user, me.acting_role)
+
+
+@router.put("/me/client-profile", response_model=MeOut, summary="登记/修改需求方资料")
+def put_client_profile(body: ClientProfileIn, me: Me, db: Db) -> MeOut:
+    users.save_client_profile(db, me.user, body)
+    if me.auth.acting_role is None:
+        me.auth.acting_role = "client"
+    return users.me_view(db, me.user, me.acting_role)
+
+
+@router.put("/me/artist-profile", response_model=MeOut, summary="登记/修改艺人资料")
+def put_artist_profile(body: ArtistProfileIn, me: Me, db: Db) -> MeOut:
+    users.save_artist_profile(db, me.user, body)
+    if me.auth.acting_role is None:
+        me.auth.acting_role = "artist"
+    return users.me_view(db, me.user, me.acting_role)
+
+
+@router.post("/me/verification", response_model=VerificationOut, summary="提交实名认证")
+async def submit_verification(body: VerificationIn, me: Me, db: Db, ctx: Ctx) -> VerificationOut:
+    from workflows.real_name import RealNameVerificationWorkflow
+
+    row = await run_in_threadpool(verification.submit, db, ctx.cipher, me.user, body)
+    client = await ctx.temporal()
+    # Started before the commit: if Temporal is down nothing is saved; the activity retries until it
+    # sees the committed row.
+    await client.start_workflow(RealNameVerificationWorkflow.run, row.id, id=f"realname-{row.id}",
+                                task_queue=ctx.settings.temporal_task_queue)
+    return VerificationOut(status="pending", subject=row.subject, legal_name=row.legal_name_masked,
+                           id_number=row.id_number_masked)
+
+
+@router.get("/me/verification", response_model=VerificationOut, summary="实名认证状态")
+def get_verification(me: Me, db: Db) -> VerificationOut:
+    return users.me_view(db, me.user, me.acting_role).verification
+
+
+@router.post("/uploads/licence", response_model=UploadOut, summary="上传营业执照（私有）")
+async def upload_licence(file: UploadFile, me: Me, db: Db, ctx: Ctx) -> UploadOut:
+    data = await file.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise AppError("图片不能超过10MB", code="file_too_large", status=413)
+    try:  # judged by content, never by the file name
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format or ""
+            img.verify()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise AppError("请上传 JPG、PNG 或 WebP 格式的图片", code="file_type_invalid", status=415) from exc
+    if fmt not in IMAGE_FORMATS:
+        raise AppError("请上传 JPG、PNG 或 WebP 格式的图片", code="file_type_invalid", status=415)
+    suffix, content_type = IMAGE_FORMATS[fmt]
+
+    def save() -> str:
+        key = ctx.storage.put_private(f"licences/{me.user.id}", data, suffix)
+        row = Upload(id=key.rsplit("/", 1)[1].split(".")[0], user_id=me.user.id, purpose="licence",
+                     object_key=key, content_type=content_type, size=len(data))
+        db.add(row)
+        db.flush()
+        return row.id
+
+    return UploadOut(upload_id=await run_in_threadpool(save))

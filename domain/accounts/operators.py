@@ -1,0 +1,41 @@
+"""Operator accounts: created only by another operator (the first one by the seed / CLI)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.accounts.crypto import hash_password, verify_password
+from domain.accounts.schemas import OperatorCreateIn
+from domain.errors import AppError, Conflict
+from domain.models import Operator
+
+
+class BadCredentials(AppError):
+    status, code, message = 401, "bad_credentials", "用户名或密码错误"
+
+
+# Checked against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def login(session: Session, username: str, password: str) -> Operator:
+    op = session.scalar(select(Operator).where(Operator.username == username))
+    if op is None:
+        verify_password(password, _DUMMY_HASH)
+        raise BadCredentials()
+    if not verify_password(password, op.password_hash):
+        raise BadCredentials()
+    if not op.is_active:
+        raise AppError("运营账号已停用", code="operator_disabled", status=403)
+    return op
+
+
+def create(session: Session, data: OperatorCreateIn, created_by: int | None) -> Operator:
+    if session.scalar(select(Operator.id).where(Operator.username == data.username)):
+        raise Conflict("用户名已存在", code="username_taken")
+    op = Operator(username=data.username, password_hash=hash_password(data.password),
+                  display_name=data.display_name, created_by=created_by)
+    session.add(op)
+    session.flush()
+    return op

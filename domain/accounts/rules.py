@@ -1,0 +1,25 @@
+"""Platform rules operators can change (system_settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from domain.models import SystemSetting
+from domain.time import utc_now
+
+DEFAULTS: dict[str, Any] = {"booking.require_verification": True}
+
+
+def get_rule(session: Session, key: str) -> Any:
+    row = session.get(SystemSetting, key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def set_rule(session: Session, key: str, value: Any, operator_id: int) -> SystemSetting:
+    row = session.get(SystemSetting, key) or SystemSetting(key=key)
+    row.value, row.updated_at, row.updated_by = value, utc_now(), operator_id
+    session.add(row)
+    session.flush()
+    return row

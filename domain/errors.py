@@ -1,0 +1,64 @@
+"""One base error: stable code, Chinese user-facing message, real HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "请求有误"
+
+    def __init__(self, message: str | None = None, *, detail: Any = None, code: str | None = None,
+                 status: int | None = None):
+        self.message = message or type(self).message
+        self.detail = detail
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        super().__init__(f"{self.code}: {self.message}")
+
+
+class NotAuthenticated(AppError):
+    status, code, message = 401, "not_authenticated", "请先登录"
+
+
+class TokenExpired(AppError):
+    status, code, message = 401, "token_expired", "登录已过期，请重新登录"
+
+
+class TokenInvalid(AppError):
+    status, code, message = 401, "token_invalid", "登录状态无效，请重新登录"
+
+
+class AccountBanned(AppError):
+    status, code, message = 403, "account_banned", "账号已被封禁，如有疑问请联系平台客服"
+
+
+class PermissionDenied(AppError):
+    status, code, message = 403, "permission_denied", "没有权限执行此操作"
+
+
+class RoleRequired(AppError):
+    status, code = 403, "role_required"
+
+    def __init__(self, role_label: str):
+        super().__init__(f"请切换到{role_label}身份后再操作")
+
+
+class NotFound(AppError):
+    status, code, message = 404, "not_found", "内容不存在或已删除"
+
+
+class Conflict(AppError):
+    status, code, message = 409, "conflict", "操作冲突，请刷新后重试"
+
+
+class TooManyRequests(AppError):
+    status, code, message = 429, "too_many_requests", "操作过于频繁，请稍后再试"
+
+
+class ServiceUnavailable(AppError):
+    status, code, message = 503, "service_unavailable", "服务暂时不可用，请稍后重试"

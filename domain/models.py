@@ -1,0 +1,237 @@
+"""All SQLAlchemy models in one module (avoids import cycles between domains)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, ExcludeConstraint, Range
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.db import Base
+from domain.time import utc_now
+
+
+def _now_col() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), default=utc_now, server_default=text("now()"))
+
+
+class User(Base):
+    """A client and/or artist account (operators live in `operators`)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    wechat_unionid: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    verification_status: Mapped[str] = mapped_column(String(16), default="unverified",
+                                                     server_default="unverified")
+    created_at: Mapped[datetime] = _now_col()
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    client_profile: Mapped[ClientProfile | None] = relationship(back_populates="user", uselist=False)
+    artist_profile: Mapped[ArtistProfile | None] = relationship(back_populates="user", uselist=False)
+
+    __table_args__ = (
+        CheckConstraint("status in ('active','warned','banned')", name="status"),
+        CheckConstraint("verification_status in ('unverified','pending','verified','rejected')",
+                        name="verification_status"),
+    )
+
+    @property
+    def roles(self) -> list[str]:
+        return [r for r, p in (("client", self.client_profile), ("artist", self.artist_profile)) if p]
+
+
+class ClientProfile(Base):
+    __tablename__ = "client_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    org_name: Mapped[str] = mapped_column(String(100))
+    industry: Mapped[str] = mapped_column(String(32))
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = _now_col()
+    user: Mapped[User] = relationship(back_populates="client_profile")
+
+
+class ArtistProfile(Base):
+    __tablename__ = "artist_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    stage_name: Mapped[str] = mapped_column(String(50))
+    artist_types: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    styles: Mapped[list[str]] = mapped_column(ARRAY(String(30)), default=list, server_default="{}")
+    city: Mapped[str] = mapped_column(String(30))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    contact_wechat: Mapped[str | None] = mapped_column(String(50))
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = _now_col()
+    user: Mapped[User] = relationship(back_populates="artist_profile")
+    prices: Mapped[list[ArtistPrice]] = relationship(order_by="ArtistPrice.min_amount")
+
+    __table_args__ = (Index("ix_artist_profiles_city", "city"),
+                      Index("ix_artist_profiles_types", "artist_types", postgresql_using="gin"))
+
+
+class ArtistPrice(Base):
+    """One line of an artist's price list, in fen."""
+
+    __tablename__ = "artist_prices"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"),
+                                           index=True)
+    title: Mapped[str] = mapped_column(String(60))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    min_amount: Mapped[int] = mapped_column(BigInteger)
+    max_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
+    negotiable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+    __table_args__ = (CheckConstraint("min_amount >= 0 and max_amount >= min_amount", name="amounts"),)
+
+
+class CalendarSlot(Base):
+    """A stretch of an artist's time. Held/booked stretches of one artist never overlap (PostgreSQL)."""
+
+    __tablename__ = "calendar_slots"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"))
+    period: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (
+        CheckConstraint("status in ('available','held','booked','rest','unavailable')", name="status"),
+        ExcludeConstraint(("artist_id", "="), ("period", "&&"), name="no_double_booking",
+                          using="gist", where=text("status in ('held','booked')")),
+        Index("ix_calendar_slots_artist_period", "artist_id", "period", postgresql_using="gist"),
+    )
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(40))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = _now_col()
+
+
+class AuthSession(Base):
+    """One login. The access token names it; refresh tokens rotate; logout revokes it."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    acting_role: Mapped[str | None] = mapped_column(String(16))
+    refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = _now_col()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("(user_id is null) <> (operator_id is null)", name="one_subject"),)
+
+
+class SmsCode(Base):
+    __tablename__ = "sms_codes"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    ip: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now_col()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "created_at"),
+                      Index("ix_sms_codes_ip_created", "ip", "created_at"))
+
+
+class PhoneLock(Base):
+    """A phone locked out of SMS login after too many wrong codes."""
+
+    __tablename__ = "phone_locks"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    locked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccountStatusChange(Base):
+    __tablename__ = "account_status_changes"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Upload(Base):
+    """A private file a user uploaded (e.g. a business licence). Never served publicly."""
+
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    object_key: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _now_col()
+
+
+class RealNameVerification(Base):
+    """One real-name submission. The ID number is AES-GCM encrypted; a keyed hash finds duplicates."""
+
+    __tablename__ = "real_name_verifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    legal_name_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    legal_name_masked: Mapped[str] = mapped_column(String(40))
+    id_number_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    id_number_masked: Mapped[str] = mapped_column(String(20))
+    licence_upload_id: Mapped[str | None] = mapped_column(ForeignKey("uploads.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    reason: Mapped[str | None] = mapped_column(String(200))
+    provider: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = _now_col()
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("status in ('pending','verified','rejected')", name="status"),
+        # One identity belongs to one account: a second account can't claim a verified/pending ID.
+        Index("uq_real_name_id_hash_active", "id_number_hash", unique=True,
+              postgresql_where=text("status in ('pending','verified')")),
+    )
+
+
+class SystemSetting(Base):
+    """Platform rules operators can change (e.g. whether booking needs real-name verification)."""
+
+    __tablename__ = "system_settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = _now_col()
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
