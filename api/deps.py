@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -80,15 +80,16 @@ def get_current_user(auth: Auth, db: Db) -> CurrentUser:
 Me = Annotated[CurrentUser, Depends(get_current_user)]
 
 
-def require_role(role: str):
-    """A dependency that lets the request through only when the user acts in `role`."""
+def require_role(role: str) -> Callable[[CurrentUser], CurrentUser]:
+    """A dependency that lets the request through only when the user acts in `role`:
+    `me: Annotated[CurrentUser, Depends(require_role("artist"))]`."""
 
     def check(me: Me) -> CurrentUser:
         if me.acting_role != role:
             raise RoleRequired(ROLE_LABELS[role])
         return me
 
-    return Depends(check)
+    return check
 
 
 def get_operator(auth: Auth, db: Db) -> Operator:

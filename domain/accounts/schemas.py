@@ -73,7 +73,7 @@ class VerificationIn(Input):
     subject: VerificationSubject
     legal_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
     id_number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                                pattern=r"^\d{17}[\dX]$")]
+                                                pattern=r"^\d{17}[\dXx]$")]
     licence_upload_id: Annotated[str, StringConstraints(max_length=36)] | None = None
 
 

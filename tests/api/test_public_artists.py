@@ -1,0 +1,49 @@
+"""Browsing needs no login: the artist list and artist pages are public."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.context import AppContext
+from domain.models import CalendarSlot, User
+from domain.seed import ARTISTS, seed
+from tests.helpers import V1, bearer, operator_token
+
+
+async def test_seeded_artists_are_browsable_without_login(api: httpx.AsyncClient, db: Session, ctx: AppContext):
+    seed(db, ctx.cipher)
+    db.commit()
+    page = (await api.get(f"{V1}/artists?page_size=50")).json()
+    assert page["total"] == len(ARTISTS) >= 30
+    assert {t for a in page["items"] for t in a["artist_types"]} == {
+        "singer", "dancer", "host", "band", "magician", "crosstalk", "acrobat", "other"}
+    assert len({a["city"] for a in page["items"]}) >= 8
+    first = page["items"][0]
+    assert first["stage_name"] == "林晚晴" and first["artist_type_labels"] == ["歌手"]
+    assert first["price_min_amount"] == 600_000  # fen: ¥6,000
+
+    beijing_hosts = (await api.get(f"{V1}/artists", params={"city": "北京", "artist_type": "host"})).json()
+    assert [a["stage_name"] for a in beijing_hosts["items"]] == ["孙浩然"]
+    keyword = (await api.get(f"{V1}/artists", params={"q": "爵士"})).json()
+    assert {a["stage_name"] for a in keyword["items"]} >= {"南城爵士四重奏", "何雨桐"}
+    assert (await api.get(f"{V1}/artists", params={"q": "100%_"})).json()["total"] == 0
+
+    detail = (await api.get(f"{V1}/artists/{first['id']}")).json()
+    assert [p["title"] for p in detail["prices"]] == ["标准演出", "加长演出"]
+    assert detail["calendar"] and {s["status"] for s in detail["calendar"]} <= {"available", "unavailable"}
+    assert db.scalar(select(CalendarSlot.status).where(CalendarSlot.artist_id == first["id"]).limit(1)) in {
+        "booked", "rest", "unavailable"}
+    assert (await api.get(f"{V1}/artists/99999999")).status_code == 404
+
+    # Seeding twice adds nothing.
+    assert seed(db, ctx.cipher) == {"operators": 0, "clients": 0, "artists": 0}
+
+    ops = await operator_token(api, db)
+    banned = db.scalar(select(User).where(User.id == first["id"]))
+    assert banned is not None
+    await api.post(f"{V1}/admin/users/{banned.id}/status", headers=bearer(ops),
+                   json={"status": "banned", "reason": "冒用他人演出视频"})
+    assert (await api.get(f"{V1}/artists")).json()["total"] == len(ARTISTS) - 1
+    assert (await api.get(f"{V1}/artists/{banned.id}")).status_code == 404

@@ -1,0 +1,109 @@
+"""Shared fixtures: a real PostgreSQL (DATABASE_URL's server if set, else embedded) built by the
+migrations, a time-skipping Temporal server with the platform's worker, and the API app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.context import AppContext
+from devstack.database import drop_database, ensure_database, migrate, start_embedded
+from domain.accounts.crypto import FieldCipher
+from domain.accounts.sessions import TokenConfig
+from domain.db import get_engine, session_factory
+from domain.settings import ROOT, Settings
+from integrations.realname.sandbox import SandboxRealNameChecker
+from integrations.sms.sandbox import SandboxSmsSender
+from integrations.wechat.sandbox import SandboxMiniProgramAuth
+from storage.local import LocalStorage
+
+TEST_TASK_QUEUE = "yanyue-test"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    server = os.environ.get("DATABASE_URL") or start_embedded(ROOT / ".data" / "test-pg")
+    name = f"yanyue_test_{os.getpid()}"
+    drop_database(server, name)
+    url = ensure_database(server, name)
+    migrate(url)
+    yield url
+    get_engine(url).dispose()
+    drop_database(server, name)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    """A clean database for each test (every table emptied), and a session on it."""
+    engine = get_engine(database_url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    session = session_factory(database_url)()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("data"), database_url=database_url,  # type: ignore[call-arg]
+                    temporal_task_queue=TEST_TASK_QUEUE, jwt_secret="test-jwt-secret-0123456789-abcdefghijklmnop",
+                    id_encryption_key="test-id-key", id_hash_key="test-hash-key")
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[object]:
+    from temporalio.testing import WorkflowEnvironment
+
+    binary = Path(sys.executable).parent / "temporal-test-server"
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binary))
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def worker(temporal_env, settings: Settings, database_url: str) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    from workers.runtime import build_worker
+
+    w = build_worker(temporal_env.client, settings, database_url, checker=SandboxRealNameChecker())
+    task = asyncio.create_task(w.run())
+    yield w
+    await w.shutdown()
+    await task
+
+
+@pytest.fixture
+def ctx(settings: Settings, database_url: str) -> AppContext:
+    return AppContext(
+        settings=settings, database_url=database_url, database_backend="postgresql",
+        tokens=TokenConfig(settings.secret("jwt_secret"), settings.access_token_minutes, settings.refresh_token_days),
+        cipher=FieldCipher("test-id-key", "test-hash-key"), sms=SandboxSmsSender(),
+        wechat=SandboxMiniProgramAuth(), storage=LocalStorage(settings.storage_dir),
+        temporal_address="127.0.0.1:1",  # tests that need Temporal use the `api_with_temporal` fixture
+    )
+
+
+@pytest.fixture
+async def api(ctx: AppContext, db: Session) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(ctx.settings, ctx)
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def api_with_temporal(ctx: AppContext, api: httpx.AsyncClient, temporal_env, worker):  # type: ignore[no-untyped-def]
+    ctx._temporal = temporal_env.client
+    return api

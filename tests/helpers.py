@@ -1,0 +1,53 @@
+"""Small steps many API tests share."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.orm import Session
+
+from domain.accounts.crypto import hash_password
+from domain.models import Operator
+
+V1 = "/api/v1"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def sms_login(api: httpx.AsyncClient, phone: str) -> dict:
+    sent = await api.post(f"{V1}/auth/sms/send", json={"phone": phone})
+    assert sent.status_code == 200, sent.text
+    res = await api.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
+    assert res.status_code == 200, res.text
+    return res.json()
+
+
+async def register_client(api: httpx.AsyncClient, phone: str, org: str = "星河科技有限公司") -> str:
+    token = (await sms_login(api, phone))["access_token"]
+    res = await api.put(f"{V1}/me/client-profile", headers=bearer(token), json={
+        "org_name": org, "industry": "enterprise", "contact_name": "王经理", "contact_phone": phone})
+    assert res.status_code == 200, res.text
+    return token
+
+
+async def register_artist(api: httpx.AsyncClient, phone: str, name: str = "林晚晴", city: str = "北京") -> str:
+    token = (await sms_login(api, phone))["access_token"]
+    res = await api.put(f"{V1}/me/artist-profile", headers=bearer(token), json={
+        "stage_name": name, "artist_types": ["singer"], "styles": ["流行"], "city": city, "contact_phone": phone})
+    assert res.status_code == 200, res.text
+    return token
+
+
+def make_operator(db: Session, username: str = "ops", password: str = "ops-password-1") -> Operator:
+    op = Operator(username=username, password_hash=hash_password(password), display_name="运营小王")
+    db.add(op)
+    db.commit()
+    return op
+
+
+async def operator_token(api: httpx.AsyncClient, db: Session, username: str = "ops") -> str:
+    make_operator(db, username)
+    res = await api.post(f"{V1}/admin/auth/login", json={"username": username, "password": "ops-password-1"})
+    assert res.status_code == 200, res.text
+    return str(res.json()["access_token"])
