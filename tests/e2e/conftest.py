@@ -33,40 +33,67 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Platform:
+    """`python -m devstack` (what `make run` runs) in its own data dir and ports."""
+
+    def __init__(self, data: Path):
+        self.data = data
+        self.ports = {"API_PORT": _free_port(), "TEMPORAL_PORT": _free_port(), "TEMPORAL_UI_PORT": _free_port()}
+        self.url = f"http://127.0.0.1:{self.ports['API_PORT']}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def log(self) -> str:
+        return (self.data / "platform.log").read_text(errors="replace")[-4000:]
+
+    def start(self, timeout: float = 180) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
+        env.update(DATA_DIR=str(self.data), **{k: str(v) for k, v in self.ports.items()})
+        out = (self.data / "platform.log").open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=out,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("platform exited:\n" + self.log())
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"platform not healthy in {timeout:.0f} s:\n" + self.log())
+            time.sleep(0.5)
+
+    def stop(self) -> int:
+        """Ctrl-C, as a person at `make run` would; returns the exit code."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+    def ports_in_use(self) -> list[str]:
+        return [name for name, port in self.ports.items() if _port_open(port)]
+
+
 @pytest.fixture(scope="session")
 def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for dist in (ROOT / "miniapp/dist/build/h5/index.html", ROOT / "admin/dist/index.html"):
         if not dist.exists():
             pytest.fail(f"{dist} is missing: `make test` builds the clients before the browser tests")
-    data = tmp_path_factory.mktemp("platform")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
-    env.update(DATA_DIR=str(data), API_PORT=str(port), TEMPORAL_PORT=str(_free_port()),
-               TEMPORAL_UI_PORT=str(_free_port()))
-    log = (data / "platform.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    platform = Platform(tmp_path_factory.mktemp("platform"))
+    platform.start()
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("platform exited:\n" + (data / "platform.log").read_text()[-3000:])
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("platform not healthy in 180 s:\n" + (data / "platform.log").read_text()[-3000:])
-            time.sleep(0.5)
-        yield url
+        yield platform.url
     finally:
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C in `make run` does
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        platform.stop()
 
 
 @pytest.fixture(scope="session")
