@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZRANGE, ExcludeConstraint, Range
@@ -113,7 +114,9 @@ class CalendarSlot(Base):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai", server_default="Asia/Shanghai")
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = _now_col()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("status in ('available','held','booked','rest','unavailable')", name="status"),
@@ -235,3 +238,191 @@ class SystemSetting(Base):
     value: Mapped[Any] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = _now_col()
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
+# --- bookings (projection written by activities; the workflow is the source of truth)
+
+
+class Inquiry(Base):
+    """One client request sent to 1-10 artists; each artist gets a booking of their own."""
+
+    __tablename__ = "inquiries"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(30))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    city: Mapped[str] = mapped_column(String(30))
+    venue_address: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    audience_size: Mapped[int] = mapped_column(Integer)
+    requirements: Mapped[str] = mapped_column(Text, default="", server_default="")
+    budget_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="REQUESTED", server_default="REQUESTED")
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
+    # Quote and money, in fen. Computed once and snapshotted; never re-derived from changed settings.
+    fee_amount: Mapped[int | None] = mapped_column(BigInteger)
+    deposit_amount: Mapped[int | None] = mapped_column(BigInteger)
+    balance_amount: Mapped[int | None] = mapped_column(BigInteger)
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    commission_rate_bp: Mapped[int] = mapped_column(Integer)
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    commission_amount: Mapped[int | None] = mapped_column(BigInteger)
+    payout_amount: Mapped[int | None] = mapped_column(BigInteger)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    balance_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    needs_operator: Mapped[str | None] = mapped_column(String(200))  # why an operator must look at it
+    reason: Mapped[str | None] = mapped_column(String(500))  # reject / cancel / dispute reason
+    created_at: Mapped[datetime] = _now_col()
+    updated_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (Index("ix_bookings_status", "status"),)
+
+
+class BookingEvent(Base):
+    """One row per transition or side effect: who, when, from -> to, data. Unique per step (idempotent)."""
+
+    __tablename__ = "booking_events"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    created_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (UniqueConstraint("booking_id", "step", name="uq_booking_events_step"),)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    terms_sha256: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    client_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    client_signer_id: Mapped[int | None] = mapped_column(BigInteger)
+    client_signature_key: Mapped[str | None] = mapped_column(String(200))
+    artist_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    artist_signer_id: Mapped[int | None] = mapped_column(BigInteger)
+    artist_signature_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class PaymentOrder(Base):
+    __tablename__ = "payment_orders"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # our out_trade_no
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # deposit / balance
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
+    gateway: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="created", server_default="created")
+    gateway_txn_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now_col()
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # Nothing is charged twice: one paid order per booking and kind.
+        Index("uq_payment_orders_paid", "booking_id", "kind", unique=True, postgresql_where=text("status = 'paid'")),
+    )
+
+
+class PaymentNotification(Base):
+    """Inbox of gateway callbacks: a notification is recorded (and acted on) once."""
+
+    __tablename__ = "payment_notifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    notification_id: Mapped[str] = mapped_column(String(80))
+    order_id: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (UniqueConstraint("gateway", "notification_id", name="uq_payment_notifications_id"),)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    step: Mapped[str] = mapped_column(String(80), unique=True)  # booking id + step: one refund per step
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now_col()
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Payout(Base):
+    __tablename__ = "payouts"
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    gross_amount: Mapped[int] = mapped_column(BigInteger)
+    commission_amount: Mapped[int] = mapped_column(BigInteger)
+    payout_amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Penalty(Base):
+    __tablename__ = "penalties"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    step: Mapped[str] = mapped_column(String(80), unique=True)
+    opened_by_role: Mapped[str] = mapped_column(String(16))
+    opened_by_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(1000))
+    evidence: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list, server_default="{}")
+    from_status: Mapped[str] = mapped_column(String(20))
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    refund_amount: Mapped[int | None] = mapped_column(BigInteger)
+    resolution_reason: Mapped[str | None] = mapped_column(String(1000))
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _now_col()
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """In-app notification centre. Unique per user and step, so a retried activity notifies once."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = _now_col()
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("user_id", "step", name="uq_notifications_user_step"),
+                      Index("ix_notifications_user_created", "user_id", "created_at"))

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 from domain.models import SystemSetting
 from domain.time import utc_now
 
-DEFAULTS: dict[str, Any] = {"booking.require_verification": True}
+DEFAULTS: dict[str, Any] = {
+    "booking.require_verification": True,
+    "booking.response_hours": 48,      # artist answers an inquiry within
+    "booking.contract_hours": 72,      # contract signed by both within, after the quote (calendar hold)
+    "booking.deposit_hours": 24,       # deposit paid within, after signing
+    "booking.auto_confirm_hours": 72,  # the show counts as performed this long after its end unless disputed
+    "booking.commission_rate_bp": 1000,  # platform commission in basis points (10 %), snapshotted per booking
+}
 
 
 def get_rule(session: Session, key: str) -> Any:

@@ -1,0 +1,111 @@
+"""Booking states and the one transition table the workflow, the API's `allowed_actions` and the clients read.
+
+Deterministic and import-light: the workflow sandbox imports this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "REQUESTED"          # inquiry sent, waiting for the artist
+    CONFIRMED = "CONFIRMED"          # artist quoted; calendar HOLD
+    CONTRACT_SENT = "CONTRACT_SENT"  # artist sent the contract; client to sign
+    CLIENT_SIGNED = "CLIENT_SIGNED"  # client signed; artist to countersign
+    SIGNED = "SIGNED"                # both signed; deposit due
+    DEPOSIT_PAID = "DEPOSIT_PAID"    # calendar BOOKED; balance due before the show
+    FULLY_PAID = "FULLY_PAID"        # waiting for the show to end
+    PERFORMED = "PERFORMED"          # show over; the client confirms it happened (or auto after 72 h)
+    ACCEPTED = "ACCEPTED"            # performance confirmed; the artist may request settlement
+    SETTLING = "SETTLING"            # payout being made
+    COMPLETED = "COMPLETED"
+    DISPUTED = "DISPUTED"            # money frozen until an operator resolves
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    WITHDRAWN = "WITHDRAWN"          # the client went ahead with other artists of the inquiry
+    CANCELLED = "CANCELLED"
+
+
+STATUS_LABELS = {
+    "REQUESTED": "待艺人确认", "CONFIRMED": "艺人已报价", "CONTRACT_SENT": "待签合同", "CLIENT_SIGNED": "待艺人会签",
+    "SIGNED": "待付定金", "DEPOSIT_PAID": "已付定金", "FULLY_PAID": "已付全款", "PERFORMED": "待确认演出",
+    "ACCEPTED": "待结算",
+    "SETTLING": "结算中", "COMPLETED": "已完成", "DISPUTED": "纠纷处理中", "REJECTED": "艺人已拒绝",
+    "EXPIRED": "已过期", "WITHDRAWN": "已撤回", "CANCELLED": "已取消",
+}
+
+FINAL = {BookingStatus.COMPLETED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.WITHDRAWN,
+         BookingStatus.CANCELLED}
+# States in which money has been paid and a dispute may be opened.
+DISPUTABLE = {BookingStatus.DEPOSIT_PAID, BookingStatus.FULLY_PAID, BookingStatus.PERFORMED,
+              BookingStatus.ACCEPTED, BookingStatus.SETTLING}
+# Before the show: a party may cancel (with compensation per the contract).
+CANCELLABLE = {BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.CONTRACT_SENT,
+               BookingStatus.CLIENT_SIGNED, BookingStatus.SIGNED, BookingStatus.DEPOSIT_PAID,
+               BookingStatus.FULLY_PAID}
+
+
+class Action(StrEnum):
+    confirm = "confirm"                      # artist: quote
+    reject = "reject"                        # artist: with a reason
+    send_contract = "send_contract"          # artist
+    sign = "sign"                            # client
+    countersign = "countersign"              # artist
+    pay_deposit = "pay_deposit"              # client (creates a payment order; the callback moves the state)
+    pay_balance = "pay_balance"              # client
+    confirm_performance = "confirm_performance"  # client
+    request_settlement = "request_settlement"    # artist
+    cancel = "cancel"                        # client / artist / operator
+    dispute = "dispute"                      # client / artist
+    resolve_dispute = "resolve_dispute"      # operator
+    extend_deadline = "extend_deadline"      # operator
+
+
+ACTION_LABELS = {
+    "confirm": "确认并报价", "reject": "拒绝", "send_contract": "发送合同", "sign": "签署合同",
+    "countersign": "会签合同",
+    "pay_deposit": "支付定金", "pay_balance": "支付尾款", "confirm_performance": "确认已演出",
+    "request_settlement": "申请结算", "cancel": "取消预约", "dispute": "发起纠纷", "resolve_dispute": "处理纠纷",
+    "extend_deadline": "延长期限",
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    roles: frozenset[str]
+    to: BookingStatus | None  # None: the state is decided elsewhere (payments, compensation, resolution)
+
+
+def _m(roles: str, to: BookingStatus | None = None) -> Move:
+    return Move(frozenset(roles.split(",")), to)
+
+
+S, A = BookingStatus, Action
+TRANSITIONS: dict[tuple[BookingStatus, Action], Move] = {
+    (S.REQUESTED, A.confirm): _m("artist", S.CONFIRMED),
+    (S.REQUESTED, A.reject): _m("artist", S.REJECTED),
+    (S.CONFIRMED, A.send_contract): _m("artist", S.CONTRACT_SENT),
+    (S.CONTRACT_SENT, A.sign): _m("client", S.CLIENT_SIGNED),
+    (S.CLIENT_SIGNED, A.countersign): _m("artist", S.SIGNED),
+    (S.SIGNED, A.pay_deposit): _m("client"),
+    (S.DEPOSIT_PAID, A.pay_balance): _m("client"),
+    (S.PERFORMED, A.confirm_performance): _m("client", S.ACCEPTED),
+    (S.ACCEPTED, A.request_settlement): _m("artist", S.SETTLING),
+    (S.DISPUTED, A.resolve_dispute): _m("operator"),
+    **{(s, A.cancel): _m("client,artist,operator", S.CANCELLED) for s in CANCELLABLE},
+    **{(s, A.dispute): _m("client,artist", S.DISPUTED) for s in DISPUTABLE},
+    **{(s, A.extend_deadline): _m("operator")
+       for s in (S.REQUESTED, S.CONFIRMED, S.CONTRACT_SENT, S.CLIENT_SIGNED, S.SIGNED, S.DEPOSIT_PAID)},
+}
+
+
+def allowed_actions(status: str, role: str) -> list[str]:
+    """What `role` (client / artist / operator) may do to a booking in `status`, in table order."""
+    return [a.value for (s, a), move in TRANSITIONS.items() if s == status and role in move.roles]
+
+
+def move_for(status: str, action: str, role: str) -> Move | None:
+    move = TRANSITIONS.get((BookingStatus(status), Action(action)))
+    return move if move is not None and role in move.roles else None
