@@ -1,0 +1,105 @@
+/**
+ * Session state shared by all pages: whether someone is logged in and who they are (`Me`).
+ * Tokens live in uni storage (utils/token.ts) so a reload keeps the login.
+ */
+import { reactive } from 'vue'
+import { logoutApi } from '@/api/auth'
+import { getMeApi } from '@/api/me'
+import type { Me, TokenPair } from '@/api/types'
+import { clearTokens, getAccessToken, onTokensChange, saveTokens } from '@/utils/token'
+
+const ME_KEY = 'yanyue.me'
+
+interface SessionState {
+  loggedIn: boolean
+  me: Me | null
+}
+
+export const session = reactive<SessionState>({
+  loggedIn: !!getAccessToken(),
+  me: (uni.getStorageSync(ME_KEY) as Me | '') || null,
+})
+
+onTokensChange((tokens) => {
+  session.loggedIn = !!tokens
+  if (!tokens) {
+    session.me = null
+    uni.removeStorageSync(ME_KEY)
+  }
+})
+
+export function setMe(me: Me): void {
+  session.me = me
+  uni.setStorageSync(ME_KEY, me)
+}
+
+/** Store a fresh token pair and return who logged in (the pair normally carries `me`). */
+export async function loginWith(pair: TokenPair): Promise<Me> {
+  saveTokens(pair)
+  const me = pair.me ?? (await getMeApi())
+  setMe(me)
+  return me
+}
+
+/** Re-read `/me`; quietly returns null when logged out or the token is no longer valid. */
+export async function refreshMe(): Promise<Me | null> {
+  if (!getAccessToken()) return null
+  try {
+    const me = await getMeApi({ toast: false })
+    setMe(me)
+    return me
+  } catch {
+    return session.me
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    if (getAccessToken()) await logoutApi()
+  } catch {
+    // The server may already consider the token dead; the local logout below is what matters.
+  } finally {
+    clearTokens()
+  }
+}
+
+const TAB_PAGES = ['/pages/index/index', '/pages/me/index']
+
+export function isTabPage(url: string): boolean {
+  return TAB_PAGES.includes(url.split('?')[0])
+}
+
+function currentPageUrl(): string {
+  const pages = getCurrentPages()
+  const page = pages[pages.length - 1] as unknown as { route?: string; options?: Record<string, string> } | undefined
+  if (!page?.route) return ''
+  const query = Object.entries(page.options || {})
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&')
+  return `/${page.route}${query ? `?${query}` : ''}`
+}
+
+/**
+ * Browsing never needs a login; acting does. Call this right before an action: it returns true
+ * when logged in, otherwise opens the login page (which comes back here afterwards) and returns false.
+ */
+export function requireLogin(redirect: string = currentPageUrl()): boolean {
+  if (session.loggedIn) return true
+  const query = redirect ? `?redirect=${encodeURIComponent(redirect)}` : ''
+  uni.navigateTo({ url: `/pages/login/index${query}` })
+  return false
+}
+
+/** Where to go once logged in: role selection for new users, else back to where the user was. */
+export function goAfterLogin(me: Me, redirect?: string): void {
+  if (!me.roles.length) {
+    uni.redirectTo({ url: '/pages/role/index' })
+    return
+  }
+  const target = redirect && !redirect.startsWith('/pages/login') ? redirect : '/pages/me/index'
+  if (isTabPage(target)) {
+    uni.switchTab({ url: target })
+  } else {
+    uni.redirectTo({ url: target })
+  }
+}

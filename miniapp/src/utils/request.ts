@@ -1,0 +1,172 @@
+/**
+ * The one request wrapper. Every API call goes through `request()` so that auth, token refresh and
+ * error display behave the same on every page.
+ *
+ * - H5 is served by the platform under /h5/, so it calls the API on the same origin.
+ * - mp-weixin needs an absolute origin (configure VITE_API_BASE for real deployments).
+ */
+import { clearTokens, getAccessToken, getRefreshToken, saveTokens } from './token'
+import type { TokenPair } from '@/api/types'
+
+export const NETWORK_ERROR_MESSAGE = '网络异常，请稍后重试'
+
+function apiOrigin(): string {
+  let origin = ''
+  // #ifdef MP-WEIXIN
+  origin = import.meta.env.VITE_API_BASE || 'http://127.0.0.1:8000'
+  // #endif
+  return origin
+}
+
+export const API_BASE = `${apiOrigin()}/api/v1`
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+export interface RequestOptions {
+  method?: Method
+  /** JSON body for POST/PUT. */
+  data?: unknown
+  /** Query parameters; empty strings, null and undefined are dropped. */
+  query?: Record<string, string | number | boolean | null | undefined>
+  /** Show the server's message in a toast on failure (default true). */
+  toast?: boolean
+}
+
+/** A failed call: `code` is the server's stable code (or `network_error`), `message` is Chinese. */
+export class ApiError extends Error {
+  readonly code: string
+  readonly status: number
+  readonly detail: unknown
+
+  constructor(status: number, code: string, message: string, detail: unknown = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.detail = detail
+  }
+}
+
+interface RawResponse {
+  statusCode: number
+  data: unknown
+}
+
+function buildQuery(query: RequestOptions['query']): string {
+  if (!query) return ''
+  const parts = Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+function send(url: string, method: Method, data: unknown, token: string): Promise<RawResponse> {
+  const header: Record<string, string> = { 'Content-Type': 'application/json' }
+  if (token) header.Authorization = `Bearer ${token}`
+  return new Promise((resolve, reject) => {
+    uni.request({
+      url,
+      method,
+      header,
+      // uni.request would turn a GET body into a query string; we build queries ourselves.
+      data: method === 'GET' ? undefined : (data as UniApp.RequestOptions['data']),
+      dataType: 'json',
+      success: (res) => resolve({ statusCode: res.statusCode, data: res.data }),
+      fail: () => reject(new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE)),
+    })
+  })
+}
+
+function toApiError(res: RawResponse): ApiError {
+  const body = (res.data && typeof res.data === 'object' ? res.data : {}) as {
+    code?: unknown
+    message?: unknown
+    detail?: unknown
+  }
+  const code = typeof body.code === 'string' ? body.code : `http_${res.statusCode}`
+  const message = typeof body.message === 'string' && body.message ? body.message : NETWORK_ERROR_MESSAGE
+  return new ApiError(res.statusCode, code, message, body.detail ?? null)
+}
+
+// Several calls can hit an expired token at once; they share one refresh.
+let refreshing: Promise<boolean> | null = null
+
+function refreshTokens(): Promise<boolean> {
+  const refreshToken = getRefreshToken()
+  if (!refreshToken) return Promise.resolve(false)
+  if (!refreshing) {
+    refreshing = send(`${API_BASE}/auth/refresh`, 'POST', { refresh_token: refreshToken }, '')
+      .then((res) => {
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          saveTokens(res.data as TokenPair)
+          return true
+        }
+        return false
+      })
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null
+      })
+  }
+  return refreshing
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', data, query, toast = true } = options
+  const url = `${API_BASE}${path}${buildQuery(query)}`
+  try {
+    const token = getAccessToken()
+    let res = await send(url, method, data, token)
+    if (res.statusCode === 401 && token) {
+      const err = toApiError(res)
+      if (err.code === 'token_expired' && (await refreshTokens())) {
+        res = await send(url, method, data, getAccessToken())
+      }
+      if (res.statusCode === 401) {
+        // The session can't be recovered: log out locally so pages offer the login again.
+        clearTokens()
+        throw toApiError(res)
+      }
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      return (res.statusCode === 204 ? undefined : res.data) as T
+    }
+    throw toApiError(res)
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE)
+    if (toast) uni.showToast({ title: err.message, icon: 'none', duration: 2500 })
+    throw err
+  }
+}
+
+/** Multipart upload (licence images) with the same auth and error handling. */
+export function upload<T>(path: string, filePath: string, name = 'file'): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const token = getAccessToken()
+    uni.uploadFile({
+      url: `${API_BASE}${path}`,
+      filePath,
+      name,
+      header: token ? { Authorization: `Bearer ${token}` } : {},
+      success: (res) => {
+        let body: unknown = null
+        try {
+          body = JSON.parse(res.data)
+        } catch {
+          body = null
+        }
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          resolve(body as T)
+          return
+        }
+        const err = toApiError({ statusCode: res.statusCode, data: body })
+        uni.showToast({ title: err.message, icon: 'none', duration: 2500 })
+        reject(err)
+      },
+      fail: () => {
+        uni.showToast({ title: NETWORK_ERROR_MESSAGE, icon: 'none', duration: 2500 })
+        reject(new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE))
+      },
+    })
+  })
+}
