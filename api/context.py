@@ -10,6 +10,7 @@ from temporalio.client import Client
 from domain.accounts.crypto import FieldCipher
 from domain.accounts.sessions import TokenConfig
 from domain.errors import ServiceUnavailable
+from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
@@ -26,6 +27,7 @@ class AppContext:
     sms: SmsSender
     wechat: MiniProgramAuth
     storage: LocalStorage
+    payments: PaymentGateway
     temporal_address: str
     _temporal: Client | None = field(default=None, init=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # --- payments (sandbox gateway until WeChat Pay / Alipay are configured; later issue)
     wechatpay_mchid: str | None = None
     alipay_app_id: str | None = None
+    # Signs the sandbox gateway's callbacks; unset -> generated into data_dir/secrets.json.
+    payment_sandbox_secret: str | None = None
 
     @property
     def pg_dir(self) -> Path:

@@ -1,0 +1,229 @@
+"""Payment orders, the callback inbox and refunds. Services flush; the request or activity boundary commits
+(except the refund bookkeeping described at `refund`)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from domain.bookings.messages import PaymentReceived
+from domain.errors import NotFound
+from domain.models import Booking, PaymentNotification, PaymentOrder, Refund
+from domain.payments.errors import (
+    CallbackOrderMismatch,
+    PaymentAlreadyPaid,
+    PaymentAmountInvalid,
+    PaymentKindInvalid,
+    PaymentOrderNotFound,
+    RefundAmountInvalid,
+    RefundExceedsPaid,
+    RefundStepConflict,
+)
+from domain.payments.gateway import CallbackEvent, PaymentGateway
+from domain.time import SHANGHAI, utc_now
+from integrations.errors import IntegrationError
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {"deposit": "定金", "balance": "尾款"}
+REFUND_FAILING_AFTER = 3
+# pg_advisory_xact_lock namespaces (first key); the second key is the booking id.
+_LOCK_ORDERS, _LOCK_REFUNDS = 7301, 7302
+
+
+def booking_workflow_id(booking_id: int) -> str:
+    return f"booking-{booking_id}"
+
+
+def format_fen(amount: int) -> str:
+    """¥1,234.50 — for the sandbox page and logs; clients format with their own formatFen."""
+    sign = "-" if amount < 0 else ""
+    yuan, fen = divmod(abs(amount), 100)
+    return f"{sign}¥{yuan:,}.{fen:02d}"
+
+
+def new_order_id() -> str:
+    # WeChat's out_trade_no: 6-32 of [A-Za-z0-9_-|*]; date first so operators can read it.
+    return f"P{utc_now().astimezone(SHANGHAI):%Y%m%d}{secrets.token_hex(8)}"
+
+
+def _lock_booking(session: Session, namespace: int, booking_id: int) -> None:
+    # An advisory lock, not the booking row: callers may hold or later take the row lock themselves.
+    session.execute(select(func.pg_advisory_xact_lock(namespace, booking_id % 2**31)))
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    order: PaymentOrder
+    pay_url: str  # what the client opens to pay (the sandbox page, or the gateway's link)
+
+
+def create_order(session: Session, gateway: PaymentGateway, booking_id: int, kind: str, amount: int) -> PaymentStart:
+    """Open (or reuse) the order for one payment of a booking. An open order of the same kind and amount is
+    reused, so asking twice gives the same out_trade_no; open orders with another amount are closed."""
+    if kind not in KIND_LABELS:
+        raise PaymentKindInvalid()
+    if amount <= 0:
+        raise PaymentAmountInvalid()
+    _lock_booking(session, _LOCK_ORDERS, booking_id)
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("预约不存在", code="booking_not_found")
+    orders = session.scalars(select(PaymentOrder).where(
+        PaymentOrder.booking_id == booking_id, PaymentOrder.kind == kind,
+        PaymentOrder.status.in_(("created", "paid"))).order_by(PaymentOrder.created_at.desc())).all()
+    if any(o.status == "paid" for o in orders):
+        raise PaymentAlreadyPaid()
+    order = next((o for o in orders if o.amount == amount and o.gateway == gateway.name), None)
+    for stale in orders:
+        if stale is not order:
+            stale.status = "closed"
+    if order is None:
+        order = PaymentOrder(id=new_order_id(), booking_id=booking_id, kind=kind, amount=amount,
+                             currency=booking.currency, gateway=gateway.name, status="created")
+        session.add(order)
+    session.flush()
+    pay_url = gateway.create_order(order.id, amount, f"演约预约 #{booking_id} {KIND_LABELS[kind]}")
+    return PaymentStart(order, pay_url)
+
+
+def flag_for_operator(session: Session, booking_id: int, reason: str) -> None:
+    """Money arrived that the booking can't take (paid twice, or after it ended): an operator must refund."""
+    log.error("payment needs an operator: booking=%s %s", booking_id, reason)
+    session.execute(update(Booking).where(Booking.id == booking_id).values(needs_operator=reason[:200]))
+
+
+def record_callback(session: Session, gateway_name: str, event: CallbackEvent) -> PaymentReceived | None:
+    """Record a verified notification in the inbox and mark its order paid. Returns what to signal to the
+    booking workflow, or None when there is nothing new (the same notification again, or an order already
+    paid). A notification that doesn't match its order raises and records nothing."""
+    order = session.scalar(select(PaymentOrder).where(PaymentOrder.id == event.order_id).with_for_update())
+    if order is None:
+        raise PaymentOrderNotFound()
+    if order.gateway != gateway_name or order.amount != event.amount or order.currency != event.currency:
+        log.warning("payment callback mismatch order=%s amount=%s/%s gateway=%s/%s", order.id, event.amount,
+                    order.amount, gateway_name, order.gateway)
+        raise CallbackOrderMismatch()
+    # The order row lock above serialises callbacks of one order; the unique index catches the rest.
+    inserted = session.execute(
+        pg_insert(PaymentNotification)
+        .values(gateway=gateway_name, notification_id=event.notification_id, order_id=order.id,
+                payload=event.payload, received_at=utc_now())
+        .on_conflict_do_nothing(constraint="uq_payment_notifications_id")
+        .returning(PaymentNotification.id)).scalar_one_or_none()
+    if inserted is None:
+        return None
+    if order.status == "paid":
+        if order.gateway_txn_id != event.gateway_txn_id:
+            flag_for_operator(session, order.booking_id,
+                              f"订单 {order.id} 收到第二笔付款 {event.gateway_txn_id}，需退款")
+        return None
+    other = session.scalar(select(PaymentOrder.id).where(
+        PaymentOrder.booking_id == order.booking_id, PaymentOrder.kind == order.kind, PaymentOrder.status == "paid"))
+    if other is not None:
+        # The payer paid an older, closed order too: one paid order per booking and kind, the rest is refunded.
+        flag_for_operator(session, order.booking_id,
+                          f"{KIND_LABELS.get(order.kind, order.kind)}重复支付：订单 {order.id}（已付 {other}），需退款")
+        return None
+    order.status, order.gateway_txn_id, order.paid_at = "paid", event.gateway_txn_id, event.paid_at
+    session.flush()
+    return PaymentReceived(order_id=order.id, kind=order.kind, amount=order.amount, gateway=gateway_name,
+                           gateway_txn_id=event.gateway_txn_id)
+
+
+# --- refunds
+
+
+def _reserve_refund(session: Session, booking_id: int, step: str, amount: int) -> int:
+    """Get or create the refund row of `step`, committed at once in its own transaction: the intent must
+    survive a failed gateway call so attempts can be counted. Refunds of one booking are serialised here and
+    never exceed what was paid."""
+    with Session(bind=session.get_bind(), expire_on_commit=False) as own, own.begin():
+        _lock_booking(own, _LOCK_REFUNDS, booking_id)
+        row = own.scalar(select(Refund).where(Refund.step == step))
+        if row is not None:
+            if row.booking_id != booking_id or row.amount != amount:
+                raise RefundStepConflict(detail={"step": step, "amount": row.amount})
+            return row.id
+        paid = own.scalar(select(func.coalesce(func.sum(PaymentOrder.amount), 0)).where(
+            PaymentOrder.booking_id == booking_id, PaymentOrder.status == "paid")) or 0
+        reserved = own.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.booking_id == booking_id)) or 0
+        if reserved + amount > paid:
+            raise RefundExceedsPaid(detail={"paid_amount": paid, "refunded_amount": reserved})
+        row = Refund(booking_id=booking_id, step=step, amount=amount, attempts=0,
+                     status="succeeded" if amount == 0 else "pending",
+                     succeeded_at=utc_now() if amount == 0 else None)
+        own.add(row)
+        own.flush()
+        return row.id
+
+
+def _refund_parts(session: Session, row: Refund) -> list[tuple[PaymentOrder, int]]:
+    """Which paid orders this refund comes from. Refunds of a booking take consecutive slices of its paid
+    orders, deposit first then balance, in the order the refunds were created; so a retried refund always
+    asks the gateway for the same parts."""
+    orders = sorted(session.scalars(select(PaymentOrder).where(
+        PaymentOrder.booking_id == row.booking_id, PaymentOrder.status == "paid")).all(),
+        key=lambda o: (o.kind != "deposit", o.paid_at or o.created_at, o.id))
+    offset = session.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(
+        Refund.booking_id == row.booking_id, Refund.id < row.id)) or 0
+    parts, remaining = [], row.amount
+    for order in orders:
+        if remaining <= 0:
+            break
+        skip = min(offset, order.amount)
+        offset -= skip
+        take = min(remaining, order.amount - skip)
+        if take > 0:
+            parts.append((order, take))
+            remaining -= take
+    if remaining > 0:  # a paid order was closed or re-labelled after the refund was reserved
+        raise RefundExceedsPaid()
+    return parts
+
+
+def _record_refund_failure(session: Session, refund_id: int, error: str) -> None:
+    with Session(bind=session.get_bind()) as own, own.begin():
+        own.execute(update(Refund).where(Refund.id == refund_id).values(
+            attempts=Refund.attempts + 1, last_error=error[:300],
+            status=case((Refund.attempts + 1 >= REFUND_FAILING_AFTER, "failing"), else_=Refund.status)))
+
+
+def refund(session: Session, gateway: PaymentGateway, booking_id: int, step: str, amount: int) -> Refund:
+    """Refund `amount` fen of a booking's payments, once per `step` (e.g. "cancel", "dispute-3").
+
+    Idempotent: a step that already succeeded is returned unchanged, a retried step asks the gateway for the
+    same out_refund_no again (gateways treat that as the same refund). On success the row is updated in
+    `session` (the caller commits). On IntegrationError the attempt is counted, `last_error` kept and the row
+    marked "failing" from the 3rd attempt on — committed in a transaction of its own so the activity's
+    rollback doesn't lose it — and the error is re-raised for Temporal to retry.
+    Raises RefundExceedsPaid / RefundStepConflict / RefundAmountInvalid (not worth retrying)."""
+    if amount < 0:
+        raise RefundAmountInvalid()
+    refund_id = _reserve_refund(session, booking_id, step, amount)
+    row = session.get(Refund, refund_id, populate_existing=True)
+    assert row is not None
+    if row.status == "succeeded":
+        return row
+    gateway_ids = []
+    try:
+        for order, part in _refund_parts(session, row):
+            gateway_ids.append(gateway.refund(order.id, f"R{row.id}-{order.kind}", part, total=order.amount))
+    except IntegrationError as exc:
+        _record_refund_failure(session, row.id, f"{exc.code}: {exc.message} ({exc.provider_code})")
+        session.refresh(row)
+        log.warning("refund %s of booking %s failed (attempt %s): %s", step, booking_id, row.attempts, exc.code)
+        raise
+    joined = ",".join(gateway_ids)
+    if len(joined) > 64:
+        log.info("refund %s gateway ids: %s", step, joined)
+    row.status, row.gateway_refund_id, row.succeeded_at = "succeeded", joined[:64], utc_now()
+    row.attempts += 1
+    session.flush()
+    return row
