@@ -11,9 +11,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.context import AppContext
-from api.routers import admin, auth, health, me, public
+from api.routers import admin, admin_bookings, auth, bookings, calendar, health, me, payments, public
 from devstack.database import resolve_database_url
 from domain.accounts.sessions import TokenConfig
+from domain.payments.factory import payment_gateway_from_settings
 from domain.settings import ROOT, Settings, get_settings
 from integrations.sms.factory import sms_sender_from_settings
 from integrations.wechat.factory import miniprogram_auth_from_settings
@@ -35,6 +36,7 @@ def build_context(settings: Settings) -> AppContext:
                            settings.refresh_token_days),
         cipher=field_cipher(settings), sms=sms_sender_from_settings(settings),
         wechat=miniprogram_auth_from_settings(settings), storage=LocalStorage(settings.storage_dir),
+        payments=payment_gateway_from_settings(settings),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",
     )
 
@@ -74,7 +76,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
                                 status_code=413)
         return await call_next(request)
 
-    for router in (auth.router, me.router, public.router, admin.router):
+    for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
+                   admin_bookings.router, payments.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)

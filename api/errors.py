@@ -23,6 +23,14 @@ FIELD_LABELS = {
     "licence_upload_id": "营业执照", "username": "用户名", "password": "密码", "display_name": "显示名称",
     "status": "状态", "reason": "原因", "key": "设置项", "value": "设置值", "page": "页码",
     "page_size": "每页条数", "q": "关键词", "artist_type": "艺人类型", "file": "文件", "body": "请求体",
+    "start_date": "开始日期", "end_date": "结束日期", "start": "开始日期", "end": "结束日期", "weekdays": "星期",
+    "start_time": "开始时间", "end_time": "结束时间", "timezone": "时区", "note": "备注", "slot_id": "档期",
+    "artist_ids": "艺人", "event_type": "活动类型", "start_at": "演出开始时间", "end_at": "演出结束时间",
+    "venue_address": "演出地址", "audience_size": "观众人数", "requirements": "需求说明", "budget_amount": "预算",
+    "quote": "报价", "fee_amount": "演出费", "deposit_percent": "定金比例", "balance_due_days": "尾款提前天数",
+    "cancellation_tiers": "取消条款", "refund_amount": "退款金额", "resolution": "处理方式",
+    "extend_hours": "延长小时数", "evidence": "证据", "booking_ids": "预约", "signature_png_base64": "签名",
+    "days_before": "提前天数", "refund_percent": "退款比例", "rider": "附加条款",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",
@@ -35,6 +43,8 @@ def _message(err: dict[str, Any]) -> str:
     label = FIELD_LABELS.get(name, name or "请求")
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
+    if kind == "value_error":  # our own model validators speak Chinese already
+        return str(err.get("msg", "")).removeprefix("Value error, ") or f"{label}不正确"
     if kind == "missing":
         return f"{label}不能为空"
     if kind == "json_invalid":

@@ -20,12 +20,10 @@ from devstack.database import migrate, resolve_database_url
 from domain.db import session_scope
 from domain.seed import CLIENTS, OPERATOR, seed
 from domain.settings import ROOT, Settings, get_settings
-from workers.runtime import field_cipher
+from workers.runtime import SEARCH_ATTRIBUTES, field_cipher
 
 log = logging.getLogger("devstack")
 
-SEARCH_ATTRIBUTES = {"BookingStatus": "Keyword", "ArtistId": "Int", "ClientId": "Int",
-                     "PerformanceDate": "Datetime", "InquiryId": "Int"}
 BIN = Path(sys.executable).parent
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from devstack.database import drop_database, ensure_database, migrate, start_emb
 from domain.accounts.crypto import FieldCipher
 from domain.accounts.sessions import TokenConfig
 from domain.db import get_engine, session_factory
+from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from domain.settings import ROOT, Settings
 from integrations.realname.sandbox import SandboxRealNameChecker
 from integrations.sms.sandbox import SandboxSmsSender
@@ -49,7 +51,8 @@ def db(database_url: str) -> Iterator[Session]:
         tables = conn.execute(text(
             "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
             "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # Identities keep counting: workflow ids (booking-<id>) must stay unique on the shared test server.
+        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
     session = session_factory(database_url)()
     yield session
     session.rollback()
@@ -63,25 +66,45 @@ def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Set
                     id_encryption_key="test-id-key", id_hash_key="test-hash-key")
 
 
-@pytest.fixture(scope="session")
-async def temporal_env() -> AsyncIterator[object]:
+async def start_time_skipping_env() -> Any:
     from temporalio.testing import WorkflowEnvironment
+
+    from workers.runtime import register_search_attributes
 
     binary = Path(sys.executable).parent / "temporal-test-server"
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binary))
+    await register_search_attributes(env.client, "default")
+    return env
+
+
+async def run_platform_worker(env: Any, settings: Settings, database_url: str,
+                              gateway: SandboxGateway) -> AsyncIterator[object]:
+    from workers.runtime import build_worker
+
+    w = build_worker(env.client, settings, database_url, checker=SandboxRealNameChecker(), gateway=gateway)
+    task = asyncio.create_task(w.run())
+    yield w
+    await w.shutdown()
+    await task
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[Any]:
+    env = await start_time_skipping_env()
     yield env
     await env.shutdown()
 
 
 @pytest.fixture(scope="session")
-async def worker(temporal_env, settings: Settings, database_url: str) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    from workers.runtime import build_worker
+def gateway(settings: Settings) -> SandboxGateway:
+    """The sandbox payment gateway the test worker refunds through (tests can make refunds fail)."""
+    return SandboxGateway("test-sandbox-pay-secret", notify_url="http://testserver" + CALLBACK_PATH)
 
-    w = build_worker(temporal_env.client, settings, database_url, checker=SandboxRealNameChecker())
-    task = asyncio.create_task(w.run())
-    yield w
-    await w.shutdown()
-    await task
+
+@pytest.fixture(scope="session")
+async def worker(temporal_env, settings: Settings, database_url: str, gateway: SandboxGateway):  # type: ignore[no-untyped-def]
+    async for w in run_platform_worker(temporal_env, settings, database_url, gateway):
+        yield w
 
 
 @pytest.fixture
@@ -91,6 +114,8 @@ def ctx(settings: Settings, database_url: str) -> AppContext:
         tokens=TokenConfig(settings.secret("jwt_secret"), settings.access_token_minutes, settings.refresh_token_days),
         cipher=FieldCipher("test-id-key", "test-hash-key"), sms=SandboxSmsSender(),
         wechat=SandboxMiniProgramAuth(), storage=LocalStorage(settings.storage_dir),
+        # Tests that confirm sandbox payments give it an HTTP client bound to the app (see test_payments).
+        payments=SandboxGateway("test-payment-sandbox-secret", notify_url=f"http://testserver{CALLBACK_PATH}"),
         temporal_address="127.0.0.1:1",  # tests that need Temporal use the `api_with_temporal` fixture
     )
 
@@ -104,6 +129,21 @@ async def api(ctx: AppContext, db: Session) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def api_with_temporal(ctx: AppContext, api: httpx.AsyncClient, temporal_env, worker):  # type: ignore[no-untyped-def]
+async def api_with_temporal(ctx: AppContext, api: httpx.AsyncClient, temporal_env, worker,  # type: ignore[no-untyped-def]
+                            db: Session) -> AsyncIterator[httpx.AsyncClient]:
     ctx._temporal = temporal_env.client
-    return api
+    yield api
+    # Workflows of this test must not outlive its rows (the next test empties the tables).
+    ids = [f"booking-{i}" for i in db.scalars(text("SELECT id FROM bookings"))]
+    ids += [f"realname-{i}" for i in db.scalars(text("SELECT id FROM real_name_verifications"))]
+    for workflow_id in ids:
+        handle = temporal_env.client.get_workflow_handle(workflow_id)
+        try:
+            await handle.terminate("test over")
+        except Exception:  # noqa: S110 - already finished
+            pass
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: sync Playwright keeps its own event loop, which async tests can't share."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

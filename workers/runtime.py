@@ -7,14 +7,34 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.bookings import BookingActivities
 from activities.real_name import RealNameActivities
 from domain.accounts.crypto import FieldCipher
+from domain.payments.factory import payment_gateway_from_settings
+from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
 from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
+from workflows.booking import BookingWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
 
-WORKFLOWS = [RealNameVerificationWorkflow]
+WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow]
+
+
+# Custom search attributes operators filter bookings by in the Temporal UI. `make run` registers them when it
+# starts the dev server; tests and fresh clusters call register_search_attributes().
+SEARCH_ATTRIBUTES = {"BookingStatus": "Keyword", "ArtistId": "Int", "ClientId": "Int",
+                     "PerformanceDate": "Datetime", "InquiryId": "Int"}
+
+
+async def register_search_attributes(client: Client, namespace: str) -> None:
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+
+    types = {"Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+             "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME}
+    await client.operator_service.add_search_attributes(AddSearchAttributesRequest(
+        namespace=namespace, search_attributes={k: types[v] for k, v in SEARCH_ATTRIBUTES.items()}))
 
 
 def field_cipher(settings: Settings) -> FieldCipher:
@@ -22,14 +42,16 @@ def field_cipher(settings: Settings) -> FieldCipher:
 
 
 def build_worker(client: Client, settings: Settings, database_url: str, *,
-                 checker: RealNameChecker | None = None, task_queue: str | None = None) -> Worker:
+                 checker: RealNameChecker | None = None, gateway: PaymentGateway | None = None,
+                 task_queue: str | None = None) -> Worker:
     real_name = RealNameActivities(database_url, field_cipher(settings),
                                    checker or realname_checker_from_settings(settings))
+    bookings = BookingActivities(database_url, gateway or payment_gateway_from_settings(settings))
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=[real_name.verify_real_name, real_name.give_up_real_name],
+        activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all()],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
     )

@@ -61,6 +61,7 @@ class Action(StrEnum):
     dispute = "dispute"                      # client / artist
     resolve_dispute = "resolve_dispute"      # operator
     extend_deadline = "extend_deadline"      # operator
+    withdraw = "withdraw"                    # client: went ahead with other artists of the inquiry
 
 
 ACTION_LABELS = {
@@ -68,7 +69,7 @@ ACTION_LABELS = {
     "countersign": "会签合同",
     "pay_deposit": "支付定金", "pay_balance": "支付尾款", "confirm_performance": "确认已演出",
     "request_settlement": "申请结算", "cancel": "取消预约", "dispute": "发起纠纷", "resolve_dispute": "处理纠纷",
-    "extend_deadline": "延长期限",
+    "extend_deadline": "延长期限", "withdraw": "撤回",
 }
 
 
@@ -94,6 +95,8 @@ TRANSITIONS: dict[tuple[BookingStatus, Action], Move] = {
     (S.PERFORMED, A.confirm_performance): _m("client", S.ACCEPTED),
     (S.ACCEPTED, A.request_settlement): _m("artist", S.SETTLING),
     (S.DISPUTED, A.resolve_dispute): _m("operator"),
+    (S.REQUESTED, A.withdraw): _m("client", S.WITHDRAWN),
+    (S.CONFIRMED, A.withdraw): _m("client", S.WITHDRAWN),
     **{(s, A.cancel): _m("client,artist,operator", S.CANCELLED) for s in CANCELLABLE},
     **{(s, A.dispute): _m("client,artist", S.DISPUTED) for s in DISPUTABLE},
     **{(s, A.extend_deadline): _m("operator")

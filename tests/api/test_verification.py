@@ -33,9 +33,6 @@ async def test_person_verification_is_encrypted_masked_and_decided_by_the_workfl
     assert res.status_code == 200, res.text
     assert res.json() == {"status": "pending", "reason": None, "subject": "person", "legal_name": "王**",
                           "id_number": "1101**********002X"}
-    again = await api.post(f"{V1}/me/verification", headers=bearer(token),
-                           json={"subject": "person", "legal_name": "王小明", "id_number": ID_OK})
-    assert again.status_code == 409 and again.json()["code"] == "verification_pending"
     row = db.scalar(select(RealNameVerification))
     assert row is not None
     raw = db.execute(text("SELECT row_to_json(v)::text FROM real_name_verifications v")).scalar_one()
@@ -43,6 +40,9 @@ async def test_person_verification_is_encrypted_masked_and_decided_by_the_workfl
     assert await _wait_decided(temporal_env, row.id) == "verified"
     me = (await api.get(f"{V1}/me", headers=bearer(token))).json()
     assert me["verification"]["status"] == "verified" and me["can_book"] is True
+    again = await api.post(f"{V1}/me/verification", headers=bearer(token),
+                           json={"subject": "person", "legal_name": "王小明", "id_number": ID_OK})
+    assert again.status_code == 409 and again.json()["code"] == "already_verified"
 
     other = await register_client(api, "13700000021")
     taken = await api.post(f"{V1}/me/verification", headers=bearer(other),
@@ -103,3 +103,12 @@ async def test_temporal_down_saves_nothing(api: httpx.AsyncClient, db: Session):
     assert db.scalar(select(RealNameVerification.id)) is None
     me = (await api.get(f"{V1}/me", headers=bearer(token))).json()
     assert me["verification"]["status"] == "unverified"
+
+
+async def test_a_pending_submission_cannot_be_repeated(api: httpx.AsyncClient, db: Session):
+    token = await register_client(api, "13700000026")
+    db.execute(text("UPDATE users SET verification_status = 'pending' WHERE phone = '13700000026'"))
+    db.commit()
+    res = await api.post(f"{V1}/me/verification", headers=bearer(token),
+                         json={"subject": "person", "legal_name": "王小明", "id_number": ID_OK})
+    assert res.status_code == 409 and res.json()["message"] == "实名认证正在审核中，请耐心等待结果"

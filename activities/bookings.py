@@ -1,0 +1,209 @@
+"""Activities of the BookingWorkflow: every side effect, idempotent by booking id + step."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.calendar import service as calendar
+from domain.db import session_scope
+from domain.errors import AppError
+from domain.models import (
+    Booking,
+    BookingEvent,
+    Contract,
+    Dispute,
+    Inquiry,
+    Notification,
+    Payout,
+    Penalty,
+    Refund,
+)
+from domain.payments import service as payments
+from domain.payments.gateway import PaymentGateway
+from domain.time import utc_now
+from integrations.errors import IntegrationError
+
+
+@dataclass
+class StepRecord:
+    booking_id: int
+    step: str
+    action: str
+    actor_role: str
+    actor_id: int | None
+    from_status: str | None
+    to_status: str
+    data: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # booking columns to set
+    notify: list[list[Any]] = field(default_factory=list)  # [user_id, title, body]
+
+
+DATETIME_FIELDS = {"deadline_at", "balance_due_at"}
+ORPHAN_ATTEMPTS = 8  # about two minutes of retries
+
+
+class BookingActivities:
+    def __init__(self, database_url: str, gateway: PaymentGateway):
+        self.database_url, self.gateway = database_url, gateway
+
+    def _booking(self, session: Any, booking_id: int) -> Booking:
+        booking = session.get(Booking, booking_id, with_for_update=True)
+        if booking is None:
+            # The API starts the workflow before its commit; a retry finds the row. If it never appears
+            # (the request's transaction rolled back), the orphan workflow ends instead of retrying forever.
+            raise ApplicationError(f"booking {booking_id} not in the database",
+                                   non_retryable=activity.info().attempt >= ORPHAN_ATTEMPTS)
+        return booking
+
+    @activity.defn(name="booking.record_step")
+    def record_step(self, rec: StepRecord) -> bool:
+        """Event row + projection fields + notifications in one transaction; a repeat changes nothing."""
+        with session_scope(self.database_url) as session:
+            booking = self._booking(session, rec.booking_id)
+            inserted = session.execute(insert(BookingEvent).values(
+                booking_id=rec.booking_id, step=rec.step, action=rec.action, actor_role=rec.actor_role,
+                actor_id=rec.actor_id, from_status=rec.from_status, to_status=rec.to_status,
+                data={**rec.data, **({"reason": rec.reason} if rec.reason else {})},
+            ).on_conflict_do_nothing(constraint="uq_booking_events_step").returning(BookingEvent.id)).first()
+            if inserted is None:
+                return False
+            for name, value in rec.fields.items():
+                if name in DATETIME_FIELDS and isinstance(value, str):
+                    value = datetime.fromisoformat(value)
+                setattr(booking, name, value)
+            booking.updated_at = utc_now()
+            for user_id, title, body in rec.notify:
+                session.execute(insert(Notification).values(
+                    user_id=user_id, booking_id=rec.booking_id, step=f"{rec.booking_id}:{rec.step}", title=title,
+                    body=body).on_conflict_do_nothing(constraint="uq_notifications_user_step"))
+            return True
+
+    @activity.defn(name="booking.hold_slot")
+    def hold_slot(self, booking_id: int) -> None:
+        with session_scope(self.database_url) as session:
+            b = self._booking(session, booking_id)
+            try:
+                calendar.hold_for_booking(session, b.id, b.artist_id, b.start_at, b.end_at)
+            except calendar.CalendarConflict as exc:
+                raise ApplicationError(exc.message, type="CalendarConflict", non_retryable=True) from exc
+
+    @activity.defn(name="booking.book_slot")
+    def book_slot(self, booking_id: int) -> None:
+        with session_scope(self.database_url) as session:
+            calendar.book_for_booking(session, booking_id)
+
+    @activity.defn(name="booking.release_slot")
+    def release_slot(self, booking_id: int) -> None:
+        with session_scope(self.database_url) as session:
+            calendar.release_for_booking(session, booking_id)
+
+    @activity.defn(name="booking.send_contract")
+    def send_contract(self, booking_id: int) -> str:
+        """Snapshot the terms from the quote; the SHA-256 of the canonical JSON is what both sign."""
+        with session_scope(self.database_url) as session:
+            existing = session.get(Contract, booking_id)
+            if existing is not None:
+                return existing.terms_sha256
+            b = self._booking(session, booking_id)
+            inquiry = session.get(Inquiry, b.inquiry_id)
+            assert inquiry is not None
+            terms = {
+                "booking_id": b.id, "client_id": b.client_id, "artist_id": b.artist_id,
+                "event_type": inquiry.event_type, "city": inquiry.city, "venue_address": inquiry.venue_address,
+                "start_at": b.start_at.isoformat(), "end_at": b.end_at.isoformat(), "currency": b.currency,
+                "fee_amount": b.fee_amount, "deposit_amount": b.deposit_amount, "balance_amount": b.balance_amount,
+                "balance_due_at": b.balance_due_at.isoformat() if b.balance_due_at else None,
+                "quote": b.quote, "commission_rate_bp": b.commission_rate_bp,
+            }
+            digest = hashlib.sha256(json.dumps(terms, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+            session.add(Contract(booking_id=booking_id, terms=terms, terms_sha256=digest, sent_at=utc_now()))
+            return digest
+
+    @activity.defn(name="booking.sign_contract")
+    def sign_contract(self, booking_id: int, side: str, signer_id: int, signature_key: str) -> None:
+        with session_scope(self.database_url) as session:
+            contract = session.get(Contract, booking_id, with_for_update=True)
+            if contract is None:
+                raise ApplicationError("contract missing", non_retryable=True)
+            if side == "client" and contract.client_signed_at is None:
+                contract.client_signed_at, contract.client_signer_id = utc_now(), signer_id
+                contract.client_signature_key = signature_key
+            elif side == "artist" and contract.artist_signed_at is None:
+                contract.artist_signed_at, contract.artist_signer_id = utc_now(), signer_id
+                contract.artist_signature_key = signature_key
+
+    @activity.defn(name="booking.create_payment")
+    def create_payment(self, booking_id: int, kind: str, amount: int) -> tuple[str, str]:
+        with session_scope(self.database_url) as session:
+            try:
+                started = payments.create_order(session, self.gateway, booking_id, kind, amount)
+            except AppError as exc:
+                raise ApplicationError(exc.message, type="BadRequest", non_retryable=True) from exc
+            return started.order.id, started.pay_url
+
+    @activity.defn(name="booking.refund")
+    def refund(self, booking_id: int, step: str, amount: int) -> str:
+        try:
+            with session_scope(self.database_url) as session:
+                row = payments.refund(session, self.gateway, booking_id, step, amount)
+                return row.gateway_refund_id or ""
+        except IntegrationError:
+            # Temporal retries; from the 3rd failure on operators see it in their queue meanwhile.
+            with session_scope(self.database_url) as session:
+                if session.scalar(select(Refund.status).where(Refund.booking_id == booking_id,
+                                                               Refund.step == step)) == "failing":
+                    payments.flag_for_operator(session, booking_id, "退款失败，系统正在自动重试，请运营关注")
+            raise
+        except AppError as exc:
+            raise ApplicationError(exc.message, type="RefundRefused", non_retryable=True) from exc
+
+    @activity.defn(name="booking.record_penalty")
+    def record_penalty(self, booking_id: int, reason: str) -> None:
+        with session_scope(self.database_url) as session:
+            b = self._booking(session, booking_id)
+            session.execute(insert(Penalty).values(booking_id=booking_id, artist_id=b.artist_id, reason=reason)
+                            .on_conflict_do_nothing(index_elements=["booking_id"]))
+
+    @activity.defn(name="booking.open_dispute")
+    def open_dispute(self, booking_id: int, step: str, role: str, actor_id: int, reason: str,
+                     evidence: list[str], from_status: str) -> None:
+        with session_scope(self.database_url) as session:
+            session.execute(insert(Dispute).values(
+                booking_id=booking_id, step=f"{booking_id}:{step}", opened_by_role=role, opened_by_id=actor_id,
+                reason=reason, evidence=evidence, from_status=from_status).on_conflict_do_nothing(
+                index_elements=["step"]))
+
+    @activity.defn(name="booking.resolve_dispute")
+    def resolve_dispute(self, booking_id: int, resolution: str, refund_amount: int | None, reason: str,
+                        operator_id: int) -> None:
+        with session_scope(self.database_url) as session:
+            dispute = session.scalar(select(Dispute).where(Dispute.booking_id == booking_id,
+                                                           Dispute.resolved_at.is_(None))
+                                     .order_by(Dispute.id.desc()).with_for_update())
+            if dispute is None:
+                return  # already resolved by an earlier attempt
+            dispute.resolution, dispute.refund_amount = resolution, refund_amount
+            dispute.resolution_reason, dispute.resolved_by, dispute.resolved_at = reason, operator_id, utc_now()
+
+    @activity.defn(name="booking.payout")
+    def payout(self, booking_id: int, gross: int, commission: int, payout: int) -> None:
+        with session_scope(self.database_url) as session:
+            b = self._booking(session, booking_id)
+            session.execute(insert(Payout).values(booking_id=booking_id, artist_id=b.artist_id, gross_amount=gross,
+                                                  commission_amount=commission, payout_amount=payout)
+                            .on_conflict_do_nothing(index_elements=["booking_id"]))
+
+    def all(self) -> list[Any]:
+        return [self.record_step, self.hold_slot, self.book_slot, self.release_slot, self.send_contract,
+                self.sign_contract, self.create_payment, self.refund, self.record_penalty, self.open_dispute,
+                self.resolve_dispute, self.payout]

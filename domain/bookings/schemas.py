@@ -1,0 +1,162 @@
+"""Request and response shapes of inquiries, bookings and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InquiryIn(Input):
+    artist_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Field(min_length=1, max_length=10)]
+    event_type: Text50
+    start_at: AwareDatetime
+    end_at: AwareDatetime
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
+    venue_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    audience_size: Annotated[int, Field(ge=1, le=1_000_000)]
+    requirements: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    budget_amount: Annotated[int, Field(ge=0, le=10**11)]
+    contact_name: Text50
+    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$")]
+
+    @model_validator(mode="after")
+    def _times(self) -> InquiryIn:
+        if self.end_at <= self.start_at:
+            raise ValueError("结束时间必须晚于开始时间")
+        if (self.end_at - self.start_at).total_seconds() > 24 * 3600:
+            raise ValueError("单场演出时长不能超过24小时")
+        return self
+
+
+class TierIn(Input):
+    days_before: Annotated[int, Field(ge=0, le=365)]
+    refund_percent: Annotated[int, Field(ge=0, le=100)]
+
+
+class QuoteIn(Input):
+    fee_amount: Annotated[int, Field(ge=100, le=10**11)]
+    deposit_percent: Annotated[int, Field(ge=10, le=100)] = 30
+    balance_due_days: Annotated[int, Field(ge=0, le=180)] = 3
+    cancellation_tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)] | None = None
+    rider: Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=30)] = []
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+class ActionIn(Input):
+    """Body of POST /bookings/{id}/actions/{action}; each action reads the fields it needs."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    quote: QuoteIn | None = None
+    signature_png_base64: Annotated[str, StringConstraints(max_length=700_000)] | None = None
+    refund_amount: Annotated[int, Field(ge=0, le=10**11)] | None = None
+    resolution: Literal["full_refund", "partial_refund", "release"] | None = None
+    extend_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+    evidence: Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=9)] = []
+
+
+class ProceedIn(Input):
+    booking_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Field(min_length=1, max_length=10)]
+
+
+class EventOut(BaseModel):
+    step: str
+    action: str
+    actor_role: str
+    from_status: str | None
+    to_status: str
+    data: dict
+    created_at: datetime
+
+
+class ConflictOut(BaseModel):
+    start: datetime
+    end: datetime
+    status: str
+    label: str
+
+
+class BookingOut(BaseModel):
+    id: int
+    inquiry_id: int
+    client_id: int
+    artist_id: int
+    artist_name: str
+    client_org: str
+    status: str
+    status_label: str
+    start_at: datetime
+    end_at: datetime
+    event_type: str
+    city: str
+    venue_address: str
+    fee_amount: int | None
+    deposit_amount: int | None
+    balance_amount: int | None
+    paid_amount: int
+    refunded_amount: int
+    commission_amount: int | None
+    payout_amount: int | None
+    quote: dict | None
+    deadline_at: datetime | None
+    balance_due_at: datetime | None
+    needs_operator: str | None
+    reason: str | None
+    response_minutes: int | None
+    allowed_actions: list[str]
+    created_at: datetime
+
+
+class BookingDetail(BookingOut):
+    events: list[EventOut]
+    conflicts: list[ConflictOut]
+    requirements: str
+    audience_size: int
+    budget_amount: int
+    contact_name: str
+    contact_phone: str
+
+
+class BookingPage(BaseModel):
+    items: list[BookingOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class InquiryOut(BaseModel):
+    id: int
+    event_type: str
+    start_at: datetime
+    end_at: datetime
+    city: str
+    bookings: list[BookingOut]
+
+
+class ActionOut(BaseModel):
+    status: str
+    payment_order_id: str | None = None
+    pay_url: str | None = None
+    booking: BookingDetail
+
+
+class NotificationOut(BaseModel):
+    id: int
+    booking_id: int | None
+    title: str
+    body: str
+    created_at: datetime
+    read: bool
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    unread: int

@@ -1,0 +1,118 @@
+"""Shared steps of the booking workflow tests: parties, a booking with its workflow, actions, payments."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from temporalio.client import WorkflowHandle
+from temporalio.common import TypedSearchAttributes
+from temporalio.testing import WorkflowEnvironment
+
+from domain.bookings import service
+from domain.bookings.messages import ActionRequest, ActionResult, Actor, PaymentReceived, Quote
+from domain.bookings.schemas import InquiryIn
+from domain.models import ArtistProfile, Booking, ClientProfile, PaymentOrder, User
+from domain.time import utc_now
+from workflows.booking import BookingWorkflow, search_attributes
+
+QUEUE = "yanyue-test"  # the session worker's task queue (tests/conftest.py)
+
+
+def parties(db: Session, n_artists: int = 1) -> tuple[int, list[int]]:
+    """A verified client and verified artists."""
+    suffix = uuid.uuid4().int % 10**7
+    client = User(phone=f"136{suffix:08d}", verification_status="verified")
+    db.add(client)
+    db.flush()
+    db.add(ClientProfile(user_id=client.id, org_name="星河科技有限公司", industry="enterprise", contact_name="王经理",
+                         contact_phone=client.phone))
+    artists = []
+    for i in range(n_artists):
+        a = User(phone=f"139{(suffix + i + 1) % 10**8:08d}", verification_status="verified")
+        db.add(a)
+        db.flush()
+        db.add(ArtistProfile(user_id=a.id, stage_name=f"歌手{i}", artist_types=["singer"], city="北京",
+                             contact_phone=a.phone))
+        artists.append(a.id)
+    db.commit()
+    return client.id, artists
+
+
+def inquiry_body(artist_ids: list[int], days: float = 40, hours: int = 3, now: datetime | None = None) -> InquiryIn:
+    start = (now or utc_now()) + timedelta(days=days)
+    return InquiryIn(artist_ids=artist_ids, event_type="年会", start_at=start, end_at=start + timedelta(hours=hours),
+                     city="北京", venue_address="朝阳区建国路88号", audience_size=300, requirements="需要暖场",
+                     budget_amount=2_000_000, contact_name="王经理", contact_phone="13600000000")
+
+
+async def start(env: WorkflowEnvironment, db: Session, client_id: int, artist_ids: list[int],
+                **kw: Any) -> list[WorkflowHandle]:
+    """Bookings whose show is `days` ahead of the (time-skipping) server's clock."""
+    user = db.get(User, client_id)
+    assert user is not None
+    client = env.client
+    now = max(await env.get_current_time(), utc_now())
+    _, bookings = service.create_inquiry(db, user, inquiry_body(artist_ids, now=now, **kw))
+    db.commit()
+    handles = []
+    for b in bookings:
+        inp = service.workflow_input(db, b)
+        handles.append(await client.start_workflow(
+            BookingWorkflow.run, inp, id=f"booking-{b.id}", task_queue=QUEUE,
+            search_attributes=TypedSearchAttributes(search_attributes(inp, "REQUESTED").search_attributes)))
+    return handles
+
+
+def booking_id(handle: WorkflowHandle) -> int:
+    return int(handle.id.removeprefix("booking-"))
+
+
+async def act(handle: WorkflowHandle, action: str, role: str, actor_id: int | None, **kw: Any) -> ActionResult:
+    return await handle.execute_update(BookingWorkflow.act, ActionRequest(action=action, actor=Actor(role, actor_id),
+                                                                          **kw))
+
+
+QUOTE = Quote(fee_amount=1_000_000, deposit_percent=30, balance_due_days=3)  # ¥10,000: ¥3,000 + ¥7,000
+
+
+async def to_signed(handle: WorkflowHandle, client_id: int, artist_id: int, quote: Quote = QUOTE) -> None:
+    await act(handle, "confirm", "artist", artist_id, quote=quote)
+    await act(handle, "send_contract", "artist", artist_id)
+    await act(handle, "sign", "client", client_id, signature_key="private/signatures/c.png")
+    await act(handle, "countersign", "artist", artist_id, signature_key="private/signatures/a.png")
+
+
+async def pay(handle: WorkflowHandle, db: Session, client_id: int, kind: str) -> str:
+    """What a paid gateway callback does: the order is paid and the workflow signalled."""
+    result = await act(handle, f"pay_{kind}", "client", client_id)
+    assert result.payment_order_id
+    order = db.get(PaymentOrder, result.payment_order_id)
+    assert order is not None
+    db.execute(update(PaymentOrder).where(PaymentOrder.id == order.id).values(
+        status="paid", paid_at=utc_now(), gateway_txn_id=f"T{order.id}"))
+    db.commit()
+    await handle.signal(BookingWorkflow.payment_received,
+                        PaymentReceived(order.id, kind, order.amount, "sandbox", f"T{order.id}"))
+    await settled(handle)
+    return order.id
+
+
+async def settled(handle: WorkflowHandle, timeout: float = 15) -> None:
+    """Wait (in real time) until the workflow has handled every queued signal and compensation."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await handle.query(BookingWorkflow.busy):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{handle.id} still busy")
+        await asyncio.sleep(0.05)
+
+
+def booking(db: Session, handle: WorkflowHandle) -> Booking:
+    db.expire_all()
+    b = db.get(Booking, booking_id(handle))
+    assert b is not None
+    return b

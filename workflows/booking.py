@@ -1,0 +1,475 @@
+"""BookingWorkflow: one per booking (id `booking-<id>`), from the inquiry to settlement or cancellation.
+
+User actions arrive as one Update (`act`) whose validator consults the transition table, so an action that
+is not allowed now is refused before it touches history. Payment callbacks arrive as a Signal. Deadlines,
+reminders and the performance timer are durable timers; cancellation runs compensation (refund, release
+the calendar, notify). Activities write the database projection, keyed by booking id + step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.bookings import BookingActivities, StepRecord
+    from domain.bookings.messages import (
+        ActionRequest,
+        ActionResult,
+        BookingInput,
+        PaymentReceived,
+        Quote,
+    )
+    from domain.bookings.money import cancellation_refund, settlement, split_fee
+    from domain.bookings.states import FINAL, STATUS_LABELS, Action, BookingStatus, move_for
+
+S = BookingStatus
+STATUS_KEY = SearchAttributeKey.for_keyword("BookingStatus")
+ARTIST_KEY = SearchAttributeKey.for_int("ArtistId")
+CLIENT_KEY = SearchAttributeKey.for_int("ClientId")
+DATE_KEY = SearchAttributeKey.for_datetime("PerformanceDate")
+INQUIRY_KEY = SearchAttributeKey.for_int("InquiryId")
+
+QUICK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Refunds are never dropped: retried until the gateway accepts (operators see failing ones meanwhile).
+FOREVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
+                            maximum_interval=timedelta(hours=1))
+REMIND_BALANCE_DAYS = (7, 1)
+
+
+def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes([
+        SearchAttributePair(STATUS_KEY, status), SearchAttributePair(ARTIST_KEY, inp.artist_id),
+        SearchAttributePair(CLIENT_KEY, inp.client_id), SearchAttributePair(INQUIRY_KEY, inp.inquiry_id),
+        SearchAttributePair(DATE_KEY, datetime.fromisoformat(inp.start_at)),
+    ])
+
+
+@dataclass
+class Timer:
+    at: datetime
+    kind: str  # expire_response / remind_response / expire_hold / expire_deposit / remind_balance_N /
+    #            balance_overdue / performed / auto_accept
+
+
+@dataclass
+class BookingState:
+    status: BookingStatus = S.REQUESTED
+    quote: Quote | None = None
+    deposit_amount: int = 0
+    balance_amount: int = 0
+    paid_amount: int = 0
+    refunded_amount: int = 0
+    deadline: datetime | None = None
+    balance_due_at: datetime | None = None
+    auto_accept_at: datetime | None = None
+    disputed_from: BookingStatus | None = None
+    fired: set[str] = field(default_factory=set)
+    paid_orders: set[str] = field(default_factory=set)
+
+
+@workflow.defn
+class BookingWorkflow:
+    def __init__(self) -> None:
+        self.s = BookingState()
+        self.inp: BookingInput | None = None
+        self.seq = 0
+        self.version = 0  # bumped on every change a timer depends on
+        self.lock = asyncio.Lock()
+        self.payments: list[PaymentReceived] = []
+        self.compensation: list[tuple[str, int]] = []  # (step, refund amount) still to run
+
+    # --- queries -------------------------------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> str:
+        return self.s.status.value
+
+    @workflow.query
+    def busy(self) -> bool:
+        """True while a payment or compensation is queued or an action is being applied."""
+        return bool(self.payments) or bool(self.compensation) or self.lock.locked()
+
+    # --- the run loop: timers and queued payments ----------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: BookingInput) -> str:
+        self.inp = inp
+        self.s.deadline = workflow.now() + timedelta(hours=inp.response_hours)
+        await self._step("requested", Action.confirm.value, "system", None, S.REQUESTED,
+                         notify=[(inp.artist_id, "收到新的演出邀约", "有需求方向您发起了演出邀约，请及时确认报价")],
+                         fields={"deadline_at": self.s.deadline.isoformat()}, moved=False)
+        while True:
+            if self.payments:
+                async with self.lock:
+                    await self._on_payment(self.payments.pop(0))
+                continue
+            if self.compensation:
+                await self._compensate()
+                continue
+            if self.s.status in FINAL and not self.lock.locked():
+                break
+            seen = self.version
+            timer = None if self.s.status in FINAL else self._next_timer()
+            timeout = None if timer is None else max((timer.at - workflow.now()).total_seconds(), 0)
+            try:
+                await workflow.wait_condition(self._woken(seen), timeout=timeout)
+            except TimeoutError:
+                async with self.lock:
+                    if self.version == seen and timer is not None:
+                        await self._on_timer(timer)
+        # Let an update that finished the booking return its answer before the workflow closes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.s.status.value
+
+    def _woken(self, seen: int) -> Callable[[], bool]:
+        return lambda: (self.version != seen or bool(self.payments) or bool(self.compensation)
+                        or (self.s.status in FINAL and not self.lock.locked()))
+
+    def _next_timer(self) -> Timer | None:
+        s, inp = self.s, self.inp
+        assert inp is not None
+        candidates: list[Timer] = []
+        if s.status == S.REQUESTED and s.deadline:
+            remind = s.deadline - timedelta(hours=inp.response_hours / 2)
+            if "remind_response" not in s.fired:
+                candidates.append(Timer(remind, "remind_response"))
+            candidates.append(Timer(s.deadline, "expire_response"))
+        elif s.status in (S.CONFIRMED, S.CONTRACT_SENT, S.CLIENT_SIGNED) and s.deadline:
+            candidates.append(Timer(s.deadline, "expire_hold"))
+        elif s.status == S.SIGNED and s.deadline:
+            candidates.append(Timer(s.deadline, "expire_deposit"))
+        elif s.status == S.DEPOSIT_PAID and s.balance_due_at:
+            for days in REMIND_BALANCE_DAYS:
+                if f"remind_balance_{days}" not in s.fired:
+                    candidates.append(Timer(s.balance_due_at - timedelta(days=days), f"remind_balance_{days}"))
+            if "balance_overdue" not in s.fired:
+                candidates.append(Timer(s.balance_due_at, "balance_overdue"))
+        elif s.status == S.FULLY_PAID:
+            candidates.append(Timer(datetime.fromisoformat(inp.end_at), "performed"))
+        elif s.status == S.PERFORMED and s.auto_accept_at:
+            candidates.append(Timer(s.auto_accept_at, "auto_accept"))
+        return min(candidates, key=lambda t: t.at) if candidates else None
+
+    async def _on_timer(self, timer: Timer) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        kind = timer.kind
+        if kind == "remind_response":
+            s.fired.add(kind)
+            await self._note(kind, [(inp.artist_id, "演出邀约即将过期", "请尽快确认或拒绝这条邀约")])
+        elif kind == "expire_response":
+            await self._step(kind, "expire", "system", None, S.EXPIRED, reason="艺人未在规定时间内答复",
+                             notify=[(inp.client_id, "邀约已过期", "艺人未在规定时间内答复，邀约已自动关闭")])
+        elif kind == "expire_hold":
+            await self._step(kind, "expire", "system", None, S.EXPIRED, reason="合同未在规定时间内签署",
+                             notify=self._both("预约已过期", "合同未在规定时间内签署，档期已释放"))
+            await self._activity(BookingActivities.release_slot, inp.booking_id)
+        elif kind == "expire_deposit":
+            await self._step(kind, "cancel", "system", None, S.CANCELLED, reason="定金未按时支付",
+                             notify=self._both("预约已取消", "定金未按时支付，预约已取消，档期已释放"))
+            await self._activity(BookingActivities.release_slot, inp.booking_id)
+        elif kind.startswith("remind_balance_"):
+            s.fired.add(kind)
+            await self._note(kind, [(inp.client_id, "尾款即将到期", f"请在{timer.at.date()}前支付尾款")])
+        elif kind == "balance_overdue":
+            s.fired.add(kind)
+            # Not cancelled silently: an operator decides (call the client, extend, or cancel).
+            await self._step(kind, "balance_overdue", "system", None, s.status, moved=False,
+                             fields={"needs_operator": "尾款逾期未付，请运营跟进"},
+                             notify=[(inp.client_id, "尾款已逾期", "尾款已逾期，平台运营将与您联系")])
+        elif kind == "performed":
+            s.auto_accept_at = workflow.now() + timedelta(hours=inp.auto_confirm_hours)
+            await self._step(kind, "performed", "system", None, S.PERFORMED,
+                             notify=[(inp.client_id, "演出已结束", "请确认演出已完成；72小时后将自动确认")])
+        elif kind == "auto_accept":
+            await self._step(kind, "confirm_performance", "system", None, S.ACCEPTED,
+                             notify=[(inp.artist_id, "演出已确认", "演出已自动确认，您可以申请结算")])
+
+    # --- payments (signal) -------------------------------------------------------------------------------
+
+    @workflow.signal
+    def payment_received(self, payment: PaymentReceived) -> None:
+        if payment.order_id not in self.s.paid_orders:
+            self.s.paid_orders.add(payment.order_id)
+            self.payments.append(payment)
+
+    async def _on_payment(self, p: PaymentReceived) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        s.paid_amount += p.amount
+        money = {"paid_amount": s.paid_amount}
+        if p.kind == "deposit" and s.status == S.SIGNED and p.amount == s.deposit_amount:
+            await self._activity(BookingActivities.book_slot, inp.booking_id)
+            await self._step(f"paid-{p.order_id}", "deposit_paid", "client", inp.client_id, S.DEPOSIT_PAID,
+                             fields=money, data={"order_id": p.order_id, "amount": p.amount},
+                             notify=self._both("定金已支付", "定金已到账，档期已锁定"))
+        elif p.kind == "balance" and s.status == S.DEPOSIT_PAID and p.amount == s.balance_amount:
+            await self._step(f"paid-{p.order_id}", "balance_paid", "client", inp.client_id, S.FULLY_PAID,
+                             fields={**money, "needs_operator": None}, data={"order_id": p.order_id},
+                             notify=self._both("尾款已支付", "全部款项已到账，期待精彩演出"))
+        else:
+            # A payment the booking no longer expects (e.g. paid after cancelling): give it back.
+            await self._step(f"paid-{p.order_id}", "unexpected_payment", "client", inp.client_id, s.status,
+                             moved=False, fields=money, data={"order_id": p.order_id, "amount": p.amount})
+            self.compensation.append((f"refund-{p.order_id}", p.amount))
+
+    # --- user actions (update + validator) -----------------------------------------------------------------
+
+    @workflow.update
+    async def act(self, req: ActionRequest) -> ActionResult:
+        async with self.lock:
+            self._check(req)  # the state may have moved while this update waited for the lock
+            return await self._apply(req)
+
+    @act.validator
+    def validate_act(self, req: ActionRequest) -> None:
+        self._check(req)
+
+    def _check(self, req: ActionRequest) -> None:
+        inp, s = self.inp, self.s
+        if inp is None:
+            raise ApplicationError("预约尚未就绪，请稍后重试", type="NotReady")
+        if move_for(s.status, req.action, req.actor.role) is None:
+            raise ApplicationError(f"当前状态（{STATUS_LABELS[s.status]}）不能执行此操作", type="InvalidAction")
+        own = {"client": inp.client_id, "artist": inp.artist_id}.get(req.actor.role)
+        if req.actor.role in ("client", "artist") and req.actor.id != own:
+            raise ApplicationError("无权操作此预约", type="Forbidden")
+        action = Action(req.action)
+        if action == Action.confirm:
+            q = req.quote
+            if q is None or q.fee_amount <= 0 or not 10 <= q.deposit_percent <= 100 or q.balance_due_days < 0:
+                raise ApplicationError("报价不完整：请填写演出费、定金比例（10-100%）和尾款期限", type="BadRequest")
+            start = datetime.fromisoformat(inp.start_at)
+            if start - timedelta(days=q.balance_due_days) < workflow.now():
+                raise ApplicationError("尾款期限早于当前时间，请缩短尾款提前天数", type="BadRequest")
+        if action in (Action.reject, Action.dispute) and not (req.reason or "").strip():
+            raise ApplicationError("请填写原因", type="BadRequest")
+        if action in (Action.sign, Action.countersign) and not req.signature_key:
+            raise ApplicationError("请先手写签名", type="BadRequest")
+        if action == Action.resolve_dispute:
+            if req.resolution not in ("full_refund", "partial_refund", "release") or not (req.reason or "").strip():
+                raise ApplicationError("请选择处理方式并填写处理理由", type="BadRequest")
+            if req.resolution == "partial_refund" and not 0 < (req.refund_amount or 0) <= self._refundable():
+                raise ApplicationError("部分退款金额须大于0且不超过可退金额", type="BadRequest")
+        if action == Action.cancel and req.actor.role == "operator":
+            if req.refund_amount is not None and not 0 <= req.refund_amount <= self._refundable():
+                raise ApplicationError("退款金额须在0到可退金额之间", type="BadRequest")
+        if action == Action.extend_deadline and not 1 <= (req.extend_hours or 0) <= 24 * 30:
+            raise ApplicationError("延长时间须在1小时到30天之间", type="BadRequest")
+
+    async def _apply(self, req: ActionRequest) -> ActionResult:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        action, role, actor_id = Action(req.action), req.actor.role, req.actor.id
+        if action == Action.confirm:
+            assert req.quote is not None
+            quote = req.quote
+            try:
+                await self._activity(BookingActivities.hold_slot, inp.booking_id)
+            except ActivityError as err:
+                raise ApplicationError("该时段艺人档期已被占用，无法确认", type="CalendarConflict") from err
+            s.quote = quote
+            s.deposit_amount, s.balance_amount = split_fee(quote.fee_amount, quote.deposit_percent)
+            s.balance_due_at = datetime.fromisoformat(inp.start_at) - timedelta(days=quote.balance_due_days)
+            s.deadline = workflow.now() + timedelta(hours=inp.contract_hours)
+            await self._step("confirm", action, role, actor_id, S.CONFIRMED, data={"quote": _quote_dict(quote)},
+                             fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
+                                     "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
+                                     "balance_due_at": s.balance_due_at.isoformat(),
+                                     "deadline_at": s.deadline.isoformat()},
+                             notify=[(inp.client_id, "艺人已报价", "艺人已确认档期并报价，请查看并继续")])
+        elif action == Action.reject:
+            await self._step("reject", action, role, actor_id, S.REJECTED, reason=req.reason,
+                             notify=[(inp.client_id, "艺人已拒绝邀约", req.reason or "")])
+        elif action == Action.withdraw:
+            await self._step("withdraw", action, role, actor_id, S.WITHDRAWN,
+                             reason=req.reason or "需求方已选择其他艺人",
+                             notify=[(inp.artist_id, "邀约已撤回", "需求方已选择其他艺人，档期已释放")])
+            await self._activity(BookingActivities.release_slot, inp.booking_id)
+        elif action == Action.send_contract:
+            assert s.quote is not None
+            await self._activity(BookingActivities.send_contract, inp.booking_id)
+            await self._step("send_contract", action, role, actor_id, S.CONTRACT_SENT,
+                             notify=[(inp.client_id, "请签署演出合同", "艺人已发送合同，请在截止时间前签署")])
+        elif action in (Action.sign, Action.countersign):
+            side = "client" if action == Action.sign else "artist"
+            await self._activity(BookingActivities.sign_contract, inp.booking_id, side, actor_id,
+                                 req.signature_key)
+            if action == Action.sign:
+                await self._step("sign", action, role, actor_id, S.CLIENT_SIGNED,
+                                 notify=[(inp.artist_id, "需求方已签署合同", "请会签合同")])
+            else:
+                s.deadline = workflow.now() + timedelta(hours=inp.deposit_hours)
+                await self._step("countersign", action, role, actor_id, S.SIGNED,
+                                 fields={"deadline_at": s.deadline.isoformat()},
+                                 notify=self._both("合同已生效", "双方已签署合同，请在截止时间前支付定金"))
+        elif action in (Action.pay_deposit, Action.pay_balance):
+            kind = "deposit" if action == Action.pay_deposit else "balance"
+            amount = s.deposit_amount if kind == "deposit" else s.balance_amount
+            order_id, pay_url = await self._activity(BookingActivities.create_payment, inp.booking_id, kind, amount)
+            return ActionResult(status=s.status.value, payment_order_id=order_id, pay_url=pay_url)
+        elif action == Action.confirm_performance:
+            await self._step("confirm_performance", action, role, actor_id, S.ACCEPTED,
+                             notify=[(inp.artist_id, "需求方已确认演出", "您可以申请结算")])
+        elif action == Action.request_settlement:
+            await self._step("request_settlement", action, role, actor_id, S.SETTLING)
+            await self._settle("settle")
+        elif action == Action.cancel:
+            await self._cancel(req)
+        elif action == Action.dispute:
+            s.disputed_from = s.status
+            await self._activity(BookingActivities.open_dispute, inp.booking_id, f"{self.seq + 1:03d}-dispute",
+                                 role, actor_id, req.reason, req.evidence, s.status.value)
+            await self._step("dispute", action, role, actor_id, S.DISPUTED, reason=req.reason,
+                             data={"evidence": req.evidence}, fields={"needs_operator": "纠纷待处理"},
+                             notify=self._both("订单进入纠纷处理", "款项已冻结，平台运营将介入处理"))
+        elif action == Action.resolve_dispute:
+            await self._resolve(req)
+        elif action == Action.extend_deadline:
+            hours = timedelta(hours=req.extend_hours or 0)
+            if s.status == S.DEPOSIT_PAID and s.balance_due_at:
+                s.balance_due_at += hours
+                s.fired -= {"balance_overdue"}
+                fields = {"balance_due_at": s.balance_due_at.isoformat(), "needs_operator": None}
+            else:
+                s.deadline = (s.deadline or workflow.now()) + hours
+                fields = {"deadline_at": s.deadline.isoformat()}
+            await self._step("extend_deadline", action, role, actor_id, s.status, moved=False, fields=fields,
+                             data={"hours": req.extend_hours}, reason=req.reason,
+                             notify=self._both("期限已延长", f"平台已将当前期限延长{req.extend_hours}小时"))
+        return ActionResult(status=s.status.value)
+
+    # --- cancellation, disputes, settlement ----------------------------------------------------------------
+
+    def _refundable(self) -> int:
+        return self.s.paid_amount - self.s.refunded_amount
+
+    async def _cancel(self, req: ActionRequest) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        role = req.actor.role
+        start = datetime.fromisoformat(inp.start_at)
+        deposit_paid = min(s.paid_amount, s.deposit_amount)
+        if role == "client":
+            refund = cancellation_refund(s.quote.cancellation_tiers if s.quote else [], start, workflow.now(),
+                                         deposit_paid, s.paid_amount - deposit_paid)
+        elif role == "artist":
+            refund = self._refundable()
+            await self._activity(BookingActivities.record_penalty, inp.booking_id, req.reason or "艺人取消演出")
+        else:
+            refund = self._refundable() if req.refund_amount is None else req.refund_amount
+        await self._step("cancel", Action.cancel, role, req.actor.id, S.CANCELLED, reason=req.reason,
+                         data={"refund_amount": refund},
+                         notify=self._both("预约已取消", f"预约已取消，应退金额{refund / 100:.2f}元"))
+        self.compensation.append(("refund-cancel", refund))
+
+    async def _compensate(self) -> None:
+        """Reverse of the forward steps: refund through the gateway, release the calendar, notify."""
+        inp, s = self.inp, self.s
+        assert inp is not None
+        step, amount = self.compensation[0]
+        if amount > 0:
+            try:
+                await self._activity(BookingActivities.refund, inp.booking_id, step, amount, forever=True)
+                s.refunded_amount += amount
+            except ActivityError:
+                # Refused outright (not a gateway outage, which is retried): an operator must decide.
+                await self._step(f"{step}-refused", "refund_refused", "system", None, s.status, moved=False,
+                                 fields={"needs_operator": "退款被拒绝，需人工处理"}, data={"amount": amount})
+                amount = 0
+        if s.status in FINAL and s.status != S.COMPLETED:
+            await self._activity(BookingActivities.release_slot, inp.booking_id)
+        await self._step(f"{step}-done", "refunded", "system", None, s.status, moved=False,
+                         fields={"refunded_amount": s.refunded_amount},
+                         data={"amount": amount},
+                         notify=[(inp.client_id, "退款已完成", f"已退款{amount / 100:.2f}元")] if amount else [])
+        self.compensation.pop(0)
+
+    async def _resolve(self, req: ActionRequest) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None and s.disputed_from is not None
+        await self._activity(BookingActivities.resolve_dispute, inp.booking_id, req.resolution, req.refund_amount,
+                             req.reason, req.actor.id)
+        if req.resolution == "full_refund":
+            amount = self._refundable()
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", req.actor.id, S.CANCELLED,
+                             reason=req.reason, data={"resolution": req.resolution, "refund_amount": amount},
+                             fields={"needs_operator": None},
+                             notify=self._both("纠纷已处理：全额退款", req.reason or ""))
+            self.compensation.append(("refund-dispute", amount))
+        elif req.resolution == "partial_refund":
+            amount = req.refund_amount or 0
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", req.actor.id, S.SETTLING,
+                             reason=req.reason, data={"resolution": req.resolution, "refund_amount": amount},
+                             fields={"needs_operator": None},
+                             notify=self._both("纠纷已处理：部分退款", req.reason or ""))
+            await self._activity(BookingActivities.refund, inp.booking_id, "refund-dispute", amount, forever=True)
+            s.refunded_amount += amount
+            await self._settle("settle-after-dispute")
+        else:  # release: the booking carries on where it was, money unfrozen
+            back = s.disputed_from
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", req.actor.id, back,
+                             reason=req.reason, data={"resolution": "release"}, fields={"needs_operator": None},
+                             notify=self._both("纠纷已处理：继续履约", req.reason or ""))
+        s.disputed_from = None
+
+    async def _settle(self, step: str) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        commission, payout = settlement(s.paid_amount - s.refunded_amount, inp.commission_rate_bp)
+        await self._activity(BookingActivities.payout, inp.booking_id, s.paid_amount - s.refunded_amount,
+                             commission, payout)
+        await self._step(step, "settled", "system", None, S.COMPLETED,
+                         fields={"commission_amount": commission, "payout_amount": payout,
+                                 "refunded_amount": s.refunded_amount},
+                         notify=[(inp.artist_id, "结算完成", f"演出费已结算，到账{payout / 100:.2f}元")])
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+
+    def _both(self, title: str, body: str) -> list[tuple[int, str, str]]:
+        assert self.inp is not None
+        return [(self.inp.client_id, title, body), (self.inp.artist_id, title, body)]
+
+    async def _activity(self, fn, *args, forever: bool = False):
+        return await workflow.execute_activity_method(
+            fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 30),
+            retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
+
+    async def _note(self, kind: str, notify: list[tuple[int, str, str]]) -> None:
+        await self._step(kind, "reminder", "system", None, self.s.status, moved=False, notify=notify)
+
+    async def _step(self, name: str, action: str, role: str, actor_id: int | None, to: BookingStatus, *,
+                    moved: bool = True, reason: str | None = None, data: dict | None = None,
+                    fields: dict | None = None, notify: list[tuple[int, str, str]] | None = None) -> None:
+        """Move to `to` and write the projection (event row, booking fields, notifications) once."""
+        inp = self.inp
+        assert inp is not None
+        self.seq += 1
+        before = self.s.status
+        self.s.status = to
+        self.version += 1
+        record = StepRecord(
+            booking_id=inp.booking_id, step=f"{self.seq:03d}-{name}", action=str(action), actor_role=role,
+            actor_id=actor_id, from_status=before.value if moved else None, to_status=to.value,
+            data=data or {}, reason=reason,
+            fields={"status": to.value, **(fields or {}), **({"reason": reason} if reason else {})},
+            notify=[list(n) for n in (notify or [])])
+        await self._activity(BookingActivities.record_step, record)
+        if before != to:
+            workflow.upsert_search_attributes([STATUS_KEY.value_set(to.value)])
+        workflow.upsert_memo({"summary": f"预约#{inp.booking_id} 艺人{inp.artist_id} 需求方{inp.client_id} "
+                                         f"演出{inp.start_at[:16]} 状态:{STATUS_LABELS[to]}"})
+
+
+def _quote_dict(q: Quote) -> dict:
+    return {"fee_amount": q.fee_amount, "deposit_percent": q.deposit_percent,
+            "balance_due_days": q.balance_due_days, "rider": q.rider, "note": q.note,
+            "cancellation_tiers": [{"days_before": t.days_before, "refund_percent": t.refund_percent}
+                                   for t in q.cancellation_tiers]}
