@@ -41,6 +41,7 @@ QUICK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interva
 FOREVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                             maximum_interval=timedelta(hours=1))
 REMIND_BALANCE_DAYS = (7, 1)
+PATCH_CONTRACT_REMINDER = "contract-deadline-reminder"
 
 
 def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
@@ -142,6 +143,10 @@ class BookingWorkflow:
                 candidates.append(Timer(remind, "remind_response"))
             candidates.append(Timer(s.deadline, "expire_response"))
         elif s.status in (S.CONFIRMED, S.CONTRACT_SENT, S.CLIENT_SIGNED) and s.deadline:
+            # Added after the first release: bookings recorded before it (no patch marker in their history)
+            # keep running without this reminder; new ones get it.
+            if workflow.patched(PATCH_CONTRACT_REMINDER) and "remind_contract" not in s.fired:
+                candidates.append(Timer(s.deadline - timedelta(hours=24), "remind_contract"))
             candidates.append(Timer(s.deadline, "expire_hold"))
         elif s.status == S.SIGNED and s.deadline:
             candidates.append(Timer(s.deadline, "expire_deposit"))
@@ -167,6 +172,10 @@ class BookingWorkflow:
         elif kind == "expire_response":
             await self._step(kind, "expire", "system", None, S.EXPIRED, reason="艺人未在规定时间内答复",
                              notify=[(inp.client_id, "邀约已过期", "艺人未在规定时间内答复，邀约已自动关闭")])
+        elif kind == "remind_contract":
+            s.fired.add(kind)
+            who = inp.artist_id if s.status != S.CONTRACT_SENT else inp.client_id
+            await self._note(kind, [(who, "合同即将过期", "合同将在24小时后失效，档期随之释放，请尽快处理")])
         elif kind == "expire_hold":
             await self._step(kind, "expire", "system", None, S.EXPIRED, reason="合同未在规定时间内签署",
                              notify=self._both("预约已过期", "合同未在规定时间内签署，档期已释放"))

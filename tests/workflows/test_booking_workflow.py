@@ -103,7 +103,10 @@ async def test_unsigned_contract_expires_and_releases_the_hold(temporal_env, db:
     await act(h, "confirm", "artist", artist, quote=QUOTE)
     await act(h, "send_contract", "artist", artist)
     assert _slot(db, booking(db, h).id) == "held"
-    await temporal_env.sleep(timedelta(hours=73))
+    await temporal_env.sleep(timedelta(hours=49))
+    assert db.scalar(select(Notification.title).where(Notification.user_id == client,
+                                                      Notification.title == "合同即将过期"))
+    await temporal_env.sleep(timedelta(hours=24))
     assert await h.result() == "EXPIRED"
     assert _slot(db, booking(db, h).id) is None
 
