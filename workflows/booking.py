@@ -103,7 +103,7 @@ class BookingWorkflow:
     async def run(self, inp: BookingInput) -> str:
         self.inp = inp
         self.s.deadline = workflow.now() + timedelta(hours=inp.response_hours)
-        await self._step("requested", Action.confirm.value, "system", None, S.REQUESTED,
+        await self._step("requested", "request", "client", inp.client_id, S.REQUESTED,
                          notify=[(inp.artist_id, "收到新的演出邀约", "有需求方向您发起了演出邀约，请及时确认报价")],
                          fields={"deadline_at": self.s.deadline.isoformat()}, moved=False)
         while True:
