@@ -77,7 +77,10 @@ class BookingActivities:
             ).on_conflict_do_nothing(constraint="uq_booking_events_step").returning(BookingEvent.id)).first()
             if inserted is None:
                 return False
-            for name, value in rec.fields.items():
+            later = session.scalar(select(BookingEvent.id).where(BookingEvent.booking_id == rec.booking_id,
+                                                                 BookingEvent.step > rec.step).limit(1))
+            # A late retry of an older step must not roll the projection back (steps are zero-padded).
+            for name, value in ({} if later else rec.fields).items():
                 if name in DATETIME_FIELDS and isinstance(value, str):
                     value = datetime.fromisoformat(value)
                 setattr(booking, name, value)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions, users
-from domain.db import session_factory
+from domain.db import session_scope
 from domain.enums import ROLE_LABELS
 from domain.errors import NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
@@ -26,15 +26,8 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 def get_db(ctx: Ctx) -> Iterator[Session]:
-    session = session_factory(ctx.database_url)()
-    try:
+    with session_scope(ctx.database_url) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response leaves, so a failed commit is never reported as success.

@@ -42,6 +42,7 @@ FOREVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coeff
                             maximum_interval=timedelta(hours=1))
 REMIND_BALANCE_DAYS = (7, 1)
 PATCH_CONTRACT_REMINDER = "contract-deadline-reminder"
+PATCH_REQUEST_FIRST = "request-step-before-actions"
 
 
 def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
@@ -103,9 +104,14 @@ class BookingWorkflow:
     async def run(self, inp: BookingInput) -> str:
         self.inp = inp
         self.s.deadline = workflow.now() + timedelta(hours=inp.response_hours)
-        await self._step("requested", "request", "client", inp.client_id, S.REQUESTED,
-                         notify=[(inp.artist_id, "收到新的演出邀约", "有需求方向您发起了演出邀约，请及时确认报价")],
-                         fields={"deadline_at": self.s.deadline.isoformat()}, moved=False)
+        first = self._step("requested", "request", "client", inp.client_id, S.REQUESTED,
+                           notify=[(inp.artist_id, "收到新的演出邀约", "有需求方向您发起了演出邀约，请及时确认报价")],
+                           fields={"deadline_at": self.s.deadline.isoformat()}, moved=False)
+        if workflow.patched(PATCH_REQUEST_FIRST):
+            async with self.lock:  # an early action waits until the request itself is on record
+                await first
+        else:
+            await first
         while True:
             if self.payments:
                 async with self.lock:
