@@ -1,0 +1,129 @@
+"""MinIO / S3 object storage through the `minio` client (production).
+
+The bucket stays private (no bucket policy is ever set): clients read through presigned GET URLs and write
+through presigned POST policies that pin the key, the content type and the size range.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import urllib3
+from minio import Minio
+from minio.datatypes import PostPolicy
+from minio.error import S3Error
+
+from storage.base import ObjectInfo, ObjectNotFound, UploadTarget, check_key, check_private_flag, is_private, new_key
+
+_MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
+
+
+class S3Storage:
+    name = "s3"
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, secure: bool = True,
+                 region: str | None = None, timeout: float = 10.0):
+        """`endpoint` is `host:port` or a URL (`http://host:port`, whose scheme then decides `secure`)."""
+        if "://" in endpoint:
+            parts = urlsplit(endpoint)
+            secure = parts.scheme == "https"
+            endpoint = parts.netloc
+        self.endpoint, self.bucket, self.secure = endpoint, bucket, secure
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
+            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+        )
+        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
+                            region=region, http_client=http)
+        self._bucket_ready = False
+        self._lock = threading.Lock()
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket if missing; done lazily so the API starts even while S3 is briefly down."""
+        if self._bucket_ready:
+            return
+        with self._lock:
+            if not self.client.bucket_exists(self.bucket):
+                try:
+                    self.client.make_bucket(self.bucket)
+                except S3Error as exc:  # another process won the race
+                    if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                        raise
+            self._bucket_ready = True
+
+    def put(self, key: str, data: bytes, content_type: str, *, private: bool) -> None:
+        check_key(key)
+        check_private_flag(key, private)
+        self.ensure_bucket()
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type)
+
+    def put_private(self, prefix: str, data: bytes, suffix: str) -> str:
+        from storage.media import guess_content_type
+
+        key = new_key(prefix, suffix, private=True)
+        self.put(key, data, guess_content_type(data), private=True)
+        return key
+
+    def get(self, key: str, *, length: int | None = None) -> bytes:
+        check_key(key)
+        try:
+            response = self.client.get_object(self.bucket, key, offset=0, length=length or 0)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectNotFound() from exc
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def stat(self, key: str) -> ObjectInfo:
+        check_key(key)
+        try:
+            st = self.client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectNotFound() from exc
+            raise
+        return ObjectInfo(key=key, size=int(st.size or 0), content_type=st.content_type or "application/octet-stream",
+                          private=is_private(key))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.stat(key)
+        except ObjectNotFound:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        check_key(key)
+        self.client.remove_object(self.bucket, key)
+
+    def download_url(self, key: str, *, expires: timedelta) -> str:
+        check_key(key)
+        return self.client.presigned_get_object(self.bucket, key, expires=expires)
+
+    def upload_target(self, key: str, content_type: str, max_bytes: int, *, expires: timedelta) -> UploadTarget:
+        check_key(key)
+        self.ensure_bucket()
+        expires_at = datetime.now(UTC) + expires
+        policy = PostPolicy(self.bucket, expires_at)
+        policy.add_equals_condition("key", key)
+        policy.add_equals_condition("Content-Type", content_type)
+        policy.add_content_length_range_condition(1, max_bytes)
+        form = self.client.presigned_post_policy(policy)
+        scheme = "https" if self.secure else "http"
+        return UploadTarget(url=f"{scheme}://{self.endpoint}/{self.bucket}",
+                            fields={"key": key, "Content-Type": content_type, **form}, key=key,
+                            content_type=content_type, max_bytes=max_bytes, expires_at=expires_at)
+
+    def healthy(self) -> bool:
+        try:
+            self.ensure_bucket()
+            return self.client.bucket_exists(self.bucket)
+        except Exception:  # any failure means "down" for /healthz
+            return False

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from storage.local import LocalStorage
+from storage.s3 import S3Storage
+
+# What ffmpeg writes at the start of an H.264 .mp4: ftyp box (size 0x20, major isom, minor 0x200,
+# compatible isom iso2 avc1 mp41), then a free box and the start of mdat.
+MP4_HEAD = (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+            b"\x00\x00\x00\x08free\x00\x00\x10\x00mdat")
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (64, 32), *, exif_orientation: int | None = None) -> bytes:
+    img = Image.new("RGB", size, (200, 30, 30))
+    buf = io.BytesIO()
+    kwargs: dict[str, bytes] = {}
+    if exif_orientation:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        kwargs["exif"] = exif.tobytes()
+    img.save(buf, fmt, **kwargs)
+    return buf.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buf, "PDF")
+    return buf.getvalue()
+
+
+def all_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalStorage:
+    return LocalStorage(tmp_path / "storage", "test-secret")
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_endpoint: str) -> S3Storage:
+    # A bucket per test keeps tests independent on the one shared server.
+    return S3Storage(moto_endpoint, "testing", "testing-secret", f"t-{uuid.uuid4().hex[:12]}", secure=False,
+                     region="us-east-1")

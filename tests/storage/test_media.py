@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import io
+import struct
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from domain.errors import AppError
+from domain.settings import Settings
+from storage.factory import storage_from_settings
+from storage.local import LocalStorage
+from storage.media import (
+    JPEG,
+    MB,
+    MP4,
+    PDF,
+    PNG,
+    WEBP,
+    MediaKind,
+    MediaRejected,
+    make_thumbnail,
+    sniff,
+    store_media,
+    validate,
+)
+from storage.s3 import S3Storage
+from tests.storage.conftest import MP4_HEAD, all_files, image_bytes, pdf_bytes
+
+
+def test_type_is_judged_by_content_not_name(local: LocalStorage) -> None:
+    png = image_bytes("PNG")
+    assert sniff(png) is PNG
+    assert sniff(image_bytes("JPEG")) is JPEG
+    assert sniff(image_bytes("WEBP")) is WEBP
+    # Uploaded as "photo.jpg": the name plays no part, the bytes say PNG.
+    stored = store_media(local, png, prefix="cases/1", private=False)
+    assert stored.content_type == "image/png" and stored.key.endswith(".png")
+
+
+def test_text_named_png_is_rejected_and_nothing_written(local: LocalStorage) -> None:
+    with pytest.raises(MediaRejected) as err:
+        store_media(local, b"just some text, honestly", prefix="cases/1", private=False)
+    assert isinstance(err.value, AppError)
+    assert err.value.status == 415 and err.value.message.startswith("不支持的文件类型")
+    assert all_files(local.root) == []
+
+
+def test_corrupt_image_with_valid_magic_is_rejected(local: LocalStorage) -> None:
+    with pytest.raises(MediaRejected) as err:
+        store_media(local, image_bytes("PNG")[:40], prefix="cases/1", private=False)
+    assert err.value.status == 415
+    assert all_files(local.root) == []
+
+
+def test_oversize_image_rejected_without_writing(local: LocalStorage) -> None:
+    data = image_bytes("JPEG") + b"\0" * (10 * MB)
+    with pytest.raises(MediaRejected) as err:
+        store_media(local, data, prefix="cases/1", private=False)
+    assert err.value.status == 413 and err.value.message == "图片不能超过10MB"
+    assert all_files(local.root) == []
+
+
+def test_size_limits_per_kind() -> None:
+    assert validate(MP4_HEAD, 200 * MB) is MP4
+    with pytest.raises(MediaRejected) as err:
+        validate(MP4_HEAD, 200 * MB + 1)
+    assert err.value.status == 413 and "视频" in err.value.message
+    assert validate(b"%PDF-1.7\n", 20 * MB) is PDF
+    with pytest.raises(MediaRejected):
+        validate(b"%PDF-1.7\n", 20 * MB + 1)
+    with pytest.raises(MediaRejected) as err:
+        validate(b"%PDF-1.7\n", 100, [MediaKind.IMAGE])
+    assert err.value.status == 415
+
+
+def test_real_mp4_header_accepted_and_lookalikes_rejected(local: LocalStorage) -> None:
+    stored = store_media(local, MP4_HEAD + b"\0" * 100, prefix="cases/2", private=False, allowed=[MediaKind.VIDEO])
+    assert stored.content_type == "video/mp4" and stored.thumbnail_key is None
+    assert local.get(stored.key).startswith(MP4_HEAD)
+
+    def ftyp(major: bytes, *compat: bytes) -> bytes:
+        body = major + b"\0\0\0\0" + b"".join(compat)
+        return struct.pack(">I", 8 + len(body)) + b"ftyp" + body
+
+    assert sniff(ftyp(b"mp42", b"mp42", b"isom")) is MP4
+    assert sniff(ftyp(b"qt  ", b"qt  ")) is None  # QuickTime .mov
+    assert sniff(ftyp(b"heic", b"mif1", b"heic")) is None  # iPhone photo
+    assert sniff(b"\0\0\0\x20moovisom" + b"\0" * 20) is None
+
+
+def test_pdf_accepted(local: LocalStorage) -> None:
+    pdf = pdf_bytes()
+    stored = store_media(local, pdf, prefix="licences/3", private=True, allowed=[MediaKind.DOCUMENT])
+    assert stored.key.startswith("private/licences/3/") and stored.key.endswith(".pdf")
+    assert stored.content_type == "application/pdf" and local.get(stored.key) == pdf
+
+
+def test_image_store_writes_original_and_thumbnail(local: LocalStorage) -> None:
+    stored = store_media(local, image_bytes("JPEG", (1200, 800)), prefix="cases/4", private=False)
+    assert stored.thumbnail_key == stored.key + ".thumb.webp"
+    with Image.open(io.BytesIO(local.get(stored.thumbnail_key))) as thumb:
+        assert thumb.format == "WEBP" and thumb.size == (480, 320)
+    assert local.stat(stored.thumbnail_key).content_type == "image/webp"
+
+
+def test_thumbnail_applies_exif_orientation() -> None:
+    # Orientation 6 = camera held upright, pixels stored rotated: a 200x100 sensor image displays 100x200.
+    thumb = make_thumbnail(image_bytes("JPEG", (200, 100), exif_orientation=6), max_side=50)
+    assert (thumb.width, thumb.height) == (25, 50)
+    with Image.open(io.BytesIO(thumb.data)) as img:
+        assert img.size == (25, 50)
+        assert not img.getexif()  # no metadata (GPS etc.) carried into the thumbnail
+
+
+def test_thumbnail_keeps_transparency_and_small_images_are_not_upscaled() -> None:
+    buf = io.BytesIO()
+    Image.new("RGBA", (40, 30), (200, 30, 30, 100)).save(buf, "PNG")
+    thumb = make_thumbnail(buf.getvalue())
+    assert (thumb.width, thumb.height) == (40, 30)
+    with Image.open(io.BytesIO(thumb.data)) as img:
+        assert img.mode == "RGBA"
+
+
+def test_decompression_bomb_is_refused_cheaply(local: LocalStorage) -> None:
+    # A small PNG header that claims 100000 x 100000 pixels.
+    bomb = bytearray(image_bytes("PNG", (1, 1)))
+    bomb[16:24] = struct.pack(">II", 100_000, 100_000)
+    with pytest.raises(MediaRejected) as err:
+        store_media(local, bytes(bomb), prefix="cases/5", private=False)
+    assert err.value.status == 415
+    assert all_files(local.root) == []
+
+
+def test_failed_thumbnail_write_removes_the_original(local: LocalStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_put = local.put
+
+    def flaky_put(key: str, data: bytes, content_type: str, *, private: bool) -> None:
+        if key.endswith(".thumb.webp"):
+            raise OSError("disk full")
+        real_put(key, data, content_type, private=private)
+
+    monkeypatch.setattr(local, "put", flaky_put)
+    with pytest.raises(OSError):
+        store_media(local, image_bytes("PNG"), prefix="cases/6", private=False)
+    assert all_files(local.root) == []
+
+
+def test_factory_chooses_backend_from_settings(tmp_path: Path) -> None:
+    local = storage_from_settings(Settings(data_dir=tmp_path, jwt_secret="j", _env_file=None))
+    assert isinstance(local, LocalStorage) and local.root == tmp_path / "storage"
+    url = local.download_url("public/a.png", expires=timedelta(minutes=1))
+    # Same settings -> same secret -> links survive a restart.
+    again = storage_from_settings(Settings(data_dir=tmp_path, jwt_secret="j", _env_file=None))
+    assert isinstance(again, LocalStorage)
+    q = dict(p.split("=") for p in url.split("?")[1].split("&"))
+    again.verify_download("public/a.png", q["exp"], q["sig"])
+    s3 = storage_from_settings(Settings(data_dir=tmp_path, s3_endpoint="http://127.0.0.1:9000", s3_access_key="a",
+                                        s3_secret_key="b", _env_file=None))
+    assert isinstance(s3, S3Storage) and s3.endpoint == "127.0.0.1:9000" and not s3.secure

@@ -1,0 +1,117 @@
+"""S3 backend against moto's S3-protocol server on loopback.
+
+moto checks neither query-string signatures nor their expiry (presigned GET), nor POST policy
+conditions, and serves unsigned GETs: so what we sign is asserted on the URL / policy document, and the
+server-side content check after a direct upload (which real S3 needs anyway) is what rejects oversize and
+mistyped files here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from storage.base import ObjectNotFound
+from storage.media import MediaKind, MediaRejected, confirm_direct_upload, thumbnail_key
+from storage.s3 import S3Storage
+from tests.storage.conftest import MP4_HEAD, image_bytes
+
+
+def test_bucket_is_created_and_objects_round_trip(s3: S3Storage) -> None:
+    assert s3.healthy()
+    assert s3.client.bucket_exists(s3.bucket)
+    key = "private/licences/1/a.png"
+    s3.put(key, b"\x89PNG data", "image/png", private=True)
+    assert s3.exists(key)
+    assert s3.get(key) == b"\x89PNG data"
+    assert s3.get(key, length=4) == b"\x89PNG"
+    info = s3.stat(key)
+    assert (info.size, info.content_type, info.private) == (9, "image/png", True)
+    s3.delete(key)
+    assert not s3.exists(key)
+    with pytest.raises(ObjectNotFound):
+        s3.get(key)
+    s3.delete(key)
+
+
+def test_put_private_contract(s3: S3Storage) -> None:
+    png = image_bytes("PNG")
+    key = s3.put_private("signatures/5/2", png, ".png")
+    assert key.startswith("private/signatures/5/2/")
+    assert s3.get(key) == png and s3.stat(key).content_type == "image/png"
+
+
+def test_presigned_get_downloads_with_httpx_and_is_short_lived(s3: S3Storage) -> None:
+    key = "private/ids/1/front.jpg"
+    s3.put(key, b"secret-id-image", "image/jpeg", private=True)
+    url = s3.download_url(key, expires=timedelta(seconds=90))
+    r = httpx.get(url)
+    assert r.status_code == 200 and r.content == b"secret-id-image"
+    q = parse_qs(urlsplit(url).query)
+    assert q["X-Amz-Expires"] == ["90"] and q["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert len(q["X-Amz-Signature"][0]) == 64
+
+
+def _policy(fields: dict[str, str]) -> dict[str, object]:
+    return json.loads(base64.b64decode(fields["policy"]))
+
+
+def _post(target_url: str, fields: dict[str, str], data: bytes, content_type: str) -> httpx.Response:
+    return httpx.post(target_url, data=fields, files={"file": ("anything.bin", data, content_type)})
+
+
+def test_presigned_post_pins_key_type_and_size(s3: S3Storage) -> None:
+    target = s3.upload_target("public/cases/1/a.png", "image/png", 1000, expires=timedelta(minutes=5))
+    assert target.url.endswith(f"/{s3.bucket}") and target.fields["key"] == "public/cases/1/a.png"
+    conditions = _policy(target.fields)["conditions"]
+    assert isinstance(conditions, list)
+    assert ["eq", "$key", "public/cases/1/a.png"] in conditions
+    assert ["eq", "$Content-Type", "image/png"] in conditions
+    assert ["content-length-range", 1, 1000] in conditions
+    assert ["eq", "$bucket", s3.bucket] in conditions
+
+
+def test_presigned_post_accepts_a_small_image_and_adds_a_thumbnail(s3: S3Storage) -> None:
+    png = image_bytes("PNG", (900, 300))
+    target = s3.upload_target("public/cases/2/a.png", "image/png", 10 * 1024 * 1024, expires=timedelta(minutes=5))
+    r = _post(target.url, target.fields, png, "image/png")
+    assert r.status_code in (200, 201, 204), r.text
+    stored = confirm_direct_upload(s3, target.key, allowed=[MediaKind.IMAGE], max_bytes=target.max_bytes)
+    assert stored.content_type == "image/png" and stored.size == len(png)
+    assert s3.get(target.key) == png
+    assert stored.thumbnail_key and s3.get(stored.thumbnail_key)[8:12] == b"WEBP"
+    assert (stored.thumbnail_width, stored.thumbnail_height) == (480, 160)
+
+
+def test_direct_upload_over_the_limit_is_rejected_and_removed(s3: S3Storage) -> None:
+    png = image_bytes("PNG", (300, 300))
+    target = s3.upload_target("public/cases/3/a.png", "image/png", len(png) - 1, expires=timedelta(minutes=5))
+    _post(target.url, target.fields, png, "image/png")
+    with pytest.raises(MediaRejected) as err:
+        confirm_direct_upload(s3, target.key, allowed=[MediaKind.IMAGE], max_bytes=target.max_bytes)
+    assert err.value.status == 413
+    assert not s3.exists(target.key) and not s3.exists(thumbnail_key(target.key))
+
+
+def test_direct_upload_of_the_wrong_type_is_rejected_and_removed(s3: S3Storage) -> None:
+    target = s3.upload_target("public/cases/4/a.png", "image/png", 1000, expires=timedelta(minutes=5))
+    _post(target.url, target.fields, b"<html>not an image</html>", "image/png")
+    with pytest.raises(MediaRejected) as err:
+        confirm_direct_upload(s3, target.key, allowed=[MediaKind.IMAGE])
+    assert err.value.status == 415 and "不支持的文件类型" in err.value.message
+    assert not s3.exists(target.key)
+    # A real video where an image was asked for is the wrong type too.
+    s3.put("public/cases/4/b.png", MP4_HEAD, "image/png", private=False)
+    with pytest.raises(MediaRejected):
+        confirm_direct_upload(s3, "public/cases/4/b.png", allowed=[MediaKind.IMAGE])
+    assert not s3.exists("public/cases/4/b.png")
+
+
+def test_unreachable_server_is_unhealthy() -> None:
+    down = S3Storage("127.0.0.1:9", "k", "s", "b", secure=False, region="us-east-1", timeout=0.5)
+    assert not down.healthy()
