@@ -3,6 +3,7 @@ from sqlalchemy import create_engine, pool
 
 from domain import models  # noqa: F401  (registers every table)
 from domain.db import Base, sqlalchemy_url
+from search import pg as _search_tables  # noqa: F401  (the artist_search table)
 
 config = context.config
 url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")

@@ -1,0 +1,255 @@
+"""PostgreSQL backend (embedded default): jieba tokens in a column, a 'simple' tsvector GIN index,
+pg_trgm on stage names, and the calendar checked live in calendar_slots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Select
+
+from domain.db import Base
+from domain.models import CalendarSlot
+from domain.time import utc_now
+from search.base import ArtistDoc, SearchHit, SearchQuery, SearchResult
+from search.documents import BLOCKING_STATUSES, shanghai_day_bounds
+from search.tokenize import index_tokens, query_tokens, tokenizer
+
+SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+
+artist_search = Table(
+    "artist_search", Base.metadata,
+    Column("artist_id", BigInteger, ForeignKey("artist_profiles.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("stage_name", String(50), nullable=False),
+    Column("artist_types", ARRAY(String(20)), nullable=False, server_default="{}"),
+    Column("styles", ARRAY(String(30)), nullable=False, server_default="{}"),
+    Column("city", String(30), nullable=False),
+    Column("regions", ARRAY(String(30)), nullable=False, server_default="{}"),
+    Column("bio", Text, nullable=False, server_default=""),
+    Column("works", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("price_min", BigInteger),  # fen, NULL when hidden (面议) or no price list
+    Column("price_max", BigInteger),
+    Column("rating", Float),
+    Column("review_count", Integer, nullable=False, server_default="0"),
+    Column("popularity", Integer, nullable=False, server_default="0"),
+    Column("verified", Boolean, nullable=False, server_default="false"),
+    Column("tags", ARRAY(String(30)), nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("tokens", Text, nullable=False, server_default=""),  # jieba cut_for_search, space-separated
+    # Stored rather than an expression index: a 1-2 character name (ILIKE, no trigram) ORed with the
+    # text match scans rows, and recomputing to_tsvector per row cost ~600 ms at 20k artists.
+    Column("tsv", TSVECTOR, Computed("to_tsvector('simple'::regconfig, tokens)", persisted=True)),
+    Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Index("ix_artist_search_tsv", "tsv", postgresql_using="gin"),
+    Index("ix_artist_search_stage_name_trgm", "stage_name", postgresql_using="gin",
+          postgresql_ops={"stage_name": "gin_trgm_ops"}),
+    Index("ix_artist_search_types", "artist_types", postgresql_using="gin"),
+    Index("ix_artist_search_city", "city"),
+    Index("ix_artist_search_popularity", text("popularity DESC"), "artist_id"),
+    Index("ix_artist_search_created_at", text("created_at DESC"), "artist_id"),
+)
+t = artist_search.c
+TSV = t.tsv
+
+
+def doc_tokens(doc: ArtistDoc) -> str:
+    return index_tokens(doc.stage_name, " ".join(doc.styles), doc.bio, " ".join(doc.works),
+                        doc.city, " ".join(doc.regions), " ".join(doc.tags))
+
+
+def _row(doc: ArtistDoc) -> dict[str, Any]:
+    return {
+        "artist_id": doc.artist_id, "stage_name": doc.stage_name, "artist_types": list(doc.artist_types),
+        "styles": list(doc.styles), "city": doc.city, "regions": list(doc.regions), "bio": doc.bio,
+        "works": list(doc.works), "price_min": doc.price_min, "price_max": doc.price_max,
+        "rating": doc.rating, "review_count": doc.review_count, "popularity": doc.popularity,
+        "verified": doc.verified, "tags": list(doc.tags), "created_at": doc.created_at,
+        "tokens": doc_tokens(doc), "indexed_at": utc_now(),
+    }
+
+
+def _escape_like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def keyword_tsquery(keyword: str) -> ColumnElement[Any] | None:
+    """AND of the query's words; a word also matches when all its sub-words do (documents may be
+    segmented differently in context, e.g. 年会主持 vs 年会 + 主持人)."""
+    clauses: list[ColumnElement[Any]] = []
+    for word in query_tokens(keyword):
+        q: ColumnElement[Any] = func.plainto_tsquery(SIMPLE, word)
+        subs = [s for s in tokenizer().cut_for_search(word) if s.lower() != word and s.strip()]
+        if len(subs) > 1:
+            q = q.op("||")(func.plainto_tsquery(SIMPLE, " ".join(subs)))
+        clauses.append(q)
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for c in clauses[1:]:
+        combined = combined.op("&&")(c)
+    return combined
+
+
+@dataclass
+class _Plan:
+    where: list[ColumnElement[bool]]
+    score: ColumnElement[Any]
+
+
+class PgArtistSearch:
+    """Bound to an Engine it commits its own writes; bound to a Session it writes in the caller's
+    transaction (only flushing), so a profile change and its index row commit or fail together."""
+
+    def __init__(self, bind: Engine | Session) -> None:
+        self.bind = bind
+
+    # --- writes
+
+    def _write(self, stmts: Iterable[Any]) -> None:
+        """Each item is a statement or (statement, list of rows) for an executemany."""
+        ctx = nullcontext(self.bind.connection()) if isinstance(self.bind, Session) else self.bind.begin()
+        with ctx as c:
+            for stmt in stmts:
+                if isinstance(stmt, tuple):
+                    c.execute(*stmt)
+                else:
+                    c.execute(stmt)
+
+    def index(self, doc: ArtistDoc) -> None:
+        row = _row(doc)
+        stmt = insert(artist_search).values(row)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.artist_id],
+                                          set_={k: stmt.excluded[k] for k in row if k != "artist_id"})
+        self._write([stmt])
+
+    def remove(self, artist_id: int) -> None:
+        self._write([delete(artist_search).where(t.artist_id == artist_id)])
+
+    def reindex_all(self, docs: Iterable[ArtistDoc], batch_size: int = 1000) -> int:
+        """Rebuild in one transaction: readers see the old rows until it commits (MVCC)."""
+        count = 0
+
+        def batches() -> Iterator[Any]:
+            nonlocal count
+            yield delete(artist_search)
+            it = iter(docs)
+            while chunk := list(islice(it, batch_size)):
+                count += len(chunk)
+                yield insert(artist_search), [_row(d) for d in chunk]
+
+        self._write(batches())
+        return count
+
+    # --- reads
+
+    def _plan(self, q: SearchQuery) -> _Plan:
+        where: list[ColumnElement[bool]] = []
+        score: ColumnElement[Any] = literal(0.0)
+        keyword = (q.keyword or "").strip()
+        if keyword:
+            name_match: ColumnElement[bool] = t.stage_name.ilike(f"%{_escape_like(keyword)}%", escape="\\")
+            if len(keyword) >= 3:  # trigram similarity needs 3+ characters to mean anything
+                name_match = or_(name_match, t.stage_name.op("%")(keyword))
+            tsq = keyword_tsquery(keyword)
+            where.append(or_(name_match, TSV.op("@@")(tsq)) if tsq is not None else name_match)
+            score = (case((func.lower(t.stage_name) == keyword.lower(), 2.0), else_=0.0)
+                     + case((name_match, 1.0), else_=0.0)
+                     + (func.ts_rank_cd(TSV, tsq) if tsq is not None else literal(0.0)))
+        if q.artist_types:
+            where.append(t.artist_types.overlap(list(q.artist_types)))
+        if q.cities:
+            where.append(or_(t.city.in_(q.cities), t.regions.overlap(list(q.cities))))
+        if q.price_min is not None:
+            where.append(t.price_max >= q.price_min)
+        if q.price_max is not None:
+            where.append(t.price_min <= q.price_max)
+        if q.min_rating is not None:
+            where.append(t.rating >= q.min_rating)
+        if q.tags:
+            where.append(t.tags.overlap(list(q.tags)))
+        if q.verified_only:
+            where.append(t.verified.is_(True))
+        if q.available_on is not None:
+            lo, hi = shanghai_day_bounds(q.available_on)
+            day = func.tstzrange(literal(lo.isoformat()).cast(DateTime(timezone=True)),
+                                 literal(hi.isoformat()).cast(DateTime(timezone=True)))
+            where.append(~exists().where(CalendarSlot.artist_id == t.artist_id,
+                                         CalendarSlot.status.in_(BLOCKING_STATUSES),
+                                         CalendarSlot.period.overlaps(day)))
+        return _Plan(where=where or [~false()], score=score)
+
+    def statements(self, q: SearchQuery) -> tuple[Select[Any], Select[Any]]:
+        """(page of hits, total + facet counts) — public so the bench can time the bare SQL."""
+        plan = self._plan(q)
+        order = {
+            "relevance": [plan.score.desc(), t.popularity.desc()],
+            "popularity": [t.popularity.desc()],
+            "rating": [t.rating.desc().nulls_last(), t.review_count.desc()],
+            "price_asc": [t.price_min.asc().nulls_last()],
+            "price_desc": [t.price_max.desc().nulls_last()],
+            "newest": [t.created_at.desc()],
+        }[q.effective_sort]
+        page = (select(t.artist_id, plan.score.label("score")).where(and_(*plan.where))
+                .order_by(*order, t.artist_id.desc()).offset(q.offset).limit(q.page_size))
+        matched = select(t.artist_id, t.city, t.artist_types).where(and_(*plan.where)).cte("matched")
+        unnested = func.unnest(matched.c.artist_types).table_valued("value").render_derived()
+        facets = union_all(
+            select(literal("total").label("kind"), literal(None, String).label("value"),
+                   func.count().label("n")).select_from(matched),
+            select(literal("cities"), matched.c.city, func.count()).group_by(matched.c.city),
+            select(literal("artist_types"), unnested.c.value, func.count())
+            .select_from(matched).join(unnested, literal(True)).group_by(unnested.c.value),
+        )
+        return page, select(facets.subquery())
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        page, facets = self.statements(q)
+        if isinstance(self.bind, Session):
+            return self._run(self.bind.connection(), page, facets)
+        with self.bind.connect() as conn:
+            return self._run(conn, page, facets)
+
+    @staticmethod
+    def _run(conn: Connection, page: Select[Any], facets: Select[Any]) -> SearchResult:
+        hits = [SearchHit(artist_id=r[0], score=float(r[1] or 0.0)) for r in conn.execute(page)]
+        total = 0
+        out: dict[str, dict[str, int]] = {"artist_types": {}, "cities": {}}
+        for kind, value, n in conn.execute(facets):
+            if kind == "total":
+                total = n
+            else:
+                out[kind][value] = n
+        return SearchResult(items=hits, total=total, facets=out)
