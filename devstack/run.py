@@ -20,6 +20,7 @@ from devstack.database import migrate, resolve_database_url
 from domain.db import session_scope
 from domain.seed import CLIENTS, OPERATOR, seed
 from domain.settings import ROOT, Settings, get_settings
+from search.factory import artist_search_from_settings, reindex
 from workers.runtime import SEARCH_ATTRIBUTES, field_cipher
 
 log = logging.getLogger("devstack")
@@ -69,11 +70,15 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s devstack %(message)s")
     settings = get_settings()
+    for name in ("jwt_secret", "id_encryption_key", "id_hash_key", "payment_sandbox_secret"):
+        settings.secret(name)  # generated here once, before the children read them
     database_url, db_backend = resolve_database_url(settings)
     migrate(database_url)
     with session_scope(database_url) as session:
         created = seed(session, field_cipher(settings))
-    log.info("database ready (%s); demo data added: %s", db_backend, created)
+    with session_scope(database_url) as session:
+        indexed = reindex(artist_search_from_settings(settings, database_url), session)
+    log.info("database ready (%s); demo data added: %s; %s artists searchable", db_backend, created, indexed)
 
     procs: list[subprocess.Popen[bytes]] = []
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=str(settings.data_dir))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -94,11 +96,16 @@ class Settings(BaseSettings):
             return str(value)
         path = self.data_dir / "secrets.json"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        stored = json.loads(path.read_text()) if path.exists() else {}
-        if name not in stored:
-            stored[name] = secrets.token_urlsafe(32)
-            path.write_text(json.dumps(stored))
-            path.chmod(0o600)
+        # The API and the worker start together: one lock, and an atomic replace, so neither loses a key.
+        with (self.data_dir / ".secrets.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stored = json.loads(path.read_text()) if path.exists() else {}
+            if name not in stored:
+                stored[name] = secrets.token_urlsafe(32)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(stored))
+                tmp.chmod(0o600)
+                os.replace(tmp, path)
         return str(stored[name])
 
 

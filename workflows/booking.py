@@ -43,6 +43,7 @@ FOREVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coeff
 REMIND_BALANCE_DAYS = (7, 1)
 PATCH_CONTRACT_REMINDER = "contract-deadline-reminder"
 PATCH_REQUEST_FIRST = "request-step-before-actions"
+PATCH_SKIP_PAST_REMINDERS = "skip-past-balance-reminders"
 
 
 def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
@@ -157,9 +158,13 @@ class BookingWorkflow:
         elif s.status == S.SIGNED and s.deadline:
             candidates.append(Timer(s.deadline, "expire_deposit"))
         elif s.status == S.DEPOSIT_PAID and s.balance_due_at:
+            skip_past = workflow.patched(PATCH_SKIP_PAST_REMINDERS)
             for days in REMIND_BALANCE_DAYS:
+                at = s.balance_due_at - timedelta(days=days)
+                if skip_past and at <= workflow.now():
+                    continue  # a due date close to the deposit: one reminder, not two at once
                 if f"remind_balance_{days}" not in s.fired:
-                    candidates.append(Timer(s.balance_due_at - timedelta(days=days), f"remind_balance_{days}"))
+                    candidates.append(Timer(at, f"remind_balance_{days}"))
             if "balance_overdue" not in s.fired:
                 candidates.append(Timer(s.balance_due_at, "balance_overdue"))
         elif s.status == S.FULLY_PAID:
@@ -454,7 +459,8 @@ class BookingWorkflow:
 
     async def _activity(self, fn, *args, forever: bool = False):
         return await workflow.execute_activity_method(
-            fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 30),
+            # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
+            fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 10),
             retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
 
     async def _note(self, kind: str, notify: list[tuple[int, str, str]]) -> None:
