@@ -12,13 +12,15 @@ from domain.accounts.crypto import FieldCipher
 from domain.db import session_scope
 from domain.models import RealNameVerification
 from integrations.realname.base import RealNameChecker, RealNameResult
+from search.base import ArtistSearch
+from search.factory import in_transaction, sync_artist
 
 log = logging.getLogger(__name__)
 
 
 class RealNameActivities:
-    def __init__(self, database_url: str, cipher: FieldCipher, checker: RealNameChecker):
-        self.database_url, self.cipher, self.checker = database_url, cipher, checker
+    def __init__(self, database_url: str, cipher: FieldCipher, checker: RealNameChecker, search: ArtistSearch):
+        self.database_url, self.cipher, self.checker, self.search = database_url, cipher, checker, search
 
     @activity.defn(name="verify_real_name")
     def verify_real_name(self, verification_id: int) -> str:
@@ -32,6 +34,7 @@ class RealNameActivities:
             name, id_number = verification.decrypted_identity(self.cipher, row)
             result = self.checker.check(name, id_number)  # IntegrationError -> retried by Temporal
             verification.record_result(session, row, result, self.checker.name)
+            sync_artist(in_transaction(self.search, session), session, row.user_id)  # the 已实名 badge
             log.info("real-name verification %s decided: %s (%s)", verification_id, row.status,
                      self.checker.name)
             return row.status

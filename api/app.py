@@ -18,6 +18,7 @@ from domain.payments.factory import payment_gateway_from_settings
 from domain.settings import ROOT, Settings, get_settings
 from integrations.sms.factory import sms_sender_from_settings
 from integrations.wechat.factory import miniprogram_auth_from_settings
+from search.factory import artist_search_from_settings
 from storage.local import LocalStorage
 from workers.runtime import field_cipher
 
@@ -38,6 +39,7 @@ def build_context(settings: Settings) -> AppContext:
         wechat=miniprogram_auth_from_settings(settings), storage=LocalStorage(settings.storage_dir),
         payments=payment_gateway_from_settings(settings),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",
+        search=artist_search_from_settings(settings, database_url),
     )
 
 

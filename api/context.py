@@ -14,6 +14,7 @@ from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
+from search.base import ArtistSearch
 from storage.local import LocalStorage
 
 
@@ -29,6 +30,7 @@ class AppContext:
     storage: LocalStorage
     payments: PaymentGateway
     temporal_address: str
+    search: ArtistSearch
     _temporal: Client | None = field(default=None, init=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 

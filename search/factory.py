@@ -28,3 +28,17 @@ def sync_artist(search: ArtistSearch, session: Session, artist_id: int) -> None:
         search.remove(artist_id)
     else:
         search.index(doc)
+
+
+def in_transaction(search: ArtistSearch, session: Session) -> ArtistSearch:
+    """The PostgreSQL index is written in the caller's transaction (a change and its index row commit
+    together); OpenSearch sits outside any transaction (`python -m search reindex` repairs a miss)."""
+    from search.pg import PgArtistSearch
+
+    return PgArtistSearch(session) if isinstance(search, PgArtistSearch) else search
+
+
+def reindex(search: ArtistSearch, session: Session) -> int:
+    from search.documents import iter_artist_documents
+
+    return search.reindex_all(iter_artist_documents(session))

@@ -26,6 +26,7 @@ from domain.settings import ROOT, Settings
 from integrations.realname.sandbox import SandboxRealNameChecker
 from integrations.sms.sandbox import SandboxSmsSender
 from integrations.wechat.sandbox import SandboxMiniProgramAuth
+from search.pg import PgArtistSearch
 from storage.local import LocalStorage
 
 TEST_TASK_QUEUE = "yanyue-test"
@@ -117,6 +118,7 @@ def ctx(settings: Settings, database_url: str) -> AppContext:
         # Tests that confirm sandbox payments give it an HTTP client bound to the app (see test_payments).
         payments=SandboxGateway("test-payment-sandbox-secret", notify_url=f"http://testserver{CALLBACK_PATH}"),
         temporal_address="127.0.0.1:1",  # tests that need Temporal use the `api_with_temporal` fixture
+        search=PgArtistSearch(get_engine(database_url)),
     )
 
 

@@ -15,6 +15,7 @@ from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
 from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
+from search.factory import artist_search_from_settings
 from workflows.booking import BookingWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
 
@@ -45,7 +46,8 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | None = None,
                  task_queue: str | None = None) -> Worker:
     real_name = RealNameActivities(database_url, field_cipher(settings),
-                                   checker or realname_checker_from_settings(settings))
+                                   checker or realname_checker_from_settings(settings),
+                                   artist_search_from_settings(settings, database_url))
     bookings = BookingActivities(database_url, gateway or payment_gateway_from_settings(settings))
     return Worker(
         client,

@@ -21,6 +21,7 @@ from domain.accounts.schemas import (
 )
 from domain.errors import AppError
 from domain.models import Upload
+from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["me"])
 
@@ -48,8 +49,9 @@ def put_client_profile(body: ClientProfileIn, me: Me, db: Db) -> MeOut:
 
 
 @router.put("/me/artist-profile", response_model=MeOut, summary="登记/修改艺人资料")
-def put_artist_profile(body: ArtistProfileIn, me: Me, db: Db) -> MeOut:
+def put_artist_profile(body: ArtistProfileIn, me: Me, db: Db, ctx: Ctx) -> MeOut:
     users.save_artist_profile(db, me.user, body)
+    sync_artist(in_transaction(ctx.search, db), db, me.user.id)
     if me.auth.acting_role is None:
         me.auth.acting_role = "artist"
     return users.me_view(db, me.user, me.acting_role)

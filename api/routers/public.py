@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from api.deps import Ctx, Db
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
+from domain.errors import AppError
+from search.base import InvalidSearchQuery, SearchQuery
 
 router = APIRouter(tags=["public"])
 
@@ -34,19 +37,31 @@ def options(ctx: Ctx) -> Options:
                    cities=CITIES, sms_sandbox=ctx.sms.is_sandbox)
 
 
-@router.get("/artists", response_model=ArtistPage, summary="艺人列表（公开）")
+@router.get("/artists", response_model=ArtistPage, summary="找艺人：关键词、筛选、排序（公开）")
 def list_artists(
-    db: Db,
-    q: Annotated[str | None, Query(max_length=50)] = None,
-    city: Annotated[str | None, Query(max_length=30)] = None,
-    artist_type: ArtistType | None = None,
+    db: Db, ctx: Ctx,
+    q: Annotated[str | None, Query(max_length=50, description="关键词：艺名、风格、简介")] = None,
+    city: Annotated[list[Annotated[str, StringConstraints(max_length=30)]] | None, Query(max_length=20)] = None,
+    artist_type: Annotated[list[ArtistType] | None, Query(max_length=8)] = None,
+    price_min: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
+    price_max: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
+    min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+    verified_only: bool = False,
+    available_on: date | None = None,
+    sort: Literal["relevance", "popularity", "rating", "price_asc", "price_desc", "newest"] | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> ArtistPage:
-    items, total = artists.list_artists(db, q=artists.escape_like(q.strip()) if q and q.strip() else None,
-                                        city=city, artist_type=artist_type.value if artist_type else None,
-                                        page=page, page_size=page_size)
-    return ArtistPage(items=items, total=total, page=page, page_size=page_size)
+    try:
+        query = SearchQuery(keyword=q.strip() if q and q.strip() else None, cities=tuple(city or ()),
+                            artist_types=tuple(t.value for t in artist_type or ()), price_min=price_min,
+                            price_max=price_max, min_rating=min_rating, verified_only=verified_only,
+                            available_on=available_on, sort=sort, page=page, page_size=page_size)
+    except InvalidSearchQuery as exc:
+        raise AppError("筛选条件有误：最低价不能高于最高价", code="search_invalid", status=422) from exc
+    result = ctx.search.search(query)
+    return ArtistPage(items=artists.cards_for(db, result.ids), total=result.total, page=page, page_size=page_size,
+                      facets=result.facets)
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistDetail, summary="艺人详情（公开）")

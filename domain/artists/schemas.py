@@ -23,6 +23,8 @@ class ArtistPage(BaseModel):
     total: int
     page: int
     page_size: int
+    # Counts over every match: {"artist_types": {"singer": 12}, "cities": {"上海": 5}}
+    facets: dict[str, dict[str, int]] = {}
 
 
 class PriceOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
@@ -35,22 +35,10 @@ def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: 
     )
 
 
-def list_artists(session: Session, *, q: str | None, city: str | None, artist_type: str | None,
-                 page: int, page_size: int) -> tuple[list[ArtistCard], int]:
-    query = _base()
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(ArtistProfile.stage_name.ilike(like, escape="\\"),
-                                ArtistProfile.bio.ilike(like, escape="\\"),
-                                func.array_to_string(ArtistProfile.styles, " ").ilike(like, escape="\\")))
-    if city:
-        query = query.where(ArtistProfile.city == city)
-    if artist_type:
-        query = query.where(ArtistProfile.artist_types.contains([artist_type]))
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(query.order_by(ArtistProfile.user_id).offset((page - 1) * page_size)
-                           .limit(page_size)).all()
-    return [_card(*row) for row in rows], total
+def cards_for(session: Session, artist_ids: list[int]) -> list[ArtistCard]:
+    """Cards for search hits, in the order the search ranked them."""
+    rows = {row[0].user_id: row for row in session.execute(_base().where(ArtistProfile.user_id.in_(artist_ids)))}
+    return [_card(*rows[i]) for i in artist_ids if i in rows]
 
 
 def artist_detail(session: Session, artist_id: int) -> ArtistDetail:
@@ -74,6 +62,3 @@ def artist_detail(session: Session, artist_id: int) -> ArtistDetail:
                   for s in slots if s.period.lower and s.period.upper],
     )
 
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

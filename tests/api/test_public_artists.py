@@ -9,19 +9,29 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.models import CalendarSlot, User
 from domain.seed import ARTISTS, seed
+from search.factory import reindex
 from tests.helpers import V1, bearer, operator_token
 
 
 async def test_seeded_artists_are_browsable_without_login(api: httpx.AsyncClient, db: Session, ctx: AppContext):
     seed(db, ctx.cipher)
     db.commit()
-    page = (await api.get(f"{V1}/artists?page_size=50")).json()
+    assert reindex(ctx.search, db) == len(ARTISTS)
+    page = (await api.get(f"{V1}/artists?page_size=50&sort=newest")).json()
     assert page["total"] == len(ARTISTS) >= 30
     assert {t for a in page["items"] for t in a["artist_types"]} == {
         "singer", "dancer", "host", "band", "magician", "crosstalk", "acrobat", "other"}
     assert len({a["city"] for a in page["items"]}) >= 8
-    first = page["items"][0]
-    assert first["stage_name"] == "林晚晴" and first["artist_type_labels"] == ["歌手"]
+    first = next(a for a in page["items"] if a["stage_name"] == "林晚晴")
+    assert first["artist_type_labels"] == ["歌手"]
+    assert sum(page["facets"]["artist_types"].values()) >= len(ARTISTS)
+    cheap = (await api.get(f"{V1}/artists", params={"price_max": 300_000, "sort": "price_asc"})).json()
+    prices = [a["price_min_amount"] for a in cheap["items"]]
+    assert prices and prices == sorted(prices) and all(p <= 300_000 for p in prices)
+    verified = (await api.get(f"{V1}/artists", params={"verified_only": "true", "page_size": 50})).json()
+    assert 0 < verified["total"] < len(ARTISTS) and all(a["verified"] for a in verified["items"])
+    bad = await api.get(f"{V1}/artists", params={"price_min": 500, "price_max": 100})
+    assert bad.status_code == 422
     assert first["price_min_amount"] == 600_000  # fen: ¥6,000
 
     beijing_hosts = (await api.get(f"{V1}/artists", params={"city": "北京", "artist_type": "host"})).json()
