@@ -426,3 +426,76 @@ class Notification(Base):
 
     __table_args__ = (UniqueConstraint("user_id", "step", name="uq_notifications_user_step"),
                       Index("ix_notifications_user_created", "user_id", "created_at"))
+
+
+# --- discovery: favorites and demand posts (需求)
+
+
+class FavoriteArtist(Base):
+    """A client's 意向艺人. The primary key makes favoriting twice a no-op."""
+
+    __tablename__ = "favorite_artists"
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)  # index: popularity counts
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Demand(Base):
+    """A client's demand post; artists see it only once an operator approved it and while it is open."""
+
+    __tablename__ = "demands"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(30))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    city: Mapped[str] = mapped_column(String(30))
+    venue_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    audience_size: Mapped[int | None] = mapped_column(Integer)
+    budget_min_amount: Mapped[int] = mapped_column(BigInteger)
+    budget_max_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
+    artist_types: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    moderation_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now_col()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("status in ('open','closed')", name="status"),
+        CheckConstraint("moderation_status in ('pending','approved','rejected')", name="moderation_status"),
+        CheckConstraint("budget_min_amount >= 0 and budget_max_amount >= budget_min_amount", name="budget"),
+        CheckConstraint("end_at > start_at", name="times"),
+        Index("ix_demands_listing", "moderation_status", "status", "start_at"),
+        Index("ix_demands_types", "artist_types", postgresql_using="gin"),
+    )
+
+
+class FavoriteDemand(Base):
+    """An artist's saved demand post."""
+
+    __tablename__ = "favorite_demands"
+    artist_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    created_at: Mapped[datetime] = _now_col()
+
+
+class DemandResponse(Base):
+    """An artist's quote on a demand: the booking it opened. One per artist per demand."""
+
+    __tablename__ = "demand_responses"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"))
+    artist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    message: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (UniqueConstraint("demand_id", "artist_id", name="uq_demand_responses_artist"),)

@@ -1,0 +1,182 @@
+"""Favorites (clients save artists, artists save demands) and demand posts (需求): publish, moderate, list to
+artists, close, and respond with a quote that opens a booking. Browsing artists stays public (public.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.booking_actions import action_request, send_action, start_booking
+from api.deps import Ctx, CurrentOperator, Db, Me
+from domain.bookings import service as bookings
+from domain.bookings.schemas import ActionIn
+from domain.discovery import service
+from domain.discovery.schemas import (
+    DemandIn,
+    DemandOut,
+    DemandPage,
+    DemandRespondIn,
+    DemandRespondOut,
+    DemandReviewIn,
+    FavoriteArtistPage,
+    FavoriteOut,
+)
+from domain.enums import ArtistType
+from domain.errors import AppError, NotFound, RoleRequired
+from domain.models import Demand
+from domain.time import SHANGHAI
+
+router = APIRouter(tags=["discovery"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+def _client(me: Me) -> None:
+    if me.acting_role != "client":
+        raise RoleRequired("需求方")
+
+
+def _artist(me: Me) -> None:
+    if me.acting_role != "artist":
+        raise RoleRequired("艺人")
+
+
+# --- favorites
+
+
+@router.post("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="收藏艺人（意向艺人）")
+def favorite_artist(artist_id: Id, me: Me, db: Db) -> FavoriteOut:
+    _client(me)
+    service.favorite_artist(db, me.user.id, artist_id)
+    return FavoriteOut(favorited=True)
+
+
+@router.delete("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="取消收藏艺人")
+def unfavorite_artist(artist_id: Id, me: Me, db: Db) -> FavoriteOut:
+    _client(me)
+    service.unfavorite_artist(db, me.user.id, artist_id)
+    return FavoriteOut(favorited=False)
+
+
+@router.get("/favorites/artists", response_model=FavoriteArtistPage, summary="我的意向艺人")
+def list_favorite_artists(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> FavoriteArtistPage:
+    _client(me)
+    items, total = service.favorite_artists(db, me.user.id, page, page_size)
+    return FavoriteArtistPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="收藏需求")
+def favorite_demand(demand_id: Id, me: Me, db: Db) -> FavoriteOut:
+    _artist(me)
+    service.favorite_demand(db, me.user.id, demand_id)
+    return FavoriteOut(favorited=True)
+
+
+@router.delete("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="取消收藏需求")
+def unfavorite_demand(demand_id: Id, me: Me, db: Db) -> FavoriteOut:
+    _artist(me)
+    service.unfavorite_demand(db, me.user.id, demand_id)
+    return FavoriteOut(favorited=False)
+
+
+@router.get("/favorites/demands", response_model=DemandPage, summary="我收藏的需求")
+def list_favorite_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
+    _artist(me)
+    items, total = service.favorite_demands(db, me.user.id, page, page_size)
+    return DemandPage(items=items, total=total, page=page, page_size=page_size)
+
+
+# --- demand posts
+
+
+@router.post("/demands", response_model=DemandOut, status_code=201, summary="发布需求（审核通过后艺人可见）")
+def create_demand(body: DemandIn, me: Me, db: Db) -> DemandOut:
+    _client(me)
+    demand = service.create_demand(db, me.user, body)
+    return service.demand_views(db, [demand], viewer="owner")[0]
+
+
+@router.get("/demands/mine", response_model=DemandPage, summary="我发布的需求（含审核中/未通过/已关闭）")
+def my_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
+    _client(me)
+    rows, total = service.list_demands(db, client_id=me.user.id, page=page, page_size=page_size)
+    return DemandPage(items=service.demand_views(db, rows, viewer="owner"), total=total, page=page,
+                      page_size=page_size)
+
+
+@router.get("/demands", response_model=DemandPage, summary="需求大厅（艺人）：按类型、城市、日期筛选")
+def list_demands(
+    me: Me, db: Db,
+    artist_type: ArtistType | None = None,
+    city: Annotated[str | None, Query(max_length=30)] = None,
+    on: Annotated[date | None, Query(alias="date")] = None,
+    page: Page = 1, page_size: PageSize = 20,
+) -> DemandPage:
+    _artist(me)
+    day_from = datetime.combine(on, time(), SHANGHAI) if on else None
+    day_to = day_from + timedelta(days=1) if day_from else None
+    rows, total = service.list_demands(db, listed_only=True, artist_type=artist_type.value if artist_type else None,
+                                       city=city.strip() if city else None, day_from=day_from, day_to=day_to,
+                                       page=page, page_size=page_size)
+    return DemandPage(items=service.demand_views(db, rows, viewer="artist", artist_id=me.user.id), total=total,
+                      page=page, page_size=page_size)
+
+
+@router.get("/demands/{demand_id}", response_model=DemandOut, summary="需求详情")
+def get_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
+    demand = db.get(Demand, demand_id)
+    if demand is not None and me.acting_role == "client" and demand.client_id == me.user.id:
+        return service.demand_views(db, [demand], viewer="owner")[0]
+    if demand is None or me.acting_role != "artist" or demand.moderation_status != "approved":
+        raise NotFound("需求不存在或已下架")
+    return service.demand_views(db, [demand], viewer="artist", artist_id=me.user.id)[0]
+
+
+@router.post("/demands/{demand_id}/close", response_model=DemandOut, summary="关闭需求")
+def close_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
+    _client(me)
+    demand = service.close_demand(db, me.user.id, demand_id)
+    return service.demand_views(db, [demand], viewer="owner")[0]
+
+
+@router.post("/demands/{demand_id}/respond", response_model=DemandRespondOut, status_code=201,
+             summary="艺人报价：向需求方发起预约并附上报价")
+async def respond(demand_id: Id, body: DemandRespondIn, me: Me, db: Db, ctx: Ctx) -> DemandRespondOut:
+    _artist(me)
+    booking = await run_in_threadpool(service.respond, db, me.user, demand_id, body.message)
+    inp = await run_in_threadpool(bookings.workflow_input, db, booking)
+    # Started before the commit: if Temporal is down nothing is saved.
+    await start_booking(ctx, inp)
+    # The quote goes through the workflow, whose activities need the booking rows: commit them first.
+    await run_in_threadpool(db.commit)
+    quote_error = None
+    try:
+        req = action_request(ctx, booking.id, "confirm", "artist", me.user.id, ActionIn(quote=body.quote))
+        await send_action(ctx, booking.id, req)
+    except AppError as err:  # the booking stands; the artist can quote again from the booking page
+        quote_error = err.message
+    db.expire_all()
+    view = await run_in_threadpool(lambda: bookings.booking_views(db, [booking], "artist")[0])
+    return DemandRespondOut(demand_id=demand_id, booking=view, quote_error=quote_error)
+
+
+# --- moderation (operators)
+
+
+@router.get("/admin/demands", response_model=DemandPage, summary="需求审核队列")
+def admin_demands(op: CurrentOperator, db: Db,
+                  moderation_status: Literal["pending", "approved", "rejected"] | None = "pending",
+                  page: Page = 1, page_size: PageSize = 20) -> DemandPage:
+    rows, total = service.list_demands(db, moderation_status=moderation_status, page=page, page_size=page_size)
+    return DemandPage(items=service.demand_views(db, rows, viewer="operator"), total=total, page=page,
+                      page_size=page_size)
+
+
+@router.post("/admin/demands/{demand_id}/review", response_model=DemandOut, summary="审核需求（通过/驳回并说明原因）")
+def review_demand(demand_id: Id, body: DemandReviewIn, op: CurrentOperator, db: Db) -> DemandOut:
+    demand = service.review_demand(db, op.id, demand_id, body.status, body.reason)
+    return service.demand_views(db, [demand], viewer="operator")[0]
