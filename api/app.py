@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.context import AppContext
-from api.routers import admin, admin_bookings, auth, bookings, calendar, health, me, payments, public
+from api.routers import admin, admin_bookings, auth, bookings, calendar, discovery, files, health, me, payments, public
 from devstack.database import resolve_database_url
 from domain.accounts.sessions import TokenConfig
 from domain.payments.factory import payment_gateway_from_settings
@@ -19,7 +19,7 @@ from domain.settings import ROOT, Settings, get_settings
 from integrations.sms.factory import sms_sender_from_settings
 from integrations.wechat.factory import miniprogram_auth_from_settings
 from search.factory import artist_search_from_settings
-from storage.local import LocalStorage
+from storage.factory import storage_from_settings
 from workers.runtime import field_cipher
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def build_context(settings: Settings) -> AppContext:
         tokens=TokenConfig(settings.secret("jwt_secret"), settings.access_token_minutes,
                            settings.refresh_token_days),
         cipher=field_cipher(settings), sms=sms_sender_from_settings(settings),
-        wechat=miniprogram_auth_from_settings(settings), storage=LocalStorage(settings.storage_dir),
+        wechat=miniprogram_auth_from_settings(settings), storage=storage_from_settings(settings),
         payments=payment_gateway_from_settings(settings),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",
         search=artist_search_from_settings(settings, database_url),
@@ -72,14 +72,16 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     async def limit_body(request: Request, call_next):
         # Uploads have their own limit; everything else is small JSON.
         length = request.headers.get("content-length")
-        limit = 11 * 1024 * 1024 if request.url.path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES
+        path = request.url.path
+        limit = (files.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
+                 11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES)
         if length and length.isdigit() and int(length) > limit:
             return JSONResponse({"code": "payload_too_large", "message": "请求内容过大", "detail": None},
                                 status_code=413)
         return await call_next(request)
 
     for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
-                   admin_bookings.router, payments.router):
+                   admin_bookings.router, payments.router, discovery.router, files.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 
-from PIL import Image, UnidentifiedImageError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import AppContext
+from api.routers.files import store_for_purpose
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, BookingInput, CancellationTier, Quote
 from domain.bookings.schemas import ActionIn
 from domain.errors import AppError, Conflict, NotFound
+from storage.media import MediaRejected, MediaTooLarge
 from workflows.booking import BookingWorkflow, search_attributes
 
 # Validator / handler failures (ApplicationError.type) -> HTTP status and error code.
@@ -36,14 +36,14 @@ def _signature_key(ctx: AppContext, booking_id: int, user_id: int | None, png_b6
         return None
     try:
         data = base64.b64decode(png_b64.split(",", 1)[-1], validate=True)
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except (binascii.Error, ValueError, UnidentifiedImageError, OSError) as exc:
+    except (binascii.Error, ValueError) as exc:
         raise AppError("签名图片无效，请重新签名", code="signature_invalid", status=422) from exc
-    if fmt != "PNG":
-        raise AppError("签名须为PNG图片", code="signature_invalid", status=422)
-    return ctx.storage.put_private(f"signatures/{booking_id}/{user_id}", data, ".png")
+    try:  # PNG only, judged by content like every upload (api.routers.files)
+        stored = store_for_purpose(ctx.storage, data, "signature", prefix=f"signatures/{booking_id}/{user_id}")
+    except MediaRejected as exc:
+        message = exc.message if isinstance(exc, MediaTooLarge) else "签名须为PNG图片，请重新签名"
+        raise AppError(message, code="signature_invalid", status=422) from exc
+    return stored.key
 
 
 def action_request(ctx: AppContext, booking_id: int, action: str, role: str, actor_id: int | None,

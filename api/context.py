@@ -15,7 +15,7 @@ from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
 from search.base import ArtistSearch
-from storage.local import LocalStorage
+from storage.base import ObjectStorage
 
 
 @dataclass
@@ -27,7 +27,7 @@ class AppContext:
     cipher: FieldCipher
     sms: SmsSender
     wechat: MiniProgramAuth
-    storage: LocalStorage
+    storage: ObjectStorage
     payments: PaymentGateway
     temporal_address: str
     search: ArtistSearch

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     id_encryption_key: str | None = Field(default=None, description="base64 32-byte AES-GCM key")
     id_hash_key: str | None = Field(default=None, description="HMAC key for ID-number look-ups")
+    # Signs local-disk storage download links and upload tokens (unused with S3, which presigns itself).
+    storage_signing_secret: str | None = None
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from domain.settings import Settings
 from storage.base import ObjectStorage
 from storage.local import LocalStorage
@@ -15,7 +12,6 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
     if settings.s3_endpoint and settings.s3_access_key and settings.s3_secret_key:
         return S3Storage(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
                          secure=settings.s3_secure)
-    # No dedicated setting yet: derive a storage-only key from the JWT secret, so a leaked link
-    # signature says nothing about session tokens and vice versa.
-    secret = hmac.new(settings.secret("jwt_secret").encode(), b"yanyue-local-storage", hashlib.sha256).digest()
-    return LocalStorage(settings.storage_dir, secret)
+    # A dedicated key (configured, or generated once into data_dir/secrets.json): download links and upload
+    # tokens stay valid across restarts and share nothing with session tokens.
+    return LocalStorage(settings.storage_dir, settings.secret("storage_signing_secret"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -48,12 +50,20 @@ def database_url() -> Iterator[str]:
 def db(database_url: str) -> Iterator[Session]:
     """A clean database for each test (every table emptied), and a session on it."""
     engine = get_engine(database_url)
-    with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
-            "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
-        # Identities keep counting: workflow ids (booking-<id>) must stay unique on the shared test server.
-        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                tables = conn.execute(text(
+                    "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()
+                # Identities keep counting: workflow ids (booking-<id>) must stay unique on the shared server.
+                conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+            break
+        except OperationalError:
+            # An activity of the previous test's workflow may still be finishing its write: try again.
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     session = session_factory(database_url)()
     yield session
     session.rollback()
@@ -114,7 +124,7 @@ def ctx(settings: Settings, database_url: str) -> AppContext:
         settings=settings, database_url=database_url, database_backend="postgresql",
         tokens=TokenConfig(settings.secret("jwt_secret"), settings.access_token_minutes, settings.refresh_token_days),
         cipher=FieldCipher("test-id-key", "test-hash-key"), sms=SandboxSmsSender(),
-        wechat=SandboxMiniProgramAuth(), storage=LocalStorage(settings.storage_dir),
+        wechat=SandboxMiniProgramAuth(), storage=LocalStorage(settings.storage_dir, "test-storage-signing-secret"),
         # Tests that confirm sandbox payments give it an HTTP client bound to the app (see test_payments).
         payments=SandboxGateway("test-payment-sandbox-secret", notify_url=f"http://testserver{CALLBACK_PATH}"),
         temporal_address="127.0.0.1:1",  # tests that need Temporal use the `api_with_temporal` fixture
