@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "cancellation_tiers": "取消条款", "refund_amount": "退款金额", "resolution": "处理方式",
     "extend_hours": "延长小时数", "evidence": "证据", "booking_ids": "预约", "signature_png_base64": "签名",
     "days_before": "提前天数", "refund_percent": "退款比例", "rider": "附加条款",
+    "budget_min_amount": "最低预算", "budget_max_amount": "最高预算", "description": "需求描述", "message": "留言",
+    "date": "日期", "purpose": "用途", "content_type": "文件类型", "token": "上传凭证", "moderation_status": "审核状态",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",
