@@ -85,6 +85,10 @@ def require_role(role: str) -> Callable[[CurrentUser], CurrentUser]:
     return check
 
 
+ClientMe = Annotated[CurrentUser, Depends(require_role("client"))]
+ArtistMe = Annotated[CurrentUser, Depends(require_role("artist"))]
+
+
 def get_operator(auth: Auth, db: Db) -> Operator:
     if auth.operator_id is None:
         raise PermissionDenied("仅运营人员可访问")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import Ctx, Db, Me
+from api.deps import ClientMe, Ctx, Db, Me
 from domain.bookings import service
 from domain.bookings.schemas import (
     ActionIn,
@@ -32,14 +32,9 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 USER_ACTIONS = {a.value for a in Action} - {"resolve_dispute", "extend_deadline"}
 
 
-def _client(me: Me) -> None:
-    if me.acting_role != "client":
-        raise RoleRequired("需求方")
-
 
 @router.post("/inquiries", response_model=InquiryOut, status_code=201, summary="发起询价/预约（可同时邀请1-10位艺人）")
-async def create_inquiry(body: InquiryIn, me: Me, db: Db, ctx: Ctx) -> InquiryOut:
-    _client(me)
+async def create_inquiry(body: InquiryIn, me: ClientMe, db: Db, ctx: Ctx) -> InquiryOut:
     inquiry, bookings = await run_in_threadpool(service.create_inquiry, db, me.user, body)
     inputs = await run_in_threadpool(lambda: [service.workflow_input(db, b) for b in bookings])
     # Started before the commit: if Temporal is down nothing is saved (activities retry until the rows appear).
@@ -55,8 +50,7 @@ def _inquiry_view(db: Db, inquiry: Inquiry) -> InquiryOut:
 
 
 @router.get("/inquiries/{inquiry_id}", response_model=InquiryOut, summary="询价详情：各艺人答复并排对比")
-def get_inquiry(inquiry_id: Id, me: Me, db: Db) -> InquiryOut:
-    _client(me)
+def get_inquiry(inquiry_id: Id, me: ClientMe, db: Db) -> InquiryOut:
     inquiry = db.get(Inquiry, inquiry_id)
     if inquiry is None or inquiry.client_id != me.user.id:
         raise NotFound("询价不存在")
@@ -64,8 +58,7 @@ def get_inquiry(inquiry_id: Id, me: Me, db: Db) -> InquiryOut:
 
 
 @router.post("/inquiries/{inquiry_id}/proceed", response_model=InquiryOut, summary="选定艺人，其余自动撤回")
-async def proceed(inquiry_id: Id, body: ProceedIn, me: Me, db: Db, ctx: Ctx) -> InquiryOut:
-    _client(me)
+async def proceed(inquiry_id: Id, body: ProceedIn, me: ClientMe, db: Db, ctx: Ctx) -> InquiryOut:
     inquiry = await run_in_threadpool(db.get, Inquiry, inquiry_id)
     if inquiry is None or inquiry.client_id != me.user.id:
         raise NotFound("询价不存在")

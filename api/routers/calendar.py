@@ -9,20 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from api.deps import CurrentUser, Db, require_role
+from api.deps import ArtistMe, Db
 from domain.calendar import service as calendar
 from domain.calendar.schemas import CalendarOut, DeletedOut, RangeIn, RangeOut
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
-Artist = Annotated[CurrentUser, Depends(require_role("artist"))]
 
 
 @router.get("/me", response_model=CalendarOut, summary="我的档期（艺人）")
 def my_calendar(
-    me: Artist,
+    me: ArtistMe,
     db: Db,
     start: Annotated[date | None, Query(description="开始日期（含），默认30天前")] = None,
     end: Annotated[date | None, Query(description="结束日期（含），默认90天后；最多400天")] = None,
@@ -32,11 +31,11 @@ def my_calendar(
 
 @router.put("/me/range", response_model=RangeOut, summary="批量设置档期（艺人）",
             responses={409: {"description": "所选时段与已预留或已预订的档期冲突；detail 列出冲突的档期"}})
-def set_range(body: RangeIn, me: Artist, db: Db) -> RangeOut:
+def set_range(body: RangeIn, me: ArtistMe, db: Db) -> RangeOut:
     return calendar.set_range(db, me.user.id, body)
 
 
 @router.delete("/me/slots/{slot_id}", response_model=DeletedOut, summary="删除一条档期标记（艺人）")
-def delete_slot(slot_id: Annotated[int, Path(ge=1, le=2**62)], me: Artist, db: Db) -> DeletedOut:
+def delete_slot(slot_id: Annotated[int, Path(ge=1, le=2**62)], me: ArtistMe, db: Db) -> DeletedOut:
     calendar.delete_slot(db, me.user.id, slot_id)
     return DeletedOut(id=slot_id, deleted=True)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import Ctx, CurrentOperator, Db, Me
+from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me
 from domain.bookings import service as bookings
 from domain.bookings.schemas import ActionIn
 from domain.discovery import service
@@ -25,7 +25,7 @@ from domain.discovery.schemas import (
     FavoriteOut,
 )
 from domain.enums import ArtistType
-from domain.errors import AppError, NotFound, RoleRequired
+from domain.errors import AppError, NotFound
 from domain.models import Demand
 from domain.time import SHANGHAI
 
@@ -35,57 +35,43 @@ Page = Annotated[int, Query(ge=1, le=10_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
-def _client(me: Me) -> None:
-    if me.acting_role != "client":
-        raise RoleRequired("需求方")
-
-
-def _artist(me: Me) -> None:
-    if me.acting_role != "artist":
-        raise RoleRequired("艺人")
 
 
 # --- favorites
 
 
 @router.post("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="收藏艺人（意向艺人）")
-def favorite_artist(artist_id: Id, me: Me, db: Db) -> FavoriteOut:
-    _client(me)
+def favorite_artist(artist_id: Id, me: ClientMe, db: Db) -> FavoriteOut:
     service.favorite_artist(db, me.user.id, artist_id)
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="取消收藏艺人")
-def unfavorite_artist(artist_id: Id, me: Me, db: Db) -> FavoriteOut:
-    _client(me)
+def unfavorite_artist(artist_id: Id, me: ClientMe, db: Db) -> FavoriteOut:
     service.unfavorite_artist(db, me.user.id, artist_id)
     return FavoriteOut(favorited=False)
 
 
 @router.get("/favorites/artists", response_model=FavoriteArtistPage, summary="我的意向艺人")
-def list_favorite_artists(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> FavoriteArtistPage:
-    _client(me)
+def list_favorite_artists(me: ClientMe, db: Db, page: Page = 1, page_size: PageSize = 20) -> FavoriteArtistPage:
     items, total = service.favorite_artists(db, me.user.id, page, page_size)
     return FavoriteArtistPage(items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="收藏需求")
-def favorite_demand(demand_id: Id, me: Me, db: Db) -> FavoriteOut:
-    _artist(me)
+def favorite_demand(demand_id: Id, me: ArtistMe, db: Db) -> FavoriteOut:
     service.favorite_demand(db, me.user.id, demand_id)
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="取消收藏需求")
-def unfavorite_demand(demand_id: Id, me: Me, db: Db) -> FavoriteOut:
-    _artist(me)
+def unfavorite_demand(demand_id: Id, me: ArtistMe, db: Db) -> FavoriteOut:
     service.unfavorite_demand(db, me.user.id, demand_id)
     return FavoriteOut(favorited=False)
 
 
 @router.get("/favorites/demands", response_model=DemandPage, summary="我收藏的需求")
-def list_favorite_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
-    _artist(me)
+def list_favorite_demands(me: ArtistMe, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
     items, total = service.favorite_demands(db, me.user.id, page, page_size)
     return DemandPage(items=items, total=total, page=page, page_size=page_size)
 
@@ -94,15 +80,13 @@ def list_favorite_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 
 
 
 @router.post("/demands", response_model=DemandOut, status_code=201, summary="发布需求（审核通过后艺人可见）")
-def create_demand(body: DemandIn, me: Me, db: Db) -> DemandOut:
-    _client(me)
+def create_demand(body: DemandIn, me: ClientMe, db: Db) -> DemandOut:
     demand = service.create_demand(db, me.user, body)
     return service.demand_views(db, [demand], viewer="owner")[0]
 
 
 @router.get("/demands/mine", response_model=DemandPage, summary="我发布的需求（含审核中/未通过/已关闭）")
-def my_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
-    _client(me)
+def my_demands(me: ClientMe, db: Db, page: Page = 1, page_size: PageSize = 20) -> DemandPage:
     rows, total = service.list_demands(db, client_id=me.user.id, page=page, page_size=page_size)
     return DemandPage(items=service.demand_views(db, rows, viewer="owner"), total=total, page=page,
                       page_size=page_size)
@@ -110,13 +94,12 @@ def my_demands(me: Me, db: Db, page: Page = 1, page_size: PageSize = 20) -> Dema
 
 @router.get("/demands", response_model=DemandPage, summary="需求大厅（艺人）：按类型、城市、日期筛选")
 def list_demands(
-    me: Me, db: Db,
+    me: ArtistMe, db: Db,
     artist_type: ArtistType | None = None,
     city: Annotated[str | None, Query(max_length=30)] = None,
     on: Annotated[date | None, Query(alias="date")] = None,
     page: Page = 1, page_size: PageSize = 20,
 ) -> DemandPage:
-    _artist(me)
     day_from = datetime.combine(on, time(), SHANGHAI) if on else None
     day_to = day_from + timedelta(days=1) if day_from else None
     rows, total = service.list_demands(db, listed_only=True, artist_type=artist_type.value if artist_type else None,
@@ -137,16 +120,14 @@ def get_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
 
 
 @router.post("/demands/{demand_id}/close", response_model=DemandOut, summary="关闭需求")
-def close_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
-    _client(me)
+def close_demand(demand_id: Id, me: ClientMe, db: Db) -> DemandOut:
     demand = service.close_demand(db, me.user.id, demand_id)
     return service.demand_views(db, [demand], viewer="owner")[0]
 
 
 @router.post("/demands/{demand_id}/respond", response_model=DemandRespondOut, status_code=201,
              summary="艺人报价：向需求方发起预约并附上报价")
-async def respond(demand_id: Id, body: DemandRespondIn, me: Me, db: Db, ctx: Ctx) -> DemandRespondOut:
-    _artist(me)
+async def respond(demand_id: Id, body: DemandRespondIn, me: ArtistMe, db: Db, ctx: Ctx) -> DemandRespondOut:
     booking = await run_in_threadpool(service.respond, db, me.user, demand_id, body.message)
     inp = await run_in_threadpool(bookings.workflow_input, db, booking)
     # Started before the commit: if Temporal is down nothing is saved.
