@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
@@ -15,6 +15,9 @@ from domain.db import session_scope
 from domain.enums import ROLE_LABELS
 from domain.errors import NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
+
+# Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
+PathId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def get_ctx(request: Request) -> AppContext:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from api.deps import Ctx, CurrentOperator, Db, client_ip
+from api.deps import Ctx, CurrentOperator, Db, PathId, client_ip
 from domain.accounts import operators, rules, sessions, users
 from domain.accounts.schemas import (
     AdminUserOut,
@@ -26,7 +26,6 @@ from search.factory import in_transaction, sync_artist
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
-UserId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _op(op: Operator) -> OperatorOut:
@@ -61,7 +60,7 @@ def list_users(
 
 
 @router.post("/users/{user_id}/status", response_model=AdminUserOut, summary="变更账号状态")
-def set_status(user_id: UserId, body: UserStatusIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminUserOut:
+def set_status(user_id: PathId, body: UserStatusIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminUserOut:
     user = users.get_user(db, user_id)
     users.change_status(db, user, op.id, body.status, body.reason)
     sync_artist(in_transaction(ctx.search, db), db, user.id)  # a banned artist leaves the results
@@ -69,7 +68,7 @@ def set_status(user_id: UserId, body: UserStatusIn, op: CurrentOperator, db: Db,
 
 
 @router.get("/users/{user_id}/status-changes", response_model=list[StatusChangeOut], summary="状态变更记录")
-def status_changes(user_id: UserId, op: CurrentOperator, db: Db) -> list[StatusChangeOut]:
+def status_changes(user_id: PathId, op: CurrentOperator, db: Db) -> list[StatusChangeOut]:
     users.get_user(db, user_id)
     rows = db.execute(select(AccountStatusChange, Operator.display_name)
                       .join(Operator, Operator.id == AccountStatusChange.operator_id)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action
-from api.deps import Ctx, CurrentOperator, Db
+from api.deps import Ctx, CurrentOperator, Db, PathId
 from domain.bookings import service
 from domain.bookings.schemas import ActionIn, ActionOut, BookingDetail, BookingPage
 from domain.bookings.states import BookingStatus
 
 router = APIRouter(prefix="/admin/bookings", tags=["admin"])
-Id = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("", response_model=BookingPage, summary="全部预约")
@@ -36,12 +35,12 @@ def list_all(
 
 
 @router.get("/{booking_id}", response_model=BookingDetail, summary="预约详情与时间线")
-def detail(booking_id: Id, op: CurrentOperator, db: Db) -> BookingDetail:
+def detail(booking_id: PathId, op: CurrentOperator, db: Db) -> BookingDetail:
     return service.booking_detail(db, service.get_booking(db, booking_id), "operator")
 
 
 @router.post("/{booking_id}/actions/{action}", response_model=ActionOut, summary="运营干预")
-async def intervene(booking_id: Id, action: Literal["cancel", "resolve_dispute", "extend_deadline"], body: ActionIn,
+async def intervene(booking_id: PathId, action: Literal["cancel", "resolve_dispute", "extend_deadline"], body: ActionIn,
                     op: CurrentOperator, db: Db, ctx: Ctx) -> ActionOut:
     booking = await run_in_threadpool(service.get_booking, db, booking_id)
     req = action_request(ctx, booking_id, action, "operator", op.id, body)

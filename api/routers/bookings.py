@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import ClientMe, Ctx, Db, Me
+from api.deps import ClientMe, Ctx, Db, Me, PathId
 from domain.bookings import service
 from domain.bookings.schemas import (
     ActionIn,
@@ -28,7 +28,6 @@ from domain.models import Inquiry
 from domain.time import SHANGHAI
 
 router = APIRouter(tags=["bookings"])
-Id = Annotated[int, Path(ge=1, le=2**62)]
 USER_ACTIONS = {a.value for a in Action} - {"resolve_dispute", "extend_deadline"}
 
 
@@ -50,7 +49,7 @@ def _inquiry_view(db: Db, inquiry: Inquiry) -> InquiryOut:
 
 
 @router.get("/inquiries/{inquiry_id}", response_model=InquiryOut, summary="询价详情：各艺人答复并排对比")
-def get_inquiry(inquiry_id: Id, me: ClientMe, db: Db) -> InquiryOut:
+def get_inquiry(inquiry_id: PathId, me: ClientMe, db: Db) -> InquiryOut:
     inquiry = db.get(Inquiry, inquiry_id)
     if inquiry is None or inquiry.client_id != me.user.id:
         raise NotFound("询价不存在")
@@ -58,7 +57,7 @@ def get_inquiry(inquiry_id: Id, me: ClientMe, db: Db) -> InquiryOut:
 
 
 @router.post("/inquiries/{inquiry_id}/proceed", response_model=InquiryOut, summary="选定艺人，其余自动撤回")
-async def proceed(inquiry_id: Id, body: ProceedIn, me: ClientMe, db: Db, ctx: Ctx) -> InquiryOut:
+async def proceed(inquiry_id: PathId, body: ProceedIn, me: ClientMe, db: Db, ctx: Ctx) -> InquiryOut:
     inquiry = await run_in_threadpool(db.get, Inquiry, inquiry_id)
     if inquiry is None or inquiry.client_id != me.user.id:
         raise NotFound("询价不存在")
@@ -97,14 +96,14 @@ def list_bookings(
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingDetail, summary="预约详情（含可执行操作与时间线）")
-def get_booking(booking_id: Id, me: Me, db: Db) -> BookingDetail:
+def get_booking(booking_id: PathId, me: Me, db: Db) -> BookingDetail:
     booking = service.get_booking(db, booking_id)
     role = service.role_on(booking, me.user.id, me.acting_role)
     return service.booking_detail(db, booking, role)
 
 
 @router.post("/bookings/{booking_id}/actions/{action}", response_model=ActionOut, summary="对预约执行操作")
-async def act(booking_id: Id, action: Annotated[str, Path(max_length=40)], body: ActionIn, me: Me, db: Db,
+async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], body: ActionIn, me: Me, db: Db,
               ctx: Ctx) -> ActionOut:
     if action not in USER_ACTIONS:
         raise NotFound("不支持的操作")
@@ -134,7 +133,7 @@ def unread(me: Me, db: Db) -> dict[str, int]:
 
 
 @router.post("/notifications/{notification_id}/read", summary="标记已读")
-def read_one(notification_id: Id, me: Me, db: Db) -> dict[str, int]:
+def read_one(notification_id: PathId, me: Me, db: Db) -> dict[str, int]:
     service.mark_one_read(db, me.user.id, notification_id)
     return {"unread": service.unread_count(db, me.user.id)}
 

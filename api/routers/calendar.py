@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from api.deps import ArtistMe, Db
+from api.deps import ArtistMe, Db, PathId
 from domain.calendar import service as calendar
 from domain.calendar.schemas import CalendarOut, DeletedOut, RangeIn, RangeOut
 
@@ -36,6 +36,6 @@ def set_range(body: RangeIn, me: ArtistMe, db: Db) -> RangeOut:
 
 
 @router.delete("/me/slots/{slot_id}", response_model=DeletedOut, summary="删除一条档期标记（艺人）")
-def delete_slot(slot_id: Annotated[int, Path(ge=1, le=2**62)], me: ArtistMe, db: Db) -> DeletedOut:
+def delete_slot(slot_id: PathId, me: ArtistMe, db: Db) -> DeletedOut:
     calendar.delete_slot(db, me.user.id, slot_id)
     return DeletedOut(id=slot_id, deleted=True)

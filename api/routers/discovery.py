@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me
+from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, PathId
 from domain.bookings import service as bookings
 from domain.bookings.schemas import ActionIn
 from domain.discovery import service
@@ -30,7 +30,6 @@ from domain.models import Demand
 from domain.time import SHANGHAI
 
 router = APIRouter(tags=["discovery"])
-Id = Annotated[int, Path(ge=1, le=2**62)]
 Page = Annotated[int, Query(ge=1, le=10_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
@@ -41,13 +40,13 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.post("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="收藏艺人（意向艺人）")
-def favorite_artist(artist_id: Id, me: ClientMe, db: Db) -> FavoriteOut:
+def favorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
     service.favorite_artist(db, me.user.id, artist_id)
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="取消收藏艺人")
-def unfavorite_artist(artist_id: Id, me: ClientMe, db: Db) -> FavoriteOut:
+def unfavorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
     service.unfavorite_artist(db, me.user.id, artist_id)
     return FavoriteOut(favorited=False)
 
@@ -59,13 +58,13 @@ def list_favorite_artists(me: ClientMe, db: Db, page: Page = 1, page_size: PageS
 
 
 @router.post("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="收藏需求")
-def favorite_demand(demand_id: Id, me: ArtistMe, db: Db) -> FavoriteOut:
+def favorite_demand(demand_id: PathId, me: ArtistMe, db: Db) -> FavoriteOut:
     service.favorite_demand(db, me.user.id, demand_id)
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/demands/{demand_id}", response_model=FavoriteOut, summary="取消收藏需求")
-def unfavorite_demand(demand_id: Id, me: ArtistMe, db: Db) -> FavoriteOut:
+def unfavorite_demand(demand_id: PathId, me: ArtistMe, db: Db) -> FavoriteOut:
     service.unfavorite_demand(db, me.user.id, demand_id)
     return FavoriteOut(favorited=False)
 
@@ -110,7 +109,7 @@ def list_demands(
 
 
 @router.get("/demands/{demand_id}", response_model=DemandOut, summary="需求详情")
-def get_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
+def get_demand(demand_id: PathId, me: Me, db: Db) -> DemandOut:
     demand = db.get(Demand, demand_id)
     if demand is not None and me.acting_role == "client" and demand.client_id == me.user.id:
         return service.demand_views(db, [demand], viewer="owner")[0]
@@ -120,14 +119,14 @@ def get_demand(demand_id: Id, me: Me, db: Db) -> DemandOut:
 
 
 @router.post("/demands/{demand_id}/close", response_model=DemandOut, summary="关闭需求")
-def close_demand(demand_id: Id, me: ClientMe, db: Db) -> DemandOut:
+def close_demand(demand_id: PathId, me: ClientMe, db: Db) -> DemandOut:
     demand = service.close_demand(db, me.user.id, demand_id)
     return service.demand_views(db, [demand], viewer="owner")[0]
 
 
 @router.post("/demands/{demand_id}/respond", response_model=DemandRespondOut, status_code=201,
              summary="艺人报价：向需求方发起预约并附上报价")
-async def respond(demand_id: Id, body: DemandRespondIn, me: ArtistMe, db: Db, ctx: Ctx) -> DemandRespondOut:
+async def respond(demand_id: PathId, body: DemandRespondIn, me: ArtistMe, db: Db, ctx: Ctx) -> DemandRespondOut:
     booking = await run_in_threadpool(service.respond, db, me.user, demand_id, body.message)
     inp = await run_in_threadpool(bookings.workflow_input, db, booking)
     # Started before the commit: if Temporal is down nothing is saved.
@@ -158,6 +157,6 @@ def admin_demands(op: CurrentOperator, db: Db,
 
 
 @router.post("/admin/demands/{demand_id}/review", response_model=DemandOut, summary="审核需求（通过/驳回并说明原因）")
-def review_demand(demand_id: Id, body: DemandReviewIn, op: CurrentOperator, db: Db) -> DemandOut:
+def review_demand(demand_id: PathId, body: DemandReviewIn, op: CurrentOperator, db: Db) -> DemandOut:
     demand = service.review_demand(db, op.id, demand_id, body.status, body.reason)
     return service.demand_views(db, [demand], viewer="operator")[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, StringConstraints
 
-from api.deps import Ctx, Db
+from api.deps import Ctx, Db, PathId
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
@@ -65,5 +65,5 @@ def list_artists(
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistDetail, summary="艺人详情（公开）")
-def get_artist(artist_id: Annotated[int, Path(ge=1, le=2**62)], db: Db) -> ArtistDetail:
+def get_artist(artist_id: PathId, db: Db) -> ArtistDetail:
     return artists.artist_detail(db, artist_id)
