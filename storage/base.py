@@ -87,10 +87,6 @@ class ObjectStorage(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str, *, private: bool) -> None: ...
 
-    def put_private(self, prefix: str, data: bytes, suffix: str) -> str:
-        """Store `data` under a fresh `private/{prefix}/…{suffix}` key and return the key."""
-        ...
-
     def get(self, key: str, *, length: int | None = None) -> bytes:
         """The object's bytes (only the first `length` if given). Raises ObjectNotFound."""
         ...

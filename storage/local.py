@@ -26,7 +26,6 @@ from storage.base import (
     check_key,
     check_private_flag,
     is_private,
-    new_key,
 )
 
 DOWNLOAD_PATH = "/api/v1/files/"
@@ -81,13 +80,6 @@ class LocalStorage:
         finally:
             tmp.unlink(missing_ok=True)
         self._meta_path(path).write_text(json.dumps({"content_type": content_type}))
-
-    def put_private(self, prefix: str, data: bytes, suffix: str) -> str:
-        from storage.media import guess_content_type
-
-        key = new_key(prefix, suffix, private=True)
-        self.put(key, data, guess_content_type(data), private=True)
-        return key
 
     def get(self, key: str, *, length: int | None = None) -> bytes:
         path = self._path(key)

@@ -16,7 +16,7 @@ from minio import Minio
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
-from storage.base import ObjectInfo, ObjectNotFound, UploadTarget, check_key, check_private_flag, is_private, new_key
+from storage.base import ObjectInfo, ObjectNotFound, UploadTarget, check_key, check_private_flag, is_private
 
 _MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
 
@@ -59,13 +59,6 @@ class S3Storage:
         check_private_flag(key, private)
         self.ensure_bucket()
         self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type)
-
-    def put_private(self, prefix: str, data: bytes, suffix: str) -> str:
-        from storage.media import guess_content_type
-
-        key = new_key(prefix, suffix, private=True)
-        self.put(key, data, guess_content_type(data), private=True)
-        return key
 
     def get(self, key: str, *, length: int | None = None) -> bytes:
         check_key(key)

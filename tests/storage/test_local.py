@@ -9,7 +9,7 @@ import pytest
 
 from storage.base import LinkInvalid, ObjectNotFound, UploadTokenInvalid
 from storage.local import DOWNLOAD_PATH, LocalStorage
-from tests.storage.conftest import all_files, image_bytes
+from tests.storage.conftest import all_files
 
 
 def _split(url: str) -> tuple[str, str, str]:
@@ -33,15 +33,6 @@ def test_put_get_stat_delete_round_trip(local: LocalStorage) -> None:
     local.delete(key)  # deleting twice is fine
     with pytest.raises(ObjectNotFound):
         local.get(key)
-
-
-def test_put_private_keeps_the_old_contract(local: LocalStorage) -> None:
-    png = image_bytes("PNG")
-    key = local.put_private("licences/1", png, ".png")
-    assert key.startswith("private/licences/1/") and key.endswith(".png")
-    assert local.get(key) == png
-    assert local.stat(key).content_type == "image/png"  # from the bytes, not the suffix
-    assert LocalStorage(local.root).healthy()  # the one-argument constructor used by api/ still works
 
 
 @pytest.mark.parametrize("key", ["../etc/passwd", "private/../../x", "/private/a", "other/a", "private/a//b",

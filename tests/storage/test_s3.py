@@ -39,13 +39,6 @@ def test_bucket_is_created_and_objects_round_trip(s3: S3Storage) -> None:
     s3.delete(key)
 
 
-def test_put_private_contract(s3: S3Storage) -> None:
-    png = image_bytes("PNG")
-    key = s3.put_private("signatures/5/2", png, ".png")
-    assert key.startswith("private/signatures/5/2/")
-    assert s3.get(key) == png and s3.stat(key).content_type == "image/png"
-
-
 def test_presigned_get_downloads_with_httpx_and_is_short_lived(s3: S3Storage) -> None:
     key = "private/ids/1/front.jpg"
     s3.put(key, b"secret-id-image", "image/jpeg", private=True)
