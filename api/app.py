@@ -11,7 +11,22 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.context import AppContext
-from api.routers import admin, admin_bookings, auth, bookings, calendar, discovery, files, health, me, payments, public
+from api.routers import (
+    admin,
+    admin_bookings,
+    auth,
+    bookings,
+    calendar,
+    cases,
+    discovery,
+    files,
+    health,
+    me,
+    payments,
+    profiles,
+    public,
+    reviews,
+)
 from devstack.database import resolve_database_url
 from domain.accounts.sessions import TokenConfig
 from domain.payments.factory import payment_gateway_from_settings
@@ -81,7 +96,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         return await call_next(request)
 
     for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
-                   admin_bookings.router, payments.router, discovery.router, files.router):
+                   admin_bookings.router, payments.router, discovery.router, files.router, profiles.router,
+                   cases.router, reviews.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)

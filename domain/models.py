@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -79,6 +80,18 @@ class ArtistProfile(Base):
     contact_phone: Mapped[str] = mapped_column(String(20))
     contact_wechat: Mapped[str | None] = mapped_column(String(50))
     bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The approved public profile (drafts live in artist_profile_drafts until an operator approves them).
+    avatar_upload_id: Mapped[str | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"))
+    regions: Mapped[list[str]] = mapped_column(ARRAY(String(30)), default=list, server_default="{}")
+    active_since_year: Mapped[int | None] = mapped_column(Integer)
+    works: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list, server_default="{}")
+    team: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list, server_default="[]")
+    travel_terms: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Privacy: prices shown as 面议; contact details only to clients with a confirmed booking.
+    hide_prices: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    hide_contact: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    view_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now_col()
     user: Mapped[User] = relationship(back_populates="artist_profile")
     prices: Mapped[list[ArtistPrice]] = relationship(order_by="ArtistPrice.min_amount")
@@ -499,3 +512,154 @@ class DemandResponse(Base):
     created_at: Mapped[datetime] = _now_col()
 
     __table_args__ = (UniqueConstraint("demand_id", "artist_id", name="uq_demand_responses_artist"),)
+
+
+# --- artist profiles under review, tags, qualifications, media cases, reviews
+
+
+class ArtistProfileDraft(Base):
+    """The artist's edited profile (JSON of the public fields and price list) until an operator decides.
+
+    status: editing (saved, not submitted) -> pending (submitted) -> approved (copied onto the profile)
+    or rejected (with a reason; the artist edits and submits again).
+    """
+
+    __tablename__ = "artist_profile_drafts"
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"),
+                                           primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(16), default="editing", server_default="editing")
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (
+        CheckConstraint("status in ('editing','pending','approved','rejected')", name="status"),
+        Index("ix_artist_profile_drafts_status", "status", "submitted_at"),
+    )
+
+
+class Tag(Base):
+    """An operator-managed label such as 热门艺人 or 本地艺人."""
+
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = _now_col()
+
+
+class ArtistTag(Base):
+    __tablename__ = "artist_tags"
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"),
+                                           primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = _now_col()
+
+
+class Qualification(Base):
+    """A certificate or licence (营业性演出许可证) an artist uploaded: private, checked by an operator."""
+
+    __tablename__ = "qualifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(60))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (CheckConstraint("status in ('pending','approved','rejected')", name="status"),)
+
+
+class MediaCase(Base):
+    """A 演出案例: shown publicly once approved. Any edit sends it back to review."""
+
+    __tablename__ = "media_cases"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(60))
+    event_type: Mapped[str] = mapped_column(String(30))
+    performed_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    moderation_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    # The content-security check's verdict on text and media: pending / pass / review / risky.
+    machine_check: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now_col()
+    updated_at: Mapped[datetime] = _now_col()
+    media: Mapped[list[CaseMedia]] = relationship(order_by="CaseMedia.position", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("moderation_status in ('pending','approved','rejected')", name="moderation_status"),
+        CheckConstraint("machine_check in ('pending','pass','review','risky')", name="machine_check"),
+        Index("ix_media_cases_artist", "artist_id", "position"),
+        Index("ix_media_cases_queue", "moderation_status", "created_at"),
+    )
+
+
+class CaseMedia(Base):
+    """One image or video of a case (an upload of purpose case_image / case_video)."""
+
+    __tablename__ = "case_media"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("media_cases.id", ondelete="CASCADE"), index=True)
+    upload_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_trace_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # WeChat mediaCheckAsync
+    check_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+
+    __table_args__ = (
+        CheckConstraint("kind in ('image','video')", name="kind"),
+        CheckConstraint("check_status in ('pending','pass','review','risky')", name="check_status"),
+    )
+
+
+class Review(Base):
+    """A client's verified review of a completed booking (one per booking) and the artist's one reply."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"))
+    effect_score: Mapped[int] = mapped_column(Integer)
+    attitude_score: Mapped[int] = mapped_column(Integer)
+    punctuality_score: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    photo_upload_ids: Mapped[list[str]] = mapped_column(ARRAY(String(36)), default=list, server_default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="visible", server_default="visible")
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    hidden_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reply: Mapped[str | None] = mapped_column(String(500))
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reply_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (
+        CheckConstraint("effect_score between 1 and 5 and attitude_score between 1 and 5 "
+                        "and punctuality_score between 1 and 5", name="scores"),
+        CheckConstraint("status in ('visible','hidden')", name="status"),
+        Index("ix_reviews_artist_created", "artist_id", "created_at"),
+    )
+
+
+class SearchOutbox(Base):
+    """Artists whose search entry must be rewritten. Written in the same transaction as the change, so an
+    index that is down loses nothing: the outbox is drained (and retried) after commit and by the worker."""
+
+    __tablename__ = "search_outbox"
+    artist_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    enqueued_at: Mapped[datetime] = _now_col()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(300))

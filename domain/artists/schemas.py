@@ -4,6 +4,9 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.cases.schemas import CaseOut
+from domain.reviews.schemas import RatingSummary, ReviewOut
+
 
 class ArtistCard(BaseModel):
     id: int
@@ -15,7 +18,12 @@ class ArtistCard(BaseModel):
     price_min_amount: int | None
     price_max_amount: int | None
     verified: bool
-    bio: str
+    bio: str  # phone numbers / WeChat ids masked
+    avatar_url: str | None = None  # short-lived signed URL of the approved avatar's thumbnail
+    price_hidden: bool = False  # 面议: prices are hidden and price_min/max_amount are None
+    rating: float | None = None  # mean of the three scores over visible reviews; None before the first
+    review_count: int = 0
+    tags: list[str] = []
 
 
 class ArtistPage(BaseModel):
@@ -41,6 +49,26 @@ class PublicSlot(BaseModel):
     status: str  # available / unavailable: the public never sees why
 
 
+class TeamMember(BaseModel):
+    name: str
+    role: str
+
+
+class ContactOut(BaseModel):
+    phone: str  # masked (138****5678) unless the viewer has a confirmed booking with the artist
+    wechat: str | None
+    masked: bool
+
+
 class ArtistDetail(ArtistCard):
-    prices: list[PriceOut]
+    regions: list[str] = []
+    active_since_year: int | None = None
+    works: list[str] = []
+    team: list[TeamMember] = []
+    travel_terms: str = ""
+    prices: list[PriceOut]  # empty when price_hidden
     calendar: list[PublicSlot]
+    contact: ContactOut | None = None  # None when the artist hides contact details (until a confirmed booking)
+    cases: list[CaseOut] = []  # approved cases only, in the artist's order
+    rating_summary: RatingSummary | None = None
+    recent_reviews: list[ReviewOut] = []

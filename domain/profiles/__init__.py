@@ -1,0 +1,1 @@
+"""Artist profile drafts and their review, privacy settings, tags and qualification documents."""
