@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     s3_secret_key: str | None = None
     s3_bucket: str = "yanyue"
     s3_secure: bool = True
+    # Where clients reach S3 (https://files.example.com): presigned links name this host, not the internal
+    # one (minio:9000 resolves only inside the compose network). Unset: the same as s3_endpoint.
+    s3_public_endpoint: str | None = None
+    s3_region: str = "us-east-1"
     redis_url: str | None = None
     # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
     embedded_services: str = ""

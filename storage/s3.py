@@ -21,16 +21,24 @@ from storage.base import ObjectInfo, ObjectNotFound, UploadTarget, check_key, ch
 _MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
 
 
+def _host(endpoint: str, secure: bool) -> tuple[str, bool]:
+    """(host:port, secure) of `host:port` or a URL, whose scheme then decides `secure`."""
+    if "://" in endpoint:
+        parts = urlsplit(endpoint)
+        return parts.netloc, parts.scheme == "https"
+    return endpoint, secure
+
+
 class S3Storage:
     name = "s3"
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, secure: bool = True,
-                 region: str | None = None, timeout: float = 10.0):
-        """`endpoint` is `host:port` or a URL (`http://host:port`, whose scheme then decides `secure`)."""
-        if "://" in endpoint:
-            parts = urlsplit(endpoint)
-            secure = parts.scheme == "https"
-            endpoint = parts.netloc
+                 region: str | None = None, timeout: float = 10.0, public_endpoint: str | None = None):
+        """`endpoint` is `host:port` or a URL (`http://host:port`, whose scheme then decides `secure`).
+
+        `public_endpoint` (same forms) is the address clients use; presigned URLs and POST targets name it.
+        """
+        endpoint, secure = _host(endpoint, secure)
         self.endpoint, self.bucket, self.secure = endpoint, bucket, secure
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
@@ -38,6 +46,15 @@ class S3Storage:
         )
         self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
                             region=region, http_client=http)
+        # Presigning is local computation, but SigV4 signs the host: links for clients are signed by a client
+        # that names the public host. A fixed region keeps it from asking that host for the bucket's region.
+        if public_endpoint:
+            public_host, public_secure = _host(public_endpoint, secure)
+            self.public_endpoint, self.public_secure = public_host, public_secure
+            self.presigner = Minio(public_host, access_key=access_key, secret_key=secret_key, secure=public_secure,
+                                   region=region or "us-east-1")
+        else:
+            self.public_endpoint, self.public_secure, self.presigner = endpoint, secure, self.client
         self._bucket_ready = False
         self._lock = threading.Lock()
 
@@ -98,7 +115,7 @@ class S3Storage:
 
     def download_url(self, key: str, *, expires: timedelta) -> str:
         check_key(key)
-        return self.client.presigned_get_object(self.bucket, key, expires=expires)
+        return self.presigner.presigned_get_object(self.bucket, key, expires=expires)
 
     def upload_target(self, key: str, content_type: str, max_bytes: int, *, expires: timedelta) -> UploadTarget:
         check_key(key)
@@ -108,9 +125,9 @@ class S3Storage:
         policy.add_equals_condition("key", key)
         policy.add_equals_condition("Content-Type", content_type)
         policy.add_content_length_range_condition(1, max_bytes)
-        form = self.client.presigned_post_policy(policy)
-        scheme = "https" if self.secure else "http"
-        return UploadTarget(url=f"{scheme}://{self.endpoint}/{self.bucket}",
+        form = self.presigner.presigned_post_policy(policy)
+        scheme = "https" if self.public_secure else "http"
+        return UploadTarget(url=f"{scheme}://{self.public_endpoint}/{self.bucket}",
                             fields={"key": key, "Content-Type": content_type, **form}, key=key,
                             content_type=content_type, max_bytes=max_bytes, expires_at=expires_at)
 

