@@ -13,7 +13,7 @@ from api.context import AppContext
 from domain.accounts import sessions, users
 from domain.db import session_scope
 from domain.enums import ROLE_LABELS
-from domain.errors import NotAuthenticated, PermissionDenied, RoleRequired
+from domain.errors import AppError, NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
 
 # Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
@@ -55,6 +55,22 @@ def get_auth(request: Request, ctx: Ctx, db: Db) -> AuthSession:
 
 
 Auth = Annotated[AuthSession, Depends(get_auth)]
+
+
+def get_viewer_id(request: Request, ctx: Ctx, db: Db) -> int | None:
+    """The logged-in user looking at a public page, or None. A missing, expired or otherwise unusable token
+    means an anonymous visitor: public pages never fail because of a stale login."""
+    token = _bearer(request)
+    if token is None:
+        return None
+    try:
+        auth = sessions.authenticate(db, ctx.tokens, token)
+    except AppError:
+        return None
+    return auth.user_id
+
+
+ViewerId = Annotated[int | None, Depends(get_viewer_id)]
 
 
 @dataclass

@@ -1,7 +1,188 @@
-"""(being written)"""
+"""Artist profile editing with review, privacy settings, operator tags and private qualifications.
+
+Artists act on their own profile only (no artist id in their paths); operators review drafts and
+qualifications and manage tags. Anything that changes what the public sees re-syncs the artist's search entry
+in the same transaction.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
+
+from api.context import AppContext
+from api.deps import ArtistMe, Ctx, CurrentOperator, Db, PathId
+from domain.profiles import service
+from domain.profiles.schemas import (
+    ArtistTagsOut,
+    DeletedOut,
+    DraftOut,
+    FileUrlOut,
+    PrivacyIn,
+    PrivacyOut,
+    ProfileData,
+    QualificationIn,
+    QualificationOut,
+    QualificationPage,
+    RejectIn,
+    ReviewPage,
+    TagIn,
+    TagOut,
+)
+from search.factory import in_transaction, sync_artist
+from storage.media import thumbnail_key
 
 router = APIRouter(tags=["profiles"])
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+DOWNLOAD_TTL = timedelta(minutes=5)
+
+
+def _sync(ctx: AppContext, db: Session, *artist_ids: int) -> None:
+    search = in_transaction(ctx.search, db)
+    for artist_id in artist_ids:
+        sync_artist(search, db, artist_id)
+
+
+# --- the artist's own profile
+
+
+@router.get("/me/artist/profile", response_model=DraftOut, summary="我的艺人主页资料（草稿或已发布版本）")
+def get_profile_draft(me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
+    return service.get_draft(db, ctx.storage, me.user.id)
+
+
+@router.put("/me/artist/profile", response_model=DraftOut, summary="保存主页资料修改（提交审核后才会公开）")
+def save_profile_draft(body: ProfileData, me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
+    service.save_draft(db, me.user.id, body)
+    return service.get_draft(db, ctx.storage, me.user.id)
+
+
+@router.post("/me/artist/profile/submit", response_model=DraftOut, summary="提交主页资料修改审核")
+def submit_profile_draft(me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
+    service.submit_draft(db, me.user.id)
+    return service.get_draft(db, ctx.storage, me.user.id)
+
+
+@router.put("/me/artist/profile/privacy", response_model=PrivacyOut,
+            summary="隐私设置：隐藏价格（显示面议）、隐藏联系方式（立即生效，无需审核）")
+def put_privacy(body: PrivacyIn, me: ArtistMe, db: Db, ctx: Ctx) -> PrivacyOut:
+    out = service.set_privacy(db, me.user.id, body)
+    _sync(ctx, db, me.user.id)
+    return out
+
+
+@router.get("/me/artist/qualifications", response_model=list[QualificationOut],
+            summary="我的资质文件（仅本人可见；文件用 /uploads/{upload_id}/url 查看）")
+def my_qualifications(me: ArtistMe, db: Db) -> list[QualificationOut]:
+    return service.my_qualifications(db, me.user.id)
+
+
+@router.post("/me/artist/qualifications", response_model=QualificationOut, status_code=201,
+             summary="提交资质文件（证书、营业性演出许可证；私密，仅运营审核可见）")
+def add_qualification(body: QualificationIn, me: ArtistMe, db: Db) -> QualificationOut:
+    return service.add_qualification(db, me.user.id, body)
+
+
+# --- operators: profile review
+
+
+@router.get("/admin/profile-reviews", response_model=ReviewPage, summary="艺人主页资料审核队列（修改前后对比）")
+def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
+                 status: Literal["pending", "approved", "rejected"] = "pending",
+                 page: Page = 1, page_size: PageSize = 20) -> ReviewPage:
+    items, total = service.review_queue(db, ctx.storage, status, page, page_size)
+    return ReviewPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/admin/profile-reviews/{artist_id}/approve", response_model=DraftOut,
+             summary="通过艺人主页资料修改（立即公开）")
+def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
+    service.approve_draft(db, op.id, artist_id)
+    _sync(ctx, db, artist_id)
+    return service.get_draft(db, ctx.storage, artist_id)
+
+
+@router.post("/admin/profile-reviews/{artist_id}/reject", response_model=DraftOut,
+             summary="驳回艺人主页资料修改（需填写原因，公开主页不变）")
+def reject_profile(artist_id: PathId, body: RejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
+    service.reject_draft(db, op.id, artist_id, body.reason)
+    return service.get_draft(db, ctx.storage, artist_id)
+
+
+# --- operators: tags
+
+
+@router.get("/admin/tags", response_model=list[TagOut], summary="标签列表")
+def list_tags(op: CurrentOperator, db: Db) -> list[TagOut]:
+    return service.list_tags(db)
+
+
+@router.post("/admin/tags", response_model=TagOut, status_code=201, summary="新建标签（如 热门艺人、本地艺人）")
+def create_tag(body: TagIn, op: CurrentOperator, db: Db) -> TagOut:
+    return service.create_tag(db, op.id, body.name)
+
+
+@router.patch("/admin/tags/{tag_id}", response_model=TagOut, summary="重命名标签")
+def rename_tag(tag_id: PathId, body: TagIn, op: CurrentOperator, db: Db, ctx: Ctx) -> TagOut:
+    tag, artist_ids = service.rename_tag(db, tag_id, body.name)
+    _sync(ctx, db, *artist_ids)
+    return tag
+
+
+@router.delete("/admin/tags/{tag_id}", response_model=DeletedOut, summary="删除标签（同时从艺人身上移除）")
+def delete_tag(tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> DeletedOut:
+    artist_ids = service.delete_tag(db, tag_id)
+    _sync(ctx, db, *artist_ids)
+    return DeletedOut(id=tag_id, deleted=True)
+
+
+@router.put("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="给艺人打标签")
+def assign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ArtistTagsOut:
+    out = service.assign_tag(db, artist_id, tag_id)
+    _sync(ctx, db, artist_id)
+    return out
+
+
+@router.delete("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="移除艺人标签")
+def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ArtistTagsOut:
+    out = service.unassign_tag(db, artist_id, tag_id)
+    _sync(ctx, db, artist_id)
+    return out
+
+
+# --- operators: qualifications
+
+
+@router.get("/admin/qualifications", response_model=QualificationPage, summary="资质审核队列")
+def qualification_queue(op: CurrentOperator, db: Db,
+                        status: Literal["pending", "approved", "rejected"] | None = "pending",
+                        page: Page = 1, page_size: PageSize = 20) -> QualificationPage:
+    items, total = service.qualification_queue(db, status, page, page_size)
+    return QualificationPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/admin/qualifications/{qualification_id}/approve", response_model=QualificationOut,
+             summary="资质审核通过")
+def approve_qualification(qualification_id: PathId, op: CurrentOperator, db: Db) -> QualificationOut:
+    return service.decide_qualification(db, op.id, qualification_id, approve=True)
+
+
+@router.post("/admin/qualifications/{qualification_id}/reject", response_model=QualificationOut,
+             summary="驳回资质（需填写原因）")
+def reject_qualification(qualification_id: PathId, body: RejectIn, op: CurrentOperator,
+                         db: Db) -> QualificationOut:
+    return service.decide_qualification(db, op.id, qualification_id, approve=False, reason=body.reason)
+
+
+@router.get("/admin/qualifications/{qualification_id}/url", response_model=FileUrlOut,
+            summary="查看资质文件（临时链接，仅运营）")
+def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> FileUrlOut:
+    upload = service.qualification_upload(db, qualification_id)
+    thumb = (ctx.storage.download_url(thumbnail_key(upload.object_key), expires=DOWNLOAD_TTL)
+             if upload.content_type.startswith("image/") else None)
+    return FileUrlOut(url=ctx.storage.download_url(upload.object_key, expires=DOWNLOAD_TTL), thumbnail_url=thumb,
+                      expires_in=int(DOWNLOAD_TTL.total_seconds()))

@@ -8,14 +8,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, StringConstraints
 
-from api.deps import Ctx, Db, PathId
+from api.deps import Ctx, Db, PathId, ViewerId
 from domain.artists import service as artists
-from domain.artists.schemas import ArtistDetail, ArtistPage
+from domain.artists.schemas import ArtistDetail, ArtistPage, MonthCalendar
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
 from domain.errors import AppError
+from domain.time import SHANGHAI, utc_now
 from search.base import InvalidSearchQuery, SearchQuery
 
 router = APIRouter(tags=["public"])
+Month = Annotated[str | None, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+                                    description="月份，如 2025-06；默认本月（北京时间）")]
 
 
 class Option(BaseModel):
@@ -60,10 +63,21 @@ def list_artists(
     except InvalidSearchQuery as exc:
         raise AppError("筛选条件有误：最低价不能高于最高价", code="search_invalid", status=422) from exc
     result = ctx.search.search(query)
-    return ArtistPage(items=artists.cards_for(db, result.ids), total=result.total, page=page, page_size=page_size,
-                      facets=result.facets)
+    return ArtistPage(items=artists.cards_for(db, ctx.storage, result.ids), total=result.total, page=page,
+                      page_size=page_size, facets=result.facets)
 
 
-@router.get("/artists/{artist_id}", response_model=ArtistDetail, summary="艺人详情（公开）")
-def get_artist(artist_id: PathId, db: Db) -> ArtistDetail:
-    return artists.artist_detail(db, artist_id)
+@router.get("/artists/{artist_id}", response_model=ArtistDetail, summary="艺人详情（公开；登录可选）")
+def get_artist(artist_id: PathId, db: Db, ctx: Ctx, viewer_id: ViewerId) -> ArtistDetail:
+    return artists.artist_detail(db, ctx.storage, artist_id, viewer_id)
+
+
+@router.get("/artists/{artist_id}/calendar", response_model=MonthCalendar,
+            summary="艺人月档期（公开：仅显示可约/不可约）")
+def get_artist_calendar(artist_id: PathId, db: Db, month: Month = None) -> MonthCalendar:
+    if month is None:
+        today = utc_now().astimezone(SHANGHAI)
+        year, mon = today.year, today.month
+    else:
+        year, mon = (int(p) for p in month.split("-"))
+    return artists.public_month(db, artist_id, year, mon)

@@ -133,11 +133,22 @@ def save_client_profile(session: Session, user: User, data: ClientProfileIn) -> 
     return profile
 
 
+class PublicProfileReviewed(AppError):
+    status, code = 409, "profile_needs_review"
+    message = "艺名、类型、风格和城市已公开展示，请在“编辑资料”中修改并提交审核"
+
+
 def save_artist_profile(session: Session, user: User, data: ArtistProfileIn) -> ArtistProfile:
-    profile = session.get(ArtistProfile, user.id) or ArtistProfile(user_id=user.id)
-    profile.stage_name, profile.city = data.stage_name, data.city
-    profile.artist_types = [t.value for t in data.artist_types]
-    profile.styles = list(dict.fromkeys(data.styles))
+    """Registers the artist role. Once registered, only the (private) contact details change here: public
+    fields go through a reviewed draft (domain.profiles)."""
+    types, styles = [t.value for t in data.artist_types], list(dict.fromkeys(data.styles))
+    profile = session.get(ArtistProfile, user.id)
+    if profile is None:
+        profile = ArtistProfile(user_id=user.id, stage_name=data.stage_name, city=data.city, artist_types=types,
+                                styles=styles)
+    elif (profile.stage_name, profile.city, profile.artist_types, profile.styles) != (
+            data.stage_name, data.city, types, styles):
+        raise PublicProfileReviewed()
     profile.contact_phone, profile.contact_wechat = data.contact_phone, data.contact_wechat
     session.add(profile)
     session.flush()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -72,3 +73,17 @@ class ArtistDetail(ArtistCard):
     cases: list[CaseOut] = []  # approved cases only, in the artist's order
     rating_summary: RatingSummary | None = None
     recent_reviews: list[ReviewOut] = []
+
+
+Day = date  # a field named `date` can't be annotated with the bare name `date`
+
+
+class CalendarDay(BaseModel):
+    date: Day
+    status: Literal["available", "unavailable"]  # the public never sees why a day is taken
+
+
+class MonthCalendar(BaseModel):
+    artist_id: int
+    month: str  # YYYY-MM, days in Asia/Shanghai
+    days: list[CalendarDay]

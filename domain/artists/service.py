@@ -1,22 +1,51 @@
-"""Public artist browsing (no login). Full search with OpenSearch/jieba arrives with discovery."""
+"""Public artist browsing (no login): cards, the artist page and the month calendar.
+
+Everything here is the last approved profile (drafts live in domain.profiles) with the artist's privacy
+settings applied: prices hidden as 面议, contact details only for a client with a confirmed booking, and
+phone numbers / WeChat ids masked in every free-text field.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from calendar import monthrange
+from collections import defaultdict
+from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
-from domain.artists.schemas import ArtistCard, ArtistDetail, PriceOut, PublicSlot
+from domain.artists.schemas import (
+    ArtistCard,
+    ArtistDetail,
+    CalendarDay,
+    ContactOut,
+    MonthCalendar,
+    PriceOut,
+    PublicSlot,
+    TeamMember,
+)
+from domain.cases.service import public_cases
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import NotFound
-from domain.models import ArtistPrice, ArtistProfile, CalendarSlot, User
-from domain.time import utc_now
+from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, Tag, Upload, User
+from domain.privacy import mask_contacts, mask_phone, mask_wechat
+from domain.reviews.service import artist_ratings, rating_summary, recent_reviews
+from domain.time import SHANGHAI, utc_now
+from search.documents import BLOCKING_STATUSES, POPULAR_BOOKING_STATUSES, shanghai_day_bounds
+from storage.base import ObjectStorage
+from storage.media import thumbnail_key
+
+# Public pages are cached by clients for a while; long enough for a browsing session, short enough to expire.
+AVATAR_URL_TTL = timedelta(hours=1)
 
 _price = (select(ArtistPrice.artist_id, func.min(ArtistPrice.min_amount).label("lo"),
                  func.max(ArtistPrice.max_amount).label("hi"))
           .group_by(ArtistPrice.artist_id).subquery())
+
+
+class ArtistNotFound(NotFound):
+    code, message = "artist_not_found", "艺人不存在或已下架"
 
 
 def _base() -> Select:
@@ -26,39 +55,140 @@ def _base() -> Select:
             .where(User.status != "banned"))
 
 
-def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: int | None) -> ArtistCard:
+def image_urls(session: Session, storage: ObjectStorage, upload_ids: list[str | None], *,
+               expires: timedelta = AVATAR_URL_TTL) -> dict[str, str]:
+    """Signed thumbnail URLs of image uploads, by upload id (uploads that are gone are left out)."""
+    ids = {i for i in upload_ids if i}
+    if not ids:
+        return {}
+    rows = session.execute(select(Upload.id, Upload.object_key, Upload.content_type)
+                           .where(Upload.id.in_(ids))).all()
+    return {uid: storage.download_url(thumbnail_key(key), expires=expires)
+            for uid, key, content_type in rows if content_type.startswith("image/")}
+
+
+def artist_tags(session: Session, artist_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for artist_id, name in session.execute(select(ArtistTag.artist_id, Tag.name)
+                                           .join(Tag, Tag.id == ArtistTag.tag_id)
+                                           .where(ArtistTag.artist_id.in_(artist_ids))
+                                           .order_by(ArtistTag.artist_id, Tag.id)):
+        out[artist_id].append(name)
+    return out
+
+
+def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: int | None, *,
+          avatar_url: str | None, rating: tuple[float, int] | None, tags: list[str]) -> ArtistCard:
+    hidden = profile.hide_prices
     return ArtistCard(
-        id=profile.user_id, stage_name=profile.stage_name, artist_types=profile.artist_types,
+        id=profile.user_id, stage_name=mask_contacts(profile.stage_name), artist_types=profile.artist_types,
         artist_type_labels=[ARTIST_TYPE_LABELS.get(t, t) for t in profile.artist_types],
-        styles=profile.styles, city=profile.city, price_min_amount=lo, price_max_amount=hi,
-        verified=verification_status == "verified", bio=profile.bio,
+        styles=[mask_contacts(s) for s in profile.styles or ()], city=profile.city,
+        price_min_amount=None if hidden else lo, price_max_amount=None if hidden else hi,
+        verified=verification_status == "verified", bio=mask_contacts(profile.bio),
+        avatar_url=avatar_url, price_hidden=hidden,
+        rating=rating[0] if rating else None, review_count=rating[1] if rating else 0, tags=tags,
     )
 
 
-def cards_for(session: Session, artist_ids: list[int]) -> list[ArtistCard]:
-    """Cards for search hits, in the order the search ranked them."""
+def cards_for(session: Session, storage: ObjectStorage, artist_ids: list[int]) -> list[ArtistCard]:
+    """Cards for search hits, in the order the search ranked them (a fixed number of queries per page)."""
+    if not artist_ids:
+        return []
     rows = {row[0].user_id: row for row in session.execute(_base().where(ArtistProfile.user_id.in_(artist_ids)))}
-    return [_card(*rows[i]) for i in artist_ids if i in rows]
+    ids = [i for i in artist_ids if i in rows]
+    ratings = artist_ratings(session, ids)
+    tags = artist_tags(session, ids)
+    avatars = image_urls(session, storage, [rows[i][0].avatar_upload_id for i in ids])
+    cards = []
+    for i in ids:
+        profile, verification_status, lo, hi = rows[i]
+        cards.append(_card(profile, verification_status, lo, hi,
+                           avatar_url=avatars.get(profile.avatar_upload_id or ""),
+                           rating=ratings.get(i), tags=tags.get(i, [])))
+    return cards
 
 
-def artist_detail(session: Session, artist_id: int) -> ArtistDetail:
+def has_confirmed_booking(session: Session, client_id: int, artist_id: int) -> bool:
+    """Whether this client went ahead with the artist (confirmed or any later step)."""
+    return session.scalar(select(Booking.id).where(Booking.client_id == client_id, Booking.artist_id == artist_id,
+                                                   Booking.status.in_(POPULAR_BOOKING_STATUSES)).limit(1)) is not None
+
+
+def _contact(session: Session, profile: ArtistProfile, viewer_id: int | None) -> ContactOut | None:
+    if viewer_id is not None and (viewer_id == profile.user_id
+                                  or has_confirmed_booking(session, viewer_id, profile.user_id)):
+        return ContactOut(phone=profile.contact_phone, wechat=profile.contact_wechat, masked=False)
+    if profile.hide_contact:
+        return None
+    return ContactOut(phone=mask_phone(profile.contact_phone), wechat=mask_wechat(profile.contact_wechat),
+                      masked=True)
+
+
+def artist_detail(session: Session, storage: ObjectStorage, artist_id: int,
+                  viewer_id: int | None = None) -> ArtistDetail:
+    """The public artist page. `viewer_id` is the logged-in user, if any (contact details rule)."""
     row = session.execute(_base().where(ArtistProfile.user_id == artist_id)).first()
     if row is None:
-        raise NotFound("艺人不存在或已下架")
-    card = _card(*row)
-    prices = session.scalars(select(ArtistPrice).where(ArtistPrice.artist_id == artist_id)
-                             .order_by(ArtistPrice.min_amount)).all()
+        raise ArtistNotFound()
+    profile: ArtistProfile = row[0]
+    card = cards_for(session, storage, [artist_id])[0]
+    prices = [] if profile.hide_prices else session.scalars(
+        select(ArtistPrice).where(ArtistPrice.artist_id == artist_id)
+        .order_by(ArtistPrice.min_amount, ArtistPrice.id)).all()
     now = utc_now()
     window = Range(now, now + timedelta(days=60))
     slots = session.scalars(select(CalendarSlot).where(CalendarSlot.artist_id == artist_id,
                                                        CalendarSlot.period.overlaps(window))
                             .order_by(CalendarSlot.period)).all()
-    return ArtistDetail(
+    detail = ArtistDetail(
         **card.model_dump(),
-        prices=[PriceOut(title=p.title, duration_minutes=p.duration_minutes, min_amount=p.min_amount,
-                         max_amount=p.max_amount, negotiable=p.negotiable) for p in prices],
+        regions=list(profile.regions or ()),
+        active_since_year=profile.active_since_year,
+        works=[mask_contacts(w) for w in profile.works or ()],
+        team=[TeamMember(name=mask_contacts(str(m.get("name", ""))), role=mask_contacts(str(m.get("role", ""))))
+              for m in profile.team or ()],
+        travel_terms=mask_contacts(profile.travel_terms),
+        prices=[PriceOut(title=mask_contacts(p.title), duration_minutes=p.duration_minutes,
+                         min_amount=p.min_amount, max_amount=p.max_amount, negotiable=p.negotiable)
+                for p in prices],
         calendar=[PublicSlot(start=s.period.lower, end=s.period.upper,
                              status="available" if s.status == "available" else "unavailable")
                   for s in slots if s.period.lower and s.period.upper],
+        contact=_contact(session, profile, viewer_id),
+        cases=public_cases(session, storage, artist_id),
+        rating_summary=rating_summary(session, artist_id),
+        recent_reviews=recent_reviews(session, storage, artist_id),
     )
+    if viewer_id != artist_id:  # the artist looking at their own page is not interest
+        session.execute(update(ArtistProfile).where(ArtistProfile.user_id == artist_id)
+                        .values(view_count=ArtistProfile.view_count + 1))
+    return detail
 
+
+def public_month(session: Session, artist_id: int, year: int, month: int) -> MonthCalendar:
+    """One month of an artist's days (Asia/Shanghai): unavailable when a held, booked, rest or unavailable
+    slot takes any part of the day, else available."""
+    exists = session.scalar(select(ArtistProfile.user_id).join(User, User.id == ArtistProfile.user_id)
+                            .where(ArtistProfile.user_id == artist_id, User.status != "banned"))
+    if exists is None:
+        raise ArtistNotFound()
+    first = date(year, month, 1)
+    last = date(year, month, monthrange(year, month)[1])
+    lo, _ = shanghai_day_bounds(first)
+    _, hi = shanghai_day_bounds(last)
+    busy: set[date] = set()
+    for (period,) in session.execute(
+            select(CalendarSlot.period).where(CalendarSlot.artist_id == artist_id,
+                                              CalendarSlot.status.in_(BLOCKING_STATUSES),
+                                              CalendarSlot.period.overlaps(Range(lo, hi)))):
+        if period.lower is None or period.upper is None or period.upper <= period.lower:
+            continue
+        start = max(period.lower.astimezone(SHANGHAI).date(), first)
+        # The upper bound is exclusive: a slot ending at 00:00 doesn't take the next day.
+        end = min((period.upper - timedelta(microseconds=1)).astimezone(SHANGHAI).date(), last)
+        busy.update(start + timedelta(days=i) for i in range((end - start).days + 1))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return MonthCalendar(artist_id=artist_id, month=f"{year:04d}-{month:02d}",
+                         days=[CalendarDay(date=d, status="unavailable" if d in busy else "available")
+                               for d in days])

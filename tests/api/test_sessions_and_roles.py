@@ -86,6 +86,15 @@ async def test_one_account_can_hold_both_roles_and_picks_one(api: httpx.AsyncCli
     switched = await api.post(f"{V1}/me/role", headers=bearer(token), json={"role": "artist"})
     assert switched.json()["acting_role"] == "artist" and set(switched.json()["roles"]) == {"client", "artist"}
 
+    # Once registered, public fields change only through a reviewed draft; contact details change here.
+    again = {"stage_name": "周末乐手", "artist_types": ["singer", "band"], "styles": ["民谣"], "city": "杭州",
+             "contact_phone": "13700000099", "contact_wechat": "weekend_band"}
+    assert (await api.put(f"{V1}/me/artist-profile", headers=bearer(token), json=again)).status_code == 200
+    renamed = await api.put(f"{V1}/me/artist-profile", headers=bearer(token), json={**again, "stage_name": "改名"})
+    assert renamed.status_code == 409 and renamed.json()["code"] == "profile_needs_review"
+    draft = (await api.get(f"{V1}/me/artist/profile", headers=bearer(token))).json()
+    assert draft["data"]["stage_name"] == "周末乐手"
+
 
 async def test_profile_validation_messages_are_chinese(api: httpx.AsyncClient):
     token = (await sms_login(api, "13700000015"))["access_token"]
