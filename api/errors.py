@@ -31,8 +31,16 @@ FIELD_LABELS = {
     "cancellation_tiers": "取消条款", "refund_amount": "退款金额", "resolution": "处理方式",
     "extend_hours": "延长小时数", "evidence": "证据", "booking_ids": "预约", "signature_png_base64": "签名",
     "days_before": "提前天数", "refund_percent": "退款比例", "rider": "附加条款",
-    "budget_min_amount": "最低预算", "budget_max_amount": "最高预算", "description": "需求描述", "message": "留言",
+    "budget_min_amount": "最低预算", "budget_max_amount": "最高预算", "description": "描述", "message": "留言",
     "date": "日期", "purpose": "用途", "content_type": "文件类型", "token": "上传凭证", "moderation_status": "审核状态",
+    "effect_score": "演出效果评分", "attitude_score": "服务态度评分", "punctuality_score": "守时评分",
+    "text": "评价内容", "photo_upload_ids": "评价照片", "reply": "回复内容",
+    "avatar_upload_id": "头像", "regions": "演出地区", "active_since_year": "从业起始年份", "bio": "个人简介",
+    "works": "代表作品", "team": "团队成员", "prices": "价格表", "duration_minutes": "演出时长",
+    "min_amount": "最低价", "max_amount": "最高价", "negotiable": "可议价", "travel_terms": "差旅食宿说明",
+    "hide_prices": "隐藏价格", "hide_contact": "隐藏联系方式", "name": "名称", "title": "标题",
+    "upload_id": "文件", "kind": "类型", "month": "月份", "performed_on": "演出日期", "media": "图片和视频",
+    "media_upload_ids": "图片和视频", "ids": "排序",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",
@@ -61,13 +69,21 @@ def _message(err: dict[str, Any]) -> str:
         return f"{label}格式不正确" + (f"（{PATTERN_HINTS[name]}）" if name in PATTERN_HINTS else "")
     if kind in ("enum", "literal_error"):
         return f"{label}的取值无效，可选：{ctx.get('expected', '')}"
-    if kind in ("too_short", "too_long"):
-        return f"{label}数量不符合要求"
-    if kind.startswith("int") or kind.startswith("float"):
+    if kind == "too_long":
+        return f"{label}最多{ctx.get('max_length')}项"
+    if kind == "too_short":
+        return f"{label}至少{ctx.get('min_length')}项"
+    if kind.startswith("int"):
+        return f"{label}必须是整数"
+    if kind.startswith("float"):
         return f"{label}必须是数字"
     if kind.startswith("bool"):
         return f"{label}必须是是/否"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+    if kind == "greater_than_equal":
+        return f"{label}不能小于{ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"{label}不能大于{ctx.get('le')}"
+    if kind in ("greater_than", "less_than"):
         return f"{label}超出允许范围"
     if kind.startswith("string") or kind == "str_type":
         return f"{label}必须是文字"

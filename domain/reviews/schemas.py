@@ -1,8 +1,41 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+MAX_PHOTOS = 9
+Score = Annotated[int, Field(ge=1, le=5, strict=True)]  # strict: no "5", 4.5 or true
+UploadId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+
+
+class ReviewIn(BaseModel):
+    """The client's review of a completed booking."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    effect_score: Score
+    attitude_score: Score
+    punctuality_score: Score
+    text: Annotated[str, StringConstraints(max_length=1000)] = ""
+    photo_upload_ids: Annotated[list[UploadId], Field(max_length=MAX_PHOTOS)] = []  # own case_image uploads
+
+    @field_validator("photo_upload_ids")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("评价照片不能重复")
+        return value
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reply: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class HideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 class RatingSummary(BaseModel):
@@ -26,3 +59,34 @@ class ReviewOut(BaseModel):
     reply: str | None
     replied_at: datetime | None
     created_at: datetime
+
+
+class ReviewDetail(ReviewOut):
+    """A review as its client, the reviewed artist or an operator sees it (hidden ones included)."""
+
+    booking_id: int
+    artist_id: int
+    artist_name: str
+    client_org: str | None  # unmasked, for the client and operators only
+    average: float  # mean of the three scores, one decimal
+    photo_upload_ids: list[str]
+    status: Literal["visible", "hidden"]
+    status_label: str
+    hidden_reason: str | None
+    hidden_at: datetime | None
+    reply_updated_at: datetime | None
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewOut]
+    total: int
+    page: int
+    page_size: int
+    summary: RatingSummary
+
+
+class ReviewDetailPage(BaseModel):
+    items: list[ReviewDetail]
+    total: int
+    page: int
+    page_size: int

@@ -106,7 +106,7 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     cases = [
         (_inquiry([aid], days=-1), 422, "演出时间不能早于当前时间"),
         ({**_inquiry([aid]), "end_at": (utc_now() + timedelta(days=39)).isoformat()}, 422, "结束时间必须晚于开始时间"),
-        (_inquiry([aid] + list(range(900, 910))), 422, "艺人数量不符合要求"),
+        (_inquiry([aid] + list(range(900, 910))), 422, "艺人最多10项"),
         (_inquiry([987654]), 404, "艺人（ID 987654）不存在"),
         ({**_inquiry([aid]), "start_at": "2030-01-01T10:00:00"}, 422, None),  # no timezone
     ]
