@@ -14,6 +14,7 @@ from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
+from integrations.wechat.security import ContentSecurity
 from search.base import ArtistSearch
 from storage.base import ObjectStorage
 
@@ -31,6 +32,7 @@ class AppContext:
     payments: PaymentGateway
     temporal_address: str
     search: ArtistSearch
+    content_security: ContentSecurity
     _temporal: Client | None = field(default=None, init=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 

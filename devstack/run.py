@@ -21,6 +21,7 @@ from domain.db import session_scope
 from domain.seed import CLIENTS, OPERATOR, seed
 from domain.settings import ROOT, Settings, get_settings
 from search.factory import artist_search_from_settings, reindex
+from storage.factory import storage_from_settings
 from workers.runtime import SEARCH_ATTRIBUTES, field_cipher
 
 log = logging.getLogger("devstack")
@@ -75,7 +76,7 @@ def main() -> None:
     database_url, db_backend = resolve_database_url(settings)
     migrate(database_url)
     with session_scope(database_url) as session:
-        created = seed(session, field_cipher(settings))
+        created = seed(session, field_cipher(settings), storage_from_settings(settings))
     with session_scope(database_url) as session:
         indexed = reindex(artist_search_from_settings(settings, database_url), session)
     log.info("database ready (%s); demo data added: %s; %s artists searchable", db_backend, created, indexed)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import Range
+from PIL import Image, ImageDraw
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import FieldCipher, hash_password, mask_id_number, mask_name
@@ -14,13 +16,20 @@ from domain.accounts.verification import ID_CONTEXT, NAME_CONTEXT
 from domain.models import (
     ArtistPrice,
     ArtistProfile,
+    ArtistTag,
     CalendarSlot,
+    CaseMedia,
     ClientProfile,
+    MediaCase,
     Operator,
     RealNameVerification,
+    Tag,
+    Upload,
     User,
 )
 from domain.time import SHANGHAI, utc_now
+from storage.base import ObjectStorage
+from storage.media import MediaKind, store_media
 
 OPERATOR = ("admin", "yanyue-admin", "平台运营")
 
@@ -102,7 +111,119 @@ def _calendar(session: Session, artist_id: int, rng: random.Random) -> None:
                                  note={"booked": "已有演出", "rest": "休息", "unavailable": "外地行程"}[status]))
 
 
-def seed(session: Session, cipher: FieldCipher) -> dict[str, int]:
+NEARBY = {"北京": ["天津", "河北"], "上海": ["苏州", "杭州"], "成都": ["重庆", "绵阳"], "深圳": ["东莞", "惠州"],
+          "西安": ["咸阳", "宝鸡"], "杭州": ["宁波", "绍兴"], "武汉": ["黄石", "孝感"], "南京": ["镇江", "扬州"],
+          "广州": ["佛山", "东莞"], "重庆": ["成都"], "长沙": ["株洲", "湘潭"], "苏州": ["无锡", "常州"]}
+WORKS = {
+    "singer": ["年度企业年会开场演唱", "城市草坪音乐节", "新品发布会主题曲演唱"],
+    "band": ["音乐节主舞台演出", "品牌发布会现场乐队", "Livehouse 专场巡演"],
+    "dancer": ["春节联欢晚会开场舞", "商场周年庆快闪", "品牌晚宴舞蹈秀"],
+    "host": ["年度颁奖典礼主持", "百人婚礼主持", "企业年会全场主持"],
+    "magician": ["亲子嘉年华魔术秀", "企业年会近景魔术", "商场周末魔术专场"],
+    "crosstalk": ["新春相声专场", "企业年会相声表演", "剧场周末相声大会"],
+    "acrobat": ["国庆庆典杂技表演", "主题乐园驻场演出", "开业庆典空中秀"],
+    "other": ["品牌晚宴现场表演", "文化节非遗展演", "婚礼仪式现场演奏"],
+}
+TRAVEL_TERMS = ["本市演出无需额外费用；外地演出需承担往返交通与一晚住宿。",
+                "省内高铁可达城市均可前往，交通食宿由主办方承担。",
+                "全国可接，提前两周确认行程；外地演出另收半天差旅费。"]
+TAGS = {"热门艺人": [1, 3, 6, 8, 14, 18], "本地艺人": [2, 5, 11, 16, 20]}  # tag -> positions in ARTISTS (1-based)
+# (title, event type, description): two per artist type, for the first artists of the list.
+CASES = {
+    "singer": [("星河科技年会开场演唱", "公司年会", "两千人年会开场，演唱三首流行歌曲并与观众互动。"),
+               ("花园婚礼仪式演唱", "婚礼", "户外草坪婚礼，仪式环节现场演唱定制歌曲。")],
+    "band": [("城市音乐节主舞台", "音乐节", "音乐节主舞台压轴演出九十分钟。"),
+             ("品牌发布会现场乐队", "发布会", "新品发布会全程现场乐队伴奏。")],
+    "dancer": [("年会开场舞", "公司年会", "十六人古典舞开场，配合舞台灯光与视频。"),
+               ("商场快闪", "商业活动", "周末商场中庭快闪表演三场。")],
+    "host": [("年度颁奖典礼", "颁奖典礼", "主持三小时颁奖典礼，串联二十个奖项。"),
+             ("婚礼主持", "婚礼", "中英双语婚礼主持，含仪式与晚宴环节。")],
+}
+CASE_ARTISTS = 8  # the first artists of the list get two approved cases each
+CASE_IMAGES = 2
+
+
+def _profile_extras(session: Session, artist_id: int, i: int) -> None:
+    profile = session.get(ArtistProfile, artist_id)
+    if profile is None:
+        return
+    if not profile.regions:
+        profile.regions = NEARBY.get(profile.city, [])
+    if not profile.works:
+        profile.works = WORKS.get(profile.artist_types[0], WORKS["other"])[: 2 + i % 2]
+    if profile.active_since_year is None:
+        profile.active_since_year = 2005 + (i * 7) % 17
+    if not profile.travel_terms:
+        profile.travel_terms = TRAVEL_TERMS[i % len(TRAVEL_TERMS)]
+
+
+def _tags(session: Session, artist_ids: list[int]) -> None:
+    for name, positions in TAGS.items():
+        session.execute(insert(Tag).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+        tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
+        for pos in positions:
+            if pos <= len(artist_ids):
+                session.execute(insert(ArtistTag).values(artist_id=artist_ids[pos - 1], tag_id=tag_id)
+                                .on_conflict_do_nothing())
+
+
+def stage_picture(seed: int, size: tuple[int, int] = (960, 540)) -> bytes:
+    """A simple stage-like JPEG: a coloured gradient backdrop, spotlight beams and a dark floor."""
+    rng = random.Random(seed)  # noqa: S311 - demo pictures
+    w, h = size
+    top = (rng.randint(10, 60), rng.randint(0, 40), rng.randint(60, 140))
+    bottom = (rng.randint(120, 230), rng.randint(30, 120), rng.randint(60, 180))
+    mask = Image.linear_gradient("L").resize(size)
+    img = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
+    draw = ImageDraw.Draw(img, "RGBA")
+    floor = int(h * 0.78)
+    for _ in range(rng.randint(2, 4)):
+        x = rng.randint(w // 8, w - w // 8)
+        spread = rng.randint(90, 160)
+        colour = (255, rng.randint(200, 255), rng.randint(150, 230))
+        draw.polygon([(x - 12, 0), (x + 12, 0), (x + spread, floor), (x - spread, floor)], fill=(*colour, 45))
+        draw.ellipse([x - spread, floor - 18, x + spread, floor + 18], fill=(*colour, 90))
+    draw.rectangle([0, floor, w, h], fill=(18, 16, 24, 255))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=82)
+    return buf.getvalue()
+
+
+def _store_picture(session: Session, storage: ObjectStorage, user_id: int, data: bytes) -> Upload:
+    """Stored exactly as an upload is: validated by content, private key, thumbnail, an `uploads` row."""
+    stored = store_media(storage, data, prefix=f"case_image/{user_id}", private=True, allowed=[MediaKind.IMAGE])
+    upload = Upload(id=stored.key.rsplit("/", 1)[-1].split(".", 1)[0], user_id=user_id, purpose="case_image",
+                    object_key=stored.key, content_type=stored.content_type, size=stored.size)
+    session.add(upload)
+    return upload
+
+
+def _cases(session: Session, storage: ObjectStorage, artist_ids: list[int]) -> None:
+    operator_id = session.scalar(select(Operator.id).where(Operator.username == OPERATOR[0]))
+    today = utc_now().astimezone(SHANGHAI).date()
+    for i, artist_id in enumerate(artist_ids[:CASE_ARTISTS], start=1):
+        if session.scalar(select(func.count()).select_from(MediaCase).where(MediaCase.artist_id == artist_id)):
+            continue
+        profile = session.get(ArtistProfile, artist_id)
+        if profile is None:
+            continue
+        for n, (title, event_type, description) in enumerate(CASES.get(profile.artist_types[0], CASES["singer"])):
+            performed: date = today - timedelta(days=40 + 90 * n + 7 * i)
+            case = MediaCase(artist_id=artist_id, title=title, event_type=event_type, performed_on=performed,
+                             description=description, position=n, moderation_status="approved",
+                             machine_check="pass", reviewed_by=operator_id, reviewed_at=utc_now())
+            session.add(case)
+            session.flush()
+            for k in range(CASE_IMAGES):
+                upload = _store_picture(session, storage, artist_id, stage_picture(i * 100 + n * 10 + k))
+                session.flush()
+                session.add(CaseMedia(case_id=case.id, upload_id=upload.id, kind="image", position=k,
+                                      check_status="pass"))
+    session.flush()
+
+
+def seed(session: Session, cipher: FieldCipher, storage: ObjectStorage | None = None) -> dict[str, int]:
+    """Demo data. With `storage`, some artists also get approved 演出案例 with generated stage pictures."""
     rng = random.Random(20261124)  # noqa: S311 - demo data, not security
     created = {"operators": 0, "clients": 0, "artists": 0}
     if session.scalar(select(Operator).where(Operator.username == OPERATOR[0])) is None:
@@ -120,9 +241,12 @@ def seed(session: Session, cipher: FieldCipher) -> dict[str, int]:
         if i < 2:
             _verify(session, cipher, user, contact[0] + "晓明", rng)
         created["clients"] += 1
+    artist_ids: list[int] = []
     for i, (name, types, styles, city, (lo, hi), bio) in enumerate(ARTISTS, start=1):
         phone = f"139{i:08d}"
-        if session.scalar(select(User.id).where(User.phone == phone)):
+        existing = session.scalar(select(User.id).where(User.phone == phone))
+        if existing:
+            artist_ids.append(existing)
             continue
         user = User(phone=phone)
         session.add(user)
@@ -138,5 +262,13 @@ def seed(session: Session, cipher: FieldCipher) -> dict[str, int]:
             _verify(session, cipher, user, "艺人" + name[:1] + "某", rng)
         _calendar(session, user.id, rng)
         created["artists"] += 1
+        artist_ids.append(user.id)
+    session.flush()
+    # Added later: filled in for databases seeded before, never overwriting what an artist changed.
+    for i, artist_id in enumerate(artist_ids, start=1):
+        _profile_extras(session, artist_id, i)
+    _tags(session, artist_ids)
+    if storage is not None:
+        _cases(session, storage, artist_ids)
     session.flush()
     return created

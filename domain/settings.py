@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     wechat_appid: str | None = None
     wechat_secret: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com/"
+    # The message-push Token (消息推送) that signs wxa_media_check results; unset -> pushes are refused.
+    wechat_push_token: str | None = None
+    # This platform's public address (https://api.example.com): WeChat fetches local-disk media from it for
+    # mediaCheckAsync. Unset with local storage -> images wait for an operator without a machine check.
+    public_base_url: str | None = None
 
     # --- real-name check (Tencent Cloud IdCardVerification): unset -> sandbox
     tencent_faceid_secret_id: str | None = None

@@ -28,6 +28,7 @@ from domain.settings import ROOT, Settings
 from integrations.realname.sandbox import SandboxRealNameChecker
 from integrations.sms.sandbox import SandboxSmsSender
 from integrations.wechat.sandbox import SandboxMiniProgramAuth
+from integrations.wechat.security_sandbox import SandboxContentSecurity
 from search.pg import PgArtistSearch
 from storage.local import LocalStorage
 
@@ -129,6 +130,7 @@ def ctx(settings: Settings, database_url: str) -> AppContext:
         payments=SandboxGateway("test-payment-sandbox-secret", notify_url=f"http://testserver{CALLBACK_PATH}"),
         temporal_address="127.0.0.1:1",  # tests that need Temporal use the `api_with_temporal` fixture
         search=PgArtistSearch(get_engine(database_url)),
+        content_security=SandboxContentSecurity(push_token="test-push-token"),
     )
 
 

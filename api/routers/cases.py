@@ -1,7 +1,113 @@
-"""(being written)"""
+"""Media cases (演出案例): the artist's own cases, the operators' review queue, and WeChat's media-check push.
+
+Public reads go through the artist detail page (`domain.cases.service.public_cases`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from api.deps import ArtistMe, Ctx, CurrentOperator, Db, PathId
+from domain.cases import service
+from domain.cases.schemas import (
+    AdminCaseOut,
+    AdminCasePage,
+    ArtistCaseOut,
+    CaseIn,
+    CaseOrderIn,
+    CasePatch,
+    CaseRejectIn,
+)
+from integrations.wechat.security import ContentSecurity, parse_media_push, verify_push
 
 router = APIRouter(tags=["cases"])
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+def get_content_security(ctx: Ctx) -> ContentSecurity:
+    return ctx.content_security
+
+
+ContentChecker = Annotated[ContentSecurity, Depends(get_content_security)]
+
+
+# --- the artist's own cases
+
+
+@router.get("/me/artist/cases", response_model=list[ArtistCaseOut], summary="我的演出案例（含审核状态）")
+def my_cases(me: ArtistMe, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
+    return service.artist_cases(db, ctx.storage, me.user.id)
+
+
+@router.post("/me/artist/cases", response_model=ArtistCaseOut, status_code=201,
+             summary="添加演出案例（内容安全检测后进入人工审核）")
+def create_case(body: CaseIn, me: ArtistMe, db: Db, ctx: Ctx, checker: ContentChecker) -> ArtistCaseOut:
+    case = service.create_case(db, ctx.storage, checker, me.user, body)
+    return service.artist_case_views(db, ctx.storage, [case])[0]
+
+
+@router.put("/me/artist/cases/order", response_model=list[ArtistCaseOut], summary="调整演出案例顺序（传入全部案例 id）")
+def reorder_cases(body: CaseOrderIn, me: ArtistMe, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
+    service.reorder_cases(db, me.user.id, body.ids)
+    return service.artist_cases(db, ctx.storage, me.user.id)
+
+
+@router.patch("/me/artist/cases/{case_id}", response_model=ArtistCaseOut, summary="修改演出案例（修改后重新审核）")
+def update_case(case_id: PathId, body: CasePatch, me: ArtistMe, db: Db, ctx: Ctx,
+                checker: ContentChecker) -> ArtistCaseOut:
+    case = service.update_case(db, ctx.storage, checker, me.user, case_id, body)
+    return service.artist_case_views(db, ctx.storage, [case])[0]
+
+
+@router.delete("/me/artist/cases/{case_id}", status_code=204, response_class=Response, summary="删除演出案例")
+def delete_case(case_id: PathId, me: ArtistMe, db: Db) -> Response:
+    service.delete_case(db, me.user.id, case_id)
+    return Response(status_code=204)
+
+
+# --- operators
+
+
+@router.get("/admin/cases", response_model=AdminCasePage, summary="演出案例审核队列（待审核按提交先后）")
+def admin_cases(op: CurrentOperator, db: Db, ctx: Ctx,
+                status: Literal["pending", "approved", "rejected"] = "pending",
+                page: Page = 1, page_size: PageSize = 20) -> AdminCasePage:
+    items, total = service.admin_cases(db, ctx.storage, status, page, page_size)
+    return AdminCasePage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("/admin/cases/{case_id}/approve", response_model=AdminCaseOut, summary="通过演出案例")
+def approve_case(case_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminCaseOut:
+    case = service.approve_case(db, op.id, case_id)
+    return service.admin_case_views(db, ctx.storage, [case])[0]
+
+
+@router.post("/admin/cases/{case_id}/reject", response_model=AdminCaseOut, summary="驳回演出案例（需填写原因）")
+def reject_case(case_id: PathId, body: CaseRejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminCaseOut:
+    case = service.reject_case(db, op.id, case_id, body.reason)
+    return service.admin_case_views(db, ctx.storage, [case])[0]
+
+
+# --- WeChat message push (消息推送): media-check verdicts
+
+
+@router.get("/wechat/media-check", response_class=PlainTextResponse, include_in_schema=False)
+def verify_push_url(request: Request, checker: ContentChecker) -> PlainTextResponse:
+    """The server-URL check WeChat makes when the push address is configured: echo `echostr` if signed."""
+    verify_push(checker.push_token, request.query_params)
+    return PlainTextResponse(request.query_params.get("echostr", ""))
+
+
+@router.post("/wechat/media-check", response_class=PlainTextResponse, include_in_schema=False)
+async def media_check_push(request: Request, db: Db, checker: ContentChecker) -> PlainTextResponse:
+    """`wxa_media_check` events: record the verdict by trace_id. Repeats and unknown ids are acknowledged."""
+    verify_push(checker.push_token, request.query_params)
+    verdict = parse_media_push(await request.body())
+    if verdict is not None:
+        await run_in_threadpool(service.apply_media_verdict, db, verdict)
+    return PlainTextResponse("success")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -27,11 +26,13 @@ from domain.models import (
     FavoriteDemand,
     User,
 )
+from domain.privacy import mask_contacts
 from domain.time import utc_now
+from integrations.wechat.security import ContentSecurity, Scene, Suggest, screen_text
+from storage.base import ObjectStorage
 
 STATUS_LABELS = {"open": "征集中", "closed": "已关闭"}
 MODERATION_LABELS = {"pending": "审核中", "approved": "已通过", "rejected": "未通过"}
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 class DemandNotOpen(AppError):
@@ -40,11 +41,6 @@ class DemandNotOpen(AppError):
 
 class AlreadyResponded(AppError):
     status, code, message = 409, "demand_already_responded", "您已对该需求报过价"
-
-
-def _mask_phones(text: str) -> str:
-    """Free text shown to artists must not leak the client's phone number before a booking."""
-    return _PHONE.sub(r"\1****\2", text)
 
 
 # --- favorites
@@ -64,13 +60,14 @@ def unfavorite_artist(session: Session, client_id: int, artist_id: int) -> None:
                                                  FavoriteArtist.artist_id == artist_id))
 
 
-def favorite_artists(session: Session, client_id: int, page: int, page_size: int) -> tuple[list[ArtistCard], int]:
+def favorite_artists(session: Session, storage: ObjectStorage, client_id: int, page: int,
+                     page_size: int) -> tuple[list[ArtistCard], int]:
     q = (select(FavoriteArtist.artist_id).join(User, User.id == FavoriteArtist.artist_id)
          .where(FavoriteArtist.client_id == client_id, User.status != "banned"))
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     ids = list(session.scalars(q.order_by(FavoriteArtist.created_at.desc(), FavoriteArtist.artist_id.desc())
                                .offset((page - 1) * page_size).limit(page_size)))
-    return cards_for(session, ids), total
+    return cards_for(session, storage, ids), total
 
 
 def _visible_demand(session: Session, demand_id: int) -> Demand:
@@ -103,7 +100,7 @@ def favorite_demands(session: Session, artist_id: int, page: int, page_size: int
 # --- demand posts
 
 
-def create_demand(session: Session, client: User, data: DemandIn) -> Demand:
+def create_demand(session: Session, client: User, data: DemandIn, checker: ContentSecurity) -> Demand:
     # A demand only leads anywhere through a booking, so the booking rule (实名认证, not banned) applies here.
     bookings.check_actor_may_book(session, client)
     if data.start_at <= utc_now():
@@ -112,6 +109,12 @@ def create_demand(session: Session, client: User, data: DemandIn) -> Demand:
                     city=data.city, venue_address=data.venue_address, audience_size=data.audience_size,
                     budget_min_amount=data.budget_min_amount, budget_max_amount=data.budget_max_amount,
                     artist_types=[t.value for t in data.artist_types], description=data.description)
+    # Content security: an obviously risky post is turned down at once; everything else waits for an operator.
+    verdict = screen_text(checker, "\n".join(p for p in (data.event_type, data.venue_address, data.description) if p),
+                          openid=client.wechat_openid, scene=Scene.FORUM)
+    if verdict.suggest is Suggest.RISKY:
+        demand.moderation_status, demand.review_reason = "rejected", verdict.rejection_reason("需求内容")
+        demand.reviewed_at = utc_now()
     session.add(demand)
     session.flush()
     return demand
@@ -188,7 +191,7 @@ def demand_views(session: Session, demands: list[Demand], *, viewer: str,
         end_at=d.end_at, city=d.city, venue_address=d.venue_address, audience_size=d.audience_size,
         budget_min_amount=d.budget_min_amount, budget_max_amount=d.budget_max_amount, currency=d.currency,
         artist_types=d.artist_types, artist_type_labels=[ARTIST_TYPE_LABELS.get(t, t) for t in d.artist_types],
-        description=_mask_phones(d.description) if artist_view else d.description, status=d.status,
+        description=mask_contacts(d.description) if artist_view else d.description, status=d.status,
         status_label=STATUS_LABELS[d.status], moderation_status=d.moderation_status,
         moderation_label=MODERATION_LABELS[d.moderation_status],
         review_reason=None if artist_view else d.review_reason, response_count=counts.get(d.id, 0),

@@ -160,6 +160,26 @@ class WechatMiniProgramAuth:
             raise _error(_UNAVAILABLE)
         return phone
 
+    def post_with_token(
+        self, path: str, data: dict[str, Any], errors: dict[int, tuple[str, str, int]], what: str
+    ) -> dict[str, Any]:
+        """POST JSON to a mini-program API that takes the access_token (e.g. the content-security APIs).
+
+        Shared so every adapter on this client uses one token cache: each fetch retires the previous token,
+        so separate caches would keep invalidating each other. A rejected token is refreshed once and the
+        call retried once; `errors` maps the API's own errcodes to IntegrationError specs.
+        """
+
+        def post() -> Any:
+            return self._client.post(path, data=data, api_base_url=self._client.api_base)
+
+        try:
+            return self._call(post, errors, what, raise_stale_token=True)
+        except _StaleTokenError:
+            logger.info("wechat access_token rejected; fetching a new one and retrying %s once", what)
+            self._call(self._client.fetch_access_token, _TOKEN_ERRORS, "token")
+            return self._call(post, errors, what)
+
     def _call(
         self,
         fn: Any,
