@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
 from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, PathId
+from api.routers.cases import ContentChecker
 from domain.bookings import service as bookings
 from domain.bookings.schemas import ActionIn
 from domain.discovery import service
@@ -28,6 +29,7 @@ from domain.enums import ArtistType
 from domain.errors import AppError, NotFound
 from domain.models import Demand
 from domain.time import SHANGHAI
+from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["discovery"])
 Page = Annotated[int, Query(ge=1, le=10_000)]
@@ -40,20 +42,23 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.post("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="收藏艺人（意向艺人）")
-def favorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
+def favorite_artist(artist_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> FavoriteOut:
     service.favorite_artist(db, me.user.id, artist_id)
+    sync_artist(in_transaction(ctx.search, db), db, artist_id)  # favorites count towards popularity
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="取消收藏艺人")
-def unfavorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
+def unfavorite_artist(artist_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> FavoriteOut:
     service.unfavorite_artist(db, me.user.id, artist_id)
+    sync_artist(in_transaction(ctx.search, db), db, artist_id)
     return FavoriteOut(favorited=False)
 
 
 @router.get("/favorites/artists", response_model=FavoriteArtistPage, summary="我的意向艺人")
-def list_favorite_artists(me: ClientMe, db: Db, page: Page = 1, page_size: PageSize = 20) -> FavoriteArtistPage:
-    items, total = service.favorite_artists(db, me.user.id, page, page_size)
+def list_favorite_artists(me: ClientMe, db: Db, ctx: Ctx, page: Page = 1,
+                          page_size: PageSize = 20) -> FavoriteArtistPage:
+    items, total = service.favorite_artists(db, ctx.storage, me.user.id, page, page_size)
     return FavoriteArtistPage(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -79,8 +84,8 @@ def list_favorite_demands(me: ArtistMe, db: Db, page: Page = 1, page_size: PageS
 
 
 @router.post("/demands", response_model=DemandOut, status_code=201, summary="发布需求（审核通过后艺人可见）")
-def create_demand(body: DemandIn, me: ClientMe, db: Db) -> DemandOut:
-    demand = service.create_demand(db, me.user, body)
+def create_demand(body: DemandIn, me: ClientMe, db: Db, checker: ContentChecker) -> DemandOut:
+    demand = service.create_demand(db, me.user, body, checker)
     return service.demand_views(db, [demand], viewer="owner")[0]
 
 
