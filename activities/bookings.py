@@ -31,6 +31,7 @@ from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
 from domain.time import utc_now
 from integrations.errors import IntegrationError
+from search.outbox import mark_dirty
 
 
 @dataclass
@@ -85,6 +86,8 @@ class BookingActivities:
                     value = datetime.fromisoformat(value)
                 setattr(booking, name, value)
             booking.updated_at = utc_now()
+            if rec.from_status != rec.to_status:
+                mark_dirty(session, booking.artist_id)  # confirmed-or-later bookings count towards popularity
             for user_id, title, body in rec.notify:
                 session.execute(insert(Notification).values(
                     user_id=user_id, booking_id=rec.booking_id, step=f"{rec.booking_id}:{rec.step}", title=title,

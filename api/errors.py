@@ -40,7 +40,9 @@ FIELD_LABELS = {
     "min_amount": "最低价", "max_amount": "最高价", "negotiable": "可议价", "travel_terms": "差旅食宿说明",
     "hide_prices": "隐藏价格", "hide_contact": "隐藏联系方式", "name": "名称", "title": "标题",
     "upload_id": "文件", "kind": "类型", "month": "月份", "performed_on": "演出日期", "media": "图片和视频",
-    "media_upload_ids": "图片和视频", "ids": "排序",
+    "media_upload_ids": "图片和视频", "ids": "排序", "tag": "标签",
+    "price_min": "最低价", "price_max": "最高价", "min_rating": "最低评分", "available_on": "档期日期",
+    "sort": "排序方式",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",

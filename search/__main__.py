@@ -1,5 +1,6 @@
 """`python -m search reindex`: rebuild the search index from the database (the recovery path when
-the index missed updates or its mapping changed)."""
+the index missed updates or its mapping changed). `python -m search drain`: write what the search outbox
+holds now (the workers do this every few seconds)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,27 @@ import sys
 import time
 
 from devstack.database import resolve_database_url
-from domain.db import session_scope
+from domain.db import session_factory, session_scope
 from domain.settings import Settings
 from search.documents import iter_artist_documents
 from search.factory import artist_search_from_settings
+from search.outbox import drain_all
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("reindex", help="rebuild the artist index from the database")
-    parser.parse_args(argv)
+    sub.add_parser("drain", help="index the artists queued in the search outbox")
+    args = parser.parse_args(argv)
     settings = Settings()
     url, _ = resolve_database_url(settings)
     search = artist_search_from_settings(settings, url)
     started = time.perf_counter()
+    if args.command == "drain":
+        report = drain_all(search, session_factory(url))
+        print(f"drained {report.done} artists, {len(report.failed)} failed")
+        return 1 if report.failed else 0
     with session_scope(url) as session:
         count = search.reindex_all(iter_artist_documents(session))
     print(f"reindexed {count} artists into {type(search).__name__} in {time.perf_counter() - started:.1f}s")

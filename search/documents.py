@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from domain.models import ArtistPrice, ArtistProfile, Booking, CalendarSlot, User
+from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, FavoriteArtist, Tag, User
+from domain.reviews import service as reviews
 from domain.time import SHANGHAI, utc_now
 from search.base import ArtistDoc
 
@@ -45,6 +46,16 @@ def _build(session: Session, profiles: Sequence[tuple[ArtistProfile, str]]) -> l
         select(Booking.artist_id, func.count()).where(Booking.artist_id.in_(ids),
                                                       Booking.status.in_(POPULAR_BOOKING_STATUSES))
         .group_by(Booking.artist_id)).all())
+    favorites: dict[int, int] = dict(session.execute(
+        select(FavoriteArtist.artist_id, func.count()).where(FavoriteArtist.artist_id.in_(ids))
+        .group_by(FavoriteArtist.artist_id)).all())
+    tags: dict[int, list[str]] = defaultdict(list)
+    for artist_id, tag in session.execute(
+            select(ArtistTag.artist_id, Tag.name).join(Tag, Tag.id == ArtistTag.tag_id)
+            .where(ArtistTag.artist_id.in_(ids)).order_by(ArtistTag.artist_id, Tag.name)):
+        tags[artist_id].append(tag)
+    # Called through the module so the reviews service stays the one owner of what a visible review is.
+    ratings = reviews.artist_ratings(session, ids) if ids else {}
     first = utc_now().astimezone(SHANGHAI).date() - timedelta(days=1)
     last = first + timedelta(days=CALENDAR_HORIZON_DAYS)
     lo_bound, _ = shanghai_day_bounds(first)
@@ -57,17 +68,19 @@ def _build(session: Session, profiles: Sequence[tuple[ArtistProfile, str]]) -> l
         busy[artist_id] |= _days_covered(period.lower, period.upper, first, last)
     docs = []
     for profile, verification_status in profiles:
-        lo, hi = prices.get(profile.user_id, (None, None))
+        aid = profile.user_id
+        # 面议: hidden prices are neither shown nor filterable/sortable (they sort last, like no price list).
+        lo, hi = (None, None) if profile.hide_prices else prices.get(aid, (None, None))
+        rating, review_count = ratings.get(aid, (None, 0))
         docs.append(ArtistDoc(
-            artist_id=profile.user_id, stage_name=profile.stage_name,
+            artist_id=aid, stage_name=profile.stage_name,
             artist_types=tuple(profile.artist_types or ()), styles=tuple(profile.styles or ()),
-            city=profile.city,
-            # Until profiles carry travel regions, works, privacy, reviews, favorites, views and tags
-            # (issue 4 §1, §4, §6), these are their neutral values; fill them in here when they land.
-            regions=(), bio=profile.bio or "", works=(), price_min=lo, price_max=hi,
-            rating=None, review_count=0, popularity=bookings.get(profile.user_id, 0),
-            verified=verification_status == "verified", tags=(), created_at=profile.created_at,
-            unavailable_dates=tuple(sorted(busy.get(profile.user_id, ()))),
+            city=profile.city, regions=tuple(profile.regions or ()), bio=profile.bio or "",
+            works=tuple(profile.works or ()), price_min=lo, price_max=hi,
+            rating=float(rating) if rating is not None else None, review_count=int(review_count),
+            popularity=bookings.get(aid, 0) + favorites.get(aid, 0) + int(profile.view_count or 0),
+            verified=verification_status == "verified", tags=tuple(tags.get(aid, ())),
+            created_at=profile.created_at, unavailable_dates=tuple(sorted(busy.get(aid, ()))),
         ))
     return docs
 
@@ -82,6 +95,14 @@ def artist_document(session: Session, artist_id: int) -> ArtistDoc | None:
     """The document of one artist, or None when it must not be searchable (missing or banned)."""
     row = session.execute(_public_profiles().where(ArtistProfile.user_id == artist_id)).first()
     return _build(session, [(row[0], row[1])])[0] if row else None
+
+
+def artist_documents(session: Session, artist_ids: Sequence[int]) -> dict[int, ArtistDoc]:
+    """Documents of several artists in one batch of queries; missing or banned artists are left out."""
+    if not artist_ids:
+        return {}
+    rows = session.execute(_public_profiles().where(ArtistProfile.user_id.in_(list(artist_ids)))).all()
+    return {d.artist_id: d for d in _build(session, [(r[0], r[1]) for r in rows])}
 
 
 def iter_artist_documents(session: Session, batch_size: int = 1000) -> Iterator[ArtistDoc]:

@@ -8,6 +8,7 @@ from domain.db import get_engine
 from domain.settings import Settings
 from search.base import ArtistSearch
 from search.documents import artist_document
+from search.outbox import mark_dirty
 
 
 def artist_search_from_settings(settings: Settings, database_url: str) -> ArtistSearch:
@@ -22,7 +23,18 @@ def artist_search_from_settings(settings: Settings, database_url: str) -> Artist
 
 def sync_artist(search: ArtistSearch, session: Session, artist_id: int) -> None:
     """Bring one artist's entry in line with the database (index it, or remove it when banned/gone).
-    Call after any profile, price, review, favorite or calendar change of that artist."""
+    Call after any profile, price, review, favorite or calendar change of that artist, with
+    `in_transaction(search, session)`.
+
+    PostgreSQL: the index row is written in the caller's transaction. Any other backend (OpenSearch) sits
+    outside the transaction: the artist is queued in the search outbox in the caller's session instead,
+    and the worker drains the outbox after commit (`search.outbox.drain_outbox`) — nothing is lost while
+    the index is down, and a rolled-back change queues nothing."""
+    from search.pg import PgArtistSearch
+
+    if not isinstance(search, PgArtistSearch):
+        mark_dirty(session, artist_id)
+        return
     doc = artist_document(session, artist_id)
     if doc is None:
         search.remove(artist_id)
@@ -32,7 +44,7 @@ def sync_artist(search: ArtistSearch, session: Session, artist_id: int) -> None:
 
 def in_transaction(search: ArtistSearch, session: Session) -> ArtistSearch:
     """The PostgreSQL index is written in the caller's transaction (a change and its index row commit
-    together); OpenSearch sits outside any transaction (`python -m search reindex` repairs a miss)."""
+    together); OpenSearch sits outside any transaction, so `sync_artist` queues it in the outbox."""
     from search.pg import PgArtistSearch
 
     return PgArtistSearch(session) if isinstance(search, PgArtistSearch) else search

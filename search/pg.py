@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    any_,
     case,
     delete,
     exists,
@@ -33,7 +34,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
@@ -42,6 +42,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
 from domain.db import Base
+from domain.enums import ARTIST_TYPE_LABELS
 from domain.models import CalendarSlot
 from domain.time import utc_now
 from search.base import ArtistDoc, SearchHit, SearchQuery, SearchResult
@@ -49,6 +50,7 @@ from search.documents import BLOCKING_STATUSES, shanghai_day_bounds
 from search.tokenize import index_tokens, query_tokens, tokenizer
 
 SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+FACET_TYPES: tuple[str, ...] = tuple(ARTIST_TYPE_LABELS)
 
 artist_search = Table(
     "artist_search", Base.metadata,
@@ -69,18 +71,30 @@ artist_search = Table(
     Column("tags", ARRAY(String(30)), nullable=False, server_default="{}"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("tokens", Text, nullable=False, server_default=""),  # jieba cut_for_search, space-separated
-    # Stored rather than an expression index: a 1-2 character name (ILIKE, no trigram) ORed with the
-    # text match scans rows, and recomputing to_tsvector per row cost ~600 ms at 20k artists.
+    # Stored rather than an expression index: rows checked outside the GIN index (ranking, a plan that
+    # filters first) would recompute to_tsvector per row (~600 ms at 20k artists).
     Column("tsv", TSVECTOR, Computed("to_tsvector('simple'::regconfig, tokens)", persisted=True)),
     Column("indexed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    # Every 1- and 2-character substring of the lower-cased stage name (migration 0006): a 1-2 character
+    # keyword such as 林晚 has no trigram, so ILIKE can't use the trigram index; `name_grams @> '{林晚}'`
+    # is the same match through a GIN index.
+    Column("name_grams", ARRAY(Text), nullable=False, server_default="{}"),
     Index("ix_artist_search_tsv", "tsv", postgresql_using="gin"),
+    Index("ix_artist_search_name_grams", "name_grams", postgresql_using="gin"),
     Index("ix_artist_search_stage_name_trgm", "stage_name", postgresql_using="gin",
           postgresql_ops={"stage_name": "gin_trgm_ops"}),
     Index("ix_artist_search_types", "artist_types", postgresql_using="gin"),
     Index("ix_artist_search_city", "city"),
     Index("ix_artist_search_popularity", text("popularity DESC"), "artist_id"),
     Index("ix_artist_search_created_at", text("created_at DESC"), "artist_id"),
+    Index("ix_artist_search_rating", text("rating DESC NULLS LAST"), text("review_count DESC"),
+          text("artist_id DESC")),  # sort=rating (migration 0006)
 )
+
+# available_on looks up one day's blocking slots of every artist: the calendar's (artist_id, period) GiST
+# needs a full index pass for a period-only condition (~80 ms at 750k slots). Owned by search (migration 0006).
+Index("ix_calendar_slots_blocking_period", CalendarSlot.period, postgresql_using="gist",
+      postgresql_where=CalendarSlot.status.in_(BLOCKING_STATUSES))
 t = artist_search.c
 TSV = t.tsv
 
@@ -90,6 +104,15 @@ def doc_tokens(doc: ArtistDoc) -> str:
                         doc.city, " ".join(doc.regions), " ".join(doc.tags))
 
 
+SHORT_NAME = 2  # keywords up to this many characters match stage names through name_grams
+
+
+def name_grams(stage_name: str) -> list[str]:
+    """The distinct 1- and 2-character substrings of the lower-cased name (what a short keyword can be)."""
+    name = stage_name.lower()
+    return sorted({name[i:i + n] for n in range(1, SHORT_NAME + 1) for i in range(len(name) - n + 1)})
+
+
 def _row(doc: ArtistDoc) -> dict[str, Any]:
     return {
         "artist_id": doc.artist_id, "stage_name": doc.stage_name, "artist_types": list(doc.artist_types),
@@ -97,7 +120,7 @@ def _row(doc: ArtistDoc) -> dict[str, Any]:
         "works": list(doc.works), "price_min": doc.price_min, "price_max": doc.price_max,
         "rating": doc.rating, "review_count": doc.review_count, "popularity": doc.popularity,
         "verified": doc.verified, "tags": list(doc.tags), "created_at": doc.created_at,
-        "tokens": doc_tokens(doc), "indexed_at": utc_now(),
+        "tokens": doc_tokens(doc), "name_grams": name_grams(doc.stage_name), "indexed_at": utc_now(),
     }
 
 
@@ -121,6 +144,14 @@ def keyword_tsquery(keyword: str) -> ColumnElement[Any] | None:
     for c in clauses[1:]:
         combined = combined.op("&&")(c)
     return combined
+
+
+def name_match(keyword: str) -> ColumnElement[bool]:
+    """Stage names containing the keyword (case-insensitive), each length through an index: name_grams
+    (GIN) up to 2 characters, ILIKE on the trigram index from 3, ORed with trigram similarity (typos)."""
+    if len(keyword) <= SHORT_NAME:
+        return t.name_grams.contains([keyword.lower()])
+    return or_(t.stage_name.ilike(f"%{_escape_like(keyword)}%", escape="\\"), t.stage_name.op("%")(keyword))
 
 
 @dataclass
@@ -180,13 +211,11 @@ class PgArtistSearch:
         score: ColumnElement[Any] = literal(0.0)
         keyword = (q.keyword or "").strip()
         if keyword:
-            name_match: ColumnElement[bool] = t.stage_name.ilike(f"%{_escape_like(keyword)}%", escape="\\")
-            if len(keyword) >= 3:  # trigram similarity needs 3+ characters to mean anything
-                name_match = or_(name_match, t.stage_name.op("%")(keyword))
+            by_name = name_match(keyword)
             tsq = keyword_tsquery(keyword)
-            where.append(or_(name_match, TSV.op("@@")(tsq)) if tsq is not None else name_match)
+            where.append(or_(by_name, TSV.op("@@")(tsq)) if tsq is not None else by_name)
             score = (case((func.lower(t.stage_name) == keyword.lower(), 2.0), else_=0.0)
-                     + case((name_match, 1.0), else_=0.0)
+                     + case((by_name, 1.0), else_=0.0)
                      + (func.ts_rank_cd(TSV, tsq) if tsq is not None else literal(0.0)))
         if q.artist_types:
             where.append(t.artist_types.overlap(list(q.artist_types)))
@@ -224,16 +253,12 @@ class PgArtistSearch:
         }[q.effective_sort]
         page = (select(t.artist_id, plan.score.label("score")).where(and_(*plan.where))
                 .order_by(*order, t.artist_id.desc()).offset(q.offset).limit(q.page_size))
-        matched = select(t.artist_id, t.city, t.artist_types).where(and_(*plan.where)).cte("matched")
-        unnested = func.unnest(matched.c.artist_types).table_valued("value").render_derived()
-        facets = union_all(
-            select(literal("total").label("kind"), literal(None, String).label("value"),
-                   func.count().label("n")).select_from(matched),
-            select(literal("cities"), matched.c.city, func.count()).group_by(matched.c.city),
-            select(literal("artist_types"), unnested.c.value, func.count())
-            .select_from(matched).join(unnested, literal(True)).group_by(unnested.c.value),
-        )
-        return page, select(facets.subquery())
+        # Total and both facets in one pass: a row per city with a filtered count per artist type (the
+        # types are a closed enum), summed in Python. Unnesting artist_types over a CTE cost ~3x more.
+        per_type = [func.count().filter(literal(kind) == any_(t.artist_types)).label(kind) for kind in FACET_TYPES]
+        facets = (select(t.city, func.count().label("n"), *per_type)
+                  .where(and_(*plan.where)).group_by(t.city))
+        return page, facets
 
     def search(self, q: SearchQuery) -> SearchResult:
         page, facets = self.statements(q)
@@ -246,10 +271,12 @@ class PgArtistSearch:
     def _run(conn: Connection, page: Select[Any], facets: Select[Any]) -> SearchResult:
         hits = [SearchHit(artist_id=r[0], score=float(r[1] or 0.0)) for r in conn.execute(page)]
         total = 0
-        out: dict[str, dict[str, int]] = {"artist_types": {}, "cities": {}}
-        for kind, value, n in conn.execute(facets):
-            if kind == "total":
-                total = n
-            else:
-                out[kind][value] = n
-        return SearchResult(items=hits, total=total, facets=out)
+        cities: dict[str, int] = {}
+        types = dict.fromkeys(FACET_TYPES, 0)
+        for city, n, *per_type in conn.execute(facets):
+            total += n
+            cities[city] = n
+            for kind, count in zip(FACET_TYPES, per_type, strict=True):
+                types[kind] += count
+        return SearchResult(items=hits, total=total,
+                            facets={"artist_types": {k: n for k, n in types.items() if n}, "cities": cities})

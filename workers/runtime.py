@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
 from activities.real_name import RealNameActivities
+from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from domain.accounts.crypto import FieldCipher
 from domain.payments.factory import payment_gateway_from_settings
 from domain.payments.gateway import PaymentGateway
@@ -45,15 +46,18 @@ def field_cipher(settings: Settings) -> FieldCipher:
 def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | None = None,
                  task_queue: str | None = None) -> Worker:
+    search = artist_search_from_settings(settings, database_url)
     real_name = RealNameActivities(database_url, field_cipher(settings),
-                                   checker or realname_checker_from_settings(settings),
-                                   artist_search_from_settings(settings, database_url))
+                                   checker or realname_checker_from_settings(settings), search)
     bookings = BookingActivities(database_url, gateway or payment_gateway_from_settings(settings))
+    outbox = SearchOutboxActivities(database_url, search)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all()],
+        activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox],
+        # Writes queued search documents to the index every few seconds while the worker runs.
+        plugins=[SearchOutboxDrainPlugin(database_url, search)],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
     )

@@ -49,6 +49,8 @@ def list_artists(
     price_min: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
     price_max: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
     min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+    tag: Annotated[list[Annotated[str, StringConstraints(max_length=20)]] | None,
+                   Query(max_length=10, description="标签，如 热门艺人")] = None,
     verified_only: bool = False,
     available_on: date | None = None,
     sort: Literal["relevance", "popularity", "rating", "price_asc", "price_desc", "newest"] | None = None,
@@ -58,7 +60,8 @@ def list_artists(
     try:
         query = SearchQuery(keyword=q.strip() if q and q.strip() else None, cities=tuple(city or ()),
                             artist_types=tuple(t.value for t in artist_type or ()), price_min=price_min,
-                            price_max=price_max, min_rating=min_rating, verified_only=verified_only,
+                            price_max=price_max, min_rating=min_rating, tags=tuple(tag or ()),
+                            verified_only=verified_only,
                             available_on=available_on, sort=sort, page=page, page_size=page_size)
     except InvalidSearchQuery as exc:
         raise AppError("筛选条件有误：最低价不能高于最高价", code="search_invalid", status=422) from exc

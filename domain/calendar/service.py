@@ -34,6 +34,7 @@ from domain.calendar.schemas import (
 from domain.errors import AppError, NotFound
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI, utc_now
+from search.outbox import mark_dirty
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_VIEW_DAYS = 400
@@ -72,8 +73,11 @@ class SlotLinkedToBooking(AppError):
 
 
 def _lock_artist_calendar(session: Session, artist_id: int) -> None:
-    """Serialise writes to one artist's calendar until the transaction ends (released by commit/rollback)."""
+    """Serialise writes to one artist's calendar until the transaction ends (released by commit/rollback).
+    Every write takes this lock, so it is also where the artist's search entry is marked for a refresh
+    (index-only backends copy unavailable days; the outbox row commits with the change)."""
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"calendar_slots:{artist_id}", 0))))
+    mark_dirty(session, artist_id)
 
 
 def _require_aware(*values: datetime) -> None:
@@ -164,8 +168,11 @@ def book_for_booking(session: Session, booking_id: int) -> None:
 
 def release_for_booking(session: Session, booking_id: int) -> None:
     """Free the booking's held/booked time (cancelled, rejected, expired). Idempotent."""
-    session.execute(delete(CalendarSlot).where(CalendarSlot.booking_id == booking_id,
-                                               CalendarSlot.status.in_(BOOKING_STATUSES)))
+    freed = session.scalars(delete(CalendarSlot).where(CalendarSlot.booking_id == booking_id,
+                                                       CalendarSlot.status.in_(BOOKING_STATUSES))
+                            .returning(CalendarSlot.artist_id)).all()
+    for artist_id in set(freed):
+        mark_dirty(session, artist_id)
     session.flush()
 
 

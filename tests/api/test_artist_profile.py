@@ -321,6 +321,10 @@ async def test_tags_on_cards(api: httpx.AsyncClient, db: Session):
     assert renamed.status_code == 200 and renamed.json()["name"] == "人气艺人"
     clash = await api.patch(f"{V1}/admin/tags/{hot_id}", headers=h, json={"name": "本地艺人"})
     assert clash.status_code == 409
+    # Search filters by tag, and a rename reaches the index of every artist carrying it.
+    found = (await api.get(f"{V1}/artists", params={"tag": ["人气艺人"]})).json()
+    assert [c["id"] for c in found["items"]] == [artist_id]
+    assert (await api.get(f"{V1}/artists", params={"tag": ["热门艺人"]})).json()["total"] == 0
     for _ in range(2):
         gone = await api.delete(f"{V1}/admin/artists/{artist_id}/tags/{local}", headers=h)
         assert gone.status_code == 200 and [t["name"] for t in gone.json()["tags"]] == ["人气艺人"]

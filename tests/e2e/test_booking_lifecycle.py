@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from domain.time import utc_now
-from tests.e2e.booking_stack import Party, Stack, port_open
+from tests.e2e.booking_stack import V1, Party, Stack, port_open
 
 pytestmark = pytest.mark.e2e
 
@@ -126,6 +126,23 @@ def test_booking_from_inquiry_to_completed_against_the_dev_server(stack: Stack) 
         return str(await c.get_workflow_handle(f"booking-{booking_id}").result())
 
     assert stack.temporal(result) == "COMPLETED"
+
+    # The completed booking gets its client's review and the artist's reply; the public sees both.
+    review = stack.http.post(f"{V1}/bookings/{booking_id}/review", headers=client.headers, json={
+        "effect_score": 5, "attitude_score": 5, "punctuality_score": 4, "text": "年会气氛很好，准时到场。"})
+    assert review.status_code == 201, review.text
+    again = stack.http.post(f"{V1}/bookings/{booking_id}/review", headers=client.headers, json={
+        "effect_score": 1, "attitude_score": 1, "punctuality_score": 1})
+    assert again.status_code == 409
+    reply = stack.http.put(f"{V1}/reviews/{review.json()['id']}/reply", headers=artist.headers,
+                           json={"reply": "感谢信任，期待再次合作！"})
+    assert reply.status_code == 200, reply.text
+    public = stack.http.get(f"{V1}/artists/{artist.id}/reviews").json()
+    assert [(r["text"], r["reply"]) for r in public["items"]] == [
+        ("年会气氛很好，准时到场。", "感谢信任，期待再次合作！")]
+    assert public["summary"]["count"] == 1 and public["summary"]["average"] == 4.7
+    detail = stack.http.get(f"{V1}/artists/{artist.id}").json()
+    assert (detail["rating"], detail["review_count"]) == (4.7, 1)
 
 
 def test_worker_killed_mid_booking_completes_once(stack: Stack) -> None:

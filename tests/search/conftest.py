@@ -84,8 +84,8 @@ def build_catalog(db: Session) -> Catalog:
 
 
 def catalog_documents(db: Session) -> list[ArtistDoc]:
-    """Documents as search.documents builds them, plus the review/favorite/tag values that have no
-    tables yet (issue 4 §4, §6)."""
+    """Documents as search.documents builds them, with fixed review/popularity/tag values so every backend
+    is checked on the same numbers (test_outbox.py checks that documents take them from the database)."""
     extra = {name: (rating, reviews, pop, tags) for name, *_, rating, reviews, pop, tags in ARTISTS}
     docs = []
     for doc in iter_artist_documents(db):
