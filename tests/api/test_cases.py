@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.cases.service import public_cases
+from domain.enums import CITIES
 from domain.models import ArtistProfile, ArtistTag, CaseMedia, MediaCase, Tag, User
 from domain.seed import CASE_ARTISTS, seed
 from domain.time import SHANGHAI, utc_now
@@ -417,6 +418,9 @@ async def test_seed_gives_demo_artists_cases_and_tags(api: httpx.AsyncClient, db
     assert _count(db) == (2 * CASE_ARTISTS, 4 * CASE_ARTISTS)
     first = db.scalar(select(ArtistProfile).where(ArtistProfile.stage_name == "林晚晴"))
     assert first is not None and first.regions and first.works and first.active_since_year and first.travel_terms
+    # A demo artist can open the profile editor and save without changing anything (regions from the city list).
+    regions = {r for rs in db.scalars(select(ArtistProfile.regions)) for r in rs}
+    assert regions and regions <= set(CITIES), regions - set(CITIES)
     assert {t for t in db.scalars(select(Tag.name))} == {"热门艺人", "本地艺人"}
     assert (db.scalar(select(func.count()).select_from(ArtistTag)) or 0) >= 6
 
