@@ -1,10 +1,22 @@
 import { request } from '@/utils/request'
-import type { ArtistDetail, ArtistItem, ArtistQuery, Page } from './types'
+import type { ArtistDetail, ArtistMonthCalendar, ArtistPage, ArtistQuery, CalendarSlot } from './types'
 
 export function getArtistListApi(query: ArtistQuery = {}) {
-  return request<Page<ArtistItem>>('/artists', { query: { ...query } })
+  return request<ArtistPage>('/artists', { query: { ...query } })
 }
 
 export function getArtistDetailApi(id: number | string) {
   return request<ArtistDetail>(`/artists/${encodeURIComponent(String(id))}`)
+}
+
+/**
+ * Public month view (档期). Accepts the shapes the endpoint may take ({slots}, {days} or a bare list of
+ * slots) so the page only deals with one. Failures are the caller's to show (no toast).
+ */
+export async function getArtistMonthCalendarApi(id: number | string, month: string): Promise<ArtistMonthCalendar> {
+  const res = await request<ArtistMonthCalendar | CalendarSlot[]>(
+    `/artists/${encodeURIComponent(String(id))}/calendar`,
+    { query: { month }, toast: false },
+  )
+  return Array.isArray(res) ? { month, slots: res } : res
 }

@@ -49,6 +49,21 @@ export interface ArtistItem {
   price_max_amount: number | null
   verified: boolean
   bio: string | null
+  /** Short-lived signed URL of the avatar thumbnail; null without an approved avatar. */
+  avatar_url?: string | null
+  /** 面议: the artist hides prices (price_min/max_amount and prices are then empty). */
+  price_hidden?: boolean
+  /** Mean of the three review scores (0–5); null before the first review. */
+  rating?: number | null
+  review_count?: number
+  tags?: string[]
+}
+
+/** Facet counts over every match: { artist_types: { singer: 12 }, cities: { 上海: 5 } }. */
+export type Facets = Record<string, Record<string, number>>
+
+export interface ArtistPage extends Page<ArtistItem> {
+  facets?: Facets
 }
 
 export interface ArtistPrice {
@@ -65,17 +80,203 @@ export interface CalendarSlot {
   status: 'available' | 'unavailable' | string
 }
 
+export interface TeamMember {
+  name: string
+  role: string
+}
+
+export interface ArtistContact {
+  phone: string
+  wechat: string | null
+  masked: boolean
+}
+
+export type MediaKind = 'image' | 'video'
+
+export interface CaseMedia {
+  kind: MediaKind | string
+  url: string
+  thumbnail_url: string | null
+}
+
+export interface ArtistCase {
+  id: number | string
+  title: string
+  event_type: string
+  /** YYYY-MM-DD */
+  performed_on: string | null
+  description: string
+  media: CaseMedia[]
+}
+
+export interface RatingSummary {
+  count: number
+  average: number | null
+  effect: number | null
+  attitude: number | null
+  punctuality: number | null
+}
+
+export interface ArtistReview {
+  id: number | string
+  client_label: string
+  effect_score: number
+  attitude_score: number
+  punctuality_score: number
+  text: string
+  photo_urls: string[]
+  reply: string | null
+  replied_at: string | null
+  created_at: string
+}
+
 export interface ArtistDetail extends ArtistItem {
+  regions?: string[]
+  active_since_year?: number | null
+  works?: string[]
+  team?: TeamMember[]
+  travel_terms?: string
   prices: ArtistPrice[]
   calendar: CalendarSlot[]
+  contact?: ArtistContact | null
+  cases?: ArtistCase[]
+  rating_summary?: RatingSummary | null
+  recent_reviews?: ArtistReview[]
 }
+
+/** GET /artists/{id}/calendar?month=YYYY-MM — the public month view. */
+export interface ArtistMonthCalendar {
+  month?: string
+  slots?: CalendarSlot[]
+  /** Some shapes list days instead of slots: { date: 'YYYY-MM-DD', status }. */
+  days?: { date: string; status: string }[]
+}
+
+export type ArtistSort = 'relevance' | 'popularity' | 'rating' | 'price_asc' | 'price_desc' | 'newest'
 
 export interface ArtistQuery {
   q?: string
-  city?: string
-  artist_type?: string
+  /** One value or several (sent as repeated query parameters). */
+  city?: string | string[]
+  artist_type?: string | string[]
+  /** Fen. */
+  price_min?: number
+  price_max?: number
+  min_rating?: number
+  verified_only?: boolean
+  /** YYYY-MM-DD */
+  available_on?: string
+  sort?: ArtistSort
   page?: number
   page_size?: number
+}
+
+export interface FavoriteResult {
+  favorited: boolean
+}
+
+// --- artist self-service (drafts, cases, uploads)
+
+export type ReviewStatus = 'editing' | 'pending' | 'approved' | 'rejected' | 'published'
+
+export interface ArtistPriceInput {
+  title: string
+  duration_minutes: number
+  min_amount: number
+  /** Omitted = a fixed price (same as min_amount). */
+  max_amount?: number | null
+  negotiable: boolean
+}
+
+/** PUT /me/artist/profile body (ProfileData): unknown fields are rejected. */
+export interface ArtistProfileData {
+  stage_name: string
+  avatar_upload_id?: string | null
+  artist_types: ArtistTypeValue[]
+  styles: string[]
+  city: string
+  regions: string[]
+  active_since_year: number | null
+  bio: string
+  works: string[]
+  team: TeamMember[]
+  prices: ArtistPriceInput[]
+  travel_terms: string
+}
+
+export interface ArtistProfileDataOut extends ArtistProfileData {
+  avatar_url: string | null
+  artist_type_labels: string[]
+}
+
+/** GET/PUT /me/artist/profile, POST …/submit. */
+export interface ArtistProfileDraft {
+  artist_id: number | string
+  status: ReviewStatus
+  status_label: string
+  review_reason: string | null
+  submitted_at: string | null
+  reviewed_at: string | null
+  updated_at: string | null
+  data: ArtistProfileDataOut
+  privacy?: { hide_prices: boolean; hide_contact: boolean }
+}
+
+export type ModerationStatus = 'pending' | 'approved' | 'rejected' | string
+
+export interface MyCaseMedia extends CaseMedia {
+  upload_id: string
+  check_status: string
+  check_label: string
+}
+
+export interface MyCase {
+  id: number | string
+  title: string
+  event_type: string
+  performed_on: string | null
+  description: string
+  position?: number
+  moderation_status: ModerationStatus
+  moderation_label?: string
+  review_reason: string | null
+  machine_check?: string
+  machine_check_label?: string
+  created_at?: string
+  updated_at?: string
+  media: MyCaseMedia[]
+}
+
+/** POST /me/artist/cases: `media` = upload ids in display order (≤9 images, ≤1 video). */
+export interface MyCaseInput {
+  title: string
+  event_type: string
+  performed_on: string | null
+  description: string
+  media: string[]
+}
+
+export type UploadPurpose = 'case_image' | 'case_video' | 'licence' | 'signature' | 'document'
+
+export interface UploadIntent {
+  upload_id: string
+  key: string
+  url: string
+  method: string
+  fields: Record<string, string>
+  file_field: string
+  content_type: string
+  max_bytes: number
+  expires_at: string
+}
+
+export interface UploadDone {
+  upload_id: string
+  key: string
+  purpose: string
+  content_type: string
+  size: number
+  thumbnail_key?: string | null
 }
 
 export type Role = 'client' | 'artist'

@@ -21,13 +21,14 @@ function apiOrigin(): string {
 export const API_BASE = `${apiOrigin()}/api/v1`
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+export type QueryValue = string | number | boolean | null | undefined
 
 export interface RequestOptions {
   method?: Method
   /** JSON body for POST/PUT. */
   data?: unknown
-  /** Query parameters; empty strings, null and undefined are dropped. */
-  query?: Record<string, string | number | boolean | null | undefined>
+  /** Query parameters; empty strings, null, undefined and `false` are dropped; arrays repeat the key. */
+  query?: Record<string, QueryValue | QueryValue[]>
   /** Show the server's message in a toast on failure (default true). */
   toast?: boolean
 }
@@ -54,9 +55,14 @@ interface RawResponse {
 
 function buildQuery(query: RequestOptions['query']): string {
   if (!query) return ''
-  const parts = Object.entries(query)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  const parts: string[] = []
+  for (const [k, raw] of Object.entries(query)) {
+    // FastAPI reads list parameters as repeated keys: city=北京&city=上海.
+    for (const v of Array.isArray(raw) ? raw : [raw]) {
+      if (v === undefined || v === null || v === '' || v === false) continue
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    }
+  }
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
@@ -139,6 +145,25 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
 }
 
+/**
+ * Media URLs from the API (signed /api/v1/files/... links) may be origin-relative. uni's <image> resolves
+ * those against the app base on H5 (/h5/...) and can't load them at all on mp-weixin, so make them absolute.
+ */
+export function absoluteUrl(url: string | null | undefined): string {
+  if (!url) return ''
+  if (/^(https?:|data:|blob:|wxfile:)/.test(url) || !url.startsWith('/')) return url
+  let origin = apiOrigin()
+  // #ifdef H5
+  if (!origin && typeof location !== 'undefined') origin = location.origin
+  // #endif
+  return `${origin}${url}`
+}
+
+/** The server has no such route (yet): a 404 from the router itself, not a missing record. */
+export function isMissingEndpoint(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404 && e.message === '接口不存在'
+}
+
 /** Multipart upload (licence images) with the same auth and error handling. */
 export function upload<T>(path: string, filePath: string, name = 'file'): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -169,4 +194,52 @@ export function upload<T>(path: string, filePath: string, name = 'file'): Promis
       },
     })
   })
+}
+
+/**
+ * Upload a file to a target handed out by `POST /uploads/intent`: the storage's own URL (a presigned S3
+ * POST, or this API's `/uploads` with a signed token). `fields` go first, the file last under `fileField`.
+ * Relative URLs are resolved against the API origin. The bearer token is only sent to our own API.
+ */
+export function uploadToTarget<T>(
+  url: string,
+  filePath: string,
+  fields: Record<string, string>,
+  fileField = 'file',
+): Promise<{ statusCode: number; body: T | null }> {
+  const origin = apiOrigin()
+  const absolute = /^https?:\/\//.test(url) ? url : `${origin}${url}`
+  const ownApi = !/^https?:\/\//.test(url) || (!!origin && url.startsWith(origin)) || isSameOrigin(url)
+  const token = getAccessToken()
+  return new Promise((resolve, reject) => {
+    uni.uploadFile({
+      url: absolute,
+      filePath,
+      name: fileField,
+      formData: fields,
+      header: ownApi && token ? { Authorization: `Bearer ${token}` } : {},
+      success: (res) => {
+        let body: unknown = null
+        try {
+          body = res.data ? JSON.parse(res.data) : null
+        } catch {
+          body = null
+        }
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          resolve({ statusCode: res.statusCode, body: body as T | null })
+          return
+        }
+        reject(toApiError({ statusCode: res.statusCode, data: body }))
+      },
+      fail: () => reject(new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE)),
+    })
+  })
+}
+
+function isSameOrigin(url: string): boolean {
+  let same = false
+  // #ifdef H5
+  same = typeof location !== 'undefined' && url.startsWith(location.origin)
+  // #endif
+  return same
 }

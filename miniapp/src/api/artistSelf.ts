@@ -1,0 +1,25 @@
+/** The artist's own profile draft and cases (acting as artist). */
+import { request } from '@/utils/request'
+import type { ArtistProfileData, ArtistProfileDraft, MyCase, MyCaseInput, Page } from './types'
+
+export function getMyArtistDraftApi() {
+  return request<ArtistProfileDraft>('/me/artist/profile', { toast: false })
+}
+
+export function saveMyArtistDraftApi(data: ArtistProfileData) {
+  return request<ArtistProfileDraft>('/me/artist/profile', { method: 'PUT', data })
+}
+
+export function submitMyArtistDraftApi() {
+  return request<ArtistProfileDraft>('/me/artist/profile/submit', { method: 'POST' })
+}
+
+/** The list may come as a page ({items,total}) or a bare array; callers get the items. */
+export async function getMyCasesApi(): Promise<MyCase[]> {
+  const res = await request<Page<MyCase> | MyCase[]>('/me/artist/cases', { toast: false })
+  return Array.isArray(res) ? res : res.items ?? []
+}
+
+export function createMyCaseApi(data: MyCaseInput) {
+  return request<MyCase>('/me/artist/cases', { method: 'POST', data })
+}

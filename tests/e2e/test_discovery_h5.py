@@ -1,0 +1,250 @@
+"""Discovery in the mini-program H5 build: search with a keyword, a type filter, a sort and the filter
+sheet → artist detail (prices, month calendar, cases) → favorite as a demo client (sandbox SMS login on
+the way) → 我的意向艺人.
+
+Fixtures from tests/e2e/conftest.py: `platform_url` (`python -m devstack` with the demo seed),
+`page` (fails on any request that leaves localhost) and `screenshot_dir`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, Response, expect
+
+pytestmark = pytest.mark.e2e
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+ARTISTS_API = re.compile(r"/api/v1/artists(\?|$)")
+DETAIL_API = re.compile(r"/api/v1/artists/(\d+)$")
+FAVORITE_API = re.compile(r"/api/v1/favorites/artists/\d+$")
+DEMO_CLIENT_PHONE = "13800000001"  # domain/seed.py CLIENTS[0]: 星河科技有限公司, acting as client
+
+
+def t(page: Page, name: str) -> Locator:
+    return page.locator(f'[data-test="{name}"]')
+
+
+def field(page: Page, name: str) -> Locator:
+    """The real <input> inside a uni-app <uni-input data-test=name>."""
+    return page.locator(f'[data-test="{name}"] input')
+
+
+def button(page: Page, name: str) -> Locator:
+    return page.locator(f'uni-button[data-test="{name}"]')
+
+
+def listing(r: Response, *parts: str) -> bool:
+    return bool(ARTISTS_API.search(r.url)) and all(p in r.url for p in parts)
+
+
+def yuan(price_text: str) -> int:
+    """'¥6,000–15,000' → 6000 (the lower end)."""
+    m = re.search(r"¥([\d,]+)", price_text)
+    assert m, price_text
+    return int(m.group(1).replace(",", ""))
+
+
+def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    with page.expect_response(lambda r: listing(r)) as first:
+        page.goto(f"{platform_url}/h5/")
+    assert first.value.ok, first.value.text()
+    expect(t(page, "artist-card").first).to_be_visible()
+    # Facet counts from the unfiltered listing sit on the type chips.
+    expect(t(page, "type-chip").filter(has_text="歌手").locator('[data-test="type-count"]')).to_have_text(
+        re.compile(r"^\d+$"))
+
+    # 1. Chinese keyword.
+    field(page, "search-input").fill("流行")
+    with page.expect_response(lambda r: listing(r, "q=%E6%B5%81%E8%A1%8C")) as searched:
+        t(page, "search-button").click()
+    assert searched.value.ok, searched.value.text()
+    all_matches = searched.value.json()["total"]
+    assert all_matches >= 2
+
+    # 2. Type filter from the chip row.
+    with page.expect_response(lambda r: listing(r, "artist_type=singer")) as typed:
+        t(page, "type-chip").filter(has_text="歌手").click()
+    body = typed.value.json()
+    assert typed.value.ok and 1 <= body["total"] <= all_matches
+    assert all("singer" in a["artist_types"] for a in body["items"])
+    assert body["facets"]["artist_types"] == {"singer": body["total"]}
+
+    # 3. Sort: cheapest first.
+    t(page, "sort-button").click()
+    expect(t(page, "sort-option")).to_have_count(6)
+    expect(t(page, "sort-menu")).to_contain_text("价格从高到低")
+    page.screenshot(path=str(screenshot_dir / "discovery-01-sort-menu.png"))
+    with page.expect_response(lambda r: listing(r, "sort=price_asc", "artist_type=singer", "q=")) as sorted_:
+        t(page, "sort-option").filter(has_text="价格从低到高").click()
+    assert sorted_.value.ok
+    expect(t(page, "sort-button")).to_contain_text("价格从低到高")
+    cards = t(page, "artist-card")
+    expect(cards).to_have_count(sorted_.value.json()["total"])
+    prices = [yuan(p) for p in t(page, "artist-price").all_inner_texts()]
+    assert prices == sorted(prices), prices
+
+    # 4. Filter sheet: facet counts on cities, 只看已实名 + a price range, applied together.
+    t(page, "filter-button").click()
+    sheet = t(page, "filter-sheet")
+    expect(sheet).to_be_visible()
+    expect(sheet).to_contain_text("价格区间")
+    expect(t(page, "filter-city").filter(has=page.locator(".chip__count")).first).to_be_visible()
+    field(page, "price-min").fill("20000")
+    field(page, "price-max").fill("1000")
+    button(page, "filter-apply").click()
+    expect(t(page, "price-error")).to_have_text("最低价不能高于最高价")  # checked before any request
+    field(page, "price-max").fill("")
+    field(page, "price-min").fill("")
+    t(page, "filter-verified").locator(".uni-switch-input").click()
+    page.screenshot(path=str(screenshot_dir / "discovery-02-filter-sheet.png"))
+    with page.expect_response(lambda r: listing(r, "verified_only=true", "sort=price_asc")) as filtered:
+        button(page, "filter-apply").click()
+    assert filtered.value.ok
+    expect(sheet).to_be_hidden()
+    expect(t(page, "filter-button")).to_contain_text("1")
+    items = filtered.value.json()["items"]
+    assert items and all(a["verified"] for a in items)
+    expect(cards).to_have_count(len(items))
+    expect(t(page, "verified-badge")).to_have_count(len(items))
+    name = t(page, "artist-name").first.inner_text().strip()
+    assert CHINESE.search(name), name
+    page.screenshot(path=str(screenshot_dir / "discovery-03-results.png"))
+
+    # 5. Detail: Chinese content, prices, month calendar; case images come from storage.
+    media: list[Response] = []
+    page.on("response", lambda r: media.append(r) if "/api/v1/files/" in r.url else None)
+    with page.expect_response(lambda r: bool(DETAIL_API.search(r.url))) as detail_res:
+        cards.first.click()
+    detail = detail_res.value.json()
+    artist_id = detail["id"]
+    expect(t(page, "detail-name")).to_have_text(name)
+    expect(t(page, "detail-verified")).to_have_text("已实名")
+    expect(t(page, "detail-city")).to_have_text(detail["city"])
+    expect(t(page, "detail-price")).to_contain_text("¥")
+    expect(t(page, "price-row")).to_have_count(len(detail["prices"]))
+    expect(t(page, "price-row").first).to_contain_text(detail["prices"][0]["title"])
+    expect(t(page, "detail-about")).to_contain_text(detail["bio"])
+    expect(t(page, "detail-rating")).to_contain_text(re.compile(r"暂无评价|条评价"))
+
+    calendar = t(page, "month-calendar")
+    expect(calendar).to_be_visible()
+    title = t(page, "calendar-title").inner_text()
+    assert re.fullmatch(r"\d{4}年\d{1,2}月", title), title
+    expect(calendar.locator('[data-status="free"]').first).to_be_visible()
+    expect(t(page, "calendar-free-count")).to_contain_text("本月可约")
+    busy_days = {s["start"][:10] for s in detail["calendar"] if s["status"] != "available"}
+    if busy_days:  # the seed gives every artist some unavailable evenings in the next 60 days
+        expect(calendar.locator('[data-status="busy"]').first).to_be_attached()
+    t(page, "calendar-next").click()
+    expect(t(page, "calendar-title")).not_to_have_text(title)
+    t(page, "calendar-prev").click()
+    expect(t(page, "calendar-title")).to_have_text(title)
+
+    image_cases = [c for c in detail.get("cases", []) if any(m["kind"] == "image" for m in c["media"])]
+    if image_cases:
+        images = t(page, "case-image")
+        expect(images.first).to_be_visible()
+        images.first.scroll_into_view_if_needed()
+        # uni's <image> shows a loaded picture as the background of its inner <div>.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-test=\"case-image\"] > div')]"
+            ".some(d => d.style.backgroundImage.startsWith('url('))")
+        assert media, "no case image was requested from storage"
+        bad = [(r.url, r.status, r.headers.get("content-type")) for r in media
+               if r.status != 200 or not (r.headers.get("content-type") or "").startswith("image/")]
+        assert not bad, bad
+    else:
+        expect(t(page, "detail-cases")).to_contain_text("暂无公开的演出案例")
+    page.screenshot(path=str(screenshot_dir / "discovery-04-detail.png"), full_page=True)
+
+    # 6. Favorite while logged out → login by sandbox SMS → back on the detail, saved.
+    button(page, "favorite").click()
+    expect(field(page, "phone-input")).to_be_visible()
+    field(page, "phone-input").fill(DEMO_CLIENT_PHONE)
+    t(page, "send-code").click()
+    expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
+    field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
+    with page.expect_response(lambda r: bool(FAVORITE_API.search(r.url)) and r.request.method == "POST") as fav:
+        button(page, "login-submit").click()
+    assert fav.value.ok, fav.value.text()
+    assert fav.value.json() == {"favorited": True}
+    expect(t(page, "detail-name")).to_have_text(name)
+    expect(button(page, "favorite")).to_contain_text("已收藏")
+    page.screenshot(path=str(screenshot_dir / "discovery-05-favorited.png"))
+
+    # The saved state comes from the server: a fresh load of the page shows it too.
+    page.goto(f"{platform_url}/h5/#/pages/artist/detail?id={artist_id}")
+    page.reload()
+    expect(t(page, "detail-name")).to_have_text(name)
+    expect(button(page, "favorite")).to_contain_text("已收藏")
+
+    # 7. 我的 → 我的意向艺人 lists the artist.
+    page.goto(f"{platform_url}/h5/#/pages/me/index")
+    expect(t(page, "me-name")).to_have_text("星河科技有限公司")
+    page.screenshot(path=str(screenshot_dir / "discovery-06-me.png"))
+    t(page, "go-favorites").click()
+    item = t(page, "favorite-item")
+    expect(item).to_have_count(1)
+    expect(item.locator('[data-test="artist-name"]')).to_have_text(name)
+    expect(page.get_by_text("共 1 位意向艺人")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "discovery-07-favorites.png"))
+
+    # Tapping it opens the detail again.
+    item.locator('[data-test="artist-card"]').click()
+    expect(t(page, "detail-name")).to_have_text(name)
+    expect(button(page, "favorite")).to_contain_text("已收藏")
+
+
+def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, screenshot_dir: Path,
+                                               tmp_path: Path) -> None:
+    """Artist side: 编辑资料 → 提交审核 (审核中), 我的案例 → new case with an image uploaded through the intent."""
+    from PIL import Image
+
+    photo = tmp_path / "stage.jpg"
+    Image.new("RGB", (320, 240), (90, 60, 160)).save(photo)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{platform_url}/h5/#/pages/login/index?redirect=%2Fpages%2Fme%2Findex")
+    field(page, "phone-input").fill("13900000010")  # seeded artist 舞韵团 (domain/seed.py ARTISTS[9])
+    t(page, "send-code").click()
+    expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
+    field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
+    button(page, "login-submit").click()
+    expect(t(page, "artist-menu")).to_be_visible()
+
+    t(page, "go-artist-profile").click()
+    expect(t(page, "profile-status")).to_be_visible()
+    expect(field(page, "pf-stage-name")).to_have_value("舞韵团")
+    # Regions the platform no longer offers are shown struck through and must be removed first.
+    invalid = page.locator('[data-test="pf-region"].chip--invalid.chip-active')
+    while invalid.count():
+        invalid.first.click()
+    with page.expect_response(lambda r: r.url.endswith("/me/artist/profile/submit")) as submitted:
+        button(page, "pf-submit").click()
+    assert submitted.value.ok, submitted.value.text()
+    expect(t(page, "profile-status")).to_contain_text("审核中")
+    page.screenshot(path=str(screenshot_dir / "discovery-08-artist-profile.png"))
+
+    page.go_back()
+    t(page, "go-artist-cases").click()
+    expect(t(page, "case-new")).to_be_visible()
+    t(page, "case-new").click()
+    field(page, "case-title").fill("企业年会主持")
+    t(page, "case-event-type").click()
+    page.locator(".uni-picker-action-confirm:visible").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/uploads") and r.request.method == "POST") as up:
+        with page.expect_file_chooser() as chooser:
+            t(page, "case-add-image").click()
+        chooser.value.set_files(str(photo))
+    assert up.value.ok, up.value.text()
+    expect(t(page, "case-media")).to_have_count(1)
+    with page.expect_response(lambda r: r.url.endswith("/me/artist/cases") and r.request.method == "POST") as made:
+        button(page, "case-submit").click()
+    assert made.value.status == 201, made.value.text()
+    assert made.value.json()["media"][0]["upload_id"] == up.value.json()["upload_id"]
+    mine = t(page, "my-case").filter(has_text="企业年会主持")
+    expect(mine.locator('[data-test="my-case-status"]')).to_have_text("审核中")
+    page.screenshot(path=str(screenshot_dir / "discovery-09-artist-cases.png"))
