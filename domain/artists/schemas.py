@@ -73,6 +73,7 @@ class ArtistDetail(ArtistCard):
     cases: list[CaseOut] = []  # approved cases only, in the artist's order
     rating_summary: RatingSummary | None = None
     recent_reviews: list[ReviewOut] = []
+    favorited: bool = False  # the logged-in viewer saved this artist (意向艺人)
 
 
 Day = date  # a field named `date` can't be annotated with the bare name `date`

@@ -28,7 +28,17 @@ from domain.artists.schemas import (
 from domain.cases.service import public_cases
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import NotFound
-from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, Tag, Upload, User
+from domain.models import (
+    ArtistPrice,
+    ArtistProfile,
+    ArtistTag,
+    Booking,
+    CalendarSlot,
+    FavoriteArtist,
+    Tag,
+    Upload,
+    User,
+)
 from domain.privacy import mask_contacts, mask_phone, mask_wechat
 from domain.reviews.service import artist_ratings, rating_summary, recent_reviews
 from domain.time import SHANGHAI, utc_now
@@ -159,6 +169,7 @@ def artist_detail(session: Session, storage: ObjectStorage, artist_id: int,
         cases=public_cases(session, storage, artist_id),
         rating_summary=rating_summary(session, artist_id),
         recent_reviews=recent_reviews(session, storage, artist_id),
+        favorited=viewer_id is not None and session.get(FavoriteArtist, (viewer_id, artist_id)) is not None,
     )
     if viewer_id != artist_id:  # the artist looking at their own page is not interest
         session.execute(update(ArtistProfile).where(ArtistProfile.user_id == artist_id)

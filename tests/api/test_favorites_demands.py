@@ -67,11 +67,15 @@ async def test_client_favorites_artists(api: httpx.AsyncClient, db: Session):
     mine = (await api.get(f"{V1}/favorites/artists", headers=bearer(client))).json()
     assert mine["total"] == 1 and [a["id"] for a in mine["items"]] == [artist_id]
     assert mine["items"][0]["stage_name"] == "林晚晴"
+    # The artist page tells the viewer it is saved; nobody else sees that.
+    assert (await api.get(f"{V1}/artists/{artist_id}", headers=bearer(client))).json()["favorited"] is True
+    assert (await api.get(f"{V1}/artists/{artist_id}")).json()["favorited"] is False
 
     for _ in range(2):
         gone = await api.delete(f"{V1}/favorites/artists/{artist_id}", headers=bearer(client))
         assert gone.status_code == 200 and gone.json() == {"favorited": False}
     assert (await api.get(f"{V1}/favorites/artists", headers=bearer(client))).json()["total"] == 0
+    assert (await api.get(f"{V1}/artists/{artist_id}", headers=bearer(client))).json()["favorited"] is False
     # Browsing stays public.
     assert (await api.get(f"{V1}/artists/{artist_id}")).status_code == 200
 
