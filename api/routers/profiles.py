@@ -18,12 +18,14 @@ from api.deps import ArtistMe, Ctx, CurrentOperator, Db, PathId
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
+    DecisionIn,
     DeletedOut,
     DraftOut,
     FileUrlOut,
     PrivacyIn,
     PrivacyOut,
     ProfileData,
+    ProfileRejectIn,
     QualificationIn,
     QualificationOut,
     QualificationPage,
@@ -100,16 +102,17 @@ def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
 
 @router.post("/admin/profile-reviews/{artist_id}/approve", response_model=DraftOut,
              summary="通过艺人主页资料修改（立即公开）")
-def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
-    service.approve_draft(db, op.id, artist_id)
+def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
+                    body: DecisionIn | None = None) -> DraftOut:
+    service.approve_draft(db, op.id, artist_id, body.submitted_at if body else None)
     _sync(ctx, db, artist_id)
     return service.get_draft(db, ctx.storage, artist_id)
 
 
 @router.post("/admin/profile-reviews/{artist_id}/reject", response_model=DraftOut,
              summary="驳回艺人主页资料修改（需填写原因，公开主页不变）")
-def reject_profile(artist_id: PathId, body: RejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
-    service.reject_draft(db, op.id, artist_id, body.reason)
+def reject_profile(artist_id: PathId, body: ProfileRejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
+    service.reject_draft(db, op.id, artist_id, body.reason, body.submitted_at)
     return service.get_draft(db, ctx.storage, artist_id)
 
 

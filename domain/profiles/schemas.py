@@ -180,8 +180,20 @@ class ReviewPage(BaseModel):
     page_size: int
 
 
+class DecisionIn(Input):
+    # The queue item's submitted_at: the decision applies to that submission only (optional for API callers).
+    submitted_at: datetime | None = None
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class ProfileRejectIn(DecisionIn):
+    reason: Reason
+
+
 class RejectIn(Input):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Reason
 
 
 # --- tags

@@ -12,6 +12,7 @@ Services only flush; the request commits. The caller re-syncs search after anyth
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -63,6 +64,10 @@ class NothingToSubmit(Conflict):
 
 class DraftNotPending(Conflict):
     code, message = "profile_draft_not_pending", "该资料修改不在审核中（可能已被艺人撤回修改或已审核），请刷新后重试"
+
+
+class DraftResubmitted(Conflict):
+    code, message = "profile_draft_resubmitted", "艺人已重新提交资料，请刷新后按最新内容审核"
 
 
 class DraftOutdated(Conflict):
@@ -224,19 +229,23 @@ def review_queue(session: Session, storage: ObjectStorage, status: str, page: in
     return items, total
 
 
-def _pending_draft(session: Session, artist_id: int) -> ArtistProfileDraft:
+def _pending_draft(session: Session, artist_id: int, submitted_at: datetime | None) -> ArtistProfileDraft:
+    """The pending draft, locked. `submitted_at` (from the queue the operator looked at) pins the decision to
+    that submission: an artist who withdrew and resubmitted meanwhile gets a fresh look, not a blind approval."""
     draft = session.scalar(select(ArtistProfileDraft).where(ArtistProfileDraft.artist_id == artist_id)
                            .with_for_update().execution_options(populate_existing=True))
     if draft is None:
         raise NotFound("没有该艺人的资料修改", code="profile_draft_not_found")
     if draft.status != "pending":
         raise DraftNotPending()
+    if submitted_at is not None and draft.submitted_at != submitted_at:
+        raise DraftResubmitted()
     return draft
 
 
-def approve_draft(session: Session, operator_id: int, artist_id: int) -> None:
+def approve_draft(session: Session, operator_id: int, artist_id: int, submitted_at: datetime | None = None) -> None:
     """Publish the draft: copy it onto the profile and replace the price list."""
-    draft = _pending_draft(session, artist_id)
+    draft = _pending_draft(session, artist_id, submitted_at)
     try:
         data = ProfileData.model_validate(draft.data)
     except ValidationError as exc:
@@ -263,9 +272,10 @@ def approve_draft(session: Session, operator_id: int, artist_id: int) -> None:
     session.expire(profile, ["prices"])
 
 
-def reject_draft(session: Session, operator_id: int, artist_id: int, reason: str) -> None:
+def reject_draft(session: Session, operator_id: int, artist_id: int, reason: str,
+                 submitted_at: datetime | None = None) -> None:
     """The public page stays as it is; the artist sees the reason, edits and submits again."""
-    draft = _pending_draft(session, artist_id)
+    draft = _pending_draft(session, artist_id, submitted_at)
     draft.status, draft.review_reason = "rejected", reason
     draft.reviewed_by, draft.reviewed_at = operator_id, utc_now()
     session.flush()

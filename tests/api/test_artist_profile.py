@@ -150,6 +150,20 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     assert late.status_code == 409
     assert (await _public(api, artist_id))["stage_name"] == "林晚晴Live"
 
+    # A decision names the submission the operator looked at: a resubmission in between is not approved blind.
+    await api.post(f"{PROFILE}/submit", headers=bearer(artist))
+    seen = (await api.get(f"{V1}/admin/profile-reviews", headers=bearer(ops))).json()["items"][0]
+    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="晚晴3"))
+    await api.post(f"{PROFILE}/submit", headers=bearer(artist))
+    stale = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops),
+                           json={"submitted_at": seen["submitted_at"]})
+    assert stale.status_code == 409 and stale.json()["code"] == "profile_draft_resubmitted"
+    assert (await _public(api, artist_id))["stage_name"] == "林晚晴Live"
+    fresh = (await api.get(f"{V1}/admin/profile-reviews", headers=bearer(ops))).json()["items"][0]
+    ok = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops),
+                        json={"submitted_at": fresh["submitted_at"]})
+    assert ok.status_code == 200 and (await _public(api, artist_id))["stage_name"] == "晚晴3"
+
 
 async def test_draft_validation_changes_nothing(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000111")
