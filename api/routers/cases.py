@@ -17,6 +17,7 @@ from domain.cases.schemas import (
     AdminCaseOut,
     AdminCasePage,
     ArtistCaseOut,
+    CaseDecisionIn,
     CaseIn,
     CaseOrderIn,
     CasePatch,
@@ -82,14 +83,15 @@ def admin_cases(op: CurrentOperator, db: Db, ctx: Ctx,
 
 
 @router.post("/admin/cases/{case_id}/approve", response_model=AdminCaseOut, summary="通过演出案例")
-def approve_case(case_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminCaseOut:
-    case = service.approve_case(db, op.id, case_id)
+def approve_case(case_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
+                 body: CaseDecisionIn | None = None) -> AdminCaseOut:
+    case = service.approve_case(db, op.id, case_id, body.updated_at if body else None)
     return service.admin_case_views(db, ctx.storage, [case])[0]
 
 
 @router.post("/admin/cases/{case_id}/reject", response_model=AdminCaseOut, summary="驳回演出案例（需填写原因）")
 def reject_case(case_id: PathId, body: CaseRejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminCaseOut:
-    case = service.reject_case(db, op.id, case_id, body.reason)
+    case = service.reject_case(db, op.id, case_id, body.reason, body.updated_at)
     return service.admin_case_views(db, ctx.storage, [case])[0]
 
 

@@ -89,7 +89,11 @@ class CaseOrderIn(Input):
     ids: Annotated[list[CaseId], Field(min_length=1, max_length=MAX_CASES)]
 
 
-class CaseRejectIn(Input):
+class CaseDecisionIn(Input):
+    updated_at: datetime | None = None  # the version the operator looked at (optional for API callers)
+
+
+class CaseRejectIn(CaseDecisionIn):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 
 

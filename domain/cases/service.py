@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -341,17 +341,21 @@ def admin_cases(session: Session, storage: ObjectStorage, status: str, page: int
     return admin_case_views(session, storage, cases), total
 
 
-def _decide(session: Session, case_id: int, action: str) -> MediaCase:
+def _decide(session: Session, case_id: int, action: str, seen_updated_at: datetime | None) -> MediaCase:
+    """The case, locked. `seen_updated_at` (from the queue the operator looked at) pins the decision to that
+    version: an edit made meanwhile is reviewed afresh, not approved blind."""
     case = session.scalar(select(MediaCase).where(MediaCase.id == case_id).with_for_update())
     if case is None:
         raise CaseNotFound()
-    if case.moderation_status not in TRANSITIONS[action]:
+    if case.moderation_status not in TRANSITIONS[action] or (
+            seen_updated_at is not None and case.updated_at != seen_updated_at):
         raise Conflict("案例状态已变化，请刷新后重试", code="case_state_conflict")
     return case
 
 
-def approve_case(session: Session, operator_id: int, case_id: int) -> MediaCase:
-    case = _decide(session, case_id, "approve")
+def approve_case(session: Session, operator_id: int, case_id: int,
+                 seen_updated_at: datetime | None = None) -> MediaCase:
+    case = _decide(session, case_id, "approve", seen_updated_at)
     if case.machine_check == "risky":
         raise CaseRisky()
     if case.moderation_status != "approved":
@@ -361,8 +365,9 @@ def approve_case(session: Session, operator_id: int, case_id: int) -> MediaCase:
     return case
 
 
-def reject_case(session: Session, operator_id: int, case_id: int, reason: str) -> MediaCase:
-    case = _decide(session, case_id, "reject")
+def reject_case(session: Session, operator_id: int, case_id: int, reason: str,
+                seen_updated_at: datetime | None = None) -> MediaCase:
+    case = _decide(session, case_id, "reject", seen_updated_at)
     case.moderation_status, case.review_reason = "rejected", reason
     case.reviewed_by, case.reviewed_at = operator_id, utc_now()
     session.flush()

@@ -110,7 +110,8 @@ async def test_case_is_public_only_once_approved_with_working_links(api: httpx.A
     assert queue["items"][0]["stage_name"] == "林晚晴" and queue["items"][0]["media"][0]["check_label"] == "机审通过"
     assert (await api.get(queue["items"][0]["media"][0]["url"])).content == png  # operators can look at it
 
-    ok = await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops))
+    seen = queue["items"][0]["updated_at"]
+    ok = await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops), json={"updated_at": seen})
     assert ok.status_code == 200, ok.text
     assert ok.json()["moderation_status"] == "approved" and ok.json()["reviewed_at"]
     assert (await api.get(f"{V1}/admin/cases", headers=bearer(ops))).json()["total"] == 0
@@ -135,6 +136,9 @@ async def test_case_is_public_only_once_approved_with_working_links(api: httpx.A
     assert edit.json()["moderation_status"] == "pending" and edit.json()["description"] == "新的描述"
     assert [m["check_status"] for m in edit.json()["media"]] == ["pass", "pass", "pending"]  # kept verdicts
     assert (await api.get(f"{V1}/artists/{artist_id}")).json()["cases"] == []
+    # A decision names the version the operator looked at: the edited case isn't approved blind.
+    stale = await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops), json={"updated_at": seen})
+    assert stale.status_code == 409 and stale.json()["code"] == "case_state_conflict"
     # Sending the same values again changes nothing.
     assert (await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops))).status_code == 200
     same = await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist), json={"title": "星河科技年会开场"})
