@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
-from tests.helpers import bearer, operator_token, register_client
+from tests.helpers import bearer, operator_token, register_artist, register_client
 
 HUGE = "演" * 20_000
 
@@ -57,12 +57,13 @@ def _assert_error_shape(res: httpx.Response, where: str) -> None:
 
 async def test_every_route_survives_hostile_input(api: httpx.AsyncClient, db: Session):
     user = await register_client(api, "13700000090")
+    artist = await register_artist(api, "13700000091")  # reaches the artist-only routes' bodies too
     ops = await operator_token(api, db)
     app = api._transport.app  # type: ignore[attr-defined]
     routes = _routes(app)
     assert len(routes) >= 15
     tried = 0
-    for headers in ({}, bearer(user), bearer(ops), {"Authorization": "Bearer " + "A" * 4000}):
+    for headers in ({}, bearer(user), bearer(artist), bearer(ops), {"Authorization": "Bearer " + "A" * 4000}):
         for method, path, fields in routes:
             if path.endswith("/logout"):
                 continue  # would end the session used by the rest of the loop
