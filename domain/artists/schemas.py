@@ -25,6 +25,7 @@ class ArtistCard(BaseModel):
     rating: float | None = None  # mean of the three scores over visible reviews; None before the first
     review_count: int = 0
     tags: list[str] = []
+    response_rate: int | None = None  # % of requests answered, not left to expire; None before the first
 
 
 class ArtistPage(BaseModel):

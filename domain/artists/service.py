@@ -33,6 +33,7 @@ from domain.models import (
     ArtistProfile,
     ArtistTag,
     Booking,
+    BookingEvent,
     CalendarSlot,
     FavoriteArtist,
     Tag,
@@ -87,8 +88,24 @@ def artist_tags(session: Session, artist_ids: list[int]) -> dict[int, list[str]]
     return out
 
 
+def response_rates(session: Session, artist_ids: list[int]) -> dict[int, int]:
+    """Percent of booking requests the artist answered (quoted or declined) rather than letting them expire,
+    for artists with at least one answered or expired request. One grouped query over booking events."""
+    if not artist_ids:
+        return {}
+    answered = func.count().filter(BookingEvent.to_status.in_(("CONFIRMED", "REJECTED")))
+    rows = session.execute(
+        select(Booking.artist_id, answered, func.count())
+        .join(BookingEvent, BookingEvent.booking_id == Booking.id)
+        .where(Booking.artist_id.in_(artist_ids), BookingEvent.from_status == "REQUESTED",
+               BookingEvent.to_status.in_(("CONFIRMED", "REJECTED", "EXPIRED")))
+        .group_by(Booking.artist_id))
+    return {artist_id: round(100 * n_answered / n) for artist_id, n_answered, n in rows if n}
+
+
 def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: int | None, *,
-          avatar_url: str | None, rating: tuple[float, int] | None, tags: list[str]) -> ArtistCard:
+          avatar_url: str | None, rating: tuple[float, int] | None, tags: list[str],
+          response_rate: int | None) -> ArtistCard:
     hidden = profile.hide_prices
     return ArtistCard(
         id=profile.user_id, stage_name=mask_contacts(profile.stage_name), artist_types=profile.artist_types,
@@ -98,6 +115,7 @@ def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: 
         verified=verification_status == "verified", bio=mask_contacts(profile.bio),
         avatar_url=avatar_url, price_hidden=hidden,
         rating=rating[0] if rating else None, review_count=rating[1] if rating else 0, tags=tags,
+        response_rate=response_rate,
     )
 
 
@@ -110,12 +128,13 @@ def cards_for(session: Session, storage: ObjectStorage, artist_ids: list[int]) -
     ratings = artist_ratings(session, ids)
     tags = artist_tags(session, ids)
     avatars = image_urls(session, storage, [rows[i][0].avatar_upload_id for i in ids])
+    rates = response_rates(session, ids)
     cards = []
     for i in ids:
         profile, verification_status, lo, hi = rows[i]
         cards.append(_card(profile, verification_status, lo, hi,
                            avatar_url=avatars.get(profile.avatar_upload_id or ""),
-                           rating=ratings.get(i), tags=tags.get(i, [])))
+                           rating=ratings.get(i), tags=tags.get(i, []), response_rate=rates.get(i)))
     return cards
 
 
