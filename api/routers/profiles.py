@@ -143,6 +143,11 @@ def delete_tag(tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> Deleted
     return DeletedOut(id=tag_id, deleted=True)
 
 
+@router.get("/admin/artists/{artist_id}/tags", response_model=ArtistTagsOut, summary="艺人当前的标签")
+def artist_tags(artist_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+    return service.artist_tags_of(db, artist_id)
+
+
 @router.put("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="给艺人打标签")
 def assign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ArtistTagsOut:
     out = service.assign_tag(db, artist_id, tag_id)
@@ -162,9 +167,9 @@ def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db,
 
 @router.get("/admin/qualifications", response_model=QualificationPage, summary="资质审核队列")
 def qualification_queue(op: CurrentOperator, db: Db,
-                        status: Literal["pending", "approved", "rejected"] | None = "pending",
+                        status: Literal["pending", "approved", "rejected", "all"] = "pending",
                         page: Page = 1, page_size: PageSize = 20) -> QualificationPage:
-    items, total = service.qualification_queue(db, status, page, page_size)
+    items, total = service.qualification_queue(db, None if status == "all" else status, page, page_size)
     return QualificationPage(items=items, total=total, page=page, page_size=page_size)
 
 

@@ -347,6 +347,11 @@ def _artist_exists(session: Session, artist_id: int) -> None:
         raise ArtistNotFound()
 
 
+def artist_tags_of(session: Session, artist_id: int) -> ArtistTagsOut:
+    _artist_exists(session, artist_id)
+    return artist_tags_out(session, artist_id)
+
+
 def assign_tag(session: Session, artist_id: int, tag_id: int) -> ArtistTagsOut:
     _artist_exists(session, artist_id)
     _tag(session, tag_id)

@@ -324,6 +324,9 @@ async def test_tags_on_cards(api: httpx.AsyncClient, db: Session):
     assert [t["name"] for t in res.json()["tags"]] == ["热门艺人", "本地艺人"]
     assert (await api.put(f"{V1}/admin/artists/{artist_id}/tags/999999", headers=h)).status_code == 404
     assert (await api.put(f"{V1}/admin/artists/999999/tags/{hot_id}", headers=h)).status_code == 404
+    current = (await api.get(f"{V1}/admin/artists/{artist_id}/tags", headers=h)).json()
+    assert [t["name"] for t in current["tags"]] == ["热门艺人", "本地艺人"]
+    assert (await api.get(f"{V1}/admin/artists/999999/tags", headers=h)).status_code == 404
     tags = (await api.get(f"{V1}/admin/tags", headers=h)).json()
     assert [(t["name"], t["artist_count"]) for t in tags] == [("热门艺人", 1), ("本地艺人", 1)]
 
@@ -404,6 +407,8 @@ async def test_qualifications_are_private(api: httpx.AsyncClient, db: Session):
                               json={"reason": "证书照片模糊，请重新上传"})
     assert rejected.status_code == 200 and rejected.json()["review_reason"] == "证书照片模糊，请重新上传"
     assert (await api.get(f"{V1}/admin/qualifications", headers=bearer(ops))).json()["total"] == 0
+    every = (await api.get(f"{V1}/admin/qualifications", headers=bearer(ops), params={"status": "all"})).json()
+    assert sorted(q["status"] for q in every["items"]) == ["approved", "rejected"]
     assert (await api.get(f"{V1}/admin/qualifications/999999/url", headers=bearer(ops))).status_code == 404
 
     # Never on the public page.
