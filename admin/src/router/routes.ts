@@ -1,6 +1,15 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
-import { User } from '@element-plus/icons-vue'
+import {
+  ChatLineSquare,
+  CollectionTag,
+  DocumentChecked,
+  Files,
+  Finished,
+  Picture,
+  Tickets,
+  User,
+} from '@element-plus/icons-vue'
 import Layout from '@/layout/index.vue'
 
 declare module 'vue-router' {
@@ -12,8 +21,16 @@ declare module 'vue-router' {
     permission?: string
     /** Reachable without logging in. */
     public?: boolean
+    /** Side-menu section (a key of MENU_GROUPS); the section opens as a sub-menu. */
+    group?: MenuGroupKey
   }
 }
+
+/** Side-menu sections, in menu order of their first page. */
+export const MENU_GROUPS = {
+  content: { title: '内容审核', icon: Finished },
+} satisfies Record<string, { title: string; icon: Component }>
+export type MenuGroupKey = keyof typeof MENU_GROUPS
 
 /**
  * Pages inside the layout; the side menu is built from this list, so a menu entry exists only
@@ -26,6 +43,42 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'Users',
     component: () => import('@/views/users/index.vue'),
     meta: { title: '用户管理', icon: User, permission: 'admin:user:list' },
+  },
+  {
+    path: 'content/profiles',
+    name: 'ProfileReviews',
+    component: () => import('@/views/content/profiles/index.vue'),
+    meta: { title: '资料审核', icon: DocumentChecked, permission: 'admin:content:profile', group: 'content' },
+  },
+  {
+    path: 'content/cases',
+    name: 'CaseReviews',
+    component: () => import('@/views/content/cases/index.vue'),
+    meta: { title: '案例审核', icon: Picture, permission: 'admin:content:case', group: 'content' },
+  },
+  {
+    path: 'content/demands',
+    name: 'DemandReviews',
+    component: () => import('@/views/content/demands/index.vue'),
+    meta: { title: '需求审核', icon: Tickets, permission: 'admin:content:demand', group: 'content' },
+  },
+  {
+    path: 'content/reviews',
+    name: 'ReviewManage',
+    component: () => import('@/views/content/reviews/index.vue'),
+    meta: { title: '评价管理', icon: ChatLineSquare, permission: 'admin:content:review', group: 'content' },
+  },
+  {
+    path: 'content/qualifications',
+    name: 'Qualifications',
+    component: () => import('@/views/content/qualifications/index.vue'),
+    meta: { title: '资质审核', icon: Files, permission: 'admin:content:qualification', group: 'content' },
+  },
+  {
+    path: 'content/tags',
+    name: 'Tags',
+    component: () => import('@/views/content/tags/index.vue'),
+    meta: { title: '标签管理', icon: CollectionTag, permission: 'admin:content:tag', group: 'content' },
   },
 ]
 

@@ -21,3 +21,18 @@ export function formatDateTime(value: string | null | undefined): string {
   for (const p of dateTimeFormat.formatToParts(date)) parts[p.type] = p.value
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`
 }
+
+const yuan = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 0, maximumFractionDigits: 2 })
+
+/** Integer fen → `¥1,234.5`. Money stays in fen everywhere else; this is the display edge. */
+export function formatFen(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined) return '-'
+  return `¥${yuan.format(fen / 100)}`
+}
+
+/** A fen range: one amount when both ends are equal. */
+export function formatFenRange(min: number | null | undefined, max: number | null | undefined): string {
+  if (min === null || min === undefined) return formatFen(max)
+  if (max === null || max === undefined || max === min) return formatFen(min)
+  return `${formatFen(min)} – ${formatFen(max)}`
+}

@@ -200,4 +200,7 @@ export const http = {
     request<T>(path, { ...options, method: 'POST', data }),
   put: <T>(path: string, data?: unknown, options: RequestOptions = {}) =>
     request<T>(path, { ...options, method: 'PUT', data }),
+  patch: <T>(path: string, data?: unknown, options: RequestOptions = {}) =>
+    request<T>(path, { ...options, method: 'PATCH', data }),
+  delete: <T>(path: string, options: RequestOptions = {}) => request<T>(path, { ...options, method: 'DELETE' }),
 }
