@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, Request, Response, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +20,8 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ARTISTS_API = re.compile(r"/api/v1/artists(\?|$)")
 DETAIL_API = re.compile(r"/api/v1/artists/(\d+)$")
 FAVORITE_API = re.compile(r"/api/v1/favorites/artists/\d+$")
+FAVORITES_LIST_API = re.compile(r"/api/v1/favorites/artists(\?|$)")
+UPLOAD_LOCAL_API = re.compile(r"/api/v1/uploads$")
 DEMO_CLIENT_PHONE = "13800000001"  # domain/seed.py CLIENTS[0]: 星河科技有限公司, acting as client
 
 
@@ -34,6 +36,19 @@ def field(page: Page, name: str) -> Locator:
 
 def button(page: Page, name: str) -> Locator:
     return page.locator(f'uni-button[data-test="{name}"]')
+
+
+def bad_storage_images(responses: list[Response]) -> list[tuple[str, int, str | None]]:
+    """The /api/v1/files/ responses that are not a 200 image."""
+    return [(r.url, r.status, r.headers.get("content-type")) for r in responses
+            if r.status != 200 or not (r.headers.get("content-type") or "").startswith("image/")]
+
+
+def wait_image_from_storage(page: Page, selector: str) -> None:
+    """uni's <image> shows a loaded picture as the background of its inner <div>; wait for a storage URL."""
+    page.wait_for_function(
+        "sel => [...document.querySelectorAll(sel)].some(d => d.style.backgroundImage.includes('/api/v1/files/'))",
+        arg=f"{selector} > div")
 
 
 def listing(r: Response, *parts: str) -> bool:
@@ -149,14 +164,9 @@ def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: P
         images = t(page, "case-image")
         expect(images.first).to_be_visible()
         images.first.scroll_into_view_if_needed()
-        # uni's <image> shows a loaded picture as the background of its inner <div>.
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-test=\"case-image\"] > div')]"
-            ".some(d => d.style.backgroundImage.startsWith('url('))")
+        wait_image_from_storage(page, '[data-test="case-image"]')
         assert media, "no case image was requested from storage"
-        bad = [(r.url, r.status, r.headers.get("content-type")) for r in media
-               if r.status != 200 or not (r.headers.get("content-type") or "").startswith("image/")]
-        assert not bad, bad
+        assert not bad_storage_images(media)
     else:
         expect(t(page, "detail-cases")).to_contain_text("暂无公开的演出案例")
     page.screenshot(path=str(screenshot_dir / "discovery-04-detail.png"), full_page=True)
@@ -176,11 +186,25 @@ def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: P
     expect(button(page, "favorite")).to_contain_text("已收藏")
     page.screenshot(path=str(screenshot_dir / "discovery-05-favorited.png"))
 
-    # The saved state comes from the server: a fresh load of the page shows it too.
+    # The saved state comes from the server: a fresh load of the page shows it too, from the detail's own
+    # `favorited` (sent with the token), without reading the favorites list.
+    list_reads: list[str] = []
+
+    def on_request(r: Request) -> None:
+        if FAVORITES_LIST_API.search(r.url):
+            list_reads.append(r.url)
+
+    page.on("request", on_request)
     page.goto(f"{platform_url}/h5/#/pages/artist/detail?id={artist_id}")
-    page.reload()
+    with page.expect_response(lambda r: bool(DETAIL_API.search(r.url))) as reloaded:
+        page.reload()
+    assert reloaded.value.ok, reloaded.value.text()
+    assert reloaded.value.request.headers.get("authorization", "").startswith("Bearer ")
+    assert reloaded.value.json()["favorited"] is True
     expect(t(page, "detail-name")).to_have_text(name)
     expect(button(page, "favorite")).to_contain_text("已收藏")
+    page.remove_listener("request", on_request)
+    assert not list_reads, list_reads
 
     # 7. 我的 → 我的意向艺人 lists the artist.
     page.goto(f"{platform_url}/h5/#/pages/me/index")
@@ -201,11 +225,14 @@ def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: P
 
 def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, screenshot_dir: Path,
                                                tmp_path: Path) -> None:
-    """Artist side: 编辑资料 → 提交审核 (审核中), 我的案例 → new case with an image uploaded through the intent."""
+    """Artist side: 编辑资料 → new avatar → 提交审核 (审核中), 我的案例 → new case with an image uploaded
+    through the intent."""
     from PIL import Image
 
     photo = tmp_path / "stage.jpg"
     Image.new("RGB", (320, 240), (90, 60, 160)).save(photo)
+    portrait = tmp_path / "avatar.png"
+    Image.new("RGB", (200, 200), (230, 120, 40)).save(portrait)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{platform_url}/h5/#/pages/login/index?redirect=%2Fpages%2Fme%2Findex")
     field(page, "phone-input").fill("13900000010")  # seeded artist 舞韵团 (domain/seed.py ARTISTS[9])
@@ -222,11 +249,44 @@ def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, sc
     invalid = page.locator('[data-test="pf-region"].chip--invalid.chip-active')
     while invalid.count():
         invalid.first.click()
-    with page.expect_response(lambda r: r.url.endswith("/me/artist/profile/submit")) as submitted:
-        button(page, "pf-submit").click()
+
+    # Avatar: uni.chooseImage clicks an <input type=file> it adds to the body. The file chooser must be
+    # intercepted (headless Chromium cancels an unhandled one at once, and uni then fails the call); the
+    # files are set on that input. The picture goes up through the intent flow and the preview is the
+    # thumbnail storage kept.
+    files: list[Response] = []
+    page.on("response", lambda r: files.append(r) if "/api/v1/files/" in r.url else None)
+    with page.expect_response(lambda r: bool(UPLOAD_LOCAL_API.search(r.url)) and r.request.method == "POST") as up:
+        with page.expect_file_chooser() as chooser:
+            t(page, "pf-avatar-change").click()
+        assert chooser.value.element.get_attribute("accept") == "image/*"
+        chooser.value.element.set_input_files(str(portrait))
+    assert up.value.ok, up.value.text()
+    avatar_id = up.value.json()["upload_id"]
+    assert up.value.json()["purpose"] == "case_image"
+    avatar_img = '[data-test="pf-avatar"] [data-test="avatar-image"]'
+    wait_image_from_storage(page, avatar_img)
+    assert files, "the avatar preview was not loaded from storage"
+    assert not bad_storage_images(files)
+    expect(t(page, "pf-avatar-change")).to_have_text("更换头像")
+    page.screenshot(path=str(screenshot_dir / "discovery-08a-artist-avatar.png"))
+
+    with page.expect_request(lambda r: r.url.endswith("/me/artist/profile") and r.method == "PUT") as saved:
+        with page.expect_response(lambda r: r.url.endswith("/me/artist/profile/submit")) as submitted:
+            button(page, "pf-submit").click()
+    assert saved.value.post_data_json["avatar_upload_id"] == avatar_id
     assert submitted.value.ok, submitted.value.text()
     expect(t(page, "profile-status")).to_contain_text("审核中")
     page.screenshot(path=str(screenshot_dir / "discovery-08-artist-profile.png"))
+
+    # Back on the page later: the draft's own avatar (data.avatar_url) is shown.
+    files.clear()
+    with page.expect_response(lambda r: r.url.endswith("/me/artist/profile") and r.request.method == "GET") as draft:
+        page.reload()
+    assert draft.value.json()["data"]["avatar_upload_id"] == avatar_id
+    assert draft.value.json()["data"]["avatar_url"]
+    wait_image_from_storage(page, avatar_img)
+    assert files and not bad_storage_images(files)
 
     page.go_back()
     t(page, "go-artist-cases").click()

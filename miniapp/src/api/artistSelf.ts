@@ -1,5 +1,5 @@
 /** The artist's own profile draft and cases (acting as artist). */
-import { request } from '@/utils/request'
+import { ApiError, isMissingEndpoint, request } from '@/utils/request'
 import type { ArtistProfileData, ArtistProfileDraft, MyCase, MyCaseInput, Page } from './types'
 
 export function getMyArtistDraftApi() {
@@ -22,4 +22,11 @@ export async function getMyCasesApi(): Promise<MyCase[]> {
 
 export function createMyCaseApi(data: MyCaseInput) {
   return request<MyCase>('/me/artist/cases', { method: 'POST', data })
+}
+
+/** Why the artist's own draft or cases couldn't load, in Chinese (`service`: what is not open yet). */
+export function artistSelfLoadError(e: unknown, service: string): string {
+  if (isMissingEndpoint(e)) return `${service}暂未开放，请稍后再试`
+  if (e instanceof ApiError && e.status === 403) return '请先切换为艺人身份'
+  return (e as Error)?.message || '加载失败'
 }

@@ -5,8 +5,9 @@ export function getArtistListApi(query: ArtistQuery = {}) {
   return request<ArtistPage>('/artists', { query: { ...query } })
 }
 
-export function getArtistDetailApi(id: number | string) {
-  return request<ArtistDetail>(`/artists/${encodeURIComponent(String(id))}`)
+/** Sent with the token when logged in, so `favorited` reflects the viewer. */
+export function getArtistDetailApi(id: number | string, options: { toast?: boolean } = {}) {
+  return request<ArtistDetail>(`/artists/${encodeURIComponent(String(id))}`, options)
 }
 
 /**

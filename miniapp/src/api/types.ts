@@ -57,6 +57,8 @@ export interface ArtistItem {
   rating?: number | null
   review_count?: number
   tags?: string[]
+  /** 回复率: % of booking requests answered rather than left to expire; null before the first. */
+  response_rate?: number | null
 }
 
 /** Facet counts over every match: { artist_types: { singer: 12 }, cities: { 上海: 5 } }. */
@@ -142,6 +144,8 @@ export interface ArtistDetail extends ArtistItem {
   cases?: ArtistCase[]
   rating_summary?: RatingSummary | null
   recent_reviews?: ArtistReview[]
+  /** The logged-in viewer (a client) saved this artist; false for guests. */
+  favorited?: boolean
 }
 
 /** GET /artists/{id}/calendar?month=YYYY-MM — the public month view. */
@@ -268,6 +272,13 @@ export interface UploadIntent {
   content_type: string
   max_bytes: number
   expires_at: string
+}
+
+/** GET /uploads/{id}/url: short-lived signed links to one of the viewer's own uploads. */
+export interface UploadUrl {
+  url: string
+  thumbnail_url: string | null
+  expires_in: number
 }
 
 export interface UploadDone {

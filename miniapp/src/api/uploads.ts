@@ -1,5 +1,5 @@
 import { ApiError, NETWORK_ERROR_MESSAGE, request, uploadToTarget } from '@/utils/request'
-import type { UploadDone, UploadIntent, UploadPurpose } from './types'
+import type { UploadDone, UploadIntent, UploadPurpose, UploadUrl } from './types'
 
 export function createUploadIntentApi(purpose: UploadPurpose, contentType: string) {
   return request<UploadIntent>('/uploads/intent', {
@@ -15,6 +15,11 @@ export function completeUploadApi(uploadId: string, key: string) {
     data: { key },
     toast: false,
   })
+}
+
+/** Signed links to one of the viewer's own uploads (thumbnail for images), e.g. to preview a new avatar. */
+export function getUploadUrlApi(uploadId: string) {
+  return request<UploadUrl>(`/uploads/${encodeURIComponent(uploadId)}/url`, { toast: false })
 }
 
 const EXT_TYPES: Record<string, string> = {

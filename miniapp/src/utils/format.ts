@@ -63,3 +63,16 @@ export function formatShanghaiDay(iso: string): string {
   const week = '日一二三四五六'[d.getUTCDay()]
   return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 周${week}`
 }
+
+/** Yuan as typed ("3000", "3000.5") → fen; null when not a valid amount (at most 2 decimals). */
+export function yuanToFen(text: string): number | null {
+  const v = text.trim()
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(v)) return null
+  return Math.round(Number(v) * 100)
+}
+
+/** fen → yuan text for inputs (300000 → "3000", 12345 → "123.45"). */
+export function fenToYuanText(fen: number | null | undefined): string {
+  if (typeof fen !== 'number') return ''
+  return fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2)
+}

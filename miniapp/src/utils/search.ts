@@ -1,4 +1,7 @@
 /** Filters of the artist search as the UI edits them (the query is built from these in pages/index). */
+import type { Facets } from '@/api/types'
+import { yuanToFen } from './format'
+
 export interface SearchFilters {
   artistTypes: string[]
   cities: string[]
@@ -13,4 +16,24 @@ export interface SearchFilters {
 
 export function emptyFilters(): SearchFilters {
   return { artistTypes: [], cities: [], priceMin: '', priceMax: '', availableOn: '', verifiedOnly: false, minRating: 0 }
+}
+
+/** The count a facet gives a value, or null when the listing carried no count for it. */
+export function facetCount(facets: Facets, facet: string, key: string): number | null {
+  const n = facets[facet]?.[key]
+  return typeof n === 'number' ? n : null
+}
+
+/** A typed price bound in fen for the query; blank or invalid input means no bound. */
+export function priceBound(text: string): number | undefined {
+  return yuanToFen(text) ?? undefined
+}
+
+/** '' when the typed range (yuan, either end may be blank) can be searched, else why not. */
+export function priceRangeError(min: string, max: string): string {
+  const lo = min.trim() === '' ? undefined : yuanToFen(min)
+  const hi = max.trim() === '' ? undefined : yuanToFen(max)
+  if (lo === null || hi === null) return '请输入有效的金额（元）'
+  if (lo !== undefined && hi !== undefined && lo > hi) return '最低价不能高于最高价'
+  return ''
 }
