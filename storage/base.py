@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from domain.errors import AppError, NotFound
 
@@ -87,6 +88,12 @@ class ObjectStorage(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str, *, private: bool) -> None: ...
 
+    def put_file(self, key: str, fileobj: BinaryIO, size: int, content_type: str, *, private: bool) -> None:
+        """Store exactly `size` bytes read from `fileobj`'s current position, in chunks (never all in memory).
+
+        A reader never sees a partial object; a failure part-way leaves no object behind."""
+        ...
+
     def get(self, key: str, *, length: int | None = None) -> bytes:
         """The object's bytes (only the first `length` if given). Raises ObjectNotFound."""
         ...
@@ -99,6 +106,14 @@ class ObjectStorage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing key is not an error."""
+        ...
+
+    def set_content_type(self, key: str, content_type: str) -> None:
+        """Change the stored content type without moving the bytes through this process. Raises ObjectNotFound."""
+        ...
+
+    def list_keys(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """`(key, last_modified)` (aware UTC) of every object whose key starts with `prefix`, in any order."""
         ...
 
     def download_url(self, key: str, *, expires: timedelta) -> str:

@@ -13,8 +13,10 @@ import hmac
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
 from storage.base import (
@@ -31,7 +33,10 @@ from storage.base import (
 DOWNLOAD_PATH = "/api/v1/files/"
 UPLOAD_PATH = "/api/v1/uploads"
 _META_SUFFIX = ".meta.json"
+# A file being written is `.<name>.<pid>.<ns>.tmp` next to its final place until it is renamed into place.
+_PARTIAL_SUFFIX = ".tmp"
 _UPLOAD_CLAIMS_VERSION = "v1"
+_CHUNK = 1024 * 1024
 
 
 def _b64(data: bytes) -> str:
@@ -67,19 +72,62 @@ class LocalStorage:
     def _meta_path(path: Path) -> Path:
         return path.with_name(path.name + _META_SUFFIX)
 
+    def _dir_of_prefix(self, prefix: str) -> tuple[Path, Path]:
+        """(root, the directory holding every key under `prefix`) for listing and sweeping."""
+        root = self.root.resolve()
+        folder = (root / prefix.rsplit("/", 1)[0]).resolve() if "/" in prefix else root
+        if not folder.is_relative_to(root):
+            raise ValueError(f"invalid prefix: {prefix!r}")
+        return root, folder
+
+    def _prune_dirs(self, path: Path) -> None:
+        """Drop now-empty directories up to the root so rejected uploads leave no trace."""
+        root = self.root.resolve()
+        parent = path.parent
+        while parent != root and parent.is_relative_to(root):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+
     # --- objects
-    def put(self, key: str, data: bytes, content_type: str, *, private: bool) -> None:
+    def _write(self, key: str, write: Callable[[BinaryIO], object], content_type: str, private: bool) -> None:
         check_private_flag(key, private)
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a file and a crash leaves only a temp file.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+        # Write then rename, so a reader never sees half a file and a crash leaves only a temp file
+        # (swept by storage.cleanup).
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}{_PARTIAL_SUFFIX}")
+        replaced = False
         try:
-            tmp.write_bytes(data)
+            with tmp.open("wb") as fh:
+                write(fh)
             os.replace(tmp, path)
-        finally:
+            replaced = True
+            self._meta_path(path).write_text(json.dumps({"content_type": content_type}))
+        except BaseException:
             tmp.unlink(missing_ok=True)
-        self._meta_path(path).write_text(json.dumps({"content_type": content_type}))
+            if replaced:  # an object without its metadata is not stored
+                self.delete(key)
+            else:
+                self._prune_dirs(path)
+            raise
+
+    def put(self, key: str, data: bytes, content_type: str, *, private: bool) -> None:
+        self._write(key, lambda fh: fh.write(data), content_type, private)
+
+    def put_file(self, key: str, fileobj: BinaryIO, size: int, content_type: str, *, private: bool) -> None:
+        def copy(fh: BinaryIO) -> None:
+            left = size
+            while left > 0:
+                chunk = fileobj.read(min(_CHUNK, left))
+                if not chunk:
+                    raise OSError(f"upload of {key!r} ended {left} bytes early")
+                fh.write(chunk)
+                left -= len(chunk)
+
+        self._write(key, copy, content_type, private)
 
     def get(self, key: str, *, length: int | None = None) -> bytes:
         path = self._path(key)
@@ -106,15 +154,51 @@ class LocalStorage:
         path = self._path(key)
         path.unlink(missing_ok=True)
         self._meta_path(path).unlink(missing_ok=True)
-        # Drop now-empty directories up to the root so rejected uploads leave no trace.
-        root = self.root.resolve()
-        parent = path.parent
-        while parent != root and parent.is_relative_to(root):
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-            parent = parent.parent
+        self._prune_dirs(path)
+
+    def set_content_type(self, key: str, content_type: str) -> None:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound()
+        self._meta_path(path).write_text(json.dumps({"content_type": content_type}))
+
+    def list_keys(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        root, folder = self._dir_of_prefix(prefix)
+        for dirpath, _dirs, names in os.walk(folder):
+            for name in names:
+                if name.startswith(".") or name.endswith(_META_SUFFIX):  # partial writes, metadata
+                    continue
+                path = Path(dirpath, name)
+                key = path.relative_to(root).as_posix()
+                if not key.startswith(prefix):
+                    continue
+                try:
+                    mtime = path.stat().st_mtime
+                except FileNotFoundError:  # deleted while listing
+                    continue
+                yield key, datetime.fromtimestamp(mtime, UTC)
+
+    def remove_partials(self, prefix: str, before: datetime) -> int:
+        """Delete what interrupted writes under `prefix` left (temp files, metadata without its object)
+        last modified before `before`; returns how many files went."""
+        root, folder = self._dir_of_prefix(prefix)
+        cutoff = before.timestamp()
+        removed = 0
+        for dirpath, _dirs, names in os.walk(folder):
+            for name in names:
+                path = Path(dirpath, name)
+                if not path.relative_to(root).as_posix().startswith(prefix):
+                    continue
+                partial = name.startswith(".") and name.endswith(_PARTIAL_SUFFIX)
+                lone_meta = name.endswith(_META_SUFFIX) and not path.with_name(name[:-len(_META_SUFFIX)]).exists()
+                try:
+                    if (partial or lone_meta) and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed += 1
+                        self._prune_dirs(path)
+                except FileNotFoundError:
+                    continue
+        return removed
 
     def path_for(self, key: str) -> Path:
         """The file behind a key, for the download endpoint to stream (after `verify_download`)."""

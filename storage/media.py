@@ -2,20 +2,26 @@
 
 A rejected upload leaves nothing behind: checks run before anything is written, and a failure while
 writing the original + thumbnail pair removes whatever part was written.
+
+Files are handled as binary file objects (bytes callers are wrapped in BytesIO): the type comes from the
+first SNIFF_BYTES and the size from seek/tell, so a 200 MB video is copied to storage in chunks and never
+held in memory. Only images (at most 10 MB) are decoded, for their thumbnail.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from domain.errors import AppError
-from storage.base import ObjectNotFound, ObjectStorage, check_private_flag, new_key
+from storage.base import ObjectNotFound, ObjectStorage, check_private_flag, is_private, new_key
 
 MB = 1024 * 1024
 THUMB_MAX_SIDE = 480
@@ -45,6 +51,15 @@ WEBP = MediaType(MediaKind.IMAGE, "image/webp", ".webp", 10 * MB)
 MP4 = MediaType(MediaKind.VIDEO, "video/mp4", ".mp4", 200 * MB)
 PDF = MediaType(MediaKind.DOCUMENT, "application/pdf", ".pdf", 20 * MB)
 ALL_KINDS = frozenset(MediaKind)
+# What each upload purpose accepts, judged by content. Keys of uploads are
+# `private/<purpose>/<user_id>/<upload_id><ext>` (api.routers.files), which storage.cleanup relies on.
+UPLOAD_PURPOSES: dict[str, tuple[MediaType, ...]] = {
+    "licence": (JPEG, PNG, WEBP),
+    "signature": (PNG,),
+    "case_image": (JPEG, PNG, WEBP),
+    "case_video": (MP4,),
+    "document": (PDF,),
+}
 MAX_BYTES = {kind: max(t.max_bytes for t in (JPEG, PNG, WEBP, MP4, PDF) if t.kind == kind) for kind in MediaKind}
 
 # ISO-BMFF brands that mean MP4. QuickTime (`qt  `), HEIF/AVIF (`heic`, `mif1`, `avif`) and 3GP share
@@ -106,6 +121,21 @@ def sniff(head: bytes) -> MediaType | None:
     return None
 
 
+def file_size(fileobj: BinaryIO) -> int:
+    """Size of a seekable file (e.g. the request's spooled upload) without reading it; leaves it at 0."""
+    size = fileobj.seek(0, os.SEEK_END)
+    fileobj.seek(0)
+    return size
+
+
+def read_head(fileobj: BinaryIO) -> bytes:
+    """The first SNIFF_BYTES of a seekable file; leaves it at 0."""
+    fileobj.seek(0)
+    head = fileobj.read(SNIFF_BYTES)
+    fileobj.seek(0)
+    return head
+
+
 def guess_content_type(data: bytes) -> str:
     media = sniff(data[:SNIFF_BYTES])
     return media.mime if media else "application/octet-stream"
@@ -135,10 +165,12 @@ class Thumbnail:
     ext: str = ".webp"
 
 
-def make_thumbnail(data: bytes, max_side: int = THUMB_MAX_SIDE) -> Thumbnail:
-    """A WebP no larger than `max_side` on its longer side, EXIF orientation applied, metadata dropped."""
+def make_thumbnail(data: bytes | BinaryIO, max_side: int = THUMB_MAX_SIDE) -> Thumbnail:
+    """A WebP no larger than `max_side` on its longer side, EXIF orientation applied, metadata dropped.
+
+    Pass a file object to decode straight from it (call only after `validate`: it reads the whole file)."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data) if isinstance(data, bytes | bytearray) else data) as img:
             if img.format not in {"JPEG", "PNG", "WEBP"}:
                 raise UnsupportedMediaType([MediaKind.IMAGE])
             # Checked before any pixel is decoded: a tiny file can claim a gigantic canvas.
@@ -160,8 +192,21 @@ def make_thumbnail(data: bytes, max_side: int = THUMB_MAX_SIDE) -> Thumbnail:
     return Thumbnail(buf.getvalue(), out_img.width, out_img.height)
 
 
+_THUMB_SUFFIX = ".thumb.webp"
+
+
 def thumbnail_key(key: str) -> str:
-    return f"{key}.thumb.webp"
+    return f"{key}{_THUMB_SUFFIX}"
+
+
+def original_key(key: str) -> str | None:
+    """The key a thumbnail key was made from (`thumbnail_key`), or None for anything else."""
+    return key[:-len(_THUMB_SUFFIX)] if key.endswith(_THUMB_SUFFIX) else None
+
+
+def upload_id_of(key: str) -> str:
+    """The `uploads` row id an upload's key carries: its file name without extension."""
+    return key.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -175,51 +220,58 @@ class StoredMedia:
     thumbnail_height: int | None = None
 
 
-def _put_all(storage: ObjectStorage, items: list[tuple[str, bytes, str]], private: bool) -> None:
-    written: list[str] = []
-    try:
-        for key, data, mime in items:
-            storage.put(key, data, mime, private=private)
-            written.append(key)
-    except BaseException:
-        for key in written:
-            storage.delete(key)
-        raise
+# Judges an upload from its first bytes and its size: `validate` by default, or a caller's stricter check
+# built on it (api.routers.files.check_for_purpose), so every upload path shares one validation.
+MediaCheck = Callable[[bytes, int], MediaType]
 
 
-def store_media(storage: ObjectStorage, data: bytes, *, prefix: str, private: bool,
+def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, private: bool,
                 allowed: Iterable[MediaKind] = ALL_KINDS, key: str | None = None,
-                max_bytes: int | None = None) -> StoredMedia:
+                max_bytes: int | None = None, check: MediaCheck | None = None) -> StoredMedia:
     """Validate an upload by content, then store it (and a thumbnail for images).
 
-    `key` is given when the upload was announced earlier (the local upload endpoint's token names it);
-    otherwise a fresh key under `prefix` is made with the extension of the detected type.
+    `data` is bytes or a seekable binary file (the request's spooled upload): it is streamed to storage, not
+    read into memory. `key` is given when the upload was announced earlier (the local upload endpoint's token
+    names it); otherwise a fresh key under `prefix` is made with the extension of the detected type.
     """
-    media = validate(data[:SNIFF_BYTES], len(data), allowed, max_bytes=max_bytes)
-    thumb = make_thumbnail(data) if media.kind is MediaKind.IMAGE else None  # may reject: before any write
+    fileobj: BinaryIO = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    size = file_size(fileobj)
+    head = read_head(fileobj)
+    media = check(head, size) if check else validate(head, size, allowed, max_bytes=max_bytes)
+    thumb = make_thumbnail(fileobj) if media.kind is MediaKind.IMAGE else None  # may reject: before any write
     if key is None:
         key = new_key(prefix, media.ext, private=private)
     else:
         check_private_flag(key, private)
-    items = [(key, data, media.mime)]
-    if thumb:
-        items.append((thumbnail_key(key), thumb.data, thumb.mime))
-    _put_all(storage, items, private)
-    return StoredMedia(key, media.kind, media.mime, len(data), thumbnail_key(key) if thumb else None,
+    written: list[str] = []
+    try:
+        fileobj.seek(0)
+        storage.put_file(key, fileobj, size, media.mime, private=private)
+        written.append(key)
+        if thumb:
+            storage.put(thumbnail_key(key), thumb.data, thumb.mime, private=private)
+            written.append(thumbnail_key(key))
+    except BaseException:
+        for k in written:
+            storage.delete(k)
+        raise
+    return StoredMedia(key, media.kind, media.mime, size, thumbnail_key(key) if thumb else None,
                        thumb.width if thumb else None, thumb.height if thumb else None)
 
 
 def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable[MediaKind] = ALL_KINDS,
-                          max_bytes: int | None = None) -> StoredMedia:
+                          max_bytes: int | None = None, check: MediaCheck | None = None) -> StoredMedia:
     """Check an object a client uploaded straight to storage (presigned POST) and add its thumbnail.
 
     The POST policy only pins the declared content type and size; the bytes themselves are judged here,
-    and anything rejected is deleted.
+    and anything rejected is deleted. Only the first SNIFF_BYTES are fetched, plus the whole file for
+    images (at most 10 MB by then) to make the thumbnail: a video never passes through this process.
     """
     info = storage.stat(key)
-    private = info.key.startswith("private/")
+    private = is_private(info.key)
     try:
-        media = validate(storage.get(key, length=SNIFF_BYTES), info.size, allowed, max_bytes=max_bytes)
+        head = storage.get(key, length=SNIFF_BYTES)
+        media = check(head, info.size) if check else validate(head, info.size, allowed, max_bytes=max_bytes)
         thumb = make_thumbnail(storage.get(key)) if media.kind is MediaKind.IMAGE else None
         if thumb:
             storage.put(thumbnail_key(key), thumb.data, thumb.mime, private=private)
@@ -227,6 +279,6 @@ def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable
         storage.delete(key)
         raise
     if info.content_type != media.mime:  # declared type was a lie or generic: store the true one
-        storage.put(key, storage.get(key), media.mime, private=private)
+        storage.set_content_type(key, media.mime)
     return StoredMedia(key, media.kind, media.mime, info.size, thumbnail_key(key) if thumb else None,
                        thumb.width if thumb else None, thumb.height if thumb else None)

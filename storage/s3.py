@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import REPLACE, CopySource
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
@@ -77,6 +80,15 @@ class S3Storage:
         self.ensure_bucket()
         self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type)
 
+    def put_file(self, key: str, fileobj: BinaryIO, size: int, content_type: str, *, private: bool) -> None:
+        check_key(key)
+        check_private_flag(key, private)
+        self.ensure_bucket()
+        # Above 5 MiB the client uploads 5 MiB parts one at a time (multipart) and aborts the multipart
+        # upload if a part fails, so no partial object becomes visible. Its leftovers after a crash are for a
+        # bucket lifecycle rule (AbortIncompleteMultipartUpload).
+        self.client.put_object(self.bucket, key, fileobj, size, content_type=content_type)
+
     def get(self, key: str, *, length: int | None = None) -> bytes:
         check_key(key)
         try:
@@ -112,6 +124,22 @@ class S3Storage:
     def delete(self, key: str) -> None:
         check_key(key)
         self.client.remove_object(self.bucket, key)
+
+    def set_content_type(self, key: str, content_type: str) -> None:
+        check_key(key)
+        try:  # a server-side copy onto itself: the bytes never pass through this process
+            self.client.copy_object(self.bucket, key, CopySource(self.bucket, key),
+                                    metadata={"Content-Type": content_type}, metadata_directive=REPLACE)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectNotFound() from exc
+            raise
+
+    def list_keys(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        self.ensure_bucket()
+        for obj in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+            if obj.object_name and obj.last_modified and not obj.is_dir:
+                yield obj.object_name, obj.last_modified
 
     def download_url(self, key: str, *, expires: timedelta) -> str:
         check_key(key)

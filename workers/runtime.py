@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 from activities.bookings import BookingActivities
 from activities.real_name import RealNameActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
+from activities.storage import StorageCleanupPlugin
 from domain.accounts.crypto import FieldCipher
 from domain.payments.factory import payment_gateway_from_settings
 from domain.payments.gateway import PaymentGateway
@@ -17,6 +18,7 @@ from domain.settings import Settings
 from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
 from search.factory import artist_search_from_settings
+from storage.factory import storage_from_settings
 from workflows.booking import BookingWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
 
@@ -57,7 +59,9 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
         workflows=WORKFLOWS,
         activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox],
         # Writes queued search documents to the index every few seconds while the worker runs.
-        plugins=[SearchOutboxDrainPlugin(database_url, search)],
+        # And removes uploads abandoned before `/complete` (no `uploads` row) every 10 minutes.
+        plugins=[SearchOutboxDrainPlugin(database_url, search),
+                 StorageCleanupPlugin(database_url, storage_from_settings(settings))],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
     )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, BinaryIO, Literal
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
@@ -30,7 +31,7 @@ from storage.media import (
     MP4,
     PDF,
     PNG,
-    SNIFF_BYTES,
+    UPLOAD_PURPOSES,
     WEBP,
     MediaKind,
     MediaType,
@@ -39,6 +40,7 @@ from storage.media import (
     confirm_direct_upload,
     store_media,
     thumbnail_key,
+    upload_id_of,
     validate,
 )
 
@@ -46,13 +48,8 @@ router = APIRouter(tags=["files"])
 
 Purpose = Literal["licence", "signature", "case_image", "case_video", "document"]
 # What each purpose accepts, judged by content. Everything is private for now (case media may go public later).
-PURPOSE_TYPES: dict[str, tuple[MediaType, ...]] = {
-    "licence": (JPEG, PNG, WEBP),
-    "signature": (PNG,),
-    "case_image": (JPEG, PNG, WEBP),
-    "case_video": (MP4,),
-    "document": (PDF,),
-}
+# Defined next to the media checks, where storage.cleanup finds the upload prefixes too.
+PURPOSE_TYPES: dict[str, tuple[MediaType, ...]] = UPLOAD_PURPOSES
 _TYPE_LABELS = {"image/jpeg": "JPG", "image/png": "PNG", "image/webp": "WebP", "video/mp4": "MP4",
                 "application/pdf": "PDF"}
 UPLOAD_TTL = timedelta(minutes=15)
@@ -88,28 +85,25 @@ def _unsupported(purpose: str) -> UnsupportedMediaType:
     return UnsupportedMediaType(kinds, f"不支持的文件类型，请上传 {labels} 文件")
 
 
-def check_for_purpose(data: bytes, purpose: str, *, max_bytes: int | None = None) -> MediaType:
-    """The type of `data` if `purpose` accepts it (by content, then size); raises MediaRejected (415/413)."""
-    media = validate(data[:SNIFF_BYTES], len(data), purpose_kinds(purpose), max_bytes=max_bytes)
+def check_for_purpose(head: bytes, size: int, purpose: str, *, max_bytes: int | None = None) -> MediaType:
+    """The type of a file (its first SNIFF_BYTES and its size) if `purpose` accepts it (by content, then
+    size); raises MediaRejected (415/413)."""
+    media = validate(head, size, purpose_kinds(purpose), max_bytes=max_bytes)
     if media not in PURPOSE_TYPES[purpose]:
         raise _unsupported(purpose)
     return media
 
 
-def store_for_purpose(storage: ObjectStorage, data: bytes, purpose: str, *, prefix: str | None = None,
+def store_for_purpose(storage: ObjectStorage, data: bytes | BinaryIO, purpose: str, *, prefix: str | None = None,
                       key: str | None = None, max_bytes: int | None = None) -> StoredMedia:
-    """Validate `data` for `purpose` and store it privately (with a thumbnail for images).
+    """Validate `data` (bytes, or a seekable file such as the request's spooled upload, which is streamed)
+    for `purpose` and store it privately (with a thumbnail for images).
 
     Either `key` (announced by an upload intent) or `prefix` (a fresh key is made under `private/<prefix>/`).
     Nothing is written when the file is rejected.
     """
-    check_for_purpose(data, purpose, max_bytes=max_bytes)
-    return store_media(storage, data, prefix=prefix or purpose, private=True, allowed=purpose_kinds(purpose),
-                       key=key, max_bytes=max_bytes)
-
-
-def upload_id_of(key: str) -> str:
-    return key.rsplit("/", 1)[-1].split(".", 1)[0]
+    return store_media(storage, data, prefix=prefix or purpose, private=True, key=key,
+                       check=partial(check_for_purpose, purpose=purpose, max_bytes=max_bytes))
 
 
 def _remove(storage: ObjectStorage, stored: StoredMedia) -> None:
@@ -222,8 +216,8 @@ def upload_local(token: Annotated[str, Form(max_length=4000)], file: UploadFile,
         raise UploadTokenInvalid() from exc
     if db.get(Upload, upload_id) is not None or storage.exists(key):
         raise UploadTokenInvalid()  # each token uploads once
-    data = file.file.read(max_bytes + 1)  # one byte over is enough to say "too large"
-    stored = store_for_purpose(storage, data, purpose, key=key, max_bytes=max_bytes)
+    # Starlette has spooled the body to a temp file: judged by its first bytes and size, then copied in chunks.
+    stored = store_for_purpose(storage, file.file, purpose, key=key, max_bytes=max_bytes)
     return _done(record_upload(db, storage, me.user.id, purpose, stored), stored.thumbnail_key)
 
 
@@ -238,13 +232,10 @@ def complete_upload(upload_id: str, body: CompleteIn, me: Me, db: Db, ctx: Ctx) 
             raise UploadNotFound()
         return _done(row, thumbnail_key(row.object_key) if row.content_type.startswith("image/") else None)
     try:
-        stored = confirm_direct_upload(ctx.storage, body.key, allowed=purpose_kinds(purpose),
-                                       max_bytes=purpose_max_bytes(purpose))
+        stored = confirm_direct_upload(ctx.storage, body.key, check=partial(
+            check_for_purpose, purpose=purpose, max_bytes=purpose_max_bytes(purpose)))
     except ObjectNotFound as exc:
         raise UploadNotFound("文件尚未上传或已被删除，请重新上传") from exc
-    if stored.content_type not in {t.mime for t in PURPOSE_TYPES[purpose]}:
-        _remove(ctx.storage, stored)
-        raise _unsupported(purpose)
     return _done(record_upload(db, ctx.storage, me.user.id, purpose, stored), stored.thumbnail_key)
 
 

@@ -72,6 +72,6 @@ def get_verification(me: Me, db: Db) -> VerificationOut:
 @router.post("/uploads/licence", response_model=UploadOut, summary="上传营业执照（私有）")
 def upload_licence(file: UploadFile, me: Me, db: Db, ctx: Ctx) -> UploadOut:
     # Validated by content like every upload (api.routers.files); kept as one call for the mini-program.
-    data = file.file.read(files.purpose_max_bytes("licence") + 1)
-    stored = files.store_for_purpose(ctx.storage, data, "licence", prefix=f"licence/{me.user.id}")
+    # The spooled request file is streamed to storage, not read into memory.
+    stored = files.store_for_purpose(ctx.storage, file.file, "licence", prefix=f"licence/{me.user.id}")
     return UploadOut(upload_id=files.record_upload(db, ctx.storage, me.user.id, "licence", stored).id)

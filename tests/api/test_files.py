@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
+from domain.db import session_factory
 from domain.models import Upload
+from storage.cleanup import remove_orphans
 from storage.local import LocalStorage
 from storage.s3 import S3Storage
 from tests.helpers import bearer, register_client
-from tests.storage.conftest import MP4_HEAD, all_files, image_bytes, moto_endpoint, pdf_bytes
+from tests.storage.conftest import MP4_HEAD, all_files, image_bytes, moto_endpoint, mp4_file, pdf_bytes
 
 __all__ = ["moto_endpoint"]  # the loopback S3 server fixture, shared with tests/storage
 
@@ -219,3 +221,57 @@ async def test_s3_direct_upload_then_complete(api: httpx.AsyncClient, db: Sessio
     bad, refused = await direct("document", "application/pdf", b"<html>not a pdf</html>")
     assert refused.status_code == 415 and not s3.exists(bad["key"])
     assert db.get(Upload, bad["upload_id"]) is None
+
+
+async def test_big_video_upload_is_streamed_and_oversize_refused(api: httpx.AsyncClient, db: Session,
+                                                                 storage: LocalStorage, tmp_path: Path):
+    token = await register_client(api, "13700000108")
+    # Bigger than Starlette's 1 MB in-memory spool: the request file is on disk and copied in chunks.
+    video = mp4_file(tmp_path / "clip.mp4", 3 * 1024 * 1024 + 3)
+    intent = (await _intent(api, token, "case_video", "video/mp4")).json()
+    with video.open("rb") as fh:
+        up = await api.post(intent["url"], headers=bearer(token), data=intent["fields"],
+                             files={"file": ("clip.mov", fh, "video/quicktime")})
+    assert up.status_code == 200, up.text
+    assert up.json()["content_type"] == "video/mp4" and up.json()["thumbnail_key"] is None
+    row = db.get(Upload, up.json()["upload_id"])
+    assert row is not None and row.size == video.stat().st_size
+    assert storage.path_for(intent["key"]).read_bytes() == video.read_bytes()
+
+    big = mp4_file(tmp_path / "big.mp4", 200 * 1024 * 1024 + 1)  # sparse: costs no disk to make
+    intent2 = (await _intent(api, token, "case_video", "video/mp4")).json()
+    with big.open("rb") as fh:
+        res = await api.post(intent2["url"], headers=bearer(token), data=intent2["fields"],
+                             files={"file": ("big.mp4", fh, "video/mp4")})
+    assert res.status_code == 413 and res.json()["message"] == "视频不能超过200MB"
+    assert not storage.exists(intent2["key"]) and db.get(Upload, intent2["upload_id"]) is None
+
+
+async def test_abandoned_direct_upload_is_cleaned_up(api: httpx.AsyncClient, db: Session, ctx: AppContext,
+                                                     moto_endpoint: str):
+    import uuid
+
+    s3 = S3Storage(moto_endpoint, "testing", "testing-secret", f"t-{uuid.uuid4().hex[:12]}", secure=False,
+                   region="us-east-1")
+    ctx.storage = s3
+    token = await register_client(api, "13700000109")
+
+    async def post(purpose: str, content_type: str, data: bytes) -> dict:
+        intent = (await _intent(api, token, purpose, content_type)).json()
+        posted = httpx.post(intent["url"], data=intent["fields"], files={"file": ("x", data, content_type)})
+        assert posted.status_code in (200, 201, 204), posted.text
+        return intent
+
+    done = await post("case_image", "image/png", image_bytes("PNG", (300, 200)))
+    assert (await api.post(f"{V1}/uploads/{done['upload_id']}/complete", headers=bearer(token),
+                           json={"key": done["key"]})).status_code == 200
+    db.commit()  # the request's row, visible to the cleanup's own session
+    abandoned = await post("case_video", "video/mp4", MP4_HEAD + b"\0" * 100)  # never completed
+
+    later = datetime.now(UTC) + timedelta(hours=2)
+    result = remove_orphans(s3, session_factory(ctx.database_url), now=later)
+    assert result.removed == [abandoned["key"]]
+    assert s3.exists(done["key"]) and s3.exists(done["key"] + ".thumb.webp")
+    late = await api.post(f"{V1}/uploads/{abandoned['upload_id']}/complete", headers=bearer(token),
+                          json={"key": abandoned["key"]})
+    assert late.status_code == 404 and "重新上传" in late.json()["message"]

@@ -4,6 +4,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from PIL import Image
@@ -60,3 +61,29 @@ def s3(moto_endpoint: str) -> S3Storage:
     # A bucket per test keeps tests independent on the one shared server.
     return S3Storage(moto_endpoint, "testing", "testing-secret", f"t-{uuid.uuid4().hex[:12]}", secure=False,
                      region="us-east-1")
+
+
+class ReadSpy:
+    """A binary file that records how much each read asked for (to prove uploads are streamed)."""
+
+    def __init__(self, fileobj: BinaryIO) -> None:
+        self._f = fileobj
+        self.reads: list[int] = []
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self.reads.append(len(data))
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+
+def mp4_file(path: Path, size: int) -> Path:
+    with path.open("wb") as fh:
+        fh.write(MP4_HEAD)
+        fh.truncate(size)  # sparse: a big file costs nothing to make
+    return path

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import io
+import os
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -9,7 +11,7 @@ import pytest
 
 from storage.base import LinkInvalid, ObjectNotFound, UploadTokenInvalid
 from storage.local import DOWNLOAD_PATH, LocalStorage
-from tests.storage.conftest import all_files
+from tests.storage.conftest import ReadSpy, all_files, mp4_file
 
 
 def _split(url: str) -> tuple[str, str, str]:
@@ -95,3 +97,52 @@ def test_healthy_false_when_root_unusable(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a dir")
     assert not LocalStorage(blocker / "storage").healthy()
+
+
+def test_put_file_copies_in_chunks(local: LocalStorage, tmp_path: Path) -> None:
+    src = mp4_file(tmp_path / "v.mp4", 5 * 1024 * 1024 + 7)
+    with src.open("rb") as fh:
+        spy = ReadSpy(fh)
+        local.put_file("private/case_video/1/a.mp4", spy, src.stat().st_size, "video/mp4", private=True)  # type: ignore[arg-type]
+    assert max(spy.reads) <= 1024 * 1024  # never the whole file at once
+    assert local.path_for("private/case_video/1/a.mp4").read_bytes() == src.read_bytes()
+    assert local.stat("private/case_video/1/a.mp4").content_type == "video/mp4"
+
+
+def test_put_file_that_fails_part_way_leaves_nothing(local: LocalStorage) -> None:
+    with pytest.raises(OSError):  # the stream ends before the announced size
+        local.put_file("private/case_video/1/a.mp4", io.BytesIO(b"x" * 100), 200, "video/mp4", private=True)
+    assert not local.exists("private/case_video/1/a.mp4")
+    assert list(local.root.rglob("*")) == []  # no temp file, not even an empty directory
+
+
+def test_list_keys_and_set_content_type(local: LocalStorage) -> None:
+    local.put("private/licence/1/a.png", b"a", "application/octet-stream", private=True)
+    local.put("private/licence/1/a.png.thumb.webp", b"t", "image/webp", private=True)
+    local.put("private/licences/1/b.png", b"b", "image/png", private=True)
+    keys = dict(local.list_keys("private/licence/"))
+    assert set(keys) == {"private/licence/1/a.png", "private/licence/1/a.png.thumb.webp"}  # no meta files
+    assert all(abs((t - datetime.now(UTC)).total_seconds()) < 60 for t in keys.values())
+    assert list(local.list_keys("private/nothing/")) == []
+    local.set_content_type("private/licence/1/a.png", "image/png")
+    assert local.stat("private/licence/1/a.png").content_type == "image/png"
+    assert local.get("private/licence/1/a.png") == b"a"
+    with pytest.raises(ObjectNotFound):
+        local.set_content_type("private/licence/1/zzz.png", "image/png")
+
+
+def test_remove_partials_sweeps_old_temp_and_lone_metadata(local: LocalStorage) -> None:
+    local.put("private/document/1/keep.pdf", b"%PDF-", "application/pdf", private=True)
+    folder = local.root / "private/document/1"
+    crashed = folder / ".x.pdf.123.456.tmp"
+    crashed.write_bytes(b"half")
+    lone_meta = folder / "gone.pdf.meta.json"
+    lone_meta.write_text("{}")
+    fresh = folder / ".y.pdf.123.789.tmp"
+    fresh.write_bytes(b"being written")
+    old = time.time() - 7200
+    for p in (crashed, lone_meta):
+        os.utime(p, (old, old))
+    assert local.remove_partials("private/document/", datetime.now(UTC) - timedelta(hours=1)) == 2
+    assert not crashed.exists() and not lone_meta.exists() and fresh.exists()
+    assert local.get("private/document/1/keep.pdf") == b"%PDF-"

@@ -18,6 +18,7 @@ from storage.media import (
     MP4,
     PDF,
     PNG,
+    SNIFF_BYTES,
     WEBP,
     MediaKind,
     MediaRejected,
@@ -27,7 +28,7 @@ from storage.media import (
     validate,
 )
 from storage.s3 import S3Storage
-from tests.storage.conftest import MP4_HEAD, all_files, image_bytes, pdf_bytes
+from tests.storage.conftest import MP4_HEAD, ReadSpy, all_files, image_bytes, mp4_file, pdf_bytes
 
 
 def test_type_is_judged_by_content_not_name(local: LocalStorage) -> None:
@@ -160,3 +161,31 @@ def test_factory_chooses_backend_from_settings(tmp_path: Path) -> None:
     s3 = storage_from_settings(Settings(data_dir=tmp_path, s3_endpoint="http://127.0.0.1:9000", s3_access_key="a",
                                         s3_secret_key="b", _env_file=None))
     assert isinstance(s3, S3Storage) and s3.endpoint == "127.0.0.1:9000" and not s3.secure
+
+
+def test_big_video_from_a_file_is_streamed_not_read_whole(local: LocalStorage, tmp_path: Path) -> None:
+    src = mp4_file(tmp_path / "v.mp4", 12 * MB)
+    with src.open("rb") as fh:
+        spy = ReadSpy(fh)
+        stored = store_media(local, spy, prefix="case_video/1", private=True,  # type: ignore[arg-type]
+                             allowed=[MediaKind.VIDEO])
+    assert stored.size == 12 * MB and stored.content_type == "video/mp4" and stored.thumbnail_key is None
+    assert max(spy.reads) <= MB
+    assert local.stat(stored.key).size == 12 * MB and local.get(stored.key, length=len(MP4_HEAD)) == MP4_HEAD
+
+
+def test_oversize_file_is_rejected_from_its_head_and_size_alone(local: LocalStorage, tmp_path: Path) -> None:
+    src = mp4_file(tmp_path / "big.mp4", 200 * MB + 1)
+    with src.open("rb") as fh:
+        spy = ReadSpy(fh)
+        with pytest.raises(MediaRejected) as err:
+            store_media(local, spy, prefix="case_video/1", private=True, allowed=[MediaKind.VIDEO])  # type: ignore[arg-type]
+    assert err.value.status == 413 and err.value.message == "视频不能超过200MB"
+    assert sum(spy.reads) <= SNIFF_BYTES
+    assert all_files(local.root) == []
+
+
+def test_image_file_gets_its_thumbnail(local: LocalStorage) -> None:
+    stored = store_media(local, io.BytesIO(image_bytes("PNG", (960, 480))), prefix="cases/7", private=True)
+    assert stored.thumbnail_key and (stored.thumbnail_width, stored.thumbnail_height) == (480, 240)
+    assert local.get(stored.key)[:8] == b"\x89PNG\r\n\x1a\n"

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from storage.base import ObjectNotFound
-from storage.media import MediaKind, MediaRejected, confirm_direct_upload, thumbnail_key
+from storage.media import SNIFF_BYTES, MediaKind, MediaRejected, confirm_direct_upload, thumbnail_key
 from storage.s3 import S3Storage
-from tests.storage.conftest import MP4_HEAD, image_bytes
+from tests.storage.conftest import MP4_HEAD, image_bytes, mp4_file
 
 
 def test_bucket_is_created_and_objects_round_trip(s3: S3Storage) -> None:
@@ -124,3 +125,40 @@ def test_links_for_clients_name_the_public_endpoint(s3: S3Storage, moto_endpoint
     assert target.url == f"https://files.yanyue.invalid/{s3.bucket}"
     assert _policy(target.fields)["conditions"]
     assert public.get(key) == b"jpeg-bytes"  # the internal endpoint still serves the API itself
+
+
+def test_put_file_multipart_list_keys_and_content_type(s3: S3Storage, tmp_path: Path) -> None:
+    src = mp4_file(tmp_path / "v.mp4", 6 * 1024 * 1024 + 5)  # over 5 MiB: a multipart upload
+    with src.open("rb") as fh:
+        s3.put_file("private/case_video/1/a.mp4", fh, src.stat().st_size, "application/octet-stream", private=True)
+    s3.put("private/case_video/1/a.mp4.thumb.webp", b"t", "image/webp", private=True)
+    s3.put("private/case_videos/1/b.mp4", b"b", "video/mp4", private=True)
+    keys = dict(s3.list_keys("private/case_video/"))
+    assert set(keys) == {"private/case_video/1/a.mp4", "private/case_video/1/a.mp4.thumb.webp"}
+    assert all(t.tzinfo is not None and abs((t - datetime.now(UTC)).total_seconds()) < 300 for t in keys.values())
+    assert s3.stat("private/case_video/1/a.mp4").size == src.stat().st_size
+    s3.set_content_type("private/case_video/1/a.mp4", "video/mp4")
+    info = s3.stat("private/case_video/1/a.mp4")
+    assert (info.content_type, info.size) == ("video/mp4", src.stat().st_size)
+    assert s3.get("private/case_video/1/a.mp4", length=len(MP4_HEAD)) == MP4_HEAD
+    with pytest.raises(ObjectNotFound):
+        s3.set_content_type("private/case_video/1/missing.mp4", "video/mp4")
+
+
+def test_confirming_a_direct_video_reads_only_its_head(s3: S3Storage, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    src = mp4_file(tmp_path / "v.mp4", 6 * 1024 * 1024)
+    with src.open("rb") as fh:  # as a client's presigned POST would leave it: a generic declared type
+        s3.put_file("private/case_video/2/a.mp4", fh, src.stat().st_size, "application/octet-stream", private=True)
+    lengths: list[int | None] = []
+    real_get = s3.get
+
+    def spy_get(key: str, *, length: int | None = None) -> bytes:
+        lengths.append(length)
+        return real_get(key, length=length)
+
+    monkeypatch.setattr(s3, "get", spy_get)
+    stored = confirm_direct_upload(s3, "private/case_video/2/a.mp4", allowed=[MediaKind.VIDEO])
+    assert stored.content_type == "video/mp4" and stored.size == src.stat().st_size and stored.thumbnail_key is None
+    assert lengths == [SNIFF_BYTES]  # never the whole 6 MB
+    assert s3.stat("private/case_video/2/a.mp4").content_type == "video/mp4"
