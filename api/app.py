@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.context import AppContext
@@ -80,23 +82,73 @@ def _mount_spa(app: FastAPI, prefix: str, dist: Path) -> None:
         return FileResponse(dist / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+def body_limit(path: str) -> int:
+    # Uploads have their own limit; everything else is small JSON.
+    return (files.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
+            11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """413 for a body over the route's limit: at once by Content-Length, and by counting what arrives for a
+    chunked body without one (reading stops there, so an upload can't fill the disk with its temp file)."""
+
+    TOO_LARGE = json.dumps({"code": "payload_too_large", "message": "请求内容过大", "detail": None},
+                           ensure_ascii=False).encode()
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = body_limit(scope["path"])
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            return await self._refuse(send)
+        seen, over, started = 0, False, False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    over = True
+                    raise _TooLarge()
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                return  # whatever the app answers to the cut-off body, the answer is 413 (below)
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _TooLarge:
+            pass
+        if over and not started:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(self.TOO_LARGE)).encode())]})
+        await send({"type": "http.response.body", "body": self.TOO_LARGE})
+
+
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="演约 API", version="1.0", description="演出预约平台后端接口")
     app.state.ctx = context or build_context(settings)
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        # Uploads have their own limit; everything else is small JSON.
-        length = request.headers.get("content-length")
-        path = request.url.path
-        limit = (files.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
-                 11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES)
-        if length and length.isdigit() and int(length) > limit:
-            return JSONResponse({"code": "payload_too_large", "message": "请求内容过大", "detail": None},
-                                status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit)
 
     for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
                    admin_bookings.router, payments.router, discovery.router, files.router, profiles.router,

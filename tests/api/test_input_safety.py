@@ -91,6 +91,23 @@ async def test_oversized_body_is_refused_before_parsing(api: httpx.AsyncClient):
     assert res.status_code == 413 and res.json()["code"] == "payload_too_large"
 
 
+async def test_chunked_body_without_length_is_cut_off_at_the_limit(api: httpx.AsyncClient):
+    """No Content-Length to judge by: the body is counted as it arrives and reading stops at the limit."""
+    sent = 0
+
+    async def chunks():  # ~3 MB in 64 KB pieces; the JSON limit is 1 MB
+        nonlocal sent
+        for _ in range(48):
+            sent += 1
+            yield b" " * 65536
+
+    res = await api.post("/api/v1/auth/sms/send", content=chunks(), headers={"Content-Type": "application/json"})
+    assert res.status_code == 413 and res.json()["code"] == "payload_too_large"
+    assert sent < 48  # the rest was never read
+    upload = await api.post("/api/v1/uploads", content=chunks(), headers={"Content-Type": "multipart/form-data"})
+    assert upload.status_code != 500
+
+
 async def test_unknown_route_has_the_error_shape(api: httpx.AsyncClient):
     res = await api.get("/api/v1/nope")
     assert res.status_code == 404 and res.json()["message"] == "接口不存在"
