@@ -1,6 +1,7 @@
 """Discovery in the mini-program H5 build: search with a keyword, a type filter, a sort and the filter
 sheet → artist detail (prices, month calendar, cases) → favorite as a demo client (sandbox SMS login on
-the way) → 我的意向艺人.
+the way) → 我的意向艺人. A second test narrows by city (the header's city picker), a price range in yuan
+and a 演出日期有档期 date (the sheet's date picker), all through uni-app's own H5 pickers.
 
 Fixtures from tests/e2e/conftest.py: `platform_url` (`python -m devstack` with the demo seed),
 `page` (fails on any request that leaves localhost) and `screenshot_dir`.
@@ -9,8 +10,12 @@ Fixtures from tests/e2e/conftest.py: `platform_url` (`python -m devstack` with t
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Request, Response, expect
 
@@ -308,3 +313,226 @@ def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, sc
     mine = t(page, "my-case").filter(has_text="企业年会主持")
     expect(mine.locator('[data-test="my-case-status"]')).to_have_text("审核中")
     page.screenshot(path=str(screenshot_dir / "discovery-09-artist-cases.png"))
+
+
+# --- city / price / date filters -------------------------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PREFERRED_CITY = "上海"  # the seed has several artists there and more who travel there (domain/seed.py NEARBY)
+
+
+def price_bounds(price_text: str) -> tuple[int, float]:
+    """A card's price in yuan: '¥6,000–15,000' → (6000, 15000), '¥6,000' → both ends, '¥6,000起' → open top."""
+    nums = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", price_text)]
+    assert nums and "¥" in price_text, price_text
+    if price_text.endswith("起"):
+        return nums[0], float("inf")
+    if price_text.endswith("以内"):
+        return 0, nums[0]
+    return nums[0], nums[-1]
+
+
+def card_shows_city(card: Locator, city: str) -> bool:
+    """The card's subtitle is '城市 · 风格 / 风格' (after the rating, if any)."""
+    meta = card.locator(".artist-card__meta").inner_text().strip()
+    return bool(re.search(rf"(^|[\s）]){city}( ·|$)", meta))
+
+
+def query_of(r: Response) -> dict[str, list[str]]:
+    return parse_qs(urlparse(r.url).query)
+
+
+def open_picker(page: Page, trigger: Locator) -> Locator:
+    """Open a uni-app H5 <picker> and wait until its bottom sheet has slid in; returns its columns.
+
+    Below 500 px uni renders every mode (selector and date alike) as a picker-view: one column per field,
+    each moved one row per wheel notch and read back only through 完成 (`.uni-picker-action-confirm`)."""
+    trigger.click()
+    sheet = page.locator(".uni-picker-custom.uni-picker-toggle")
+    expect(sheet).to_be_visible()
+    columns = sheet.locator("uni-picker-view-column")
+    expect(columns.first).to_be_visible()
+    last = None
+    for _ in range(40):  # the sheet slides up (CSS transition); wait for it to stop moving
+        box = sheet.bounding_box()
+        if box is not None and box == last:
+            break
+        last = box
+        page.wait_for_timeout(50)
+    return columns
+
+
+def spin(page: Page, column: Locator, steps: int) -> None:
+    """Move a picker column by `steps` rows (negative: up) with the mouse wheel, as on a desktop browser."""
+    if not steps:
+        return
+    box = column.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(abs(steps)):
+        page.mouse.wheel(0, 60 if steps > 0 else -60)
+        page.wait_for_timeout(25)
+    page.wait_for_timeout(150)
+
+
+def confirm_picker(page: Page) -> None:
+    page.locator(".uni-picker-toggle .uni-picker-action-confirm").click()
+    expect(page.locator(".uni-picker-custom.uni-picker-toggle")).to_have_count(0)
+    expect(page.locator("uni-app > .uni-picker-container")).to_have_count(0)  # slid out, back in its <picker>
+
+
+def pick_date(page: Page, trigger: Locator, target: date, today: date, shot: Path | None = None) -> None:
+    """Drive the 年/月/日 columns of a mode=date picker to `target`. The picker opens on the value shown on
+    the trigger (or today); uni clamps a day the month lacks, so a second pass corrects any such drift."""
+    for _ in range(3):
+        shown = trigger.inner_text().strip()
+        current = date.fromisoformat(shown) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", shown) else today
+        if current == target:
+            return
+        columns = open_picker(page, trigger)
+        expect(columns).to_have_count(3)
+        expect(columns.nth(0)).to_contain_text(f"{target.year}年")
+        spin(page, columns.nth(0), target.year - current.year)
+        spin(page, columns.nth(1), target.month - current.month)
+        spin(page, columns.nth(2), target.day - current.day)
+        if shot is not None:
+            page.screenshot(path=str(shot))
+        confirm_picker(page)
+    expect(trigger).to_have_text(target.isoformat())
+
+
+def busy_artist(api: str, today: date) -> tuple[dict, date]:
+    """A priced seeded artist (preferably in PREFERRED_CITY) and the first day after today on which its
+    public month calendar says unavailable."""
+    items: list[dict] = []
+    for page_no in (1, 2, 3):
+        body = httpx.get(f"{api}/api/v1/artists", params={"page_size": 50, "page": page_no}).json()
+        items += body["items"]
+        if len(items) >= body["total"]:
+            break
+    priced = [a for a in items if not a["price_hidden"] and a["price_min_amount"] and a["price_max_amount"]]
+    priced.sort(key=lambda a: a["city"] != PREFERRED_CITY)
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    for artist in priced:
+        busy = []
+        for month in (today, next_month):
+            cal = httpx.get(f"{api}/api/v1/artists/{artist['id']}/calendar",
+                            params={"month": month.strftime("%Y-%m")}).json()
+            busy += [date.fromisoformat(d["date"]) for d in cal["days"] if d["status"] == "unavailable"]
+        busy = [d for d in busy if d > today]
+        if busy:
+            return artist, min(busy)
+    raise AssertionError("no seeded artist has an unavailable day in the next two months")
+
+
+def test_filter_by_city_price_and_date(platform_url: str, page: Page, screenshot_dir: Path) -> None:
+    # From the platform's own API, before the UI: an artist, its city, its price and a day it is taken.
+    today = datetime.now(SHANGHAI).date()
+    target, busy_day = busy_artist(platform_url, today)
+    city, target_name = target["city"], target["stage_name"]
+    lo_yuan, hi_yuan = target["price_min_amount"] // 100, target["price_max_amount"] // 100
+    cities = httpx.get(f"{platform_url}/api/v1/meta/options").json()["cities"]
+    assert city in cities, (city, cities)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    with page.expect_response(lambda r: listing(r)) as first:
+        page.goto(f"{platform_url}/h5/")
+    assert first.value.ok, first.value.text()
+    unfiltered = first.value.json()["total"]
+    cards = t(page, "artist-card")
+    expect(cards.first).to_be_visible()
+    expect(t(page, "city-picker")).to_contain_text("全部城市")
+
+    # 1. City from the header's picker: range is 全部城市 followed by the platform's cities.
+    columns = open_picker(page, t(page, "city-picker"))
+    expect(columns).to_have_count(1)
+    expect(columns.first).to_contain_text(city)
+    spin(page, columns.first, cities.index(city) + 1)
+    page.screenshot(path=str(screenshot_dir / "discovery-10-city-picker.png"))
+    with page.expect_response(lambda r: listing(r, "city=")) as by_city:
+        confirm_picker(page)
+    assert by_city.value.ok, by_city.value.text()
+    assert query_of(by_city.value)["city"] == [city]
+    expect(t(page, "city-picker")).to_contain_text(city)
+    city_total = by_city.value.json()["total"]
+    assert 1 <= city_total < unfiltered
+
+    # 2. Price range in yuan in the sheet (the city picked above is already ticked there).
+    t(page, "filter-button").click()
+    sheet = t(page, "filter-sheet")
+    expect(sheet).to_be_visible()
+    expect(t(page, "filter-city").and_(page.locator(".chip-active"))).to_have_text(re.compile(rf"^{city}"))
+    field(page, "price-min").fill(str(lo_yuan))
+    field(page, "price-max").fill(str(hi_yuan))
+    with page.expect_response(lambda r: listing(r, "price_min=")) as by_price:
+        button(page, "filter-apply").click()
+    assert by_price.value.ok, by_price.value.text()
+    q = query_of(by_price.value)
+    assert q["city"] == [city]
+    assert q["price_min"] == [str(lo_yuan * 100)] and q["price_max"] == [str(hi_yuan * 100)], q
+    assert "available_on" not in q
+    expect(sheet).to_be_hidden()
+    expect(t(page, "filter-button")).to_contain_text("1")
+    priced = by_price.value.json()
+    assert 1 <= priced["total"] <= city_total
+    assert len(priced["items"]) == priced["total"], "expected a single page"
+    expect(cards).to_have_count(priced["total"])
+    names = [n.strip() for n in t(page, "artist-name").all_inner_texts()]
+    assert target_name in names, (target_name, names)  # present without the date filter
+    page.screenshot(path=str(screenshot_dir / "discovery-11-city-price.png"))
+
+    # Every card: its price range meets the one typed, and it is in the city or travels there. The card
+    # shows the home city; a travelling artist's 可演出地区 is on its detail page.
+    travellers: set[str] = set()
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        low, high = price_bounds(card.locator('[data-test="artist-price"]').inner_text().strip())
+        assert low <= hi_yuan and high >= lo_yuan, (low, high, lo_yuan, hi_yuan)
+        if card_shows_city(card, city):
+            continue
+        name = card.locator('[data-test="artist-name"]').inner_text().strip()
+        with page.expect_response(lambda r: bool(DETAIL_API.search(r.url))):
+            card.click()
+        expect(t(page, "detail-name")).to_have_text(name)
+        expect(t(page, "detail-city")).not_to_have_text(city)
+        expect(page.get_by_text(re.compile(r"^可演出地区："))).to_contain_text(city)
+        if not travellers:
+            page.screenshot(path=str(screenshot_dir / "discovery-12-traveller-detail.png"))
+        travellers.add(name)
+        page.go_back()
+        expect(cards).to_have_count(priced["total"])
+    assert target_name not in travellers
+
+    # 3. 演出日期有档期: a day the artist is taken, picked in uni's date picker.
+    t(page, "filter-button").click()
+    expect(sheet).to_be_visible()
+    expect(field(page, "price-min")).to_have_value(str(lo_yuan))
+    expect(t(page, "filter-date")).to_have_text("选择日期")
+    pick_date(page, t(page, "filter-date"), busy_day, today, screenshot_dir / "discovery-13-date-picker.png")
+    expect(t(page, "filter-date")).to_have_text(busy_day.isoformat())
+    with page.expect_response(lambda r: listing(r, "available_on=")) as by_date:
+        button(page, "filter-apply").click()
+    assert by_date.value.ok, by_date.value.text()
+    q = query_of(by_date.value)
+    assert q["available_on"] == [busy_day.isoformat()], q
+    assert q["city"] == [city]
+    assert q["price_min"] == [str(lo_yuan * 100)] and q["price_max"] == [str(hi_yuan * 100)], q
+    expect(sheet).to_be_hidden()
+    expect(t(page, "filter-button")).to_contain_text("2")
+    dated = by_date.value.json()
+    assert dated["total"] < priced["total"]
+    if dated["total"]:
+        expect(cards).to_have_count(dated["total"])
+    else:
+        expect(t(page, "empty")).to_contain_text("没有找到符合条件的艺人")
+    names_dated = [n.strip() for n in t(page, "artist-name").all_inner_texts()]
+    assert target_name not in names_dated, names_dated
+    assert set(names_dated) <= set(names), (names_dated, names)
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        low, high = price_bounds(card.locator('[data-test="artist-price"]').inner_text().strip())
+        assert low <= hi_yuan and high >= lo_yuan
+        name = card.locator('[data-test="artist-name"]').inner_text().strip()
+        assert card_shows_city(card, city) or name in travellers, name
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(screenshot_dir / "discovery-14-city-price-date.png"))
