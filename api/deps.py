@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
@@ -15,6 +15,7 @@ from domain.db import session_scope
 from domain.enums import ROLE_LABELS
 from domain.errors import AppError, NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
+from domain.profiles import managers
 
 # Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
 PathId = Annotated[int, Path(ge=1, le=2**62)]
@@ -106,6 +107,53 @@ def require_role(role: str) -> Callable[[CurrentUser], CurrentUser]:
 
 ClientMe = Annotated[CurrentUser, Depends(require_role("client"))]
 ArtistMe = Annotated[CurrentUser, Depends(require_role("artist"))]
+
+
+@dataclass
+class ActingFor:
+    """Whose artist profile a request works on, and who is doing it.
+
+    `artist_id` is the artist acted for; `user` is the logged-in person (the artist themself or a member of
+    the artist's team). Services take `artist_id` for what they read and write, and `user` only where the
+    person matters (whose uploads may be attached, whose WeChat openid the content check names)."""
+
+    artist_id: int
+    user: User
+    auth: AuthSession
+    manager_role: str | None  # None: the artist themself; else 'agent' / 'assistant'
+
+    @property
+    def is_artist(self) -> bool:
+        return self.manager_role is None
+
+
+ArtistIdHeader = Annotated[int | None, Header(alias="X-Artist-Id", ge=1, le=2**62,
+                                              description="代为操作的艺人 id（经纪人/助理使用）；不传则为本人")]
+
+
+def get_acting_artist(me: Me, db: Db, artist_id: ArtistIdHeader = None) -> ActingFor:
+    """`X-Artist-Id: <id>`: act for that artist, as the artist or one of their managers (404 for an unknown
+    artist, 403 otherwise). Without the header: the user's own artist profile, acting as artist (as ArtistMe).
+    A manager never reaches any other artist: every service call is keyed by this `artist_id`."""
+    if artist_id is None:
+        if me.acting_role != "artist":
+            raise RoleRequired(ROLE_LABELS["artist"])
+        return ActingFor(me.user.id, me.user, me.auth, None)
+    role = managers.acting_role_for(db, artist_id, me.user.id)
+    return ActingFor(artist_id, me.user, me.auth, role)
+
+
+ActingArtist = Annotated[ActingFor, Depends(get_acting_artist)]
+
+
+def get_artist_self(acting: ActingArtist) -> ActingFor:
+    """ActingArtist, refused to the artist's managers: for what only the artist decides (the team, privacy)."""
+    if not acting.is_artist:
+        raise PermissionDenied("仅艺人本人可以进行此操作，经纪人/助理无权限", code="artist_only")
+    return acting
+
+
+ArtistSelf = Annotated[ActingFor, Depends(get_artist_self)]
 
 
 def get_operator(auth: Auth, db: Db) -> Operator:

@@ -42,7 +42,7 @@ FIELD_LABELS = {
     "upload_id": "文件", "kind": "类型", "month": "月份", "performed_on": "演出日期", "media": "图片和视频",
     "media_upload_ids": "图片和视频", "ids": "排序", "tag": "标签",
     "price_min": "最低价", "price_max": "最高价", "min_rating": "最低评分", "available_on": "档期日期",
-    "sort": "排序方式",
+    "sort": "排序方式", "X-Artist-Id": "代为操作的艺人", "x-artist-id": "代为操作的艺人",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",

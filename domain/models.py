@@ -663,3 +663,21 @@ class SearchOutbox(Base):
     enqueued_at: Mapped[datetime] = _now_col()
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class ArtistManager(Base):
+    """A member of an artist's agent team (经纪人/助理): may edit the artist's profile draft, cases,
+    qualifications and calendar on the artist's behalf. Only the artist adds or removes members."""
+
+    __tablename__ = "artist_managers"
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"),
+                                           primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)  # index: "the artists I manage"
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = _now_col()
+
+    __table_args__ = (
+        CheckConstraint("role in ('agent','assistant')", name="role"),
+        CheckConstraint("artist_id <> user_id", name="not_self"),
+    )

@@ -1,5 +1,8 @@
 """Media cases (演出案例): the artist's own cases, the operators' review queue, and WeChat's media-check push.
 
+The artist's routes also serve a member of the artist's team acting with the `X-Artist-Id` header
+(api.deps.ActingArtist): every call is keyed by the acted-for artist.
+
 Public reads go through the artist detail page (`domain.cases.service.public_cases`).
 """
 
@@ -11,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from api.deps import ArtistMe, Ctx, CurrentOperator, Db, PathId
+from api.deps import ActingArtist, Ctx, CurrentOperator, Db, PathId
 from domain.cases import service
 from domain.cases.schemas import (
     AdminCaseOut,
@@ -41,33 +44,33 @@ ContentChecker = Annotated[ContentSecurity, Depends(get_content_security)]
 
 
 @router.get("/me/artist/cases", response_model=list[ArtistCaseOut], summary="我的演出案例（含审核状态）")
-def my_cases(me: ArtistMe, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
-    return service.artist_cases(db, ctx.storage, me.user.id)
+def my_cases(me: ActingArtist, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
+    return service.artist_cases(db, ctx.storage, me.artist_id)
 
 
 @router.post("/me/artist/cases", response_model=ArtistCaseOut, status_code=201,
              summary="添加演出案例（内容安全检测后进入人工审核）")
-def create_case(body: CaseIn, me: ArtistMe, db: Db, ctx: Ctx, checker: ContentChecker) -> ArtistCaseOut:
-    case = service.create_case(db, ctx.storage, checker, me.user, body)
+def create_case(body: CaseIn, me: ActingArtist, db: Db, ctx: Ctx, checker: ContentChecker) -> ArtistCaseOut:
+    case = service.create_case(db, ctx.storage, checker, me.artist_id, me.user, body)
     return service.artist_case_views(db, ctx.storage, [case])[0]
 
 
 @router.put("/me/artist/cases/order", response_model=list[ArtistCaseOut], summary="调整演出案例顺序（传入全部案例 id）")
-def reorder_cases(body: CaseOrderIn, me: ArtistMe, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
-    service.reorder_cases(db, me.user.id, body.ids)
-    return service.artist_cases(db, ctx.storage, me.user.id)
+def reorder_cases(body: CaseOrderIn, me: ActingArtist, db: Db, ctx: Ctx) -> list[ArtistCaseOut]:
+    service.reorder_cases(db, me.artist_id, body.ids)
+    return service.artist_cases(db, ctx.storage, me.artist_id)
 
 
 @router.patch("/me/artist/cases/{case_id}", response_model=ArtistCaseOut, summary="修改演出案例（修改后重新审核）")
-def update_case(case_id: PathId, body: CasePatch, me: ArtistMe, db: Db, ctx: Ctx,
+def update_case(case_id: PathId, body: CasePatch, me: ActingArtist, db: Db, ctx: Ctx,
                 checker: ContentChecker) -> ArtistCaseOut:
-    case = service.update_case(db, ctx.storage, checker, me.user, case_id, body)
+    case = service.update_case(db, ctx.storage, checker, me.artist_id, me.user, case_id, body)
     return service.artist_case_views(db, ctx.storage, [case])[0]
 
 
 @router.delete("/me/artist/cases/{case_id}", status_code=204, response_class=Response, summary="删除演出案例")
-def delete_case(case_id: PathId, me: ArtistMe, db: Db) -> Response:
-    service.delete_case(db, me.user.id, case_id)
+def delete_case(case_id: PathId, me: ActingArtist, db: Db) -> Response:
+    service.delete_case(db, me.artist_id, case_id)
     return Response(status_code=204)
 
 

@@ -1,11 +1,12 @@
-"""The logged-in user: profile, role choice, role profiles, real-name verification, private uploads."""
+"""The logged-in user: profile, role choice, role profiles, real-name verification, private uploads, and the
+artist's agent team (the artist manages it; a member lists the artists they manage and may leave)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Ctx, Db, Me
+from api.deps import ArtistSelf, Ctx, Db, Me, PathId
 from api.routers import files
 from domain.accounts import users, verification
 from domain.accounts.schemas import (
@@ -17,6 +18,8 @@ from domain.accounts.schemas import (
     VerificationIn,
     VerificationOut,
 )
+from domain.profiles import managers
+from domain.profiles.schemas import ManagedArtistOut, ManagerIn, ManagerOut
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["me"])
@@ -75,3 +78,37 @@ def upload_licence(file: UploadFile, me: Me, db: Db, ctx: Ctx) -> UploadOut:
     # The spooled request file is streamed to storage, not read into memory.
     stored = files.store_for_purpose(ctx.storage, file.file, "licence", prefix=f"licence/{me.user.id}")
     return UploadOut(upload_id=files.record_upload(db, ctx.storage, me.user.id, "licence", stored).id)
+
+
+# --- the artist's agent team (经纪人/助理). Managing it is the artist's own: members get 403.
+
+
+@router.get("/me/artist/team", response_model=list[ManagerOut], summary="我的团队成员（经纪人/助理，仅艺人本人）")
+def my_team(me: ArtistSelf, db: Db) -> list[ManagerOut]:
+    return managers.list_team(db, me.artist_id)
+
+
+@router.post("/me/artist/team", response_model=ManagerOut,
+             summary="添加团队成员（按已注册手机号；重复添加只更新角色；最多10人；仅艺人本人）")
+def add_team_member(body: ManagerIn, me: ArtistSelf, db: Db) -> ManagerOut:
+    return managers.add_member(db, me.artist_id, body.phone, body.role)
+
+
+@router.delete("/me/artist/team/{user_id}", status_code=204, response_class=Response,
+               summary="移除团队成员（仅艺人本人）")
+def remove_team_member(user_id: PathId, me: ArtistSelf, db: Db) -> Response:
+    managers.remove_member(db, me.artist_id, user_id)
+    return Response(status_code=204)
+
+
+@router.get("/me/managed-artists", response_model=list[ManagedArtistOut],
+            summary="我代为管理的艺人（代为操作时请求头带 X-Artist-Id）")
+def my_managed_artists(me: Me, db: Db) -> list[ManagedArtistOut]:
+    return managers.managed_artists(db, me.user.id)
+
+
+@router.delete("/me/managed-artists/{artist_id}", status_code=204, response_class=Response,
+               summary="退出艺人团队")
+def leave_artist_team(artist_id: PathId, me: Me, db: Db) -> Response:
+    managers.leave(db, me.user.id, artist_id)
+    return Response(status_code=204)

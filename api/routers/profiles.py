@@ -1,6 +1,8 @@
 """Artist profile editing with review, privacy settings, operator tags and private qualifications.
 
-Artists act on their own profile only (no artist id in their paths); operators review drafts and
+Artists act on their own profile (no artist id in their paths); a member of the artist's team (经纪人/助理)
+acts for the artist with the `X-Artist-Id` header (api.deps.ActingArtist) on the draft and qualifications, while
+the privacy settings stay the artist's own (ArtistSelf). Operators review drafts and
 qualifications and manage tags. Anything that changes what the public sees re-syncs the artist's search entry
 in the same transaction.
 """
@@ -14,7 +16,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from api.deps import ArtistMe, Ctx, CurrentOperator, Db, PathId
+from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, PathId
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
@@ -49,44 +51,44 @@ def _sync(ctx: AppContext, db: Session, *artist_ids: int) -> None:
         sync_artist(search, db, artist_id)
 
 
-# --- the artist's own profile
+# --- the artist's own profile (or the artist's, acted for by a team member)
 
 
 @router.get("/me/artist/profile", response_model=DraftOut, summary="我的艺人主页资料（草稿或已发布版本）")
-def get_profile_draft(me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
-    return service.get_draft(db, ctx.storage, me.user.id)
+def get_profile_draft(me: ActingArtist, db: Db, ctx: Ctx) -> DraftOut:
+    return service.get_draft(db, ctx.storage, me.artist_id)
 
 
 @router.put("/me/artist/profile", response_model=DraftOut, summary="保存主页资料修改（提交审核后才会公开）")
-def save_profile_draft(body: ProfileData, me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
-    service.save_draft(db, me.user.id, body)
-    return service.get_draft(db, ctx.storage, me.user.id)
+def save_profile_draft(body: ProfileData, me: ActingArtist, db: Db, ctx: Ctx) -> DraftOut:
+    service.save_draft(db, me.artist_id, body, actor_id=me.user.id)
+    return service.get_draft(db, ctx.storage, me.artist_id)
 
 
 @router.post("/me/artist/profile/submit", response_model=DraftOut, summary="提交主页资料修改审核")
-def submit_profile_draft(me: ArtistMe, db: Db, ctx: Ctx) -> DraftOut:
-    service.submit_draft(db, me.user.id)
-    return service.get_draft(db, ctx.storage, me.user.id)
+def submit_profile_draft(me: ActingArtist, db: Db, ctx: Ctx) -> DraftOut:
+    service.submit_draft(db, me.artist_id)
+    return service.get_draft(db, ctx.storage, me.artist_id)
 
 
 @router.put("/me/artist/profile/privacy", response_model=PrivacyOut,
-            summary="隐私设置：隐藏价格（显示面议）、隐藏联系方式（立即生效，无需审核）")
-def put_privacy(body: PrivacyIn, me: ArtistMe, db: Db, ctx: Ctx) -> PrivacyOut:
-    out = service.set_privacy(db, me.user.id, body)
-    _sync(ctx, db, me.user.id)
+            summary="隐私设置：隐藏价格（显示面议）、隐藏联系方式（立即生效，无需审核；仅艺人本人）")
+def put_privacy(body: PrivacyIn, me: ArtistSelf, db: Db, ctx: Ctx) -> PrivacyOut:
+    out = service.set_privacy(db, me.artist_id, body)
+    _sync(ctx, db, me.artist_id)
     return out
 
 
 @router.get("/me/artist/qualifications", response_model=list[QualificationOut],
-            summary="我的资质文件（仅本人可见；文件用 /uploads/{upload_id}/url 查看）")
-def my_qualifications(me: ArtistMe, db: Db) -> list[QualificationOut]:
-    return service.my_qualifications(db, me.user.id)
+            summary="我的资质文件（仅本人及其经纪人/助理可见；文件用 /uploads/{upload_id}/url 由上传者查看）")
+def my_qualifications(me: ActingArtist, db: Db) -> list[QualificationOut]:
+    return service.my_qualifications(db, me.artist_id)
 
 
 @router.post("/me/artist/qualifications", response_model=QualificationOut, status_code=201,
              summary="提交资质文件（证书、营业性演出许可证；私密，仅运营审核可见）")
-def add_qualification(body: QualificationIn, me: ArtistMe, db: Db) -> QualificationOut:
-    return service.add_qualification(db, me.user.id, body)
+def add_qualification(body: QualificationIn, me: ActingArtist, db: Db) -> QualificationOut:
+    return service.add_qualification(db, me.artist_id, body, actor_id=me.user.id)
 
 
 # --- operators: profile review

@@ -31,6 +31,7 @@ from domain.cases.schemas import (
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import ArtistProfile, CaseMedia, MediaCase, Upload, User
 from domain.privacy import mask_contacts
+from domain.profiles.managers import upload_owners
 from domain.time import utc_now
 from integrations.errors import IntegrationError
 from integrations.wechat.security import (
@@ -85,12 +86,15 @@ def _worst(*statuses: str) -> str:
 # --- media lists
 
 
-def _resolve_media(session: Session, user_id: int, upload_ids: list[str], case_id: int | None) -> list[Upload]:
-    """The uploads behind `upload_ids`, in order, if all are this user's case images/videos and free."""
+def _resolve_media(session: Session, owners: set[int], upload_ids: list[str], case: MediaCase | None) -> list[Upload]:
+    """The uploads behind `upload_ids`, in order, if all are case images/videos of `owners` (the artist and
+    the team member acting for them) or already on this case, and free."""
     rows = {u.id: u for u in session.scalars(select(Upload).where(Upload.id.in_(upload_ids)))}
     uploads = [rows.get(i) for i in upload_ids]
+    # Files already on the case stay usable whoever uploaded them (another member of the team, say).
+    kept = {m.upload_id for m in case.media} if case is not None else set()
     # Missing and someone else's look the same: an id says nothing about other users' files.
-    if any(u is None or u.user_id != user_id for u in uploads):
+    if any(u is None or (u.user_id not in owners and u.id not in kept) for u in uploads):
         raise CaseMediaInvalid()
     found = [u for u in uploads if u is not None]
     if any(u.purpose not in _PURPOSE_KIND for u in found):
@@ -101,7 +105,7 @@ def _resolve_media(session: Session, user_id: int, upload_ids: list[str], case_i
     if kinds.count("video") > MAX_CASE_VIDEOS:
         raise CaseMediaInvalid(f"每个案例最多{MAX_CASE_VIDEOS}个视频")
     used = session.scalar(select(func.count()).select_from(CaseMedia).where(
-        CaseMedia.upload_id.in_(upload_ids), CaseMedia.case_id != (case_id or 0)))
+        CaseMedia.upload_id.in_(upload_ids), CaseMedia.case_id != (case.id if case is not None else 0)))
     if used:
         raise CaseMediaInUse()
     return found
@@ -214,27 +218,29 @@ def _own_case(session: Session, artist_id: int, case_id: int) -> MediaCase:
     return case
 
 
-def create_case(session: Session, storage: ObjectStorage, checker: ContentSecurity, artist: User,
+def create_case(session: Session, storage: ObjectStorage, checker: ContentSecurity, artist_id: int, actor: User,
                 data: CaseIn) -> MediaCase:
-    _profile(session, artist.id)
+    """A case of `artist_id`, added by `actor`: the artist or a team member acting for them (their uploads
+    may be used; the content check names the actor's WeChat openid, the person submitting)."""
+    _profile(session, artist_id)
     count, last = session.execute(select(func.count(), func.max(MediaCase.position))
-                                  .where(MediaCase.artist_id == artist.id)).one()
+                                  .where(MediaCase.artist_id == artist_id)).one()
     if count >= MAX_CASES:
         raise Conflict(f"最多可添加{MAX_CASES}个演出案例", code="too_many_cases")
-    uploads = _resolve_media(session, artist.id, data.media, None)
-    case = MediaCase(artist_id=artist.id, title=data.title, event_type=data.event_type,
+    uploads = _resolve_media(session, upload_owners(session, artist_id, actor.id), data.media, None)
+    case = MediaCase(artist_id=artist_id, title=data.title, event_type=data.event_type,
                      performed_on=data.performed_on, description=data.description,
                      position=(last + 1) if last is not None else 0)
     session.add(case)
     session.flush()
     new = _set_media(session, case, uploads)
-    _run_checks(session, storage, checker, case, artist.wechat_openid, new)
+    _run_checks(session, storage, checker, case, actor.wechat_openid, new)
     return case
 
 
-def update_case(session: Session, storage: ObjectStorage, checker: ContentSecurity, artist: User,
+def update_case(session: Session, storage: ObjectStorage, checker: ContentSecurity, artist_id: int, actor: User,
                 case_id: int, data: CasePatch) -> MediaCase:
-    case = _own_case(session, artist.id, case_id)
+    case = _own_case(session, artist_id, case_id)
     sent = data.model_fields_set
     changed = False
     for name in ("title", "event_type", "performed_on", "description"):
@@ -243,12 +249,12 @@ def update_case(session: Session, storage: ObjectStorage, checker: ContentSecuri
             changed = True
     new: list[CaseMedia] = []
     if data.media is not None and data.media != [m.upload_id for m in case.media]:
-        uploads = _resolve_media(session, artist.id, data.media, case.id)
+        uploads = _resolve_media(session, upload_owners(session, artist_id, actor.id), data.media, case)
         new = _set_media(session, case, uploads)
         changed = True
     if changed:
         case.updated_at = utc_now()
-        _run_checks(session, storage, checker, case, artist.wechat_openid, new)
+        _run_checks(session, storage, checker, case, actor.wechat_openid, new)
     return case
 
 

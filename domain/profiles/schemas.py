@@ -259,3 +259,32 @@ class FileUrlOut(BaseModel):
     url: str
     thumbnail_url: str | None = None
     expires_in: int
+
+
+# --- the artist's agent team (经纪人/助理 who edit the profile on the artist's behalf)
+
+ManagerRole = Literal["agent", "assistant"]
+MANAGER_ROLE_LABELS = {"agent": "经纪人", "assistant": "助理"}
+
+
+class ManagerIn(Input):
+    """Add (or change the role of) a team member by the phone of their registered account."""
+
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$")]
+    role: ManagerRole
+
+
+class ManagerOut(BaseModel):
+    user_id: int
+    phone: str | None  # masked
+    role: str
+    role_label: str
+    added_at: datetime
+
+
+class ManagedArtistOut(BaseModel):
+    artist_id: int
+    stage_name: str
+    role: str
+    role_label: str
+    added_at: datetime

@@ -25,6 +25,7 @@ from domain.artists.service import ArtistNotFound, image_urls
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, ArtistTag, Qualification, Tag, Upload
+from domain.profiles.managers import upload_owners
 from domain.profiles.schemas import (
     DRAFT_STATUS_LABELS,
     QUALIFICATION_KIND_LABELS,
@@ -141,11 +142,13 @@ def _privacy(profile: ArtistProfile) -> PrivacyOut:
     return PrivacyOut(hide_prices=profile.hide_prices, hide_contact=profile.hide_contact)
 
 
-def _avatar_ok(session: Session, artist_id: int, upload_id: str | None) -> bool:
+def _avatar_ok(session: Session, artist_id: int, upload_id: str | None, actor_id: int | None) -> bool:
+    """An image the artist uploaded, or the acting team member (`actor_id`; None: any current member)."""
     if upload_id is None:
         return True
     upload = session.get(Upload, upload_id)
-    return (upload is not None and upload.user_id == artist_id and upload.purpose == AVATAR_PURPOSE
+    return (upload is not None and upload.user_id in upload_owners(session, artist_id, actor_id)
+            and upload.purpose == AVATAR_PURPOSE
             and upload.content_type.startswith("image/"))
 
 
@@ -171,10 +174,11 @@ def get_draft(session: Session, storage: ObjectStorage, artist_id: int) -> Draft
     )
 
 
-def save_draft(session: Session, artist_id: int, data: ProfileData) -> None:
-    """Save the artist's edit (status editing). A submitted draft goes back to editing: it leaves the queue."""
+def save_draft(session: Session, artist_id: int, data: ProfileData, actor_id: int | None = None) -> None:
+    """Save the artist's edit (status editing). A submitted draft goes back to editing: it leaves the queue.
+    `actor_id`: who saves (the artist or a team member acting for them; default the artist)."""
     _profile(session, artist_id)
-    if not _avatar_ok(session, artist_id, data.avatar_upload_id):
+    if not _avatar_ok(session, artist_id, data.avatar_upload_id, artist_id if actor_id is None else actor_id):
         raise AvatarInvalid()
     now = utc_now()
     values = {"data": data.model_dump(mode="json"), "status": "editing", "submitted_at": None,
@@ -252,9 +256,10 @@ def approve_draft(session: Session, operator_id: int, artist_id: int, submitted_
         raise DraftOutdated() from exc
     profile = _profile(session, artist_id, lock=True)
     profile.stage_name, profile.city, profile.bio = data.stage_name, data.city, data.bio
-    # An avatar deleted since the draft was saved is dropped rather than failing the whole approval.
-    profile.avatar_upload_id = data.avatar_upload_id if _avatar_ok(session, artist_id, data.avatar_upload_id) \
-        else None
+    # An avatar deleted since the draft was saved (or uploaded by a member who has left the team since) is
+    # dropped rather than failing the whole approval.
+    profile.avatar_upload_id = data.avatar_upload_id \
+        if _avatar_ok(session, artist_id, data.avatar_upload_id, None) else None
     profile.artist_types = [t.value for t in data.artist_types]
     profile.styles, profile.regions, profile.works = data.styles, data.regions, data.works
     profile.active_since_year = data.active_since_year
@@ -382,10 +387,14 @@ def _qualification_views(session: Session, rows: list[Qualification]) -> list[Qu
     ) for q in rows]
 
 
-def add_qualification(session: Session, artist_id: int, body: QualificationIn) -> QualificationOut:
+def add_qualification(session: Session, artist_id: int, body: QualificationIn,
+                      actor_id: int | None = None) -> QualificationOut:
+    """`actor_id`: who submits (the artist or a team member acting for them; default the artist), whose
+    uploads may be used besides the artist's."""
     _profile(session, artist_id)
     upload = session.get(Upload, body.upload_id)
-    if upload is None or upload.user_id != artist_id:
+    owners = upload_owners(session, artist_id, artist_id if actor_id is None else actor_id)
+    if upload is None or upload.user_id not in owners:
         raise QualificationUploadInvalid()
     if upload.purpose not in QUALIFICATION_PURPOSES:
         raise QualificationUploadInvalid("资质文件须作为证照图片或 PDF 文档上传，请重新上传")
