@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, PathId
+from domain.models import Upload
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
@@ -191,7 +192,17 @@ def reject_qualification(qualification_id: PathId, body: RejectIn, op: CurrentOp
 @router.get("/admin/qualifications/{qualification_id}/url", response_model=FileUrlOut,
             summary="查看资质文件（临时链接，仅运营）")
 def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> FileUrlOut:
-    upload = service.qualification_upload(db, qualification_id)
+    return _file_url(ctx, service.qualification_upload(db, qualification_id))
+
+
+@router.get("/me/artist/qualifications/{qualification_id}/url", response_model=FileUrlOut,
+            summary="查看本艺人的资质文件（临时链接，艺人及其团队）")
+def my_qualification_url(qualification_id: PathId, me: ActingArtist, db: Db, ctx: Ctx) -> FileUrlOut:
+    # Whoever on the team uploaded it, the artist and the team may look at the artist's own documents.
+    return _file_url(ctx, service.qualification_upload(db, qualification_id, me.artist_id))
+
+
+def _file_url(ctx: Ctx, upload: Upload) -> FileUrlOut:
     thumb = (ctx.storage.download_url(thumbnail_key(upload.object_key), expires=DOWNLOAD_TTL)
              if upload.content_type.startswith("image/") else None)
     return FileUrlOut(url=ctx.storage.download_url(upload.object_key, expires=DOWNLOAD_TTL), thumbnail_url=thumb,

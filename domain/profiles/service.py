@@ -449,8 +449,11 @@ def decide_qualification(session: Session, operator_id: int, qualification_id: i
     return _qualification_views(session, [row])[0]
 
 
-def qualification_upload(session: Session, qualification_id: int) -> Upload:
+def qualification_upload(session: Session, qualification_id: int, artist_id: int | None = None) -> Upload:
+    """The file of a qualification; with `artist_id`, only if it is that artist's (else not found)."""
     row = get_qualification(session, qualification_id)
+    if artist_id is not None and row.artist_id != artist_id:
+        raise QualificationNotFound()
     upload = session.get(Upload, row.upload_id)
     if upload is None:
         raise QualificationNotFound("资质文件已删除")

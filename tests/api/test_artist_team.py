@@ -216,7 +216,12 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
                             json={"upload_id": licence, "kind": "other", "title": "偷"})
     assert stolen.status_code == 422
     assert [q["title"] for q in (await api.get(QUALIFICATIONS, headers=bearer(artist))).json()] == ["声乐十级"]
-    assert [q["title"] for q in (await api.get(QUALIFICATIONS, headers=as_agent)).json()] == ["声乐十级"]
+    mine = (await api.get(QUALIFICATIONS, headers=as_agent)).json()
+    assert [q["title"] for q in mine] == ["声乐十级"]
+    # The agent uploaded it; the artist may still open it (and the agent too), nobody else.
+    for who in (bearer(artist), as_agent):
+        link = await api.get(f"{QUALIFICATIONS}/{mine[0]['id']}/url", headers=who)
+        assert link.status_code == 200 and (await api.get(link.json()["url"])).content.startswith(b"%PDF")
 
     # The calendar.
     res = await api.put(f"{V1}/calendar/me/range", headers=as_agent, json={
@@ -254,7 +259,8 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
         "start_date": f"{NEXT_YEAR}-04-06", "end_date": f"{NEXT_YEAR}-04-06", "status": "rest"})
     b_slot = res.json()["slots"][0]["id"]
     b_doc = await _upload(api, b, "document", "application/pdf", pdf_bytes())
-    await api.post(QUALIFICATIONS, headers=bearer(b), json={"upload_id": b_doc, "kind": "other", "title": "B 的证"})
+    b_qual = (await api.post(QUALIFICATIONS, headers=bearer(b),
+                             json={"upload_id": b_doc, "kind": "other", "title": "B 的证"})).json()
 
     range_body = {"start_date": f"{NEXT_YEAR}-04-07", "end_date": f"{NEXT_YEAR}-04-07", "status": "rest"}
     routes: list[tuple[str, str, object]] = [
@@ -291,6 +297,7 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
     assert res.status_code == 422
     assert (await api.get(CASES, headers=as_a)).json() == []
     assert (await api.get(QUALIFICATIONS, headers=as_a)).json() == []
+    assert (await api.get(f"{QUALIFICATIONS}/{b_qual['id']}/url", headers=as_a)).status_code == 404
 
     # Without the header the agent is just themself (their own artist profile), never A.
     own = (await api.get(PROFILE, headers=bearer(agent))).json()
