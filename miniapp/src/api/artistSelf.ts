@@ -1,4 +1,7 @@
-/** The artist's own profile draft and cases (acting as artist). */
+/**
+ * The artist's profile draft and cases: the user's own (acting as artist), or in 代为管理 the managed
+ * artist's — utils/request.ts adds `X-Artist-Id` to these paths then (stores/acting.ts).
+ */
 import { ApiError, isMissingEndpoint, request } from '@/utils/request'
 import type { ArtistProfileData, ArtistProfileDraft, MyCase, MyCaseInput, Page } from './types'
 
@@ -27,6 +30,6 @@ export function createMyCaseApi(data: MyCaseInput) {
 /** Why the artist's own draft or cases couldn't load, in Chinese (`service`: what is not open yet). */
 export function artistSelfLoadError(e: unknown, service: string): string {
   if (isMissingEndpoint(e)) return `${service}暂未开放，请稍后再试`
-  if (e instanceof ApiError && e.status === 403) return '请先切换为艺人身份'
+  if (e instanceof ApiError && e.code === 'role_required') return '请先切换为艺人身份'
   return (e as Error)?.message || '加载失败'
 }

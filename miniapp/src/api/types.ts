@@ -369,3 +369,24 @@ export interface VerificationInput {
   id_number: string
   licence_upload_id?: string
 }
+
+/** 经纪人 / 助理: a member of an artist's agent team. */
+export type ManagerRole = 'agent' | 'assistant'
+
+/** GET /me/artist/team — the artist's team (phone masked). */
+export interface TeamManager {
+  user_id: number | string
+  phone: string | null
+  role: ManagerRole
+  role_label: string
+  added_at: string
+}
+
+/** GET /me/managed-artists — the artists the user manages. */
+export interface ManagedArtist {
+  artist_id: number | string
+  stage_name: string
+  role: ManagerRole
+  role_label: string
+  added_at: string
+}

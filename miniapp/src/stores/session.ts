@@ -7,6 +7,7 @@ import { logoutApi } from '@/api/auth'
 import { getMeApi } from '@/api/me'
 import type { Me, TokenPair } from '@/api/types'
 import { clearTokens, getAccessToken, onTokensChange, saveTokens } from '@/utils/token'
+import { acting, exitActing } from './acting'
 
 const ME_KEY = 'yanyue.me'
 
@@ -25,16 +26,21 @@ onTokensChange((tokens) => {
   if (!tokens) {
     session.me = null
     uni.removeStorageSync(ME_KEY)
+    exitActing() // logging out (or a dead session) ends 代为管理
   }
 })
 
 export function setMe(me: Me): void {
   session.me = me
   uni.setStorageSync(ME_KEY, me)
+  // Acting mode belongs to the account that entered it.
+  const owner = acting.artist?.userId
+  if (owner != null && String(owner) !== String(me.id)) exitActing()
 }
 
 /** Store a fresh token pair and return who logged in (the pair normally carries `me`). */
 export async function loginWith(pair: TokenPair): Promise<Me> {
+  exitActing()
   saveTokens(pair)
   const me = pair.me ?? (await getMeApi())
   setMe(me)

@@ -76,3 +76,11 @@ export function fenToYuanText(fen: number | null | undefined): string {
   if (typeof fen !== 'number') return ''
   return fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2)
 }
+
+/** ISO timestamp (UTC) → "2025年3月1日" in Asia/Shanghai. */
+export function formatShanghaiDate(iso: string): string {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return ''
+  const d = new Date(t + SHANGHAI_OFFSET_MS)
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`
+}

@@ -7,6 +7,7 @@
  */
 import { clearTokens, getAccessToken, getRefreshToken, saveTokens } from './token'
 import type { TokenPair } from '@/api/types'
+import { ACTING_LOST_CODES, actingArtistId, exitActing, isActingPath } from '@/stores/acting'
 
 export const NETWORK_ERROR_MESSAGE = '网络异常，请稍后重试'
 
@@ -66,9 +67,10 @@ function buildQuery(query: RequestOptions['query']): string {
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
-function send(url: string, method: Method, data: unknown, token: string): Promise<RawResponse> {
+function send(url: string, method: Method, data: unknown, token: string, artistId = ''): Promise<RawResponse> {
   const header: Record<string, string> = { 'Content-Type': 'application/json' }
   if (token) header.Authorization = `Bearer ${token}`
+  if (artistId) header['X-Artist-Id'] = artistId
   return new Promise((resolve, reject) => {
     uni.request({
       url,
@@ -120,13 +122,15 @@ function refreshTokens(): Promise<boolean> {
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { method = 'GET', data, query, toast = true } = options
   const url = `${API_BASE}${path}${buildQuery(query)}`
+  // 代为管理: only the artist-workspace endpoints act for the managed artist (see stores/acting.ts).
+  const artistId = isActingPath(path) ? actingArtistId() : ''
   try {
     const token = getAccessToken()
-    let res = await send(url, method, data, token)
+    let res = await send(url, method, data, token, artistId)
     if (res.statusCode === 401 && token) {
       const err = toApiError(res)
       if (err.code === 'token_expired' && (await refreshTokens())) {
-        res = await send(url, method, data, getAccessToken())
+        res = await send(url, method, data, getAccessToken(), artistId)
       }
       if (res.statusCode === 401) {
         // The session can't be recovered: log out locally so pages offer the login again.
@@ -137,7 +141,10 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (res.statusCode >= 200 && res.statusCode < 300) {
       return (res.statusCode === 204 ? undefined : res.data) as T
     }
-    throw toApiError(res)
+    const failed = toApiError(res)
+    // Removed from the artist's team (or the artist is gone): acting mode no longer holds.
+    if (artistId && ACTING_LOST_CODES.includes(failed.code) && actingArtistId() === artistId) exitActing()
+    throw failed
   } catch (e) {
     const err = e instanceof ApiError ? e : new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE)
     if (toast) uni.showToast({ title: err.message, icon: 'none', duration: 2500 })
