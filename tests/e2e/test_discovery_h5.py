@@ -293,6 +293,17 @@ def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, sc
     wait_image_from_storage(page, avatar_img)
     assert files and not bad_storage_images(files)
 
+    # Privacy applies at once, without review: hidden prices read 面议 on the public page; then back on.
+    artist_id = draft.value.json()["artist_id"]
+    for hide in (True, False):
+        with page.expect_response(lambda r: r.url.endswith("/me/artist/profile/privacy")) as privacy:
+            t(page, "privacy-hide-prices").click()
+        assert privacy.value.ok and privacy.value.json()["hide_prices"] is hide, privacy.value.text()
+        public = httpx.get(f"{platform_url}/api/v1/artists/{artist_id}", trust_env=False).json()
+        assert public["price_hidden"] is hide and (public["prices"] == []) is hide
+        if hide:
+            page.screenshot(path=str(screenshot_dir / "discovery-08b-privacy.png"))
+
     page.go_back()
     t(page, "go-artist-cases").click()
     expect(t(page, "case-new")).to_be_visible()

@@ -13,6 +13,16 @@ export function saveMyArtistDraftApi(data: ArtistProfileData) {
   return request<ArtistProfileDraft>('/me/artist/profile', { method: 'PUT', data })
 }
 
+export interface Privacy {
+  hide_prices: boolean
+  hide_contact: boolean
+}
+
+/** Artist only (never sent for a managed artist): applies at once, no review — it only hides things. */
+export function saveMyPrivacyApi(data: Privacy) {
+  return request<Privacy>('/me/artist/profile/privacy', { method: 'PUT', data })
+}
+
 export function submitMyArtistDraftApi() {
   return request<ArtistProfileDraft>('/me/artist/profile/submit', { method: 'POST' })
 }
