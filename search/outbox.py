@@ -55,14 +55,13 @@ def drain_outbox(search: ArtistSearch, session_factory: Callable[[], Session], l
     comes back for the next drain). A failure leaves the row with attempts + 1 and the error; rows that
     failed before go after fresh ones so one rejected document can't hold the queue up."""
     report = DrainReport()
-    session = session_factory()
-    try:
+    # One transaction: commits on the way out (also the early return), rolls back on an error.
+    with session_factory() as session, session.begin():
         ids = list(session.scalars(
             select(SearchOutbox.artist_id)
             .order_by(SearchOutbox.attempts, SearchOutbox.enqueued_at, SearchOutbox.artist_id)
             .limit(limit).with_for_update(skip_locked=True)))
         if not ids:
-            session.rollback()
             return report
         docs = artist_documents(session, ids)
         streak = 0
@@ -85,12 +84,6 @@ def drain_outbox(search: ArtistSearch, session_factory: Callable[[], Session], l
             streak = 0
             (report.removed if doc is None else report.indexed).append(artist_id)
             session.execute(delete(SearchOutbox).where(SearchOutbox.artist_id == artist_id))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     if report.failed:
         log.warning("search outbox: %d written, %d failed (first: %s)", report.done, len(report.failed),
                     next(iter(report.failed.values())))
