@@ -52,6 +52,10 @@ class NotFound(AppError):
     status, code, message = 404, "not_found", "内容不存在或已删除"
 
 
+class ArtistNotFound(NotFound):
+    code, message = "artist_not_found", "艺人不存在或已下架"
+
+
 class Conflict(AppError):
     status, code, message = 409, "conflict", "操作冲突，请刷新后重试"
 

@@ -27,7 +27,7 @@ from domain.artists.schemas import (
 )
 from domain.cases.service import public_cases
 from domain.enums import ARTIST_TYPE_LABELS
-from domain.errors import NotFound
+from domain.errors import ArtistNotFound
 from domain.models import (
     ArtistPrice,
     ArtistProfile,
@@ -53,10 +53,6 @@ AVATAR_URL_TTL = timedelta(hours=1)
 _price = (select(ArtistPrice.artist_id, func.min(ArtistPrice.min_amount).label("lo"),
                  func.max(ArtistPrice.max_amount).label("hi"))
           .group_by(ArtistPrice.artist_id).subquery())
-
-
-class ArtistNotFound(NotFound):
-    code, message = "artist_not_found", "艺人不存在或已下架"
 
 
 def _base() -> Select:

@@ -14,17 +14,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import mask_phone
-from domain.errors import AppError, Conflict, NotFound, PermissionDenied
+from domain.errors import AppError, ArtistNotFound, Conflict, NotFound, PermissionDenied
 from domain.models import ArtistManager, ArtistProfile, User
 from domain.profiles.schemas import MANAGER_ROLE_LABELS, ManagedArtistOut, ManagerOut
 
 MAX_MANAGERS = 10
-
-
-class ArtistNotFound(NotFound):
-    # Same code as domain.artists.service.ArtistNotFound (not imported: domain.artists imports domain.cases,
-    # which imports this module).
-    code, message = "artist_not_found", "艺人不存在或已下架"
 
 
 class NotArtistManager(PermissionDenied):

@@ -21,9 +21,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.artists.service import ArtistNotFound, image_urls
+from domain.artists.service import image_urls
 from domain.enums import ARTIST_TYPE_LABELS
-from domain.errors import AppError, Conflict, NotFound
+from domain.errors import AppError, ArtistNotFound, Conflict, NotFound
 from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, ArtistTag, Qualification, Tag, Upload
 from domain.profiles.managers import upload_owners
 from domain.profiles.schemas import (
