@@ -244,10 +244,15 @@ def upload_url(upload_id: str, me: Me, db: Db, ctx: Ctx) -> UrlOut:
     row = db.get(Upload, upload_id) if _UPLOAD_ID_RE.match(upload_id) else None
     if row is None or row.user_id != me.user.id:
         raise UploadNotFound()
+    return file_links(ctx.storage, row)
+
+
+def file_links(storage: ObjectStorage, row: Upload) -> UrlOut:
+    """Short-lived links to an upload and, for an image, its thumbnail. Callers have checked who may look."""
     thumb = thumbnail_key(row.object_key)
-    thumb_url = (ctx.storage.download_url(thumb, expires=DOWNLOAD_TTL)
-                 if row.content_type.startswith("image/") and ctx.storage.exists(thumb) else None)
-    return UrlOut(url=ctx.storage.download_url(row.object_key, expires=DOWNLOAD_TTL), thumbnail_url=thumb_url,
+    thumb_url = (storage.download_url(thumb, expires=DOWNLOAD_TTL)
+                 if row.content_type.startswith("image/") and storage.exists(thumb) else None)
+    return UrlOut(url=storage.download_url(row.object_key, expires=DOWNLOAD_TTL), thumbnail_url=thumb_url,
                   expires_in=int(DOWNLOAD_TTL.total_seconds()))
 
 

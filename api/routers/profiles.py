@@ -9,22 +9,20 @@ in the same transaction.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, PathId
-from domain.models import Upload
+from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
+from api.routers.files import UrlOut, file_links
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
     DecisionIn,
     DeletedOut,
     DraftOut,
-    FileUrlOut,
     PrivacyIn,
     PrivacyOut,
     ProfileData,
@@ -38,12 +36,8 @@ from domain.profiles.schemas import (
     TagOut,
 )
 from search.factory import in_transaction, sync_artist
-from storage.media import thumbnail_key
 
 router = APIRouter(tags=["profiles"])
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
-DOWNLOAD_TTL = timedelta(minutes=5)
 
 
 def _sync(ctx: AppContext, db: Session, *artist_ids: int) -> None:
@@ -189,21 +183,16 @@ def reject_qualification(qualification_id: PathId, body: RejectIn, op: CurrentOp
     return service.decide_qualification(db, op.id, qualification_id, approve=False, reason=body.reason)
 
 
-@router.get("/admin/qualifications/{qualification_id}/url", response_model=FileUrlOut,
+@router.get("/admin/qualifications/{qualification_id}/url", response_model=UrlOut,
             summary="查看资质文件（临时链接，仅运营）")
-def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> FileUrlOut:
-    return _file_url(ctx, service.qualification_upload(db, qualification_id))
+def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> UrlOut:
+    return file_links(ctx.storage, service.qualification_upload(db, qualification_id))
 
 
-@router.get("/me/artist/qualifications/{qualification_id}/url", response_model=FileUrlOut,
+@router.get("/me/artist/qualifications/{qualification_id}/url", response_model=UrlOut,
             summary="查看本艺人的资质文件（临时链接，艺人及其团队）")
-def my_qualification_url(qualification_id: PathId, me: ActingArtist, db: Db, ctx: Ctx) -> FileUrlOut:
+def my_qualification_url(qualification_id: PathId, me: ActingArtist, db: Db, ctx: Ctx) -> UrlOut:
     # Whoever on the team uploaded it, the artist and the team may look at the artist's own documents.
-    return _file_url(ctx, service.qualification_upload(db, qualification_id, me.artist_id))
+    return file_links(ctx.storage, service.qualification_upload(db, qualification_id, me.artist_id))
 
 
-def _file_url(ctx: Ctx, upload: Upload) -> FileUrlOut:
-    thumb = (ctx.storage.download_url(thumbnail_key(upload.object_key), expires=DOWNLOAD_TTL)
-             if upload.content_type.startswith("image/") else None)
-    return FileUrlOut(url=ctx.storage.download_url(upload.object_key, expires=DOWNLOAD_TTL), thumbnail_url=thumb,
-                      expires_in=int(DOWNLOAD_TTL.total_seconds()))

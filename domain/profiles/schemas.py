@@ -255,12 +255,6 @@ class QualificationPage(BaseModel):
     page_size: int
 
 
-class FileUrlOut(BaseModel):
-    url: str
-    thumbnail_url: str | None = None
-    expires_in: int
-
-
 # --- the artist's agent team (经纪人/助理 who edit the profile on the artist's behalf)
 
 ManagerRole = Literal["agent", "assistant"]
