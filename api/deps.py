@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
@@ -19,6 +19,9 @@ from domain.profiles import managers
 
 # Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
 PathId = Annotated[int, Path(ge=1, le=2**62)]
+# List paging, the same bounds on every list route (the public artist search caps its page size lower).
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 def get_ctx(request: Request) -> AppContext:

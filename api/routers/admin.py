@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from api.deps import Ctx, CurrentOperator, Db, PathId, client_ip
+from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId, client_ip
 from domain.accounts import operators, rules, sessions, users
 from domain.accounts.schemas import (
     AdminUserOut,
@@ -51,8 +51,8 @@ def list_users(
     phone: Annotated[str | None, Query(max_length=20, pattern=r"^\d*$")] = None,
     role: Literal["client", "artist"] | None = None,
     status: Literal["active", "warned", "banned"] | None = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Page = 1,
+    page_size: PageSize = 20,
 ) -> AdminUserPage:
     items, total = users.list_users(db, phone=phone or None, role=role, status=status, page=page,
                                     page_size=page_size)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action
-from api.deps import Ctx, CurrentOperator, Db, PathId
+from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId
 from domain.bookings import service
 from domain.bookings.schemas import ActionIn, ActionOut, BookingDetail, BookingPage
 from domain.bookings.states import BookingStatus
@@ -24,8 +24,8 @@ def list_all(
     needs_operator: bool | None = None,
     artist_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     client_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Page = 1,
+    page_size: PageSize = 20,
 ) -> BookingPage:
     rows, total = service.list_bookings(db, client_id=client_id, artist_id=artist_id,
                                         status=status.value if status else None, needs_operator=needs_operator,

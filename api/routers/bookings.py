@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import ClientMe, Ctx, Db, Me, PathId
+from api.deps import ClientMe, Ctx, Db, Me, Page, PageSize, PathId
 from domain.bookings import service
 from domain.bookings.schemas import (
     ActionIn,
@@ -80,8 +80,8 @@ def list_bookings(
     status: BookingStatus | None = None,
     inquiry_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     date_from: date | None = None, date_to: date | None = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Page = 1,
+    page_size: PageSize = 20,
 ) -> BookingPage:
     role = me.acting_role
     if role not in ("client", "artist"):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from api.deps import ActingArtist, Ctx, CurrentOperator, Db, PathId
+from api.deps import ActingArtist, Ctx, CurrentOperator, Db, Page, PageSize, PathId
 from domain.cases import service
 from domain.cases.schemas import (
     AdminCaseOut,
@@ -29,8 +29,6 @@ from domain.cases.schemas import (
 from integrations.wechat.security import ContentSecurity, parse_media_push, verify_push
 
 router = APIRouter(tags=["cases"])
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 def get_content_security(ctx: Ctx) -> ContentSecurity:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.booking_actions import action_request, send_action, start_booking
-from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, PathId
+from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
 from api.routers.cases import ContentChecker
 from domain.bookings import service as bookings
 from domain.bookings.schemas import ActionIn
@@ -32,8 +32,6 @@ from domain.time import SHANGHAI
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["discovery"])
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 

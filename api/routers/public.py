@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, StringConstraints
 
-from api.deps import Ctx, Db, PathId, ViewerId
+from api.deps import Ctx, Db, Page, PathId, ViewerId
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage, MonthCalendar
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
@@ -54,7 +54,7 @@ def list_artists(
     verified_only: bool = False,
     available_on: date | None = None,
     sort: Literal["relevance", "popularity", "rating", "price_asc", "price_desc", "newest"] | None = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> ArtistPage:
     try:

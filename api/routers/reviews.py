@@ -7,15 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, PathId
+from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
 from domain.errors import PermissionDenied
 from domain.reviews import service
 from domain.reviews.schemas import HideIn, ReplyIn, ReviewDetail, ReviewDetailPage, ReviewIn, ReviewPage
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["reviews"])
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.post("/bookings/{booking_id}/review", response_model=ReviewDetail, status_code=201,
