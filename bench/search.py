@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import sys
 import time
@@ -27,11 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, or_, text  # noqa: E402
+from sqlalchemy import or_, text  # noqa: E402
 from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 
-from devstack.database import drop_database, ensure_database, migrate, start_embedded  # noqa: E402
-from domain.db import get_engine, session_scope, sqlalchemy_url  # noqa: E402
+from bench.common import DEFAULT_SERVER, server_url  # noqa: E402
+from devstack.database import drop_database, ensure_database, migrate  # noqa: E402
+from domain.db import get_engine, session_scope  # noqa: E402
 from domain.enums import ARTIST_TYPE_LABELS  # noqa: E402
 from domain.time import SHANGHAI, utc_now  # noqa: E402
 from search import pg  # noqa: E402
@@ -39,7 +39,6 @@ from search.base import SearchQuery  # noqa: E402
 from search.documents import iter_artist_documents  # noqa: E402
 from search.pg import PgArtistSearch  # noqa: E402
 
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "yy_bench"
 
 SURNAMES = ("陈林王李张刘杨黄赵吴周徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
@@ -225,21 +224,6 @@ def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> tupl
     sql_ms = timed(bare, runs)
     raw.rollback()
     return total, backend_ms, sql_ms
-
-
-def server_url(requested: str | None) -> str:
-    url = requested or os.environ.get("BENCH_DATABASE_SERVER") or DEFAULT_SERVER
-    try:
-        engine = create_engine(sqlalchemy_url(url))
-        with engine.connect():
-            pass
-        engine.dispose()
-        return url
-    except Exception as exc:
-        if requested:
-            raise
-        print(f"no PostgreSQL at {url} ({type(exc).__name__}); using the embedded server")
-        return start_embedded(ROOT / ".data" / "bench-pg")
 
 
 def main() -> int:

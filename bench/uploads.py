@@ -35,33 +35,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine  # noqa: E402
 
-from devstack.database import drop_database, ensure_database, migrate, start_embedded  # noqa: E402
-from domain.db import sqlalchemy_url  # noqa: E402
+from bench.common import DEFAULT_SERVER, server_url  # noqa: E402
+from devstack.database import drop_database, ensure_database, migrate  # noqa: E402
 
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "yy_bench_uploads"
 MB = 1024 * 1024
 V1 = "/api/v1"
 # What ffmpeg writes at the start of an H.264 .mp4 (as in tests/storage/conftest.py).
 MP4_HEAD = (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
             b"\x00\x00\x00\x08free\x00\x00\x10\x00mdat")
-
-
-def server_url(requested: str | None) -> str:
-    url = requested or os.environ.get("BENCH_DATABASE_SERVER") or DEFAULT_SERVER
-    try:
-        engine = create_engine(sqlalchemy_url(url))
-        with engine.connect():
-            pass
-        engine.dispose()
-        return url
-    except Exception as exc:
-        if requested:
-            raise
-        print(f"no PostgreSQL at {url} ({type(exc).__name__}); using the embedded server")
-        return start_embedded(ROOT / ".data" / "bench-pg")
 
 
 # --- synthetic files
