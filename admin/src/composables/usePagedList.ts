@@ -1,4 +1,4 @@
-// Paged list state shared by the moderation queues (same behaviour as the 用户管理 hook).
+// Paged list state of every console table (用户管理 and the 内容审核 queues).
 import { onMounted, reactive, ref, shallowRef } from 'vue'
 import type { PageQuery, PageResult } from '@/api/types'
 

@@ -4,13 +4,9 @@ import type { MachineCheck } from '@/api/cases'
 import type { ReviewStatus } from '@/api/profiles'
 import type { ReviewVisibility } from '@/api/reviews'
 
-export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
+import { lookup, type Option } from '@/utils/options'
 
-export interface Option<V extends string> {
-  value: V
-  label: string
-  tag: TagType
-}
+export type { Option, TagType } from '@/utils/options'
 
 export const REVIEW_STATUS_OPTIONS: Option<ReviewStatus>[] = [
   { value: 'pending', label: '待审核', tag: 'warning' },
@@ -30,10 +26,6 @@ export const VISIBILITY_OPTIONS: Option<ReviewVisibility>[] = [
   { value: 'visible', label: '展示中', tag: 'success' },
   { value: 'hidden', label: '已隐藏', tag: 'info' },
 ]
-
-function lookup<V extends string>(options: Option<V>[], value: V | string | null | undefined): Option<string> {
-  return options.find((o) => o.value === value) ?? { value: value ?? '', label: value || '-', tag: 'info' }
-}
 
 export const reviewStatusOf = (value: string | null | undefined) => lookup(REVIEW_STATUS_OPTIONS, value)
 export const machineCheckOf = (value: string | null | undefined) => lookup(MACHINE_CHECK_OPTIONS, value)

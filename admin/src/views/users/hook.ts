@@ -1,5 +1,5 @@
 // State and labels of the 用户管理 page (vue-pure-admin style: the page folder holds its hook).
-import { onMounted, reactive, ref } from 'vue'
+import { reactive } from 'vue'
 import {
   getUserListApi,
   type AdminUser,
@@ -7,31 +7,26 @@ import {
   type UserStatus,
   type VerificationStatus,
 } from '@/api/users'
+import { usePagedList } from '@/composables/usePagedList'
+import { lookup, type Option } from '@/utils/options'
 
-type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
-
-export const ROLE_OPTIONS: { value: UserRole; label: string; tag: TagType }[] = [
+export const ROLE_OPTIONS: Option<UserRole>[] = [
   { value: 'client', label: '需求方', tag: 'primary' },
   { value: 'artist', label: '艺人', tag: 'success' },
 ]
 
-export const STATUS_OPTIONS: { value: UserStatus; label: string; tag: TagType }[] = [
+export const STATUS_OPTIONS: Option<UserStatus>[] = [
   { value: 'active', label: '正常', tag: 'success' },
   { value: 'warned', label: '警告', tag: 'warning' },
   { value: 'banned', label: '封禁', tag: 'danger' },
 ]
 
-export const VERIFICATION_OPTIONS: { value: VerificationStatus; label: string; tag: TagType }[] = [
+export const VERIFICATION_OPTIONS: Option<VerificationStatus>[] = [
   { value: 'unverified', label: '未认证', tag: 'info' },
   { value: 'pending', label: '审核中', tag: 'warning' },
   { value: 'verified', label: '已认证', tag: 'success' },
   { value: 'rejected', label: '已驳回', tag: 'danger' },
 ]
-
-function lookup<V extends string>(options: { value: V; label: string; tag: TagType }[], value: V | null) {
-  const found = options.find((o) => o.value === value)
-  return found ?? { value, label: value ?? '-', tag: 'info' as TagType }
-}
 
 export const roleOf = (role: UserRole) => lookup(ROLE_OPTIONS, role)
 export const statusOf = (status: UserStatus | null) => lookup(STATUS_OPTIONS, status)
@@ -48,63 +43,25 @@ export function useUsers() {
     role: '' as UserRole | '',
     status: '' as UserStatus | '',
   })
-  const pagination = reactive({ page: 1, pageSize: 20, total: 0 })
-  const rows = ref<AdminUser[]>([])
-  const loading = ref(false)
-
-  // Only the latest query may write the table: a slow earlier response must not overwrite it.
-  let seq = 0
-  async function load() {
-    const mine = ++seq
-    loading.value = true
-    try {
-      const result = await getUserListApi({
-        phone: filters.phone.replace(/\D/g, ''), // the API takes digits only (partial match)
-        role: filters.role,
-        status: filters.status,
-        page: pagination.page,
-        page_size: pagination.pageSize,
-      })
-      if (mine !== seq) return
-      rows.value = result.items
-      pagination.total = result.total
-    } catch {
-      // message already shown by the request wrapper; keep the previous rows
-    } finally {
-      if (mine === seq) loading.value = false
-    }
-  }
-
-  function search() {
-    pagination.page = 1
-    void load()
-  }
+  const list = usePagedList((page) =>
+    getUserListApi({
+      phone: filters.phone.replace(/\D/g, ''), // the API takes digits only (partial match)
+      role: filters.role,
+      status: filters.status,
+      ...page,
+    }),
+  )
 
   function reset() {
     filters.phone = ''
     filters.role = ''
     filters.status = ''
-    search()
-  }
-
-  function onPageChange(page: number) {
-    pagination.page = page
-    void load()
-  }
-
-  function onSizeChange(size: number) {
-    pagination.pageSize = size
-    pagination.page = 1
-    void load()
+    list.search()
   }
 
   /** Put the row returned by a status change in place without reloading the page. */
-  function replaceRow(user: AdminUser) {
-    const index = rows.value.findIndex((r) => r.id === user.id)
-    if (index >= 0) rows.value.splice(index, 1, user)
-  }
+  const replaceRow = (user: AdminUser) => list.replaceRow((r) => r.id === user.id, user)
 
-  onMounted(load)
-
+  const { pagination, rows, loading, load, search, onPageChange, onSizeChange } = list
   return { filters, pagination, rows, loading, load, search, reset, onPageChange, onSizeChange, replaceRow }
 }
