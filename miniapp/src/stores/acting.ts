@@ -36,6 +36,22 @@ export function exitActing(): void {
   uni.removeStorageSync(ACTING_KEY)
 }
 
+/** 退出代管, after the user confirms; `then` runs once it is done (e.g. leave the artist's page). */
+export function confirmExitActing(then?: () => void): void {
+  uni.showModal({
+    title: '退出代管',
+    content: `退出后将不再代为管理「${acting.artist?.stageName ?? ''}」，可随时在「我管理的艺人」中重新进入。`,
+    confirmText: '退出代管',
+    cancelText: '取消',
+    success: (res) => {
+      if (!res.confirm) return
+      exitActing()
+      uni.showToast({ title: '已退出代管', icon: 'none' })
+      then?.()
+    },
+  })
+}
+
 /** The artist acted for, read fresh (the wrapper runs outside components). */
 export function actingArtistId(): string {
   return acting.artist ? String(acting.artist.artistId) : ''
