@@ -185,9 +185,9 @@ class BookingActivities:
                      evidence: list[str], from_status: str) -> None:
         with session_scope(self.database_url) as session:
             session.execute(insert(Dispute).values(
-                booking_id=booking_id, step=f"{booking_id}:{step}", opened_by_role=role, opened_by_id=actor_id,
+                booking_id=booking_id, step=step, opened_by_role=role, opened_by_id=actor_id,
                 reason=reason, evidence=evidence, from_status=from_status).on_conflict_do_nothing(
-                index_elements=["step"]))
+                constraint="uq_disputes_booking_step"))
 
     @activity.defn(name="booking.resolve_dispute")
     def resolve_dispute(self, booking_id: int, resolution: str, refund_amount: int | None, reason: str,

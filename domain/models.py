@@ -377,7 +377,7 @@ class Refund(Base):
     __tablename__ = "refunds"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    step: Mapped[str] = mapped_column(String(80), unique=True)  # booking id + step: one refund per step
+    step: Mapped[str] = mapped_column(String(80))  # one refund per booking and step ("refund-cancel", ...)
     amount: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -385,6 +385,8 @@ class Refund(Base):
     gateway_refund_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now_col()
     succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("booking_id", "step", name="uq_refunds_booking_step"),)
 
 
 class Payout(Base):
@@ -410,7 +412,7 @@ class Dispute(Base):
     __tablename__ = "disputes"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    step: Mapped[str] = mapped_column(String(80), unique=True)
+    step: Mapped[str] = mapped_column(String(80))
     opened_by_role: Mapped[str] = mapped_column(String(16))
     opened_by_id: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(1000))
@@ -422,6 +424,8 @@ class Dispute(Base):
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _now_col()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("booking_id", "step", name="uq_disputes_booking_step"),)
 
 
 class Notification(Base):

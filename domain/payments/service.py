@@ -145,9 +145,9 @@ def _reserve_refund(session: Session, booking_id: int, step: str, amount: int) -
     never exceed what was paid."""
     with Session(bind=session.get_bind(), expire_on_commit=False) as own, own.begin():
         _lock_booking(own, _LOCK_REFUNDS, booking_id)
-        row = own.scalar(select(Refund).where(Refund.step == step))
+        row = own.scalar(select(Refund).where(Refund.booking_id == booking_id, Refund.step == step))
         if row is not None:
-            if row.booking_id != booking_id or row.amount != amount:
+            if row.amount != amount:
                 raise RefundStepConflict(detail={"step": step, "amount": row.amount})
             return row.id
         paid = own.scalar(select(func.coalesce(func.sum(PaymentOrder.amount), 0)).where(
