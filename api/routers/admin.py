@@ -48,7 +48,7 @@ def me(op: CurrentOperator) -> OperatorOut:
 @router.get("/users", response_model=AdminUserPage, summary="用户列表")
 def list_users(
     op: CurrentOperator, db: Db,
-    phone: Annotated[str | None, Query(max_length=20, pattern=r"^\d*$")] = None,
+    phone: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]*$")] = None,
     role: Literal["client", "artist"] | None = None,
     status: Literal["active", "warned", "banned"] | None = None,
     page: Page = 1,

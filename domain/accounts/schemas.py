@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from domain.enums import ArtistType, Industry, VerificationSubject
+from domain.inputs import Text
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$")]
-SmsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+def ascii_digits(value: Any) -> Any:
+    """NFKC-normalise and map every Unicode decimal digit (full-width １, Arabic-Indic ١ ...) to ASCII.
+
+    The patterns below then accept ASCII only: a regex digit class matches any script's digits, so `13７...`
+    became a second account beside `137...`; normalised, both reach the same one."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+                   else c for c in text)
+
+
+# The one phone type: every phone a user types (login, profiles, inquiries, team invitations) is parsed by it.
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$"),
+                  BeforeValidator(ascii_digits)]
+SmsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$"), BeforeValidator(ascii_digits)]
+ShortText = Annotated[str, Text(50, min_length=1)]
 
 
 class Input(BaseModel):
@@ -34,11 +51,11 @@ class SmsLoginIn(Input):
 
 
 class WechatLoginIn(Input):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    code: Annotated[str, Text(128, min_length=1)]
 
 
 class RefreshIn(Input):
-    refresh_token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    refresh_token: Annotated[str, Text(200, min_length=10, strip=False)]
 
 
 class RoleIn(Input):
@@ -46,22 +63,19 @@ class RoleIn(Input):
 
 
 class ClientProfileIn(Input):
-    org_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+    org_name: Annotated[str, Text(100, min_length=2)]
     industry: Industry
-    contact_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    contact_name: Annotated[str, Text(50, min_length=1)]
     contact_phone: Phone
 
 
 class ArtistProfileIn(Input):
-    stage_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    stage_name: Annotated[str, Text(50, min_length=1)]
     artist_types: Annotated[list[ArtistType], Field(min_length=1, max_length=8)]
-    styles: Annotated[
-        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]],
-        Field(max_length=20),
-    ] = []
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
+    styles: Annotated[list[Annotated[str, Text(30, min_length=1)]], Field(max_length=20)] = []
+    city: Annotated[str, Text(30, min_length=2)]
     contact_phone: Phone
-    contact_wechat: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    contact_wechat: Annotated[str, Text(50)] | None = None
 
     @field_validator("artist_types")
     @classmethod
@@ -71,10 +85,10 @@ class ArtistProfileIn(Input):
 
 class VerificationIn(Input):
     subject: VerificationSubject
-    legal_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
+    legal_name: Annotated[str, Text(40, min_length=2)]
     id_number: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                                pattern=r"^\d{17}[\dXx]$")]
-    licence_upload_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+                                                pattern=r"^[0-9]{17}[0-9Xx]$"), BeforeValidator(ascii_digits)]
+    licence_upload_id: Annotated[str, Text(36)] | None = None
 
 
 class ClientProfileOut(BaseModel):
@@ -124,8 +138,8 @@ class TokenPairOut(BaseModel):
 
 
 class OperatorLoginIn(Input):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    username: Annotated[str, Text(40, min_length=1)]
+    password: Annotated[str, Text(128, min_length=1, strip=False)]
 
 
 class OperatorOut(BaseModel):
@@ -144,13 +158,13 @@ class OperatorTokenOut(BaseModel):
 
 class OperatorCreateIn(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-zA-Z0-9_.-]{3,40}$")]
-    password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    password: Annotated[str, Text(128, min_length=8, strip=False)]
+    display_name: Annotated[str, Text(40, min_length=1)]
 
 
 class UserStatusIn(Input):
     status: Literal["active", "warned", "banned"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+    reason: Annotated[str, Text(500, min_length=2, multiline=True)]
 
 
 class AdminUserOut(BaseModel):

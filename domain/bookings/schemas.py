@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+from domain.accounts.schemas import Phone
+from domain.inputs import Text
+
+Text50 = Annotated[str, Text(50, min_length=1)]
+Reason = Annotated[str, Text(500, min_length=2, multiline=True)]
 
 
 class Input(BaseModel):
@@ -20,13 +23,13 @@ class InquiryIn(Input):
     event_type: Text50
     start_at: AwareDatetime
     end_at: AwareDatetime
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
-    venue_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    city: Annotated[str, Text(30, min_length=2)]
+    venue_address: Annotated[str, Text(200, min_length=2)]
     audience_size: Annotated[int, Field(ge=1, le=1_000_000)]
-    requirements: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    requirements: Annotated[str, Text(2000, multiline=True)] = ""
     budget_amount: Annotated[int, Field(ge=0, le=10**11)]
     contact_name: Text50
-    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$")]
+    contact_phone: Phone
 
     @model_validator(mode="after")
     def _times(self) -> InquiryIn:
@@ -47,20 +50,20 @@ class QuoteIn(Input):
     deposit_percent: Annotated[int, Field(ge=10, le=100)] = 30
     balance_due_days: Annotated[int, Field(ge=0, le=180)] = 3
     cancellation_tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)] | None = None
-    rider: Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=30)] = []
-    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+    rider: Annotated[list[Annotated[str, Text(200)]], Field(max_length=30)] = []
+    note: Annotated[str, Text(1000, multiline=True)] = ""
 
 
 class ActionIn(Input):
     """Body of POST /bookings/{id}/actions/{action}; each action reads the fields it needs."""
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    reason: Annotated[str, Text(1000, multiline=True)] | None = None
     quote: QuoteIn | None = None
     signature_png_base64: Annotated[str, StringConstraints(max_length=700_000)] | None = None
     refund_amount: Annotated[int, Field(ge=0, le=10**11)] | None = None
     resolution: Literal["full_refund", "partial_refund", "release"] | None = None
     extend_hours: Annotated[int, Field(ge=1, le=720)] | None = None
-    evidence: Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=9)] = []
+    evidence: Annotated[list[Annotated[str, Text(200)]], Field(max_length=9)] = []
 
 
 class ProceedIn(Input):

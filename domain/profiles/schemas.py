@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.accounts.schemas import Phone
 from domain.enums import CITIES, ArtistType
+from domain.inputs import Text
 from domain.time import SHANGHAI, utc_now
 
 MIN_ACTIVE_SINCE_YEAR = 1950
@@ -24,14 +26,14 @@ class Input(BaseModel):
 
 
 class TeamMemberIn(Input):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-    role: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    name: Annotated[str, Text(30, min_length=1)]
+    role: Annotated[str, Text(30, min_length=1)]
 
 
 class PriceLineIn(Input):
     """One price: a fixed amount (max_amount omitted or equal) or a range, in fen."""
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    title: Annotated[str, Text(60, min_length=1)]
     duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)]
     min_amount: Amount
     max_amount: Amount | None = None
@@ -49,25 +51,18 @@ class PriceLineIn(Input):
 class ProfileData(Input):
     """Everything the public artist page shows that the artist edits (reviewed before it goes public)."""
 
-    stage_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-    avatar_upload_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=36)] | None = None
+    stage_name: Annotated[str, Text(50, min_length=1)]
+    avatar_upload_id: Annotated[str, Text(36)] | None = None
     artist_types: Annotated[list[ArtistType], Field(min_length=1, max_length=8)]
-    styles: Annotated[
-        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]],
-        Field(max_length=10),
-    ] = []
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
-    regions: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]],
-                       Field(max_length=len(CITIES))] = []
+    styles: Annotated[list[Annotated[str, Text(30, min_length=1)]], Field(max_length=10)] = []
+    city: Annotated[str, Text(30, min_length=2)]
+    regions: Annotated[list[Annotated[str, Text(30)]], Field(max_length=len(CITIES))] = []
     active_since_year: int | None = None
-    bio: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-    works: Annotated[
-        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]],
-        Field(max_length=20),
-    ] = []
+    bio: Annotated[str, Text(2000, multiline=True)] = ""
+    works: Annotated[list[Annotated[str, Text(100, min_length=1)]], Field(max_length=20)] = []
     team: Annotated[list[TeamMemberIn], Field(max_length=10)] = []
     prices: Annotated[list[PriceLineIn], Field(max_length=20)] = []
-    travel_terms: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    travel_terms: Annotated[str, Text(300, multiline=True)] = ""
 
     @field_validator("avatar_upload_id")
     @classmethod
@@ -185,7 +180,7 @@ class DecisionIn(Input):
     submitted_at: datetime | None = None
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Reason = Annotated[str, Text(500, min_length=1, multiline=True)]
 
 
 class ProfileRejectIn(DecisionIn):
@@ -200,7 +195,7 @@ class RejectIn(Input):
 
 
 class TagIn(Input):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    name: Annotated[str, Text(20, min_length=1)]
 
 
 class TagOut(BaseModel):
@@ -227,9 +222,9 @@ QUALIFICATION_STATUS_LABELS = {"pending": "审核中", "approved": "已通过", 
 
 
 class QualificationIn(Input):
-    upload_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
+    upload_id: Annotated[str, Text(36, min_length=1)]
     kind: QualificationKind
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    title: Annotated[str, Text(60, min_length=1)]
 
 
 class QualificationOut(BaseModel):
@@ -264,7 +259,7 @@ MANAGER_ROLE_LABELS = {"agent": "经纪人", "assistant": "助理"}
 class ManagerIn(Input):
     """Add (or change the role of) a team member by the phone of their registered account."""
 
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9]\d{9}$")]
+    phone: Phone
     role: ManagerRole
 
 

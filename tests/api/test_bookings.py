@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from domain.models import CalendarSlot, User
+from domain.models import CalendarSlot, Inquiry, User
 from domain.time import utc_now
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
@@ -129,6 +129,21 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     # Artists can't send inquiries.
     other = await register_artist(api, "13900000005")
     assert (await api.post(f"{V1}/inquiries", headers=bearer(other), json=_inquiry([aid]))).status_code == 403
+
+
+async def test_inquiry_contact_phone_in_other_digits_is_stored_in_ascii(api_with_temporal: httpx.AsyncClient,
+                                                                        db: Session):
+    api = api_with_temporal
+    client = await register_client(api, "13800000002")
+    aid = await _artist_id(api, await register_artist(api, "13900000004"))
+    _verify(db, "13800000002", "13900000004")
+    for typed in ("1371234560", "137123456O9", "13712345609".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))[:10]):
+        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid], contact_phone=typed))
+        assert res.status_code == 422 and res.json()["detail"][0]["field"] == "contact_phone", res.text
+    for typed in ("13７１２３４５６０９", "١٣٧١٢٣٤٥٦٠٩"):
+        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid], contact_phone=typed))
+        assert res.status_code == 201, res.text
+    assert list(db.scalars(select(Inquiry.contact_phone))) == ["13712345609", "13712345609"]
 
 
 async def test_fifty_concurrent_confirmations_give_one_hold(api_with_temporal: httpx.AsyncClient, db: Session):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.models import PhoneLock, SmsCode, User
@@ -107,3 +107,31 @@ async def test_invalid_phone_and_code_formats(api: httpx.AsyncClient):
     assert bad.status_code == 422 and "手机号" in bad.json()["message"]
     code = await api.post(f"{V1}/auth/sms/login", json={"phone": "13700000005", "code": "12ab56"})
     assert code.status_code == 422 and "验证码" in code.json()["message"]
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+async def test_phone_in_other_digits_reaches_the_same_account(api: httpx.AsyncClient, db: Session):
+    """`13７１２３４５６０９` used to register a second account: phones are normalised to ASCII digits first."""
+    first = await sms_login(api, "13712345609")
+    for typed in ("13７１２３４５６０９", "13712345609".translate(ARABIC_INDIC), " １３７１２３４５６０９　"):
+        _age_codes(db, "13712345609", timedelta(minutes=2))
+        sent = await api.post(f"{V1}/auth/sms/send", json={"phone": typed})
+        assert sent.status_code == 200, sent.text
+        # The code typed in full-width digits works as well.
+        res = await api.post(f"{V1}/auth/sms/login",
+                             json={"phone": typed, "code": sent.json()["sandbox_code"].translate(FULL_WIDTH)})
+        assert res.status_code == 200, res.text
+        assert res.json()["me"]["id"] == first["me"]["id"] and res.json()["me"]["phone"] == "137****5609"
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+    assert set(db.scalars(select(SmsCode.phone))) == {"13712345609"}
+
+
+async def test_phone_with_letters_or_wrong_length_is_refused(api: httpx.AsyncClient, db: Session):
+    for typed in ("1371234560a", "1371234560".translate(ARABIC_INDIC), "１２７１２３４５６０９", "137 1234 5609"):
+        res = await api.post(f"{V1}/auth/sms/send", json={"phone": typed})
+        assert res.status_code == 422, (typed, res.text)
+        assert res.json()["message"] == "手机号格式不正确（请输入11位手机号）"
+    assert db.scalar(select(func.count()).select_from(SmsCode)) == 0
