@@ -52,6 +52,7 @@ USER yanyue
 # Local state (uploads until object storage is wired, generated files) goes to a volume, not the image.
 ENV DATA_DIR=/data
 EXPOSE 8000
-# WEB_CONCURRENCY sets uvicorn's worker processes.
+# WEB_CONCURRENCY sets uvicorn's worker processes. Proxy headers are believed only from TRUSTED_PROXIES (the
+# app reads them itself); uvicorn's own handling is off, its default trusts 127.0.0.1.
 CMD ["uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*"]
+     "--no-proxy-headers"]

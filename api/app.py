@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.context import AppContext
@@ -149,6 +150,10 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     errors.install(app)
 
     app.add_middleware(BodyLimit)
+    if settings.trusted_proxies:
+        # Added last, so it runs first: every route and limit sees the client the proxy saw. Only the listed
+        # proxies are believed; uvicorn itself runs with --no-proxy-headers (its default trusts 127.0.0.1).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
                    admin_bookings.router, payments.router, discovery.router, files.router, profiles.router,

@@ -42,7 +42,11 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The caller's address for per-IP limits and session records. Behind a trusted proxy (settings
+    `trusted_proxies`) create_app's ProxyHeadersMiddleware has already replaced the peer with the client the
+    proxy saw; a client's own X-Forwarded-For is never read here."""
+    host = request.client.host if request.client else "unknown"
+    return host[:64]  # the width of the ip columns, whatever a proxy forwards
 
 
 def _bearer(request: Request) -> str | None:

@@ -27,6 +27,9 @@ from workers.runtime import SEARCH_ATTRIBUTES, field_cipher
 log = logging.getLogger("devstack")
 
 BIN = Path(sys.executable).parent
+# uvicorn believes X-Forwarded-For from 127.0.0.1 by default, i.e. from every local client of `make run`:
+# off. The app reads proxy headers itself, only from settings.trusted_proxies (empty here).
+API_SERVER_FLAGS = ("--no-proxy-headers",)
 
 
 def wait_for_port(host: str, port: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -95,7 +98,7 @@ def main() -> None:
         procs.append(subprocess.Popen([sys.executable, "-m", "workers"], env=env, cwd=ROOT))  # noqa: S603
         api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",  # noqa: S603
                                 "--host", settings.api_host, "--port", str(settings.api_port),
-                                "--log-level", "warning"], env=env, cwd=ROOT)
+                                "--log-level", "warning", *API_SERVER_FLAGS], env=env, cwd=ROOT)
         procs.append(api)
         wait_for_port(settings.api_host, settings.api_port, 60, api)
         base = f"http://{settings.api_host}:{settings.api_port}"

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
     embedded_services: str = ""
 
+    # --- reverse proxy: addresses / networks (comma-separated) whose X-Forwarded-For / -Proto the API believes,
+    # e.g. nginx's address in the compose network. Empty: the headers are ignored and the peer address counts
+    # (otherwise any client could pick its own IP and escape the per-IP limits).
+    trusted_proxies: str = ""
+
     # --- secrets: unset -> generated once and kept in .data/secrets.json (embedded default only)
     jwt_secret: str | None = None
     id_encryption_key: str | None = Field(default=None, description="base64 32-byte AES-GCM key")

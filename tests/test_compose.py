@@ -209,3 +209,35 @@ def test_dockerfile_builds_what_the_clients_define() -> None:
         assert f"npm run {script}" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".data", ".env", "**/node_modules", "**/dist"} <= set(ignored)
+
+
+def _default(value: str) -> str:
+    """The default of a `${NAME:-default}` compose value."""
+    match = re.fullmatch(r"\$\{[A-Z0-9_]+:-([^}]*)\}", value)
+    assert match, value
+    return match.group(1)
+
+
+def test_only_nginx_may_name_the_client_address() -> None:
+    """The per-IP limits count X-Forwarded-For only when nginx sent it, and nginx sets it instead of appending to
+    the client's own header (which used to let a client pick any address, with uvicorn trusting "*")."""
+    import ipaddress
+
+    from devstack.run import API_SERVER_FLAGS
+
+    nginx_address = SERVICES["nginx"]["networks"]["default"]["ipv4_address"]
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(_default(nginx_address)) in ipaddress.ip_network(_default(subnet))
+    for service in ("api", "worker"):
+        assert SERVICES[service]["environment"]["TRUSTED_PROXIES"] == nginx_address
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    cmd = json.loads(re.search(r"^CMD (\[.*?\])$", dockerfile, flags=re.MULTILINE | re.DOTALL)
+                     .group(1).replace("\\\n", ""))
+    for command in (SERVICES["api"]["command"], cmd, list(API_SERVER_FLAGS)):
+        assert "--no-proxy-headers" in command and "--forwarded-allow-ips" not in command, command
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "$proxy_add_x_forwarded_for" not in conf
+    forwarded = re.findall(r"proxy_set_header X-Forwarded-For (\S+);", conf)
+    real_ip = re.findall(r"proxy_set_header X-Real-IP (\S+);", conf)
+    assert forwarded and set(forwarded) == set(real_ip) == {"$remote_addr"}
+    assert len(forwarded) == conf.count("proxy_pass ")
