@@ -192,6 +192,17 @@ class PhoneLock(Base):
     locked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LoginThrottle(Base):
+    """Failed operator logins per submitted username and per client IP, and the lock they lead to."""
+
+    __tablename__ = "login_throttles"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "username" | "ip"
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AccountStatusChange(Base):
     __tablename__ = "account_status_changes"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

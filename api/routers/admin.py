@@ -34,7 +34,7 @@ def _op(op: Operator) -> OperatorOut:
 
 @router.post("/auth/login", response_model=OperatorTokenOut, summary="运营人员登录")
 def login(body: OperatorLoginIn, request: Request, ctx: Ctx, db: Db) -> OperatorTokenOut:
-    op = operators.login(db, body.username, body.password)
+    op = operators.login(db, body.username, body.password, client_ip(request))
     issued = sessions.open_session(db, ctx.tokens, operator=op, ip=client_ip(request))
     return OperatorTokenOut(access_token=issued.access_token, refresh_token=issued.refresh_token,
                             expires_in=issued.expires_in, operator=_op(op))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.accounts import login_throttle
 from domain.accounts.crypto import hash_password, verify_password
 from domain.accounts.schemas import OperatorCreateIn
 from domain.errors import AppError, Conflict
@@ -19,13 +20,16 @@ class BadCredentials(AppError):
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
-def login(session: Session, username: str, password: str) -> Operator:
+def login(session: Session, username: str, password: str, ip: str) -> Operator:
+    """Unknown username and wrong password answer alike, and both count towards the lock-out."""
+    login_throttle.serialise_and_check(session, username, ip)
     op = session.scalar(select(Operator).where(Operator.username == username))
     if op is None:
         verify_password(password, _DUMMY_HASH)
-        raise BadCredentials()
-    if not verify_password(password, op.password_hash):
-        raise BadCredentials()
+    if op is None or not verify_password(password, op.password_hash):
+        left = login_throttle.record_failure(session, username, ip)
+        raise BadCredentials(f"用户名或密码错误，还可尝试{left}次", detail={"attempts_left": left})
+    login_throttle.record_success(session, username)
     if not op.is_active:
         raise AppError("运营账号已停用", code="operator_disabled", status=403)
     return op

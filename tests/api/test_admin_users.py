@@ -13,8 +13,9 @@ async def test_operator_login_errors_are_the_same_for_unknown_user_and_wrong_pas
     wrong = await api.post(f"{V1}/admin/auth/login", json={"username": "ops", "password": "nope"})
     unknown = await api.post(f"{V1}/admin/auth/login", json={"username": "ghost", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"code": "bad_credentials", "message": "用户名或密码错误",
-                                               "detail": None}
+    # Each counts towards its own username's lock-out (login_throttle), so both have as many tries left.
+    assert wrong.json() == unknown.json() == {"code": "bad_credentials", "message": "用户名或密码错误，还可尝试4次",
+                                               "detail": {"attempts_left": 4}}
 
 
 async def test_users_table_filters_and_status_history(api: httpx.AsyncClient, db: Session):
