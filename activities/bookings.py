@@ -173,6 +173,12 @@ class BookingActivities:
         except AppError as exc:
             raise ApplicationError(exc.message, type="RefundRefused", non_retryable=True) from exc
 
+    @activity.defn(name="booking.flag_for_operator")
+    def flag_for_operator(self, booking_id: int, reason: str) -> None:
+        """Put the booking in the operator queue (a step failed for good); plain values, so it can't fail alike."""
+        with session_scope(self.database_url) as session:
+            payments.flag_for_operator(session, booking_id, reason)
+
     @activity.defn(name="booking.record_penalty")
     def record_penalty(self, booking_id: int, reason: str) -> None:
         with session_scope(self.database_url) as session:
@@ -212,4 +218,4 @@ class BookingActivities:
     def all(self) -> list[Any]:
         return [self.record_step, self.hold_slot, self.book_slot, self.release_slot, self.send_contract,
                 self.sign_contract, self.create_payment, self.refund, self.record_penalty, self.open_dispute,
-                self.resolve_dispute, self.payout]
+                self.resolve_dispute, self.payout, self.flag_for_operator]

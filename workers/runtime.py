@@ -8,6 +8,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
+from activities.failures import PermanentFailures
 from activities.real_name import RealNameActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
@@ -64,4 +65,6 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
                  StorageCleanupPlugin(database_url, storage_from_settings(settings))],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
+        # An activity error that can never succeed stops retrying and flags the booking (activities.failures).
+        interceptors=[PermanentFailures()],
     )

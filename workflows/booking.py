@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities, StepRecord
+    from activities.failures import PERMANENT_TYPE
     from domain.bookings.messages import (
         ActionRequest,
         ActionResult,
@@ -27,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         Quote,
     )
     from domain.bookings.money import cancellation_refund, settlement, split_fee
-    from domain.bookings.states import FINAL, STATUS_LABELS, Action, BookingStatus, move_for
+    from domain.bookings.states import FINAL, STATUS_LABELS, Action, BookingStatus, refusal
 
 S = BookingStatus
 STATUS_KEY = SearchAttributeKey.for_keyword("BookingStatus")
@@ -44,6 +45,12 @@ REMIND_BALANCE_DAYS = (7, 1)
 PATCH_CONTRACT_REMINDER = "contract-deadline-reminder"
 PATCH_REQUEST_FIRST = "request-step-before-actions"
 PATCH_SKIP_PAST_REMINDERS = "skip-past-balance-reminders"
+# Response, contract and deposit deadlines end no later than the show's start.
+PATCH_DEADLINES_BEFORE_SHOW = "deadlines-before-show"
+# Dispute rulings by timing, money first: the state moves only once the refund went through.
+PATCH_DISPUTE_RULINGS = "dispute-rulings-by-timing"
+# A refused refund is not followed by a "refunded" event claiming money that did not move.
+PATCH_NO_FALSE_REFUND = "no-refunded-event-after-refusal"
 
 
 def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
@@ -62,6 +69,17 @@ class Timer:
 
 
 @dataclass
+class Ruling:
+    """An operator's dispute ruling waiting for its refund: `then` is what happens once the money moved."""
+
+    resolution: str  # full_refund / partial_refund / release
+    reason: str
+    operator_id: int
+    refund_amount: int = 0
+    then: str = "release"  # release / cancel (before the show) / settle (after the show)
+
+
+@dataclass
 class BookingState:
     status: BookingStatus = S.REQUESTED
     quote: Quote | None = None
@@ -74,6 +92,7 @@ class BookingState:
     auto_accept_at: datetime | None = None
     disputed_from: BookingStatus | None = None
     fired: set[str] = field(default_factory=set)
+    failed_timers: set[str] = field(default_factory=set)  # failed permanently: wait for an operator instead
     paid_orders: set[str] = field(default_factory=set)
 
 
@@ -85,8 +104,10 @@ class BookingWorkflow:
         self.seq = 0
         self.version = 0  # bumped on every change a timer depends on
         self.lock = asyncio.Lock()
+        self.clip_deadlines = False
         self.payments: list[PaymentReceived] = []
         self.compensation: list[tuple[str, int]] = []  # (step, refund amount) still to run
+        self.after_refund: dict[str, Ruling] = {}  # refund step -> what the dispute ruling does once it is paid
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -104,7 +125,8 @@ class BookingWorkflow:
     @workflow.run
     async def run(self, inp: BookingInput) -> str:
         self.inp = inp
-        self.s.deadline = workflow.now() + timedelta(hours=inp.response_hours)
+        self.clip_deadlines = workflow.patched(PATCH_DEADLINES_BEFORE_SHOW)
+        self.s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.response_hours))
         first = self._step("requested", "request", "client", inp.client_id, S.REQUESTED,
                            notify=[(inp.artist_id, "收到新的演出邀约", "有需求方向您发起了演出邀约，请及时确认报价")],
                            fields={"deadline_at": self.s.deadline.isoformat()}, moved=False)
@@ -116,10 +138,20 @@ class BookingWorkflow:
         while True:
             if self.payments:
                 async with self.lock:
-                    await self._on_payment(self.payments.pop(0))
+                    payment = self.payments.pop(0)
+                    try:
+                        await self._on_payment(payment)
+                    except ApplicationError as err:
+                        if err.type != PERMANENT_TYPE:
+                            raise
                 continue
             if self.compensation:
-                await self._compensate()
+                try:
+                    await self._compensate()
+                except ApplicationError as err:
+                    if err.type != PERMANENT_TYPE:
+                        raise
+                    self.compensation.pop(0)  # flagged for an operator; don't loop on it
                 continue
             if self.s.status in FINAL and not self.lock.locked():
                 break
@@ -131,7 +163,13 @@ class BookingWorkflow:
             except TimeoutError:
                 async with self.lock:
                     if self.version == seen and timer is not None:
-                        await self._on_timer(timer)
+                        try:
+                            await self._on_timer(timer)
+                        except ApplicationError as err:
+                            if err.type != PERMANENT_TYPE:
+                                raise
+                            self.s.failed_timers.add(timer.kind)  # flagged; an operator's action re-arms it
+                            self.version += 1
         # Let an update that finished the booking return its answer before the workflow closes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.s.status.value
@@ -171,6 +209,9 @@ class BookingWorkflow:
             candidates.append(Timer(datetime.fromisoformat(inp.end_at), "performed"))
         elif s.status == S.PERFORMED and s.auto_accept_at:
             candidates.append(Timer(s.auto_accept_at, "auto_accept"))
+        candidates = [t for t in candidates if t.kind not in s.failed_timers]
+        if self.clip_deadlines:  # a reminder already due when its deadline was clipped to the show is skipped
+            candidates = [t for t in candidates if not t.kind.startswith("remind_") or t.at > workflow.now()]
         return min(candidates, key=lambda t: t.at) if candidates else None
 
     async def _on_timer(self, timer: Timer) -> None:
@@ -256,8 +297,10 @@ class BookingWorkflow:
         inp, s = self.inp, self.s
         if inp is None:
             raise ApplicationError("预约尚未就绪，请稍后重试", type="NotReady")
-        if move_for(s.status, req.action, req.actor.role) is None:
-            raise ApplicationError(f"当前状态（{STATUS_LABELS[s.status]}）不能执行此操作", type="InvalidAction")
+        started = workflow.now() >= datetime.fromisoformat(inp.start_at)
+        refused = refusal(s.status, req.action, req.actor.role, show_started=started)
+        if refused is not None:
+            raise ApplicationError(refused.message, type=refused.kind)
         own = {"client": inp.client_id, "artist": inp.artist_id}.get(req.actor.role)
         if req.actor.role in ("client", "artist") and req.actor.id != own:
             raise ApplicationError("无权操作此预约", type="Forbidden")
@@ -265,24 +308,42 @@ class BookingWorkflow:
         if action == Action.confirm:
             q = req.quote
             if q is None or q.fee_amount <= 0 or not 10 <= q.deposit_percent <= 100 or q.balance_due_days < 0:
-                raise ApplicationError("报价不完整：请填写演出费、定金比例（10-100%）和尾款期限", type="BadRequest")
+                raise ApplicationError("报价不完整：请填写演出费、定金比例（10-100%）和尾款期限", "quote",
+                                       type="BadRequest")
             start = datetime.fromisoformat(inp.start_at)
             if start - timedelta(days=q.balance_due_days) < workflow.now():
-                raise ApplicationError("尾款期限早于当前时间，请缩短尾款提前天数", type="BadRequest")
+                raise ApplicationError("尾款期限早于当前时间，请缩短尾款提前天数", "quote.balance_due_days",
+                                       type="BadRequest")
         if action in (Action.reject, Action.dispute) and not (req.reason or "").strip():
-            raise ApplicationError("请填写原因", type="BadRequest")
+            raise ApplicationError("请填写原因", "reason", type="BadRequest")
         if action in (Action.sign, Action.countersign) and not req.signature_key:
-            raise ApplicationError("请先手写签名", type="BadRequest")
+            raise ApplicationError("请先手写签名", "signature_png_base64", type="BadRequest")
         if action == Action.resolve_dispute:
-            if req.resolution not in ("full_refund", "partial_refund", "release") or not (req.reason or "").strip():
-                raise ApplicationError("请选择处理方式并填写处理理由", type="BadRequest")
-            if req.resolution == "partial_refund" and not 0 < (req.refund_amount or 0) <= self._refundable():
-                raise ApplicationError("部分退款金额须大于0且不超过可退金额", type="BadRequest")
-        if action == Action.cancel and req.actor.role == "operator":
-            if req.refund_amount is not None and not 0 <= req.refund_amount <= self._refundable():
-                raise ApplicationError("退款金额须在0到可退金额之间", type="BadRequest")
+            if req.resolution not in ("full_refund", "partial_refund", "release"):
+                raise ApplicationError("请选择处理方式", "resolution", type="BadRequest")
+            if not (req.reason or "").strip():
+                raise ApplicationError("请填写处理理由", "reason", type="BadRequest")
+            if self.compensation:
+                raise ApplicationError("上一次处理的退款仍在进行，请稍后刷新再试", type="InvalidAction")
+            if req.resolution == "partial_refund":
+                if (req.refund_amount or 0) <= 0:
+                    raise ApplicationError("部分退款金额须大于0", "refund_amount", type="BadRequest")
+                self._check_refundable(req.refund_amount or 0)
+        if action == Action.cancel and req.actor.role == "operator" and req.refund_amount is not None:
+            self._check_refundable(req.refund_amount)
         if action == Action.extend_deadline and not 1 <= (req.extend_hours or 0) <= 24 * 30:
-            raise ApplicationError("延长时间须在1小时到30天之间", type="BadRequest")
+            raise ApplicationError("延长时间须在1小时到30天之间", "extend_hours", type="BadRequest")
+
+    def _check_refundable(self, amount: int) -> None:
+        if amount > self._refundable():
+            raise ApplicationError(f"退款金额超过可退金额（{self._refundable() / 100:.2f}元）",
+                                   {"paid_amount": self.s.paid_amount, "refunded_amount": self.s.refunded_amount},
+                                   type="RefundExceedsPaid")
+
+    def _before_show(self, deadline: datetime) -> datetime:
+        """A deadline for an answer, a signature or a deposit can't run past the show's start."""
+        assert self.inp is not None
+        return min(deadline, datetime.fromisoformat(self.inp.start_at)) if self.clip_deadlines else deadline
 
     async def _apply(self, req: ActionRequest) -> ActionResult:
         inp, s = self.inp, self.s
@@ -298,7 +359,7 @@ class BookingWorkflow:
             s.quote = quote
             s.deposit_amount, s.balance_amount = split_fee(quote.fee_amount, quote.deposit_percent)
             s.balance_due_at = datetime.fromisoformat(inp.start_at) - timedelta(days=quote.balance_due_days)
-            s.deadline = workflow.now() + timedelta(hours=inp.contract_hours)
+            s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.contract_hours))
             await self._step("confirm", action, role, actor_id, S.CONFIRMED, data={"quote": _quote_dict(quote)},
                              fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
                                      "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
@@ -326,7 +387,7 @@ class BookingWorkflow:
                 await self._step("sign", action, role, actor_id, S.CLIENT_SIGNED,
                                  notify=[(inp.artist_id, "需求方已签署合同", "请会签合同")])
             else:
-                s.deadline = workflow.now() + timedelta(hours=inp.deposit_hours)
+                s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.deposit_hours))
                 await self._step("countersign", action, role, actor_id, S.SIGNED,
                                  fields={"deadline_at": s.deadline.isoformat()},
                                  notify=self._both("合同已生效", "双方已签署合同，请在截止时间前支付定金"))
@@ -354,6 +415,7 @@ class BookingWorkflow:
             await self._resolve(req)
         elif action == Action.extend_deadline:
             hours = timedelta(hours=req.extend_hours or 0)
+            s.failed_timers.clear()  # the operator looked at it: the deadlines run again
             if s.status == S.DEPOSIT_PAID and s.balance_due_at:
                 s.balance_due_at += hours
                 s.fired -= {"balance_overdue"}
@@ -395,24 +457,94 @@ class BookingWorkflow:
         inp, s = self.inp, self.s
         assert inp is not None
         step, amount = self.compensation[0]
+        ruling = self.after_refund.pop(step, None)
+        refused = False
         if amount > 0:
             try:
                 await self._activity(BookingActivities.refund, inp.booking_id, step, amount, forever=True)
                 s.refunded_amount += amount
-            except ActivityError:
+            except (ActivityError, ApplicationError) as err:
                 # Refused outright (not a gateway outage, which is retried): an operator must decide.
-                await self._step(f"{step}-refused", "refund_refused", "system", None, s.status, moved=False,
-                                 fields={"needs_operator": "退款被拒绝，需人工处理"}, data={"amount": amount})
-                amount = 0
+                if ruling is None and not workflow.patched(PATCH_NO_FALSE_REFUND):
+                    await self._step(f"{step}-refused", "refund_refused", "system", None, s.status, moved=False,
+                                     fields={"needs_operator": "退款被拒绝，需人工处理"}, data={"amount": amount})
+                    amount = 0
+                else:
+                    message = _failure_message(err)
+                    await self._step(f"{step}-refused", "refund_refused", "system", None, s.status, moved=False,
+                                     fields={"needs_operator": f"退款被拒绝，需人工处理：{message}"[:200]},
+                                     data={"amount": amount, "error": message})
+                    refused = True
+        if ruling is not None:
+            if not refused:  # a refused ruling doesn't take effect: the dispute stays open for another one
+                await self._carry_out(ruling)
+            self.compensation.pop(0)
+            return
         if s.status in FINAL and s.status != S.COMPLETED:
             await self._activity(BookingActivities.release_slot, inp.booking_id)
-        await self._step(f"{step}-done", "refunded", "system", None, s.status, moved=False,
-                         fields={"refunded_amount": s.refunded_amount},
-                         data={"amount": amount},
-                         notify=[(inp.client_id, "退款已完成", f"已退款{amount / 100:.2f}元")] if amount else [])
+        if not refused:
+            await self._step(f"{step}-done", "refunded", "system", None, s.status, moved=False,
+                             fields={"refunded_amount": s.refunded_amount},
+                             data={"amount": amount},
+                             notify=[(inp.client_id, "退款已完成", f"已退款{amount / 100:.2f}元")] if amount else [])
         self.compensation.pop(0)
 
     async def _resolve(self, req: ActionRequest) -> None:
+        """An operator's ruling on a dispute, by timing. Before the show it either cancels the booking (refund,
+        release the calendar; no review) or lets it continue; after the show it settles what the client did not
+        get back. Money first: the booking moves only once the refund went through (`_compensate`)."""
+        if not workflow.patched(PATCH_DISPUTE_RULINGS):
+            await self._resolve_v1(req)
+            return
+        inp, s = self.inp, self.s
+        assert inp is not None and s.disputed_from is not None
+        ruling = Ruling(req.resolution or "release", req.reason or "", req.actor.id or 0)
+        if ruling.resolution == "release":
+            await self._carry_out(ruling)
+            return
+        before_show = workflow.now() < datetime.fromisoformat(inp.start_at)
+        ruling.then = "cancel" if before_show else "settle"
+        ruling.refund_amount = self._refundable() if ruling.resolution == "full_refund" else req.refund_amount or 0
+        step = f"refund-dispute-{self.seq + 1:03d}"  # one refund per ruling; a refused one leaves room for another
+        title = "纠纷已处理：取消预约并退款" if before_show else "纠纷已处理：退款后结算"
+        await self._step("dispute-ruling", "dispute_ruling", "operator", req.actor.id, S.DISPUTED, moved=False,
+                         reason=req.reason, data={"resolution": ruling.resolution, "then": ruling.then,
+                                                  "refund_amount": ruling.refund_amount},
+                         notify=self._both(title, f"应退{ruling.refund_amount / 100:.2f}元。{ruling.reason}"))
+        self.after_refund[step] = ruling
+        self.compensation.append((step, ruling.refund_amount))
+
+    async def _carry_out(self, r: Ruling) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        await self._activity(BookingActivities.resolve_dispute, inp.booking_id, r.resolution, r.refund_amount,
+                             r.reason, r.operator_id)
+        data = {"resolution": r.resolution, "refund_amount": r.refund_amount}
+        done = {"needs_operator": None, "refunded_amount": s.refunded_amount}
+        if r.then == "release":
+            back = s.disputed_from or S.DEPOSIT_PAID
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", r.operator_id, back,
+                             reason=r.reason, data=data, fields={"needs_operator": None},
+                             notify=self._both("纠纷已处理：继续履约", r.reason))
+            s.disputed_from = None
+            if back == S.SETTLING:  # settlement was under way when the dispute froze it
+                await self._settle("settle-after-dispute")
+        elif r.then == "cancel":
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", r.operator_id, S.CANCELLED,
+                             reason=r.reason, data=data, fields=done,
+                             notify=self._both("预约已取消",
+                                               f"纠纷处理完成，已退款{r.refund_amount / 100:.2f}元，档期已释放"))
+            s.disputed_from = None
+            await self._activity(BookingActivities.release_slot, inp.booking_id)
+        else:
+            await self._step("resolve_dispute", Action.resolve_dispute, "operator", r.operator_id, S.SETTLING,
+                             reason=r.reason, data=data, fields=done,
+                             notify=self._both("纠纷已处理", f"已退款{r.refund_amount / 100:.2f}元，余款将结算给艺人"))
+            s.disputed_from = None
+            await self._settle("settle-after-dispute")
+
+    async def _resolve_v1(self, req: ActionRequest) -> None:
+        """Rulings as first released (replays bookings recorded before PATCH_DISPUTE_RULINGS)."""
         inp, s = self.inp, self.s
         assert inp is not None and s.disputed_from is not None
         await self._activity(BookingActivities.resolve_dispute, inp.booking_id, req.resolution, req.refund_amount,
@@ -458,10 +590,21 @@ class BookingWorkflow:
         return [(self.inp.client_id, title, body), (self.inp.artist_id, title, body)]
 
     async def _activity(self, fn, *args, forever: bool = False):
-        return await workflow.execute_activity_method(
-            # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
-            fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 10),
-            retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
+        try:
+            return await workflow.execute_activity_method(
+                # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
+                fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 10),
+                retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
+        except ActivityError as err:
+            if not _permanent(err):
+                raise
+            # It will fail the same way every time (activities.failures): stop, and tell an operator why.
+            assert self.inp is not None
+            name = getattr(fn, "__name__", str(fn))
+            await workflow.execute_activity_method(
+                BookingActivities.flag_for_operator, args=[self.inp.booking_id, f"系统处理失败（{name}），需人工处理"],
+                start_to_close_timeout=timedelta(seconds=10), retry_policy=QUICK_RETRY)
+            raise ApplicationError("操作未能完成：系统处理出错，已通知平台运营处理", type=PERMANENT_TYPE) from err
 
     async def _note(self, kind: str, notify: list[tuple[int, str, str]]) -> None:
         await self._step(kind, "reminder", "system", None, self.s.status, moved=False, notify=notify)
@@ -482,11 +625,25 @@ class BookingWorkflow:
             data=data or {}, reason=reason,
             fields={"status": to.value, **(fields or {}), **({"reason": reason} if reason else {})},
             notify=[list(n) for n in (notify or [])])
-        await self._activity(BookingActivities.record_step, record)
+        try:
+            await self._activity(BookingActivities.record_step, record)
+        except ApplicationError:
+            self.s.status = before  # nothing was recorded: the booking stays where it was
+            raise
         if before != to:
             workflow.upsert_search_attributes([STATUS_KEY.value_set(to.value)])
         workflow.upsert_memo({"summary": f"预约#{inp.booking_id} 艺人{inp.artist_id} 需求方{inp.client_id} "
                                          f"演出{inp.start_at[:16]} 状态:{STATUS_LABELS[to]}"})
+
+
+def _permanent(err: ActivityError) -> bool:
+    cause = err.cause
+    return isinstance(cause, ApplicationError) and cause.type == PERMANENT_TYPE
+
+
+def _failure_message(err: Exception) -> str:
+    cause = err.cause if isinstance(err, ActivityError) else err
+    return cause.message if isinstance(cause, ApplicationError) else str(err)
 
 
 def _quote_dict(q: Quote) -> dict:

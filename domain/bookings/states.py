@@ -104,11 +104,40 @@ TRANSITIONS: dict[tuple[BookingStatus, Action], Move] = {
 }
 
 
-def allowed_actions(status: str, role: str) -> list[str]:
+ROLE_LABELS = {"client": "需求方", "artist": "艺人", "operator": "平台运营"}
+# Once the show has started only the performance flow and disputes remain: nobody cancels mid-show.
+NOT_AFTER_START = {Action.cancel}
+
+
+def allowed_actions(status: str, role: str, *, show_started: bool = False) -> list[str]:
     """What `role` (client / artist / operator) may do to a booking in `status`, in table order."""
-    return [a.value for (s, a), move in TRANSITIONS.items() if s == status and role in move.roles]
+    return [a.value for (s, a), move in TRANSITIONS.items()
+            if s == status and role in move.roles and not (show_started and a in NOT_AFTER_START)]
 
 
 def move_for(status: str, action: str, role: str) -> Move | None:
     move = TRANSITIONS.get((BookingStatus(status), Action(action)))
     return move if move is not None and role in move.roles else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    kind: str     # Forbidden (the role never may) / Closed (the booking ended) / InvalidAction (not in this state)
+    message: str
+
+
+def refusal(status: str, action: str, role: str, *, show_started: bool) -> Refusal | None:
+    """Why `role` may not take `action` now, or None. The workflow's validator and the API's early check
+    (before anything is stored) both ask this, so they answer alike."""
+    act = Action(action)
+    roles = {r for (_, a), move in TRANSITIONS.items() if a == act for r in move.roles}
+    if role not in roles:
+        who = "或".join(ROLE_LABELS[r] for r in ("client", "artist", "operator") if r in roles)
+        return Refusal("Forbidden", f"只有{who}可以{ACTION_LABELS[act.value]}")
+    if BookingStatus(status) in FINAL:
+        return Refusal("Closed", f"预约已结束（{STATUS_LABELS[status]}），不能再操作")
+    if move_for(status, action, role) is None:
+        return Refusal("InvalidAction", f"当前状态（{STATUS_LABELS[status]}）不能{ACTION_LABELS[act.value]}")
+    if show_started and act in NOT_AFTER_START:
+        return Refusal("InvalidAction", "演出已开始，不能取消；如演出有问题，请发起纠纷")
+    return None

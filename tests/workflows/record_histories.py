@@ -3,8 +3,10 @@
 Run by hand, NOT by `make test`, only when the recorded histories need refreshing (a new path worth covering, or
 a deliberate, versioned change to the workflow whose old histories are no longer expected to replay):
 
-    .venv/bin/python -m tests.workflows.record_histories
+    .venv/bin/python -m tests.workflows.record_histories [scenario ...]
 
+Name scenarios to record only those (new paths), keeping the older files: they are what bookings started by
+earlier releases recorded, and they must keep replaying.
 It builds what the test fixtures build (tests/conftest.py): a throwaway database on the embedded PostgreSQL in
 .data/test-pg (DATABASE_URL's server if set), migrated and dropped at the end; a time-skipping Temporal server;
 the platform worker with the sandbox payment gateway. It then drives one booking per scenario with the same
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -115,20 +118,40 @@ async def balance_overdue_extended(env: Any, db: Session) -> WorkflowHandle:
     return h
 
 
+async def dispute_before_show_cancelled(env: Any, db: Session) -> WorkflowHandle:
+    """A dispute weeks before the show, ruled with a partial refund: money first, then cancelled and released."""
+    client, artist, h = await _booking(env, db)
+    await to_signed(h, client, artist)
+    await pay(h, db, client, "deposit")
+    await act(h, "dispute", "client", client, reason="艺人要求加价")
+    await act(h, "resolve_dispute", "operator", 1, resolution="partial_refund", reason="核实后取消",
+              refund_amount=200_000)
+    await _expect(h, "CANCELLED")
+    return h
+
+
+async def request_expires_before_show(env: Any, db: Session) -> WorkflowHandle:
+    """A show 12 hours away: the 48-hour answer window ends at the show's start."""
+    _, _, h = await _booking(env, db, days=0.5)
+    await env.sleep(timedelta(hours=13))
+    await _expect(h, "EXPIRED")
+    return h
+
+
 SCENARIOS: list[Scenario] = [happy_path, client_cancel_after_deposit, dispute_partial_refund, expired_no_answer,
-                             balance_overdue_extended]
+                             balance_overdue_extended, dispute_before_show_cancelled, request_expires_before_show]
 
 
-async def record(database_url: str) -> None:
+async def record(database_url: str, only: set[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="yanyue-histories-") as data_dir:
         settings = Settings(_env_file=None, data_dir=Path(data_dir), database_url=database_url,
                             temporal_task_queue=TEST_TASK_QUEUE,
                             jwt_secret="test-jwt-secret-0123456789-abcdefghijklmnop",
                             id_encryption_key="test-id-key", id_hash_key="test-hash-key")
-        await _record(settings, database_url)
+        await _record(settings, database_url, only)
 
 
-async def _record(settings: Settings, database_url: str) -> None:
+async def _record(settings: Settings, database_url: str, only: set[str] | None) -> None:
     gateway = SandboxGateway("test-sandbox-pay-secret", notify_url="http://testserver" + CALLBACK_PATH)
     env = await start_time_skipping_env()
     db = session_factory(database_url)()
@@ -138,6 +161,8 @@ async def _record(settings: Settings, database_url: str) -> None:
         try:
             HISTORIES.mkdir(exist_ok=True)
             for scenario in SCENARIOS:
+                if only and scenario.__name__ not in only:
+                    continue
                 handle = await scenario(env, db)
                 history = await handle.fetch_history()
                 path = HISTORIES / f"{scenario.__name__}.json"
@@ -157,7 +182,7 @@ def main() -> None:
     url = ensure_database(server, name)
     try:
         migrate(url)
-        asyncio.run(record(url))
+        asyncio.run(record(url, set(sys.argv[1:]) or None))
     finally:
         get_engine(url).dispose()
         drop_database(server, name)

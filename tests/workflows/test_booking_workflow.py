@@ -167,33 +167,42 @@ async def test_operator_cancels_with_chosen_refund(temporal_env, db: Session, ha
     assert booking(db, h).refunded_amount == 120_000
 
 
-@pytest.mark.parametrize(("resolution", "status", "refunded", "payout"), [
-    ("full_refund", "CANCELLED", 1_000_000, None),
-    ("partial_refund", "COMPLETED", 400_000, 540_000),  # (10,000 - 4,000) - 10 % commission
-    ("release", "ACCEPTED", 0, None),
+# Rulings by timing: before the show a ruling cancels (refund, release the calendar, no review) or lets the
+# booking continue; after the show it settles what the client did not get back.
+@pytest.mark.parametrize(("when", "resolution", "status", "refunded", "payout", "slot"), [
+    ("before", "full_refund", "CANCELLED", 1_000_000, None, None),
+    ("before", "partial_refund", "CANCELLED", 400_000, None, None),
+    ("before", "release", "FULLY_PAID", 0, None, "booked"),
+    ("after", "full_refund", "COMPLETED", 1_000_000, 0, "booked"),
+    ("after", "partial_refund", "COMPLETED", 400_000, 540_000, "booked"),  # (10,000 - 4,000) - 10 % commission
+    ("after", "release", "ACCEPTED", 0, None, "booked"),
 ])
-async def test_dispute_resolutions(temporal_env, db: Session, handles, resolution: str, status: str, refunded: int,
-                                   payout: int | None):  # type: ignore[no-untyped-def]
+async def test_dispute_rulings_by_timing(temporal_env, db: Session, handles, when: str, resolution: str, status: str,
+                                         refunded: int, payout: int | None, slot: str | None):  # type: ignore[no-untyped-def]
     client, [artist], [h] = await _new(temporal_env, db, handles)
     await to_signed(h, client, artist)
     await pay(h, db, client, "deposit")
     await pay(h, db, client, "balance")
-    await temporal_env.sleep(timedelta(days=41))
-    await act(h, "confirm_performance", "client", client)
+    if when == "after":
+        await temporal_env.sleep(timedelta(days=41))
+        await act(h, "confirm_performance", "client", client)
     with pytest.raises(WorkflowUpdateFailedError):
         await act(h, "dispute", "client", client, reason="")
     await act(h, "dispute", "client", client, reason="演出时长不足", evidence=["private/evidence/1.jpg"])
     assert await h.query(BookingWorkflow.status) == "DISPUTED"
-    with pytest.raises(WorkflowUpdateFailedError):  # money is frozen: no settlement while disputed
-        await act(h, "request_settlement", "artist", artist)
+    with pytest.raises(WorkflowUpdateFailedError):  # money is frozen: no settlement or cancellation while disputed
+        await act(h, "request_settlement" if when == "after" else "cancel", "artist", artist, reason="x")
     await act(h, "resolve_dispute", "operator", 1, resolution=resolution, reason="核实后处理",
               refund_amount=400_000 if resolution == "partial_refund" else None)
-    if status != "ACCEPTED":
+    await settled(h)
+    if status in ("CANCELLED", "COMPLETED"):
         assert await h.result() == status
     else:
-        assert await h.query(BookingWorkflow.status) == "ACCEPTED"
+        assert await h.query(BookingWorkflow.status) == status
     b = booking(db, h)
-    assert (b.status, b.refunded_amount, b.payout_amount) == (status, refunded, payout)
+    assert (b.status, b.refunded_amount, b.payout_amount, b.needs_operator) == (status, refunded, payout, None)
+    assert _slot(db, b.id) == slot
+    assert db.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.booking_id == b.id)) == refunded
     dispute = db.scalar(select(Dispute).where(Dispute.booking_id == b.id))
     assert dispute is not None and dispute.resolution == resolution and dispute.resolved_at is not None
 
