@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import AppError
+from domain.inputs import TEXT_ERRORS
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,10 @@ def _message(err: dict[str, Any]) -> str:
         return f"{label}不能为空"
     if kind == "json_invalid":
         return "请求内容不是合法的 JSON"
+    if kind in TEXT_ERRORS:  # domain.inputs.Text
+        return f"{label}{TEXT_ERRORS[kind]}"
+    if kind == "date_out_of_range":  # domain.inputs.InputDate
+        return f"{label}须在{ctx.get('min')}至{ctx.get('max')}之间"
     if kind == "extra_forbidden":
         return f"不支持的字段：{name}"
     if kind == "string_too_short":

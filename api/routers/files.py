@@ -18,11 +18,12 @@ from typing import Annotated, BinaryIO, Literal
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from api.deps import Ctx, Db, Me
 from domain.errors import NotFound
+from domain.inputs import Text
 from domain.models import Upload
 from storage.base import LinkInvalid, ObjectNotFound, ObjectStorage, UploadTokenInvalid, check_key, new_key
 from storage.local import LocalStorage
@@ -151,8 +152,7 @@ def _local(ctx_storage: ObjectStorage) -> LocalStorage:
 class IntentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     purpose: Purpose
-    content_type: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
-                                                   max_length=100)]
+    content_type: Annotated[str, Text(100, min_length=1), AfterValidator(str.lower)]
 
 
 class IntentOut(BaseModel):
@@ -178,7 +178,7 @@ class UploadDoneOut(BaseModel):
 
 class CompleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    key: Annotated[str, Text(200, min_length=1)]
 
 
 class UrlOut(BaseModel):

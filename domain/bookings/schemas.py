@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from domain.accounts.schemas import Phone
 from domain.inputs import Text
@@ -59,7 +59,7 @@ class ActionIn(Input):
 
     reason: Annotated[str, Text(1000, multiline=True)] | None = None
     quote: QuoteIn | None = None
-    signature_png_base64: Annotated[str, StringConstraints(max_length=700_000)] | None = None
+    signature_png_base64: Annotated[str, Text(700_000, strip=False)] | None = None
     refund_amount: Annotated[int, Field(ge=0, le=10**11)] | None = None
     resolution: Literal["full_refund", "partial_refund", "release"] | None = None
     extend_hours: Annotated[int, Field(ge=1, le=720)] | None = None

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.inputs import InputDate, Text
 
 SLOT_STATUS_LABELS = {"available": "可约", "held": "已预留", "booked": "已预订", "rest": "休息",
                       "unavailable": "不可约"}
@@ -17,7 +19,7 @@ SLOT_STATUS_LABELS = {"available": "可约", "held": "已预留", "booked": "已
 ARTIST_STATUSES = ("available", "rest", "unavailable")
 BOOKING_STATUSES = ("held", "booked")
 
-ClockTime = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5)]
+ClockTime = Annotated[str, Text(5)]
 
 
 class RangeIn(BaseModel):
@@ -25,16 +27,16 @@ class RangeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start_date: date = Field(description="第一天（按 timezone 的当地日期）", examples=["2027-03-01"])
-    end_date: date = Field(description="最后一天（含）", examples=["2027-03-31"])
+    start_date: InputDate = Field(description="第一天（按 timezone 的当地日期）", examples=["2027-03-01"])
+    end_date: InputDate = Field(description="最后一天（含）", examples=["2027-03-31"])
     status: Literal["available", "rest", "unavailable"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    note: Annotated[str, Text(200)] = ""
     weekdays: Annotated[list[int], Field(max_length=7)] | None = Field(
         default=None, description="0=周一 … 6=周日；不填为每天", examples=[[0]])
     start_time: ClockTime | None = Field(default=None, description="HH:MM；与 end_time 同时不填为全天",
                                          examples=["18:00"])
     end_time: ClockTime | None = Field(default=None, description="HH:MM，可为 24:00", examples=["22:00"])
-    timezone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = "Asia/Shanghai"
+    timezone: Annotated[str, Text(40, min_length=1)] = "Asia/Shanghai"
 
 
 class SlotOut(BaseModel):

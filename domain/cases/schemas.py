@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from domain.bookings.schemas import Input
+from domain.inputs import InputDate, Text
 from domain.time import SHANGHAI, utc_now
 
 
@@ -33,9 +34,9 @@ MAX_CASE_VIDEOS = 1
 MAX_CASES = 50  # per artist: a portfolio, not a gallery
 CaseId = Annotated[int, Field(ge=1, le=2**62)]
 UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-EventType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Title = Annotated[str, Text(60, min_length=1)]
+EventType = Annotated[str, Text(30, min_length=1)]
+Description = Annotated[str, Text(1000, multiline=True)]
 MediaIds = Annotated[list[UploadId], Field(min_length=1, max_length=MAX_CASE_IMAGES + MAX_CASE_VIDEOS)]
 
 
@@ -54,7 +55,7 @@ class CaseIn(Input):
 
     title: Title
     event_type: EventType
-    performed_on: date | None = None
+    performed_on: InputDate | None = None
     description: Description = ""
     media: MediaIds
 
@@ -70,7 +71,7 @@ class CasePatch(Input):
 
     title: Title | None = None
     event_type: EventType | None = None
-    performed_on: date | None = None  # null clears it
+    performed_on: InputDate | None = None  # null clears it
     description: Description | None = None
     media: MediaIds | None = None
 
@@ -94,7 +95,7 @@ class CaseDecisionIn(Input):
 
 
 class CaseRejectIn(CaseDecisionIn):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+    reason: Annotated[str, Text(500, min_length=2, multiline=True)]
 
 
 class CaseMediaDetailOut(CaseMediaOut):

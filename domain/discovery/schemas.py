@@ -5,26 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from domain.artists.schemas import ArtistCard
 from domain.bookings.schemas import BookingOut, Input, QuoteIn
 from domain.enums import ArtistType
+from domain.inputs import Text
 
 Amount = Annotated[int, Field(ge=0, le=10**11)]
 
 
 class DemandIn(Input):
-    event_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    event_type: Annotated[str, Text(30, min_length=1)]
     start_at: AwareDatetime
     end_at: AwareDatetime
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
-    venue_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    city: Annotated[str, Text(30, min_length=2)]
+    venue_address: Annotated[str, Text(200)] = ""
     audience_size: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     budget_min_amount: Amount
     budget_max_amount: Amount
     artist_types: Annotated[list[ArtistType], Field(min_length=1, max_length=8)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    description: Annotated[str, Text(2000, multiline=True)] = ""
 
     @model_validator(mode="after")
     def _check(self) -> DemandIn:
@@ -39,7 +40,7 @@ class DemandIn(Input):
 
 class DemandReviewIn(Input):
     status: Literal["approved", "rejected"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    reason: Annotated[str, Text(500, multiline=True)] = ""
 
     @model_validator(mode="after")
     def _reason(self) -> DemandReviewIn:
@@ -50,7 +51,7 @@ class DemandReviewIn(Input):
 
 class DemandRespondIn(Input):
     quote: QuoteIn
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    message: Annotated[str, Text(500, multiline=True)] = ""
 
 
 class DemandOut(BaseModel):

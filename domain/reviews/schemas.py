@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.inputs import Text
 
 MAX_PHOTOS = 9
 Score = Annotated[int, Field(ge=1, le=5, strict=True)]  # strict: no "5", 4.5 or true
-UploadId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+UploadId = Annotated[str, Text(36, min_length=1)]
 
 
 class ReviewIn(BaseModel):
@@ -17,7 +19,7 @@ class ReviewIn(BaseModel):
     effect_score: Score
     attitude_score: Score
     punctuality_score: Score
-    text: Annotated[str, StringConstraints(max_length=1000)] = ""
+    text: Annotated[str, Text(1000, multiline=True)] = ""
     photo_upload_ids: Annotated[list[UploadId], Field(max_length=MAX_PHOTOS)] = []  # own case_image uploads
 
     @field_validator("photo_upload_ids")
@@ -30,12 +32,12 @@ class ReviewIn(BaseModel):
 
 class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reply: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reply: Annotated[str, Text(500, min_length=1, multiline=True)]
 
 
 class HideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Annotated[str, Text(500, min_length=1, multiline=True)]
 
 
 class RatingSummary(BaseModel):
