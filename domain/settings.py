@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # one (minio:9000 resolves only inside the compose network). Unset: the same as s3_endpoint.
     s3_public_endpoint: str | None = None
     s3_region: str = "us-east-1"
+    # Images decoded at once per API/worker process (each can take ~160 MB at the 40 MP cap; storage.media).
+    image_decodes_per_process: int = Field(default=2, ge=1, le=16)
     redis_url: str | None = None
     # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
     embedded_services: str = ""

@@ -5,7 +5,8 @@ writing the original + thumbnail pair removes whatever part was written.
 
 Files are handled as binary file objects (bytes callers are wrapped in BytesIO): the type comes from the
 first SNIFF_BYTES and the size from seek/tell, so a 200 MB video is copied to storage in chunks and never
-held in memory. Only images (at most 10 MB) are decoded, for their thumbnail.
+held in memory. Only images (at most 10 MB) are decoded, for their thumbnail, and only after their header has
+shown a pixel count within the upload purpose's cap (`UPLOAD_MAX_PIXELS`), a few at a time per process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,8 +27,22 @@ from storage.base import ObjectNotFound, ObjectStorage, check_private_flag, is_p
 
 MB = 1024 * 1024
 THUMB_MAX_SIDE = 480
-# Pillow's own bomb guard is a warning up to 2x its limit; we refuse clearly and earlier.
-MAX_IMAGE_PIXELS = 50_000_000
+# Pixels, not bytes, are what decoding costs (3-4 bytes each): a 160 KB single-colour PNG of 7070×7070 decodes
+# to 200 MB. So each image purpose has a pixel cap, checked from the header before anything is decoded:
+# - signature: drawn on a canvas; a full-screen landscape pad at 3x pixel ratio is ~2436×1125 (2.7 MP).
+# - licence: an A4 scan at 600 dpi is 4960×7016 (35 MP); a 40 MP phone photo is 7296×5472.
+# - case_image (also avatars and review photos, uploaded under this purpose): phones save 12 MP by default and
+#   40 MP in their largest common mode; a full-resolution 50 MP+ JPEG is over the 10 MB limit anyway.
+UPLOAD_MAX_PIXELS: dict[str, int] = {"licence": 40_000_000, "signature": 4_000_000, "case_image": 40_000_000}
+MAX_IMAGE_PIXELS = max(UPLOAD_MAX_PIXELS.values())
+# Pillow's own guard (a warning above it, an error above twice it, both at open) set to the same largest cap,
+# so no decode anywhere in the process (seed data, a future caller) goes beyond it.
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+
+def max_pixels_for(purpose: str) -> int:
+    """The pixel cap of an upload purpose's images (the largest cap for a purpose without its own)."""
+    return UPLOAD_MAX_PIXELS.get(purpose, MAX_IMAGE_PIXELS)
 # Enough bytes to recognise every type below (the ftyp box with its compatible brands).
 SNIFF_BYTES = 64
 
@@ -90,6 +106,17 @@ class MediaTooLarge(MediaRejected):
     def __init__(self, media: MediaType | None, max_bytes: int):
         what = _KIND_NOUN[media.kind] if media else "文件"
         super().__init__(f"{what}不能超过{max_bytes // MB}MB", detail={"max_bytes": max_bytes})
+
+
+class ImageTooLarge(MediaTooLarge):
+    """Too many pixels for its purpose (a MediaTooLarge, so callers that pass on size messages show this one)."""
+    status, code = 422, "image_too_large"
+
+    def __init__(self, max_pixels: int, size: tuple[int, int] | None = None):
+        now = f"，当前{size[0]}×{size[1]}" if size else ""
+        MediaRejected.__init__(self, f"图片尺寸过大（最多{max_pixels // 10_000}万像素{now}），请压缩后重新上传",
+                               detail={"max_pixels": max_pixels, "width": size[0] if size else None,
+                                       "height": size[1] if size else None})
 
 
 def _is_mp4(head: bytes) -> bool:
@@ -165,29 +192,49 @@ class Thumbnail:
     ext: str = ".webp"
 
 
-def make_thumbnail(data: bytes | BinaryIO, max_side: int = THUMB_MAX_SIDE) -> Thumbnail:
+# Decoding is the memory-hungry step (up to ~160 MB for an RGBA image at the 40 MP cap): at most this many at
+# once per process, whatever the thread pool's size (Settings.image_decodes_per_process, via storage.factory).
+_decode_slots = threading.BoundedSemaphore(2)
+# Modes Pillow resamples properly; palette and 1-bit images are converted first (they would resize nearest-neighbour).
+_RESAMPLED_MODES = {"RGB", "RGBA", "L", "LA"}
+
+
+def limit_concurrent_decodes(slots: int) -> None:
+    global _decode_slots
+    _decode_slots = threading.BoundedSemaphore(max(1, slots))
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in {"RGBA", "LA", "PA"} or (img.mode == "P" and "transparency" in img.info)
+
+
+def make_thumbnail(data: bytes | BinaryIO, max_side: int = THUMB_MAX_SIDE, *,
+                   max_pixels: int = MAX_IMAGE_PIXELS) -> Thumbnail:
     """A WebP no larger than `max_side` on its longer side, EXIF orientation applied, metadata dropped.
 
+    Refuses (ImageTooLarge) an image of more than `max_pixels` from its header alone, before decoding it.
     Pass a file object to decode straight from it (call only after `validate`: it reads the whole file)."""
     try:
         with Image.open(io.BytesIO(data) if isinstance(data, bytes | bytearray) else data) as img:
             if img.format not in {"JPEG", "PNG", "WEBP"}:
                 raise UnsupportedMediaType([MediaKind.IMAGE])
-            # Checked before any pixel is decoded: a tiny file can claim a gigantic canvas.
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise UnsupportedMediaType([MediaKind.IMAGE], "图片像素过大，请压缩后再上传")
-            img.draft("RGB", (max_side * 2, max_side * 2))  # JPEG only: decode at a reduced scale
-            oriented = ImageOps.exif_transpose(img)
-            has_alpha = oriented.mode in {"RGBA", "LA", "PA"} or (
-                oriented.mode == "P" and "transparency" in oriented.info)
-            out_img = oriented.convert("RGBA" if has_alpha else "RGB")
-            out_img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            buf = io.BytesIO()
-            out_img.save(buf, "WEBP", quality=80, method=4)
+            # open() has read only the header: a tiny file can claim a gigantic canvas.
+            if img.width * img.height > max_pixels:
+                raise ImageTooLarge(max_pixels, img.size)
+            with _decode_slots:
+                img.draft("RGB", (max_side * 2, max_side * 2))  # JPEG only: decode at a reduced scale
+                small = img if img.mode in _RESAMPLED_MODES else img.convert("RGBA" if _has_alpha(img) else "RGB")
+                # In place, before any full-size copy (exif_transpose and convert each make one).
+                small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                oriented = ImageOps.exif_transpose(small)
+                out_img = oriented.convert("RGBA" if _has_alpha(oriented) else "RGB")
+                buf = io.BytesIO()
+                out_img.save(buf, "WEBP", quality=80, method=4)
     except MediaRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError,
-            struct.error, EOFError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's guard at open: over twice the largest cap
+        raise ImageTooLarge(max_pixels) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, EOFError) as exc:
         raise UnsupportedMediaType([MediaKind.IMAGE], "图片已损坏或无法识别，请重新选择") from exc
     return Thumbnail(buf.getvalue(), out_img.width, out_img.height)
 
@@ -227,8 +274,9 @@ MediaCheck = Callable[[bytes, int], MediaType]
 
 def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, private: bool,
                 allowed: Iterable[MediaKind] = ALL_KINDS, key: str | None = None,
-                max_bytes: int | None = None, check: MediaCheck | None = None) -> StoredMedia:
-    """Validate an upload by content, then store it (and a thumbnail for images).
+                max_bytes: int | None = None, check: MediaCheck | None = None,
+                max_pixels: int = MAX_IMAGE_PIXELS) -> StoredMedia:
+    """Validate an upload by content, then store it (and a thumbnail for images of at most `max_pixels`).
 
     `data` is bytes or a seekable binary file (the request's spooled upload): it is streamed to storage, not
     read into memory. `key` is given when the upload was announced earlier (the local upload endpoint's token
@@ -238,7 +286,8 @@ def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, 
     size = file_size(fileobj)
     head = read_head(fileobj)
     media = check(head, size) if check else validate(head, size, allowed, max_bytes=max_bytes)
-    thumb = make_thumbnail(fileobj) if media.kind is MediaKind.IMAGE else None  # may reject: before any write
+    thumb = (make_thumbnail(fileobj, max_pixels=max_pixels)  # may reject: before any write
+             if media.kind is MediaKind.IMAGE else None)
     if key is None:
         key = new_key(prefix, media.ext, private=private)
     else:
@@ -260,7 +309,8 @@ def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, 
 
 
 def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable[MediaKind] = ALL_KINDS,
-                          max_bytes: int | None = None, check: MediaCheck | None = None) -> StoredMedia:
+                          max_bytes: int | None = None, check: MediaCheck | None = None,
+                          max_pixels: int = MAX_IMAGE_PIXELS) -> StoredMedia:
     """Check an object a client uploaded straight to storage (presigned POST) and add its thumbnail.
 
     The POST policy only pins the declared content type and size; the bytes themselves are judged here,
@@ -272,7 +322,7 @@ def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable
     try:
         head = storage.get(key, length=SNIFF_BYTES)
         media = check(head, info.size) if check else validate(head, info.size, allowed, max_bytes=max_bytes)
-        thumb = make_thumbnail(storage.get(key)) if media.kind is MediaKind.IMAGE else None
+        thumb = make_thumbnail(storage.get(key), max_pixels=max_pixels) if media.kind is MediaKind.IMAGE else None
         if thumb:
             storage.put(thumbnail_key(key), thumb.data, thumb.mime, private=private)
     except (MediaRejected, ObjectNotFound):

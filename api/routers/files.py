@@ -39,6 +39,7 @@ from storage.media import (
     StoredMedia,
     UnsupportedMediaType,
     confirm_direct_upload,
+    max_pixels_for,
     store_media,
     thumbnail_key,
     upload_id_of,
@@ -104,7 +105,8 @@ def store_for_purpose(storage: ObjectStorage, data: bytes | BinaryIO, purpose: s
     Nothing is written when the file is rejected.
     """
     return store_media(storage, data, prefix=prefix or purpose, private=True, key=key,
-                       check=partial(check_for_purpose, purpose=purpose, max_bytes=max_bytes))
+                       check=partial(check_for_purpose, purpose=purpose, max_bytes=max_bytes),
+                       max_pixels=max_pixels_for(purpose))
 
 
 def _remove(storage: ObjectStorage, stored: StoredMedia) -> None:
@@ -233,7 +235,8 @@ def complete_upload(upload_id: str, body: CompleteIn, me: Me, db: Db, ctx: Ctx) 
         return _done(row, thumbnail_key(row.object_key) if row.content_type.startswith("image/") else None)
     try:
         stored = confirm_direct_upload(ctx.storage, body.key, check=partial(
-            check_for_purpose, purpose=purpose, max_bytes=purpose_max_bytes(purpose)))
+            check_for_purpose, purpose=purpose, max_bytes=purpose_max_bytes(purpose)),
+            max_pixels=max_pixels_for(purpose))
     except ObjectNotFound as exc:
         raise UploadNotFound("文件尚未上传或已被删除，请重新上传") from exc
     return _done(record_upload(db, ctx.storage, me.user.id, purpose, stored), stored.thumbnail_key)

@@ -20,6 +20,7 @@ from domain.models import Contract, PaymentNotification, PaymentOrder, User
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from domain.time import utc_now
 from tests.helpers import V1, bearer, register_artist, register_client
+from tests.storage.conftest import huge_png
 
 
 def _signature() -> str:
@@ -77,6 +78,9 @@ async def test_contract_and_payments_through_the_cashier(paying: httpx.AsyncClie
     assert unsigned.status_code == 422 and unsigned.json()["message"] == "请先手写签名"
     not_png = await act(client, "sign", {"signature_png_base64": base64.b64encode(b"GIF89a....").decode()})
     assert not_png.status_code == 422 and not_png.json()["code"] == "signature_invalid"
+    bomb = await act(client, "sign", {"signature_png_base64": base64.b64encode(huge_png()).decode()})
+    assert bomb.status_code == 422 and bomb.json()["code"] == "signature_invalid"
+    assert bomb.json()["message"] == "图片尺寸过大（最多400万像素，当前7070×7070），请压缩后重新上传"
     assert (await act(client, "sign", {"signature_png_base64": _signature()})).json()["status"] == "CLIENT_SIGNED"
     assert (await act(artist, "countersign", {"signature_png_base64": _signature()})).json()["status"] == "SIGNED"
     db.expire_all()

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,13 +21,23 @@ from domain.db import session_factory
 from domain.models import Upload
 from storage.cleanup import remove_orphans
 from storage.local import LocalStorage
+from storage.media import max_pixels_for
 from storage.s3 import S3Storage
 from tests.helpers import bearer, register_client
-from tests.storage.conftest import MP4_HEAD, all_files, image_bytes, moto_endpoint, mp4_file, pdf_bytes
+from tests.storage.conftest import (
+    MP4_HEAD,
+    all_files,
+    huge_png,
+    image_bytes,
+    moto_endpoint,
+    mp4_file,
+    pdf_bytes,
+)
 
 __all__ = ["moto_endpoint"]  # the loopback S3 server fixture, shared with tests/storage
 
 V1 = "/api/v1"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -136,6 +149,61 @@ async def test_rejected_uploads_leave_nothing(api: httpx.AsyncClient, db: Sessio
     assert db.scalars(select(Upload)).all() == []
 
 
+async def test_too_many_pixels_refused_for_every_image_purpose(api: httpx.AsyncClient, db: Session,
+                                                               storage: LocalStorage):
+    """The issue's 160 KB PNG of 7070×7070 pixels (200 MB decoded) is refused from its header, 422."""
+    token = await register_client(api, "13700000110")
+    before = all_files(storage.root) if storage.root.exists() else []
+    for purpose in ("licence", "signature", "case_image"):
+        intent = (await _intent(api, token, purpose, "image/png")).json()
+        res = await _upload(api, token, intent, huge_png(), "photo.png", "image/png")
+        assert res.status_code == 422 and res.json()["code"] == "image_too_large", res.text
+        assert res.json()["message"] == \
+            f"图片尺寸过大（最多{max_pixels_for(purpose) // 10_000}万像素，当前7070×7070），请压缩后重新上传"
+        assert not storage.exists(intent["key"])
+    lic = await api.post(f"{V1}/uploads/licence", headers=bearer(token),
+                         files={"file": ("licence.png", huge_png(), "image/png")})
+    assert lic.status_code == 422 and lic.json()["message"].startswith("图片尺寸过大（最多4000万像素")
+    assert (all_files(storage.root) if storage.root.exists() else []) == before
+    assert db.scalars(select(Upload)).all() == []
+
+
+# Runs in a fresh interpreter so that its peak RSS is this check's alone. Pillow's pixel buffers are allocated
+# by its own C code, outside tracemalloc, so the peak RSS is what shows a decode (the old code: +390 MB).
+_BOMB_CHILD = """
+import json, resource, sys, tempfile, tracemalloc
+from pathlib import Path
+from api.routers.files import store_for_purpose
+from storage.local import LocalStorage
+
+data = Path(sys.argv[1]).read_bytes()
+storage = LocalStorage(Path(tempfile.mkdtemp()) / "storage", "secret")
+rss_peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = rss_peak()
+tracemalloc.start()
+statuses = []
+for purpose in sys.argv[2:]:
+    try:
+        store_for_purpose(storage, data, purpose)
+        statuses.append(200)
+    except Exception as exc:
+        statuses.append(getattr(exc, "status", 500))
+print(json.dumps({"statuses": statuses, "rss_growth_mb": rss_peak() - before,
+                  "traced_peak_mb": tracemalloc.get_traced_memory()[1] / 2**20}))
+"""
+
+
+def test_refusing_a_pixel_bomb_does_not_decode_it(tmp_path: Path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(huge_png())
+    out = subprocess.run([sys.executable, "-c", _BOMB_CHILD, str(bomb), "licence", "signature", "case_image"],  # noqa: S603
+                         capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
+    measured = json.loads(out.stdout.strip().splitlines()[-1])
+    assert measured["statuses"] == [422, 422, 422]
+    assert measured["rss_growth_mb"] < 20, measured
+    assert measured["traced_peak_mb"] < 20, measured
+
+
 async def test_intent_checks_purpose_and_type(api: httpx.AsyncClient, storage: LocalStorage):
     token = await register_client(api, "13700000103")
     assert (await _intent(api, token, "case_video", "video/mp4")).json()["max_bytes"] == 200 * 1024 * 1024
@@ -221,6 +289,10 @@ async def test_s3_direct_upload_then_complete(api: httpx.AsyncClient, db: Sessio
     bad, refused = await direct("document", "application/pdf", b"<html>not a pdf</html>")
     assert refused.status_code == 415 and not s3.exists(bad["key"])
     assert db.get(Upload, bad["upload_id"]) is None
+    # Too many pixels: judged from the header once the object is there, then the object is deleted.
+    bomb, too_big = await direct("case_image", "image/png", huge_png())
+    assert too_big.status_code == 422 and too_big.json()["code"] == "image_too_large"
+    assert not s3.exists(bomb["key"]) and db.get(Upload, bomb["upload_id"]) is None
 
 
 async def test_big_video_upload_is_streamed_and_oversize_refused(api: httpx.AsyncClient, db: Session,

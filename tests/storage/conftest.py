@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import io
+import struct
 import uuid
+import zlib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -87,3 +90,20 @@ def mp4_file(path: Path, size: int) -> Path:
         fh.write(MP4_HEAD)
         fh.truncate(size)  # sparse: a big file costs nothing to make
     return path
+
+
+@cache
+def huge_png() -> bytes:
+    """A real 7070×7070 PNG of one colour: ~160 KB on disk, 200 MB once decoded (the issue's bomb)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (7070, 7070), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header (with a valid CRC) claims `width`×`height`: only the header can be read."""
+    png = bytearray(image_bytes("PNG", (1, 1)))
+    ihdr = png[12:29]  # chunk type + 13 data bytes
+    ihdr[4:12] = struct.pack(">II", width, height)
+    png[12:33] = ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    return bytes(png)

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -19,16 +23,30 @@ from storage.media import (
     PDF,
     PNG,
     SNIFF_BYTES,
+    UPLOAD_MAX_PIXELS,
+    UPLOAD_PURPOSES,
     WEBP,
+    ImageTooLarge,
     MediaKind,
     MediaRejected,
+    limit_concurrent_decodes,
     make_thumbnail,
+    max_pixels_for,
     sniff,
     store_media,
     validate,
 )
 from storage.s3 import S3Storage
-from tests.storage.conftest import MP4_HEAD, ReadSpy, all_files, image_bytes, mp4_file, pdf_bytes
+from tests.storage.conftest import (
+    MP4_HEAD,
+    ReadSpy,
+    all_files,
+    huge_png,
+    image_bytes,
+    mp4_file,
+    pdf_bytes,
+    png_claiming,
+)
 
 
 def test_type_is_judged_by_content_not_name(local: LocalStorage) -> None:
@@ -126,13 +144,71 @@ def test_thumbnail_keeps_transparency_and_small_images_are_not_upscaled() -> Non
 
 
 def test_decompression_bomb_is_refused_cheaply(local: LocalStorage) -> None:
-    # A small PNG header that claims 100000 x 100000 pixels.
-    bomb = bytearray(image_bytes("PNG", (1, 1)))
-    bomb[16:24] = struct.pack(">II", 100_000, 100_000)
-    with pytest.raises(MediaRejected) as err:
-        store_media(local, bytes(bomb), prefix="cases/5", private=False)
-    assert err.value.status == 415
+    # A small PNG whose header claims 100000 x 100000 pixels (Pillow's own guard stops it at open).
+    with pytest.raises(ImageTooLarge) as err:
+        store_media(local, png_claiming(100_000, 100_000), prefix="cases/5", private=False)
+    assert err.value.status == 422 and err.value.message.startswith("图片尺寸过大")
     assert all_files(local.root) == []
+
+
+@pytest.mark.parametrize("purpose", sorted(UPLOAD_MAX_PIXELS))
+def test_image_over_its_purpose_cap_is_refused_and_nothing_stored(local: LocalStorage, purpose: str) -> None:
+    with pytest.raises(ImageTooLarge) as err:
+        store_media(local, huge_png(), prefix=purpose, private=True, max_pixels=max_pixels_for(purpose))
+    cap = max_pixels_for(purpose)
+    assert err.value.status == 422 and err.value.code == "image_too_large"
+    assert err.value.message == f"图片尺寸过大（最多{cap // 10_000}万像素，当前7070×7070），请压缩后重新上传"
+    assert err.value.detail == {"max_pixels": cap, "width": 7070, "height": 7070}
+    assert all_files(local.root) == []
+
+
+def test_pixel_caps_per_purpose() -> None:
+    assert max_pixels_for("signature") == 4_000_000
+    assert max_pixels_for("licence") == max_pixels_for("case_image") == 40_000_000
+    # Every purpose that takes images has its own cap, and Pillow refuses anything beyond the largest.
+    assert {p for p, types in UPLOAD_PURPOSES.items() if any(t.kind is MediaKind.IMAGE for t in types)} \
+        == set(UPLOAD_MAX_PIXELS)
+    assert Image.MAX_IMAGE_PIXELS == max(UPLOAD_MAX_PIXELS.values())
+
+
+def test_images_at_the_cap_pass_and_just_over_it_do_not(local: LocalStorage) -> None:
+    signature = io.BytesIO()
+    Image.new("RGBA", (2000, 2000), (0, 0, 0, 0)).save(signature, "PNG")  # exactly 4 MP
+    photo = image_bytes("JPEG", (8000, 5000))  # exactly 40 MP (decoded at 1/8 scale: JPEG draft)
+    for purpose, data, just_over in (("signature", signature.getvalue(), (2001, 2000)),
+                                     ("licence", photo, (8001, 5000)), ("case_image", photo, (8000, 5001))):
+        stored = store_media(local, data, prefix=purpose, private=True, max_pixels=max_pixels_for(purpose))
+        assert stored.thumbnail_key and max(stored.thumbnail_width or 0, stored.thumbnail_height or 0) == 480
+        assert local.exists(stored.key) and local.exists(stored.thumbnail_key)
+        files = all_files(local.root)
+        with pytest.raises(ImageTooLarge):
+            store_media(local, png_claiming(*just_over), prefix=purpose, private=True,
+                        max_pixels=max_pixels_for(purpose))
+        assert all_files(local.root) == files
+
+
+def test_decodes_are_bounded_per_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    storage_from_settings(Settings(data_dir=tmp_path, jwt_secret="j", image_decodes_per_process=3, _env_file=None))
+    running, peak, lock = 0, 0, threading.Lock()
+    real_thumbnail = Image.Image.thumbnail
+
+    def slow_thumbnail(self: Image.Image, *args: Any, **kwargs: Any) -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        real_thumbnail(self, *args, **kwargs)
+        with lock:
+            running -= 1
+
+    monkeypatch.setattr(Image.Image, "thumbnail", slow_thumbnail)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            thumbs = list(pool.map(make_thumbnail, [image_bytes("PNG", (600, 400))] * 8))
+    finally:
+        limit_concurrent_decodes(2)
+    assert peak == 3 and all(t.width == 480 for t in thumbs)
 
 
 def test_failed_thumbnail_write_removes_the_original(local: LocalStorage, monkeypatch: pytest.MonkeyPatch) -> None:
