@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from fastapi.concurrency import run_in_threadpool
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
@@ -14,14 +15,17 @@ from api.context import AppContext
 from api.routers.files import store_for_purpose
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, BookingInput, CancellationTier, Quote
 from domain.bookings.schemas import ActionIn
-from domain.errors import AppError, Conflict, NotFound
-from storage.media import MediaRejected, MediaTooLarge
+from domain.bookings.service import signature_in_use
+from domain.db import session_scope
+from domain.errors import AppError, Conflict
+from storage.media import MediaRejected, MediaTooLarge, thumbnail_key
 from workflows.booking import BookingWorkflow, search_attributes
 
 # Validator / handler failures (ApplicationError.type) -> HTTP status and error code.
 FAILURES = {"InvalidAction": (409, "action_not_allowed"), "Forbidden": (403, "permission_denied"),
             "BadRequest": (422, "validation_error"), "CalendarConflict": (409, "calendar_conflict"),
-            "NotReady": (409, "booking_not_ready")}
+            "NotReady": (409, "booking_not_ready"), "Closed": (409, "booking_closed"),
+            "RefundExceedsPaid": (409, "refund_exceeds_paid"), "PermanentFailure": (409, "action_failed")}
 
 
 async def start_booking(ctx: AppContext, inp: BookingInput) -> None:
@@ -64,6 +68,31 @@ def action_request(ctx: AppContext, booking_id: int, action: str, role: str, act
 
 
 async def send_action(ctx: AppContext, booking_id: int, req: ActionRequest) -> ActionResult:
+    """Send the validated update. A signature image stored for an action the workflow refused is removed, so
+    refused signs leave nothing behind."""
+    try:
+        return await _send(ctx, booking_id, req)
+    except AppError:
+        if req.signature_key:
+            await run_in_threadpool(_discard_signature, ctx, req.signature_key)
+        raise
+
+
+def _discard_signature(ctx: AppContext, key: str) -> None:
+    with session_scope(ctx.database_url) as session:
+        if not signature_in_use(session, key):  # a handler may have failed after the contract took it
+            for k in (key, thumbnail_key(key)):
+                ctx.storage.delete(k)
+
+
+def _detail(cause: ApplicationError, status: int) -> object:
+    details = cause.details[0] if cause.details else None
+    if status == 422:  # the validation shape every other 422 has: [{field, message}]
+        return [{"field": details if isinstance(details, str) else "", "message": cause.message}]
+    return details if isinstance(details, dict) else None
+
+
+async def _send(ctx: AppContext, booking_id: int, req: ActionRequest) -> ActionResult:
     client = await ctx.temporal()
     handle = client.get_workflow_handle_for(BookingWorkflow.run, f"booking-{booking_id}")
     try:
@@ -74,11 +103,10 @@ async def send_action(ctx: AppContext, booking_id: int, req: ActionRequest) -> A
             cause = cause.__cause__  # type: ignore[assignment]
         if isinstance(cause, ApplicationError):
             status, code = FAILURES.get(cause.type or "", (409, "action_failed"))
-            raise AppError(cause.message, code=code, status=status) from err
-        raise Conflict("操作未能完成，请刷新后重试") from err
+            raise AppError(cause.message, code=code, status=status, detail=_detail(cause, status)) from err
+        raise Conflict("操作未能完成，请刷新后重试", code="action_failed") from err
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise NotFound("预约流程不存在或已结束") from err
-        if err.status == RPCStatusCode.FAILED_PRECONDITION:
+        # The booking row exists (the caller read it): its workflow has ended.
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise Conflict("预约已结束，不能再操作", code="booking_closed") from err
         raise

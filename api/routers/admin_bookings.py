@@ -43,6 +43,7 @@ def detail(booking_id: PathId, op: CurrentOperator, db: Db) -> BookingDetail:
 async def intervene(booking_id: PathId, action: Literal["cancel", "resolve_dispute", "extend_deadline"], body: ActionIn,
                     op: CurrentOperator, db: Db, ctx: Ctx) -> ActionOut:
     booking = await run_in_threadpool(service.get_booking, db, booking_id)
+    service.check_action(booking, action, "operator")
     req = action_request(ctx, booking_id, action, "operator", op.id, body)
     await run_in_threadpool(db.commit)  # read-only so far: free the connection while the workflow works
     result = await send_action(ctx, booking_id, req)

@@ -3,7 +3,7 @@ notification centre. Clients and artists see only their own bookings."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -24,6 +24,7 @@ from domain.bookings.schemas import (
 )
 from domain.bookings.states import Action, BookingStatus
 from domain.errors import AppError, NotFound, RoleRequired
+from domain.inputs import InputDate
 from domain.models import Inquiry
 from domain.time import SHANGHAI
 
@@ -79,7 +80,7 @@ def list_bookings(
     me: Me, db: Db,
     status: BookingStatus | None = None,
     inquiry_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    date_from: date | None = None, date_to: date | None = None,
+    date_from: InputDate | None = None, date_to: InputDate | None = None,
     page: Page = 1,
     page_size: PageSize = 20,
 ) -> BookingPage:
@@ -109,8 +110,9 @@ async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], b
         raise NotFound("不支持的操作")
     booking = await run_in_threadpool(service.get_booking, db, booking_id)
     role = service.role_on(booking, me.user.id, me.acting_role)
+    service.check_action(booking, action, role)  # before a signature image is stored
     if action in ("confirm", "sign", "countersign"):
-        await run_in_threadpool(service.check_actor_may_book, db, me.user)
+        await run_in_threadpool(service.check_may_book, db, me.user)
     req = await run_in_threadpool(action_request, ctx, booking_id, action, role, me.user.id, body)
     # Nothing written yet: end the read transaction so no pooled connection waits on the workflow.
     await run_in_threadpool(db.commit)

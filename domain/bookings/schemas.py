@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.accounts.schemas import Phone
 from domain.inputs import Text
+from domain.time import UtcDatetime
 
 Text50 = Annotated[str, Text(50, min_length=1)]
 Reason = Annotated[str, Text(500, min_length=2, multiline=True)]
@@ -21,8 +22,8 @@ class Input(BaseModel):
 class InquiryIn(Input):
     artist_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**62)]], Field(min_length=1, max_length=10)]
     event_type: Text50
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: UtcDatetime
+    end_at: UtcDatetime
     city: Annotated[str, Text(30, min_length=2)]
     venue_address: Annotated[str, Text(200, min_length=2)]
     audience_size: Annotated[int, Field(ge=1, le=1_000_000)]

@@ -16,10 +16,19 @@ from domain.bookings.schemas import (
     NotificationOut,
     NotificationPage,
 )
-from domain.bookings.states import STATUS_LABELS, allowed_actions
+from domain.bookings.states import STATUS_LABELS, allowed_actions, refusal
 from domain.calendar import service as calendar
-from domain.errors import AppError, NotFound, PermissionDenied
-from domain.models import ArtistProfile, Booking, BookingEvent, ClientProfile, Inquiry, Notification, User
+from domain.errors import AppError, Conflict, NotFound, PermissionDenied
+from domain.models import (
+    ArtistProfile,
+    Booking,
+    BookingEvent,
+    ClientProfile,
+    Contract,
+    Inquiry,
+    Notification,
+    User,
+)
 from domain.time import utc_now
 
 
@@ -27,12 +36,37 @@ class BookingRefused(AppError):
     status, code = 422, "booking_refused"
 
 
+def check_may_book(session: Session, user: User) -> None:
+    """A banned account is refused (403); an unverified one, where the platform asks for it, is told to verify
+    (422 verification_required, so the client can offer 实名认证 and come back)."""
+    reason = users.booking_block_reason(session, user)
+    if reason:
+        if user.status == "banned":
+            raise BookingRefused(reason, code="account_banned", status=403)
+        raise BookingRefused(reason, code="verification_required")
+
+
+def check_action(booking: Booking, action: str, role: str) -> None:
+    """The transition table's answer before anything is stored or sent; the workflow's validator asks the same
+    and stays the judge when the state moved in between."""
+    refused = refusal(booking.status, action, role, show_started=booking.start_at <= utc_now())
+    if refused is None:
+        return
+    if refused.kind == "Forbidden":
+        raise PermissionDenied(refused.message)
+    if refused.kind == "Closed":
+        raise Conflict(refused.message, code="booking_closed")
+    raise Conflict(refused.message, code="action_not_allowed")
+
+
+def signature_in_use(session: Session, key: str) -> bool:
+    return session.scalar(select(Contract.booking_id).where(
+        or_(Contract.client_signature_key == key, Contract.artist_signature_key == key)).limit(1)) is not None
+
+
 def create_inquiry(session: Session, client: User, data: InquiryIn) -> tuple[Inquiry, list[Booking]]:
     """One inquiry, one booking per artist. Refuses past dates, oneself, banned or unknown artists."""
-    reason = users.booking_block_reason(session, client)
-    if reason:
-        raise BookingRefused(reason, code="verification_required" if "实名" in reason else "account_banned",
-                             status=403)
+    check_may_book(session, client)
     if data.start_at <= utc_now():
         raise BookingRefused("演出时间不能早于当前时间", code="start_in_past")
     artist_ids = list(dict.fromkeys(data.artist_ids))
@@ -116,7 +150,8 @@ def booking_views(session: Session, bookings: list[Booking], role: str) -> list[
             refunded_amount=b.refunded_amount, commission_amount=b.commission_amount,
             payout_amount=b.payout_amount, quote=b.quote, deadline_at=b.deadline_at,
             balance_due_at=b.balance_due_at, needs_operator=b.needs_operator, reason=b.reason,
-            response_minutes=_response_minutes(session, b), allowed_actions=allowed_actions(b.status, role),
+            response_minutes=_response_minutes(session, b),
+            allowed_actions=allowed_actions(b.status, role, show_started=b.start_at <= utc_now()),
             created_at=b.created_at))
     return out
 
@@ -162,12 +197,6 @@ def list_bookings(session: Session, *, client_id: int | None = None, artist_id: 
     rows = list(session.scalars(q.order_by(Booking.start_at, Booking.id).offset((page - 1) * page_size)
                                 .limit(page_size)))
     return rows, total
-
-
-def check_actor_may_book(session: Session, user: User) -> None:
-    reason = users.booking_block_reason(session, user)
-    if reason:
-        raise PermissionDenied(reason)
 
 
 # --- notification centre

@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from domain.artists.schemas import ArtistCard
 from domain.bookings.schemas import BookingOut, Input, QuoteIn
 from domain.enums import ArtistType
 from domain.inputs import Text
+from domain.time import UtcDatetime
 
 Amount = Annotated[int, Field(ge=0, le=10**11)]
 
 
 class DemandIn(Input):
     event_type: Annotated[str, Text(30, min_length=1)]
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: UtcDatetime
+    end_at: UtcDatetime
     city: Annotated[str, Text(30, min_length=2)]
     venue_address: Annotated[str, Text(200)] = ""
     audience_size: Annotated[int, Field(ge=1, le=1_000_000)] | None = None

@@ -102,7 +102,7 @@ def favorite_demands(session: Session, artist_id: int, page: int, page_size: int
 
 def create_demand(session: Session, client: User, data: DemandIn, checker: ContentSecurity) -> Demand:
     # A demand only leads anywhere through a booking, so the booking rule (实名认证, not banned) applies here.
-    bookings.check_actor_may_book(session, client)
+    bookings.check_may_book(session, client)
     if data.start_at <= utc_now():
         raise AppError("演出时间不能早于当前时间", code="start_in_past", status=422)
     demand = Demand(client_id=client.id, event_type=data.event_type, start_at=data.start_at, end_at=data.end_at,
@@ -202,7 +202,7 @@ def demand_views(session: Session, demands: list[Demand], *, viewer: str,
 def respond(session: Session, artist: User, demand_id: int, message: str) -> Booking:
     """Open a booking inquiry from the demand's client to this artist. The caller starts its workflow and
     sends the quote. The demand row is locked so one artist's two clicks can't both get through."""
-    bookings.check_actor_may_book(session, artist)
+    bookings.check_may_book(session, artist)
     demand = session.scalar(select(Demand).where(Demand.id == demand_id).with_for_update())
     if demand is None:
         raise NotFound("需求不存在或已下架")

@@ -101,7 +101,8 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     artist = await register_artist(api, "13900000004")
     aid = await _artist_id(api, artist)
     unverified = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))
-    assert unverified.status_code == 403 and "实名" in unverified.json()["message"]
+    assert unverified.status_code == 422 and "实名" in unverified.json()["message"]
+    assert unverified.json()["code"] == "verification_required"
     _verify(db, "13800000002", "13900000004")
     cases = [
         (_inquiry([aid], days=-1), 422, "演出时间不能早于当前时间"),

@@ -110,7 +110,7 @@ async def test_demand_validation(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000001")
 
     unverified = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand())
-    assert unverified.status_code == 403 and "实名" in unverified.json()["message"]
+    assert unverified.status_code == 422 and unverified.json()["code"] == "verification_required"
     _verify(db, "13800000001", "13900000001")
 
     past = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(days=-2))
@@ -212,7 +212,7 @@ async def test_quote_opens_a_quoted_booking(api_with_temporal: httpx.AsyncClient
     artist_id = await _id(api, artist)
 
     refused = await api.post(f"{V1}/demands/{demand_id}/respond", headers=bearer(unverified), json={"quote": QUOTE})
-    assert refused.status_code == 403 and "实名" in refused.json()["message"]
+    assert refused.status_code == 422 and "实名" in refused.json()["message"]
     assert (await api.post(f"{V1}/demands/{demand_id}/respond", headers=bearer(client),
                            json={"quote": QUOTE})).status_code == 403
 
