@@ -86,6 +86,9 @@ def main() -> None:
 
     procs: list[subprocess.Popen[bytes]] = []
     env = dict(os.environ, DATABASE_URL=database_url, DATA_DIR=str(settings.data_dir))
+    # The embedded default: unconfigured logins, SMS and real-name checks use their sandboxes (沙箱), which
+    # production refuses (integrations/sandbox_policy.py).
+    env.setdefault("ALLOW_SANDBOX", "true")
     embedded = [] if settings.database_url else ["database"]
     try:
         if settings.temporal_address:

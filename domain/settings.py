@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
     embedded_services: str = ""
+    # Sandbox adapters for anything that authenticates (WeChat login, SMS, real-name) accept any credentials: they
+    # run only when this is true (`make run` sets it for its children). Otherwise missing credentials stop start-up.
+    allow_sandbox: bool = False
 
     # --- reverse proxy: addresses / networks (comma-separated) whose X-Forwarded-For / -Proto the API believes,
     # e.g. nginx's address in the compose network. Empty: the headers are ignored and the peer address counts

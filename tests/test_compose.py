@@ -241,3 +241,14 @@ def test_only_nginx_may_name_the_client_address() -> None:
     real_ip = re.findall(r"proxy_set_header X-Real-IP (\S+);", conf)
     assert forwarded and set(forwarded) == set(real_ip) == {"$remote_addr"}
     assert len(forwarded) == conf.count("proxy_pass ")
+
+
+def test_compose_never_allows_the_sandbox_logins() -> None:
+    """Sandbox WeChat login / SMS / real-name accept any credentials: in production, missing credentials must stop
+    the api and the worker (integrations/sandbox_policy.py), so nothing here may set ALLOW_SANDBOX."""
+    for name, service in SERVICES.items():
+        assert "ALLOW_SANDBOX" not in (service.get("environment") or {}), name
+    assert "ALLOW_SANDBOX" not in COMPOSE_TEXT
+    env_example = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*ALLOW_SANDBOX\s*=", env_example, flags=re.MULTILINE)
+    assert "ALLOW_SANDBOX" not in (ROOT / "Dockerfile").read_text(encoding="utf-8")

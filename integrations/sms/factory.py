@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from domain.settings import Settings
+from integrations.sandbox_policy import require_sandbox_allowed
 from integrations.sms.aliyun import AliyunSmsSender
 from integrations.sms.base import SmsSender
 from integrations.sms.sandbox import SandboxSmsSender
@@ -45,5 +46,7 @@ def sms_sender_from_settings(settings: Settings) -> SmsSender:
             template_id=settings.tencent_sms_template_id or "",
             endpoint=settings.tencent_sms_endpoint,
         )
+    needs = " | ".join(", ".join(f.upper() for f in fields) for fields in (_ALIYUN_FIELDS, _TENCENT_FIELDS))
+    require_sandbox_allowed(settings, "短信服务", "SMS", needs)
     log.info("短信使用沙箱：验证码只写入日志，不会发出短信")
     return SandboxSmsSender()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from domain.settings import Settings
+from integrations.sandbox_policy import require_sandbox_allowed
 from integrations.wechat.base import MiniProgramAuth
 from integrations.wechat.miniprogram import WechatMiniProgramAuth
 from integrations.wechat.sandbox import SandboxMiniProgramAuth
@@ -23,8 +24,9 @@ def miniprogram_auth_from_settings(settings: Settings) -> MiniProgramAuth:
         # Half a configuration is almost always a deployment mistake: say so instead of silently
         # serving sandbox logins in what someone believes is production.
         logger.warning("WECHAT_APPID and WECHAT_SECRET must both be set; using the sandbox (沙箱) login")
-    else:
-        logger.info("WeChat mini-program not configured; using the sandbox (沙箱) login")
+    # Any code logs in and any phone is bound: never without ALLOW_SANDBOX.
+    require_sandbox_allowed(settings, "微信小程序登录", "WeChat mini-program login", "WECHAT_APPID, WECHAT_SECRET")
+    logger.info("WeChat mini-program not configured; using the sandbox (沙箱) login")
     return SandboxMiniProgramAuth()
 
 

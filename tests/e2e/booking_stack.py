@@ -147,7 +147,7 @@ class Stack:
                    TEMPORAL_TASK_QUEUE=TASK_QUEUE, TEMPORAL_NAMESPACE="default", API_HOST=LOOPBACK,
                    API_PORT=str(self.api_port), TEMPORAL_PORT=str(self.temporal_port),
                    EMBEDDED_SERVICES="temporal" if os.environ.get("DATABASE_URL") else "database,temporal",
-                   PYTHONUNBUFFERED="1",
+                   PYTHONUNBUFFERED="1", ALLOW_SANDBOX="true",  # as `make run` sets it
                    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
         return env
 

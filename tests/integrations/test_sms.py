@@ -351,7 +351,7 @@ def tencent_settings(fake: FakeTencentCloud) -> dict[str, Any]:
 
 
 def test_factory_without_credentials_is_the_sandbox() -> None:
-    sender = sms_sender_from_settings(settings())
+    sender = sms_sender_from_settings(settings(allow_sandbox=True))
 
     assert isinstance(sender, SandboxSmsSender)
     assert sender.is_sandbox

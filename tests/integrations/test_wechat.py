@@ -283,7 +283,7 @@ def test_factory_uses_real_wechat_when_appid_and_secret_are_set(wx: FakeWechatAp
     ("appid", "secret"), [(None, None), ("wx0123456789abcdef", None), (None, "secret"), ("", "")]
 )
 def test_factory_falls_back_to_the_sandbox(appid: str | None, secret: str | None) -> None:
-    settings = Settings(_env_file=None, wechat_appid=appid, wechat_secret=secret)
+    settings = Settings(_env_file=None, wechat_appid=appid, wechat_secret=secret, allow_sandbox=True)
     auth = miniprogram_auth_from_settings(settings)
     assert isinstance(auth, SandboxMiniProgramAuth)
     assert (auth.name, auth.is_sandbox) == ("sandbox", True)
