@@ -696,3 +696,28 @@ class ArtistManager(Base):
         CheckConstraint("role in ('agent','assistant')", name="role"),
         CheckConstraint("artist_id <> user_id", name="not_self"),
     )
+
+
+class TeamInvitation(Base):
+    """An artist's invitation to join the team, by phone; the invited person becomes a member only by accepting.
+
+    Keyed by the phone, not a user id: the answer to the artist never says whether the phone has an account,
+    and a phone that registers later sees the invitation. Expiry is read from `expires_at` (no sweeper)."""
+
+    __tablename__ = "team_invitations"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist_profiles.user_id", ondelete="CASCADE"))
+    phone: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    created_at: Mapped[datetime] = _now_col()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        CheckConstraint("role in ('agent','assistant')", name="role"),
+        CheckConstraint("status in ('pending','accepted','declined','cancelled')", name="status"),
+        Index("ix_team_invitations_phone_status", "phone", "status"),  # "my invitations"
+        Index("ix_team_invitations_artist_created", "artist_id", "created_at"),  # the team page, the rate limit
+    )

@@ -1,5 +1,6 @@
 """The logged-in user: profile, role choice, role profiles, real-name verification, private uploads, and the
-artist's agent team (the artist manages it; a member lists the artists they manage and may leave)."""
+artist's agent team (the artist invites and removes members; the invited user accepts or declines; a member lists
+the artists they manage and may leave)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,15 @@ from domain.accounts.schemas import (
     VerificationIn,
     VerificationOut,
 )
-from domain.profiles import managers
-from domain.profiles.schemas import ManagedArtistOut, ManagerIn, ManagerOut
+from domain.profiles import invitations, managers
+from domain.profiles.schemas import (
+    ManagedArtistOut,
+    ManagerIn,
+    ManagerOut,
+    ReceivedInvitationOut,
+    TeamInvitationOut,
+    TeamInviteOut,
+)
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["me"])
@@ -88,10 +96,24 @@ def my_team(me: ArtistSelf, db: Db) -> list[ManagerOut]:
     return managers.list_team(db, me.artist_id)
 
 
-@router.post("/me/artist/team", response_model=ManagerOut,
-             summary="添加团队成员（按已注册手机号；重复添加只更新角色；最多10人；仅艺人本人）")
-def add_team_member(body: ManagerIn, me: ArtistSelf, db: Db) -> ManagerOut:
-    return managers.add_member(db, me.artist_id, body.phone, body.role)
+@router.post("/me/artist/team", response_model=TeamInviteOut, status_code=202,
+             summary="邀请团队成员（按手机号；对方接受后加入；7天有效；每小时10个、每天30个；仅艺人本人）")
+def invite_team_member(body: ManagerIn, me: ArtistSelf, db: Db) -> TeamInviteOut:
+    # The same answer whether or not the phone has an account: no user id, no 404.
+    return invitations.invite(db, me.artist_id, body.phone, body.role)
+
+
+@router.get("/me/artist/team/invitations", response_model=list[TeamInvitationOut],
+            summary="待对方接受的团队邀请（仅艺人本人）")
+def my_team_invitations(me: ArtistSelf, db: Db) -> list[TeamInvitationOut]:
+    return invitations.pending_for_artist(db, me.artist_id)
+
+
+@router.delete("/me/artist/team/invitations/{invitation_id}", status_code=204, response_class=Response,
+               summary="撤销团队邀请（仅艺人本人）")
+def cancel_team_invitation(invitation_id: PathId, me: ArtistSelf, db: Db) -> Response:
+    invitations.cancel(db, me.artist_id, invitation_id)
+    return Response(status_code=204)
 
 
 @router.delete("/me/artist/team/{user_id}", status_code=204, response_class=Response,
@@ -111,4 +133,22 @@ def my_managed_artists(me: Me, db: Db) -> list[ManagedArtistOut]:
                summary="退出艺人团队")
 def leave_artist_team(artist_id: PathId, me: Me, db: Db) -> Response:
     managers.leave(db, me.user.id, artist_id)
+    return Response(status_code=204)
+
+
+@router.get("/me/team-invitations", response_model=list[ReceivedInvitationOut], summary="我收到的团队邀请")
+def my_received_invitations(me: Me, db: Db) -> list[ReceivedInvitationOut]:
+    return invitations.received(db, me.user)
+
+
+@router.post("/me/team-invitations/{invitation_id}/accept", response_model=ManagedArtistOut,
+             summary="接受团队邀请（成为该艺人的经纪人/助理）")
+def accept_team_invitation(invitation_id: PathId, me: Me, db: Db) -> ManagedArtistOut:
+    return invitations.accept(db, me.user, invitation_id)
+
+
+@router.post("/me/team-invitations/{invitation_id}/decline", status_code=204, response_class=Response,
+             summary="拒绝团队邀请")
+def decline_team_invitation(invitation_id: PathId, me: Me, db: Db) -> Response:
+    invitations.decline(db, me.user, invitation_id)
     return Response(status_code=204)

@@ -27,6 +27,7 @@ from domain.models import (
     RealNameVerification,
     User,
 )
+from domain.profiles import invitations
 from domain.time import utc_now
 
 
@@ -48,6 +49,8 @@ def user_for_phone(session: Session, phone: str) -> User:
     if user is None:
         user = User(phone=phone)
         session.add(user)
+        session.flush()
+        invitations.notify_new_account(session, user)
     user.last_login_at = utc_now()
     session.flush()
     return user
@@ -72,6 +75,7 @@ def bind_phone(session: Session, user: User, phone: str) -> User:
     if owner is None:
         user.phone = phone
         session.flush()
+        invitations.notify_new_account(session, user)
         return user
     if owner.wechat_openid and owner.wechat_openid != user.wechat_openid:
         raise Conflict("该手机号已绑定其他微信账号", code="phone_taken")

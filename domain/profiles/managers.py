@@ -1,6 +1,7 @@
 """An artist's agent team (经纪人/助理): who may act for which artist.
 
-Only the artist adds or removes members; a member may leave. A member acting for an artist (the `X-Artist-Id`
+Only the artist invites (domain.profiles.invitations) or removes members; the invited person joins by accepting;
+a member may leave. A member acting for an artist (the `X-Artist-Id`
 header, api.deps.ActingArtist) edits that artist's profile draft, cases, qualifications and calendar; every
 such service call is keyed by the artist id checked here, so a member never reaches another artist. Team
 management, privacy settings and booking actions stay with the artist's own account.
@@ -29,16 +30,8 @@ class ManagedArtistBanned(PermissionDenied):
     code, message = "artist_banned", "该艺人账号已被封禁，暂不能代为操作"
 
 
-class MemberNotRegistered(NotFound):
-    code, message = "team_member_not_registered", "该手机号尚未注册演约账号，请对方先登录演约后再添加"
-
-
 class MemberIsSelf(AppError):
     status, code, message = 422, "team_member_self", "不能把自己添加为团队成员"
-
-
-class MemberBanned(Conflict):
-    code, message = "team_member_banned", "该账号已被封禁，不能添加为团队成员"
 
 
 class TeamFull(Conflict):
@@ -106,32 +99,25 @@ def list_team(session: Session, artist_id: int) -> list[ManagerOut]:
     return [_member_out(m, phone) for m, phone in rows]
 
 
-def add_member(session: Session, artist_id: int, phone: str, role: str) -> ManagerOut:
-    """Idempotent: adding a member again keeps them (with the role now given)."""
-    # Lock the artist's row: concurrent adds of one artist are serialised, so the limit holds.
-    profile = session.scalar(select(ArtistProfile).where(ArtistProfile.user_id == artist_id).with_for_update())
-    if profile is None:
+def join(session: Session, artist_id: int, user_id: int, role: str) -> None:
+    """Make `user_id` a member (an accepted invitation). Joining again keeps them, with the role now given."""
+    # Lock the artist's row: concurrent joins to one artist are serialised, so the limit holds.
+    if session.scalar(select(ArtistProfile.user_id).where(ArtistProfile.user_id == artist_id)
+                      .with_for_update()) is None:
         raise ArtistNotFound()
-    user = session.scalar(select(User).where(User.phone == phone))
-    if user is None:
-        raise MemberNotRegistered()
-    if user.id == artist_id:
-        raise MemberIsSelf()
-    member = session.get(ArtistManager, (artist_id, user.id))
+    member = session.get(ArtistManager, (artist_id, user_id))
     if member is None:
-        if user.status == "banned":
-            raise MemberBanned()
-        count = session.scalar(select(func.count()).select_from(ArtistManager)
-                               .where(ArtistManager.artist_id == artist_id)) or 0
-        if count >= MAX_MANAGERS:
-            raise TeamFull()
-        member = ArtistManager(artist_id=artist_id, user_id=user.id, role=role)
-        session.add(member)
+        if team_size(session, artist_id) >= MAX_MANAGERS:
+            raise TeamFull("该艺人的团队成员已满10人，暂时无法加入", code="team_full")
+        session.add(ArtistManager(artist_id=artist_id, user_id=user_id, role=role))
     else:
         member.role = role
     session.flush()
-    session.refresh(member)
-    return _member_out(member, user.phone)
+
+
+def team_size(session: Session, artist_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(ArtistManager)
+                          .where(ArtistManager.artist_id == artist_id)) or 0
 
 
 def remove_member(session: Session, artist_id: int, user_id: int) -> None:

@@ -257,7 +257,7 @@ MANAGER_ROLE_LABELS = {"agent": "经纪人", "assistant": "助理"}
 
 
 class ManagerIn(Input):
-    """Add (or change the role of) a team member by the phone of their registered account."""
+    """Invite a team member (or offer a member a new role) by phone; they join by accepting."""
 
     phone: Phone
     role: ManagerRole
@@ -277,3 +277,32 @@ class ManagedArtistOut(BaseModel):
     role: str
     role_label: str
     added_at: datetime
+
+
+class TeamInvitationOut(BaseModel):
+    """A pending invitation as the artist sees it: the phone stays masked, no account is named."""
+
+    id: int
+    phone_masked: str
+    role: str
+    role_label: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class TeamInviteOut(TeamInvitationOut):
+    """The answer to an invitation: the same for a registered and an unregistered phone."""
+
+    invited: bool = True
+
+
+class ReceivedInvitationOut(BaseModel):
+    """An invitation as the invited user sees it."""
+
+    id: int
+    artist_id: int
+    stage_name: str
+    role: str
+    role_label: str
+    created_at: datetime
+    expires_at: datetime

@@ -1,4 +1,5 @@
-"""An artist's agent team (经纪人/助理) through the API: the artist adds and removes members by phone; a member
+"""An artist's agent team (经纪人/助理) through the API: the artist invites members by phone (they join by
+accepting, tests/api/test_team_invitations.py) and removes them; a member
 acts for the artist with the `X-Artist-Id` header on the profile draft, cases, qualifications and calendar;
 team management and privacy stay the artist's own; and a member never reaches any other artist."""
 
@@ -18,6 +19,7 @@ from tests.storage.conftest import image_bytes, pdf_bytes
 
 TEAM = f"{V1}/me/artist/team"
 MANAGED = f"{V1}/me/managed-artists"
+INVITATIONS = f"{V1}/me/team-invitations"
 PROFILE = f"{V1}/me/artist/profile"
 CASES = f"{V1}/me/artist/cases"
 QUALIFICATIONS = f"{V1}/me/artist/qualifications"
@@ -61,8 +63,16 @@ def _case(media: list[str], **over: object) -> dict:
             "description": "两千人年会，演唱三首歌曲。", "media": media, **over}
 
 
-async def _add(api: httpx.AsyncClient, artist: str, phone: str, role: str = "agent") -> httpx.Response:
+async def _invite(api: httpx.AsyncClient, artist: str, phone: str, role: str = "agent") -> httpx.Response:
     return await api.post(TEAM, headers=bearer(artist), json={"phone": phone, "role": role})
+
+
+async def _join(api: httpx.AsyncClient, artist: str, member: str, phone: str, role: str = "agent") -> None:
+    """The artist invites, the invited user accepts."""
+    sent = await _invite(api, artist, phone, role)
+    assert sent.status_code == 202, sent.text
+    res = await api.post(f"{INVITATIONS}/{sent.json()['id']}/accept", headers=bearer(member))
+    assert res.status_code == 200, res.text
 
 
 async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
@@ -73,20 +83,16 @@ async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000201")
 
     assert (await api.get(TEAM, headers=bearer(artist))).json() == []
-    res = await _add(api, artist, "13600000201")
-    assert res.status_code == 200, res.text
-    member = res.json()
-    assert member["user_id"] == agent_id and member["role"] == "agent" and member["role_label"] == "经纪人"
-    assert member["phone"] == "136****0201"
-    # Idempotent: adding again keeps one membership; a new role replaces the old one.
-    assert (await _add(api, artist, "13600000201")).json()["added_at"] == member["added_at"]
-    again = await _add(api, artist, " 13600000201 ", "assistant")
-    assert again.status_code == 200 and again.json()["role_label"] == "助理"
+    await _join(api, artist, agent, "13600000201")
     team = (await api.get(TEAM, headers=bearer(artist))).json()
-    assert [(m["user_id"], m["role"]) for m in team] == [(agent_id, "assistant")]
+    assert [(m["user_id"], m["role"], m["role_label"], m["phone"]) for m in team] == [
+        (agent_id, "agent", "经纪人", "136****0201")]
+    # Invited again with another role and accepted: one membership, the new role.
+    await _join(api, artist, agent, " 13600000201 ", "assistant")
+    team = (await api.get(TEAM, headers=bearer(artist))).json()
+    assert [(m["user_id"], m["role"], m["role_label"]) for m in team] == [(agent_id, "assistant", "助理")]
 
     for body, status, code, message in [
-        ({"phone": "13600009999", "role": "agent"}, 404, "team_member_not_registered", "尚未注册"),
         ({"phone": "13900000201", "role": "agent"}, 422, "team_member_self", "不能把自己添加为团队成员"),
         ({"phone": "12345", "role": "agent"}, 422, "validation_error", "手机号格式不正确"),
         ({"phone": "13600000201", "role": "boss"}, 422, "validation_error", "取值无效"),
@@ -96,35 +102,45 @@ async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
         assert res.status_code == status, res.text
         assert res.json()["code"] == code and message in res.json()["message"], res.text
 
-    # At most ten members (created directly: SMS logins are rate-limited per IP).
+    # At most ten members (created directly: SMS logins are rate-limited per IP); the tenth joins by accepting.
     extra = [User(phone=f"1360000030{i}") for i in range(10)]
-    db.add_all(extra)
-    db.add(User(phone="13600000399", status="banned"))
+    filler = User(phone="13600000398")
+    db.add_all([*extra, filler])
     db.commit()
-    banned = await _add(api, artist, "13600000399")
-    assert banned.status_code == 409 and banned.json()["code"] == "team_member_banned"
-    for i in range(9):
-        assert (await _add(api, artist, f"1360000030{i}")).status_code == 200
-    full = await _add(api, artist, "13600000309")
+    db.add_all([ArtistManager(artist_id=artist_id, user_id=u.id, role="agent") for u in extra[:8]])
+    db.commit()
+    ninth = (await _invite(api, artist, "13600000308")).json()["id"]
+    tenth = (await _invite(api, artist, "13600000309")).json()["id"]
+    db.add(ArtistManager(artist_id=artist_id, user_id=filler.id, role="agent"))
+    db.commit()
+    full = await _invite(api, artist, "13600000399")
     assert full.status_code == 409 and full.json()["code"] == "team_full", full.text
     assert "最多10人" in full.json()["message"]
-    assert (await _add(api, artist, "13600000300", "agent")).status_code == 200  # a member already: fine
+    # Accepting when the team filled up meanwhile is refused too.
+    ninth_token = (await sms_login(api, "13600000308"))["access_token"]
+    res = await api.post(f"{INVITATIONS}/{ninth}/accept", headers=bearer(ninth_token))
+    assert res.status_code == 409 and res.json()["code"] == "team_full" and "已满10人" in res.json()["message"]
+    db.delete(db.get(ArtistManager, (artist_id, filler.id)))
+    db.commit()
+    tenth_token = (await sms_login(api, "13600000309"))["access_token"]
+    assert (await api.post(f"{INVITATIONS}/{tenth}/accept", headers=bearer(tenth_token))).status_code == 200
     assert len((await api.get(TEAM, headers=bearer(artist))).json()) == 10
 
     # Removing.
     assert (await api.delete(f"{TEAM}/{extra[0].id}", headers=bearer(artist))).status_code == 204
     missing = await api.delete(f"{TEAM}/{extra[0].id}", headers=bearer(artist))
     assert missing.status_code == 404 and missing.json()["message"] == "该成员不在团队中"
-    assert (await _add(api, artist, "13600000309")).status_code == 200
 
     # Team management is the artist's own: not for members (with or without the header), not for clients.
     for token, headers in [(agent, acting(agent, artist_id)), (agent, bearer(agent)), (client, bearer(client))]:
         for method, url, body in [("GET", TEAM, None), ("POST", TEAM, {"phone": "13800000201", "role": "agent"}),
-                                  ("DELETE", f"{TEAM}/{agent_id}", None)]:
+                                  ("DELETE", f"{TEAM}/{agent_id}", None), ("GET", f"{TEAM}/invitations", None),
+                                  ("DELETE", f"{TEAM}/invitations/{ninth}", None)]:
             res = await api.request(method, url, headers=headers, json=body)
             assert res.status_code == 403, (token, method, url, res.text)
             assert res.json()["message"] in ("仅艺人本人可以进行此操作，经纪人/助理无权限", "请切换到艺人身份后再操作")
     assert (await api.get(TEAM)).status_code == 401
+    assert (await api.get(INVITATIONS)).status_code == 401
     assert db.scalar(select(ArtistManager).where(ArtistManager.user_id == agent_id)) is not None
 
 
@@ -134,8 +150,8 @@ async def test_a_member_lists_and_leaves(api: httpx.AsyncClient, db: Session):
     a_id, b_id = await _id(api, a), await _id(api, b)
     agent = await register_client(api, "13600000211")  # a client can also be an artist's agent
     assert (await api.get(MANAGED, headers=bearer(agent))).json() == []
-    await _add(api, a, "13600000211", "agent")
-    await _add(api, b, "13600000211", "assistant")
+    await _join(api, a, agent, "13600000211", "agent")
+    await _join(api, b, agent, "13600000211", "assistant")
 
     managed = (await api.get(MANAGED, headers=bearer(agent))).json()
     assert [(m["artist_id"], m["stage_name"], m["role"], m["role_label"]) for m in managed] == [
@@ -158,7 +174,7 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     agent = (await sms_login(api, "13600000221"))["access_token"]
     outsider = await register_artist(api, "13900000222", name="别人")
     ops = await operator_token(api, db)
-    await _add(api, artist, "13600000221")
+    await _join(api, artist, agent, "13600000221")
     as_agent = acting(agent, artist_id)
 
     # The profile draft: the agent's own upload as avatar, saved and submitted for the artist.
@@ -251,7 +267,7 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
     # The agent is an artist too (C), and manages A only.
     agent = await register_artist(api, "13900000233", name="经纪人自己")
     agent_id = await _id(api, agent)
-    await _add(api, a, "13900000233")
+    await _join(api, a, agent, "13900000233")
 
     b_image = await _upload(api, b)
     b_case = (await api.post(CASES, headers=bearer(b), json=_case([b_image]))).json()
@@ -320,7 +336,7 @@ async def test_acting_for_a_banned_artist_or_without_a_role(api: httpx.AsyncClie
     artist = await register_artist(api, "13900000241")
     artist_id = await _id(api, artist)
     agent = (await sms_login(api, "13600000241"))["access_token"]
-    await _add(api, artist, "13600000241")
+    await _join(api, artist, agent, "13600000241")
     # No header and no artist role: the calendar is not theirs to see.
     res = await api.get(f"{V1}/calendar/me", headers=bearer(agent))
     assert res.status_code == 403 and res.json()["message"] == "请切换到艺人身份后再操作"
