@@ -2,12 +2,15 @@
 
 Builds the FastAPI app in-process the way tests/conftest.py's `ctx`/`api` fixtures do (a scratch database,
 a temp local storage, sandbox SMS login) and sends, through `POST /api/v1/uploads` with a signed token, a
-200 MB synthetic MP4 (real ftyp header + padding) and a ~9 MB JPEG (random noise, so it barely compresses).
+200 MB synthetic MP4 (real ftyp header + padding), a ~9 MB JPEG (random noise, so it barely compresses) and a
+pixel bomb: a ~160 KB single-colour PNG of 7070×7070 pixels (200 MB once decoded), alone and four at once, and
+four PNGs just under the 40 MP cap at once (accepted: their decodes take turns, two at a time).
 The client streams each file from disk (httpx + ASGITransport), so what grows is the server side's memory.
 
 Every upload runs in a fresh child process that warms up (imports, a small upload), then samples its RSS
 every millisecond during the one measured upload (peak minus the RSS before it). The tracemalloc peak (Python
-allocations only, exact) is taken on a second upload of the same file; wall time is the first upload's.
+allocations only, exact; Pillow's pixel buffers are outside it, so only RSS shows a decode) is taken on a second
+upload of the same file; wall time is the first upload's. "×4" sends four uploads concurrently.
 
     .venv/bin/python bench/uploads.py
     .venv/bin/python bench/uploads.py --server postgresql://postgres@host/postgres
@@ -75,7 +78,14 @@ def write_jpeg(path: Path, target: int, side: int = 3200) -> None:
         side = int(side * 0.97)
 
 
-# --- one upload in a child process
+def write_pixel_bomb(path: Path, size: tuple[int, int] = (7070, 7070)) -> None:
+    """One colour compresses to almost nothing: a few hundred KB on disk, 4 bytes a pixel once decoded."""
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path, "PNG")
+
+
+# --- one upload (or a few at once) in a child process
 
 
 def _current_rss_mb() -> float:
@@ -110,7 +120,7 @@ class PeakRss:
         return self.peak - self.base
 
 
-async def _child(database_url: str, file: Path, purpose: str, content_type: str) -> dict[str, Any]:
+async def _child(database_url: str, file: Path, purpose: str, content_type: str, count: int) -> dict[str, Any]:
     import httpx
 
     from api.app import create_app
@@ -151,44 +161,47 @@ async def _child(database_url: str, file: Path, purpose: str, content_type: str)
             intent = (await api.post(f"{V1}/uploads/intent", headers=auth,
                                      json={"purpose": purpose, "content_type": content_type})).json()
             with path.open("rb") as fh:  # streamed from disk by the client
-                res = await api.post(intent["url"], headers=auth, data=intent["fields"],
-                                     files={intent["file_field"]: (path.name, fh, content_type)})
-            if res.status_code != 200:
-                raise SystemExit(f"upload failed: {res.status_code} {res.text}")
-            return res
+                return await api.post(intent["url"], headers=auth, data=intent["fields"],
+                                      files={intent["file_field"]: (path.name, fh, content_type)})
+
+        async def batch() -> list[httpx.Response]:  # `count` uploads at once: the route runs in the threadpool
+            return list(await asyncio.gather(*(upload(file, purpose, content_type) for _ in range(count))))
 
         # Warm-up: imports, Pillow, the DB pool, the threadpool, all on a small file of the same route.
         small = data_dir / "warm.jpg"
         write_jpeg(small, 200 * 1024, side=400)
-        await upload(small, "case_image", "image/jpeg")
+        warm = await upload(small, "case_image", "image/jpeg")
+        if warm.status_code != 200:
+            raise SystemExit(f"warm-up upload failed: {warm.status_code} {warm.text}")
         gc.collect()
 
         with PeakRss() as rss:
             t0 = time.perf_counter()
-            res = await upload(file, purpose, content_type)
+            results = await batch()
             wall = time.perf_counter() - t0
 
         gc.collect()
         tracemalloc.start()
-        await upload(file, purpose, content_type)
+        await batch()
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
     return {"size_mb": file.stat().st_size / MB, "rss_growth_mb": rss.growth_mb, "wall_s": wall,
-            "tracemalloc_peak_mb": traced_peak / MB, "stored_size": res.json()["size"]}
+            "tracemalloc_peak_mb": traced_peak / MB,
+            "statuses": "/".join(str(s) for s in sorted({r.status_code for r in results}))}
 
 
-def run_child(database_url: str, file: Path, purpose: str, content_type: str) -> dict[str, Any]:
+def run_child(database_url: str, file: Path, purpose: str, content_type: str, count: int = 1) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, __file__, "--child", database_url, str(file), purpose, content_type],
+        [sys.executable, __file__, "--child", database_url, str(file), purpose, content_type, str(count)],
         check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        database_url, file, purpose, content_type = sys.argv[2:6]
-        print(json.dumps(asyncio.run(_child(database_url, Path(file), purpose, content_type))))
+        database_url, file, purpose, content_type, count = sys.argv[2:7]
+        print(json.dumps(asyncio.run(_child(database_url, Path(file), purpose, content_type, int(count)))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", help=f"PostgreSQL server URL (default {DEFAULT_SERVER}, else embedded)")
@@ -202,15 +215,20 @@ def main() -> int:
     migrate(url)
     try:
         with tempfile.TemporaryDirectory(prefix="yy-bench-files-") as tmp:
-            mp4, jpeg = Path(tmp) / "video.mp4", Path(tmp) / "photo.jpg"
+            mp4, jpeg, bomb, at_cap = (Path(tmp) / n for n in ("video.mp4", "photo.jpg", "bomb.png", "40mp.png"))
             write_mp4(mp4, args.mp4_mb * MB)
             write_jpeg(jpeg, int(args.jpeg_mb * MB))
-            print(f"{'upload':<12}{'size MB':>9}{'peak RSS +MB':>14}{'tracemalloc MB':>16}{'wall s':>9}")
-            for label, path, purpose, ct in (("mp4", mp4, "case_video", "video/mp4"),
-                                             ("jpeg", jpeg, "case_image", "image/jpeg")):
-                r = run_child(url, path, purpose, ct)
-                print(f"{label:<12}{r['size_mb']:>9.1f}{r['rss_growth_mb']:>14.1f}{r['tracemalloc_peak_mb']:>16.1f}"
-                      f"{r['wall_s']:>9.2f}")
+            write_pixel_bomb(bomb)
+            write_pixel_bomb(at_cap, (7300, 5470))  # 39.9 MP, under case_image's 40 MP cap
+            print(f"{'upload':<16}{'size MB':>9}{'status':>8}{'peak RSS +MB':>14}{'tracemalloc MB':>16}{'wall s':>9}")
+            for label, path, purpose, ct, count in (
+                    ("mp4", mp4, "case_video", "video/mp4", 1), ("jpeg", jpeg, "case_image", "image/jpeg", 1),
+                    ("png 7070²", bomb, "case_image", "image/png", 1),
+                    ("png 7070² ×4", bomb, "case_image", "image/png", 4),
+                    ("png 40 MP ×4", at_cap, "case_image", "image/png", 4)):
+                r = run_child(url, path, purpose, ct, count)
+                print(f"{label:<16}{r['size_mb']:>9.2f}{r['statuses']:>8}{r['rss_growth_mb']:>14.1f}"
+                      f"{r['tracemalloc_peak_mb']:>16.1f}{r['wall_s']:>9.2f}")
     finally:
         drop_database(server, DB_NAME)
     return 0
