@@ -123,7 +123,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: ("not_found", "接口不存在"), 405: ("method_not_allowed", "不支持的请求方法"),
+        # 400: FastAPI could not read the body at all (e.g. not UTF-8); malformed JSON is a 422 above.
+        messages = {400: ("body_invalid", "请求内容无法解析，请发送 UTF-8 编码的 JSON"),
+                    404: ("not_found", "接口不存在"), 405: ("method_not_allowed", "不支持的请求方法"),
                     413: ("payload_too_large", "请求内容过大")}
         code, message = messages.get(exc.status_code, ("http_error", str(exc.detail)))
         return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
