@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import errors, openapi
 from api.context import AppContext
 from api.routers import (
     admin,
@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app = FastAPI(title="演约 API", version="1.0", description="演出预约平台后端接口")
     app.state.ctx = context or build_context(settings)
     errors.install(app)
+    openapi.install(app)
 
     app.add_middleware(BodyLimit)
     if settings.trusted_proxies:

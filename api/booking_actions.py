@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import AppContext
+from api.error_codes import raises
 from api.routers.files import store_for_purpose
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, BookingInput, CancellationTier, Quote
 from domain.bookings.schemas import ActionIn
@@ -28,6 +29,7 @@ FAILURES = {"InvalidAction": (409, "action_not_allowed"), "Forbidden": (403, "pe
             "RefundExceedsPaid": (409, "refund_exceeds_paid"), "PermanentFailure": (409, "action_failed")}
 
 
+@raises((503, "temporal_unavailable"))
 async def start_booking(ctx: AppContext, inp: BookingInput) -> None:
     client = await ctx.temporal()
     await client.start_workflow(
@@ -92,6 +94,7 @@ def _detail(cause: ApplicationError, status: int) -> object:
     return details if isinstance(details, dict) else None
 
 
+@raises((503, "temporal_unavailable"), *FAILURES.values(), (409, "action_failed"))  # what the workflow answers
 async def _send(ctx: AppContext, booking_id: int, req: ActionRequest) -> ActionResult:
     client = await ctx.temporal()
     handle = client.get_workflow_handle_for(BookingWorkflow.run, f"booking-{booking_id}")

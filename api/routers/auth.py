@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import Auth, Ctx, Db, Me, client_ip
+from api.error_codes import raises
 from domain.accounts import sessions, sms, users
 from domain.accounts.schemas import (
     RefreshIn,
@@ -19,6 +20,9 @@ from domain.errors import AccountBanned
 from domain.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+# What the WeChat adapter answers (integrations.wechat.miniprogram) when WeChat refuses or fails.
+WECHAT_ERRORS = ((400, "wechat_code_invalid"), (403, "wechat_risky_user"), (429, "wechat_rate_limited"),
+                 (503, "wechat_busy"), (503, "wechat_unavailable"))
 
 
 def _tokens(db: Db, ctx: Ctx, issued: sessions.IssuedTokens, user: User | None) -> TokenPairOut:
@@ -38,6 +42,7 @@ def _login(db: Db, ctx: Ctx, user: User, ip: str) -> TokenPairOut:
 
 
 @router.post("/sms/send", response_model=SmsSendOut, summary="发送短信验证码")
+@raises((400, "phone_invalid"), (429, "sms_rate_limited"), (503, "sms_unavailable"))  # the SMS provider
 def sms_send(body: SmsSendIn, request: Request, ctx: Ctx, db: Db) -> SmsSendOut:
     sent = sms.send_code(db, ctx.sms, ctx.settings.secret("jwt_secret"), body.phone, client_ip(request),
                          echo_sandbox_code=ctx.settings.sms_sandbox_echo_code)
@@ -51,6 +56,7 @@ def sms_login(body: SmsLoginIn, request: Request, ctx: Ctx, db: Db) -> TokenPair
 
 
 @router.post("/wechat/login", response_model=TokenPairOut, summary="微信小程序登录")
+@raises(*WECHAT_ERRORS)
 async def wechat_login(body: WechatLoginIn, request: Request, ctx: Ctx, db: Db) -> TokenPairOut:
     # wechatpy is blocking: keep it off the event loop.
     wx = await run_in_threadpool(ctx.wechat.code_to_session, body.code)
@@ -62,6 +68,7 @@ async def wechat_login(body: WechatLoginIn, request: Request, ctx: Ctx, db: Db) 
 
 
 @router.post("/wechat/phone", response_model=TokenPairOut, summary="绑定微信手机号")
+@raises(*WECHAT_ERRORS)
 async def wechat_phone(body: WechatLoginIn, request: Request, ctx: Ctx, db: Db, me: Me) -> TokenPairOut:
     phone = await run_in_threadpool(ctx.wechat.phone_number, body.code)
 

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from api.deps import Ctx, Db, Me
+from api.error_codes import raises
 from domain.errors import NotFound
 from domain.inputs import Text
 from domain.models import Upload
@@ -261,6 +262,7 @@ def file_links(storage: ObjectStorage, row: Upload) -> UrlOut:
 
 @router.get("/files/{key:path}", summary="下载文件（本地存储，需签名链接）", response_class=FileResponse,
             responses={403: {"description": "链接无效或已过期"}})
+@raises(ObjectNotFound)  # storage.stat on the signed key
 def download_file(key: str, ctx: Ctx, exp: str = "", sig: str = "") -> FileResponse:
     storage = _local(ctx.storage)
     if not sig.isascii():

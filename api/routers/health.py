@@ -14,7 +14,8 @@ from domain.db import get_engine
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="健康检查")
+@router.get("/healthz", summary="健康检查",
+            responses={503: {"description": "有依赖不可用：同样的结构，status 为 degraded"}})
 async def healthz(ctx: Ctx) -> JSONResponse:
     def database() -> dict[str, str]:
         try:

@@ -15,12 +15,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import AppContext
 from api.deps import Ctx, Db
+from api.error_codes import raises
 from domain.bookings.messages import PaymentReceived
 from domain.db import session_scope
 from domain.errors import NotFound, ServiceUnavailable
 from domain.models import PaymentOrder
 from domain.payments import service
-from domain.payments.gateway import PaymentGateway
+from domain.payments.gateway import CallbackMalformed, CallbackRejected, PaymentGateway
 from domain.payments.sandbox import SandboxGateway
 from domain.time import SHANGHAI
 
@@ -72,6 +73,7 @@ async def _handle_callback(gateway: PaymentGateway, request: Request, ctx: AppCo
 
 
 @router.post("/payments/callbacks/sandbox", response_model=CallbackAck, summary="沙箱支付网关回调")
+@raises(CallbackRejected, CallbackMalformed, (400, "callback_event_unsupported"))  # the gateway's verdicts
 async def sandbox_callback(request: Request, ctx: Ctx, db: Db) -> CallbackAck:
     if not isinstance(ctx.payments, SandboxGateway):
         raise NotFound("接口不存在")
