@@ -30,6 +30,7 @@ from api.routers import (
     public,
     reviews,
 )
+from api.security_headers import SecurityHeaders
 from devstack.database import resolve_database_url
 from domain.accounts.sessions import TokenConfig
 from domain.payments.factory import payment_gateway_from_settings
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     openapi.install(app)
 
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     if settings.trusted_proxies:
         # Added last, so it runs first: every route and limit sees the client the proxy saw. Only the listed
         # proxies are believed; uvicorn itself runs with --no-proxy-headers (its default trusts 127.0.0.1).

@@ -119,9 +119,13 @@ def page(browser: Browser) -> Iterator[Page]:
 
     context.route("**/*", guard)
     pg = context.new_page()
+    # The apps run under a Content-Security-Policy (api/security_headers.py): anything it blocks is a failure.
+    blocked: list[str] = []
+    pg.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield pg
     context.close()
     assert not outside, f"requests left localhost: {outside}"
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ def choose(page: Page, select: Locator, label: str) -> None:
 
 def settle(page: Page) -> None:
     """Wait for CSS transitions (drawer slide, tag fade) to end before a screenshot."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    # A function, not a bare expression: Playwright evals bare expressions, which the console's CSP refuses.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
 
 
 def query_users(page: Page, action: Callable[[], object], **params: str | None) -> dict:

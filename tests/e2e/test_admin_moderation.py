@@ -146,8 +146,9 @@ def open_menu(page: Page, title: str, path: str) -> None:
 
 def settle(page: Page) -> None:
     """Wait for CSS transitions and images before a screenshot."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    # Functions, not bare expressions: Playwright evals bare expressions, which the console's CSP refuses.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
 
 
 def shot(page: Page, screenshot_dir: Path, name: str) -> None:
