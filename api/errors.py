@@ -44,6 +44,7 @@ FIELD_LABELS = {
     "media_upload_ids": "图片和视频", "ids": "排序", "tag": "标签",
     "price_min": "最低价", "price_max": "最高价", "min_rating": "最低评分", "available_on": "档期日期",
     "sort": "排序方式", "X-Artist-Id": "代为操作的艺人", "x-artist-id": "代为操作的艺人",
+    "date_from": "开始日期", "date_to": "结束日期",
 }
 
 PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入11位手机号", "code": "请输入6位数字验证码",

@@ -70,9 +70,11 @@ class SearchQuery:
 
     @property
     def effective_sort(self) -> Sort:
-        if self.sort is not None:
+        has_keyword = bool(self.keyword and self.keyword.strip())
+        # Relevance scores the keyword: without one there is nothing to rank by, so it means the default order.
+        if self.sort is not None and (self.sort != "relevance" or has_keyword):
             return self.sort
-        return "relevance" if self.keyword and self.keyword.strip() else "popularity"
+        return "relevance" if has_keyword else "popularity"
 
     @property
     def offset(self) -> int:

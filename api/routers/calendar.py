@@ -6,7 +6,6 @@ no artist id in any path. The public month view lives with the public artist pag
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Query
 from api.deps import ActingArtist, Db, PathId
 from domain.calendar import service as calendar
 from domain.calendar.schemas import CalendarOut, DeletedOut, RangeIn, RangeOut
+from domain.inputs import InputDate
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 def my_calendar(
     me: ActingArtist,
     db: Db,
-    start: Annotated[date | None, Query(description="开始日期（含），默认30天前")] = None,
-    end: Annotated[date | None, Query(description="结束日期（含），默认90天后；最多400天")] = None,
+    start: Annotated[InputDate | None, Query(description="开始日期（含），默认30天前")] = None,
+    end: Annotated[InputDate | None, Query(description="结束日期（含），默认90天后；最多400天")] = None,
 ) -> CalendarOut:
     return calendar.my_calendar(db, me.artist_id, start, end)
 

@@ -3,7 +3,7 @@ artists, close, and respond with a quote that opens a booking. Browsing artists 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -27,6 +27,7 @@ from domain.discovery.schemas import (
 )
 from domain.enums import ArtistType
 from domain.errors import AppError, NotFound
+from domain.inputs import InputDate, Text
 from domain.models import Demand
 from domain.time import SHANGHAI
 from search.factory import in_transaction, sync_artist
@@ -98,8 +99,8 @@ def my_demands(me: ClientMe, db: Db, page: Page = 1, page_size: PageSize = 20) -
 def list_demands(
     me: ArtistMe, db: Db,
     artist_type: ArtistType | None = None,
-    city: Annotated[str | None, Query(max_length=30)] = None,
-    on: Annotated[date | None, Query(alias="date")] = None,
+    city: Annotated[Annotated[str, Text(30)] | None, Query()] = None,
+    on: Annotated[InputDate | None, Query(alias="date")] = None,
     page: Page = 1, page_size: PageSize = 20,
 ) -> DemandPage:
     day_from = datetime.combine(on, time(), SHANGHAI) if on else None

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
 from api.deps import Ctx, Db, Page, PathId, ViewerId
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage, MonthCalendar
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
 from domain.errors import AppError
+from domain.inputs import InputDate, Text
 from domain.time import SHANGHAI, utc_now
 from search.base import InvalidSearchQuery, SearchQuery
 
@@ -43,16 +43,16 @@ def options(ctx: Ctx) -> Options:
 @router.get("/artists", response_model=ArtistPage, summary="找艺人：关键词、筛选、排序（公开）")
 def list_artists(
     db: Db, ctx: Ctx,
-    q: Annotated[str | None, Query(max_length=50, description="关键词：艺名、风格、简介")] = None,
-    city: Annotated[list[Annotated[str, StringConstraints(max_length=30)]] | None, Query(max_length=20)] = None,
+    q: Annotated[Annotated[str, Text(50)] | None, Query(description="关键词：艺名、风格、简介")] = None,
+    city: Annotated[list[Annotated[str, Text(30)]] | None, Query(max_length=20)] = None,
     artist_type: Annotated[list[ArtistType] | None, Query(max_length=8)] = None,
     price_min: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
     price_max: Annotated[int | None, Query(ge=0, le=10**11, description="分")] = None,
     min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
-    tag: Annotated[list[Annotated[str, StringConstraints(max_length=20)]] | None,
+    tag: Annotated[list[Annotated[str, Text(20)]] | None,
                    Query(max_length=10, description="标签，如 热门艺人")] = None,
     verified_only: bool = False,
-    available_on: date | None = None,
+    available_on: InputDate | None = None,
     sort: Literal["relevance", "popularity", "rating", "price_asc", "price_desc", "newest"] | None = None,
     page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,

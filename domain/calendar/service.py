@@ -32,6 +32,7 @@ from domain.calendar.schemas import (
     SlotOut,
 )
 from domain.errors import AppError, NotFound
+from domain.inputs import DATE_MAX, DATE_MIN
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI, utc_now
 from search.outbox import mark_dirty
@@ -41,7 +42,7 @@ MAX_VIEW_DAYS = 400
 MAX_RANGE_DAYS = 366
 MAX_PERIODS = 400
 EXCLUSION_VIOLATION = "23P01"  # SQLSTATE of an exclusion constraint (no_double_booking)
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # far from datetime's limits
+EARLIEST_DAY, LATEST_DAY = DATE_MIN, DATE_MAX  # the days any input may name: far from datetime's limits
 _MIN = datetime.min.replace(tzinfo=UTC)
 _MAX = datetime.max.replace(tzinfo=UTC)
 

@@ -275,7 +275,7 @@ async def test_default_window_covers_history_and_the_coming_months(api: httpx.As
     ({"start_date": "{y}-03-01", "end_date": "{y}-03-01", "timezone": "Mars/Olympus"},
      "时区无效，请使用如 Asia/Shanghai 的时区名称"),
     ({"start_date": "2020-03-01", "end_date": "2020-03-02"}, "不能修改过去的档期"),
-    ({"start_date": "9999-12-31", "end_date": "9999-12-31"}, "日期需在2000年到2100年之间"),
+    ({"start_date": "9999-12-31", "end_date": "9999-12-31"}, "开始日期须在2000-01-01至2100-12-31之间"),
 ])
 async def test_invalid_edits_are_refused_in_chinese(api: httpx.AsyncClient, artist: str, body: dict,
                                                      message: str):

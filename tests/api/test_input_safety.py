@@ -4,6 +4,7 @@ and unknown fields, anonymously and with a user's and an operator's token; each 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -111,3 +112,96 @@ async def test_chunked_body_without_length_is_cut_off_at_the_limit(api: httpx.As
 async def test_unknown_route_has_the_error_shape(api: httpx.AsyncClient):
     res = await api.get("/api/v1/nope")
     assert res.status_code == 404 and res.json()["message"] == "接口不存在"
+
+
+# --- the routes the outside probe found answering 500, each with the exact message
+
+async def _refused(res: httpx.Response, message: str) -> None:
+    assert res.status_code == 422, res.text
+    assert res.json()["code"] == "validation_error" and res.json()["message"] == message, res.json()
+
+
+async def test_nul_in_search_and_listing_queries_is_refused_in_chinese(api: httpx.AsyncClient):
+    artist = await register_artist(api, "13700000094")
+    control = "包含不允许的控制字符"
+    await _refused(await api.get("/api/v1/artists?q=%00"), "关键词" + control)
+    await _refused(await api.get("/api/v1/artists?q=a%1Bb"), "关键词" + control)
+    await _refused(await api.get("/api/v1/artists?city=%00"), "城市" + control)
+    await _refused(await api.get("/api/v1/artists?city=北京&tag=%00"), "标签" + control)
+    await _refused(await api.get("/api/v1/demands?city=%00", headers=bearer(artist)), "城市" + control)
+    await _refused(await api.post("/api/v1/admin/auth/login", json={"username": "ops\x00", "password": "x"}),
+                   "用户名" + control)
+    ok = await api.get("/api/v1/artists", params={"q": " 林晚晴 ", "city": "北京"})  # trimmed, still found
+    assert ok.status_code == 200 and ok.json()["total"] == 1
+
+
+async def test_nul_and_overrides_in_bodies_are_refused_and_nothing_is_stored(api: httpx.AsyncClient):
+    client = await register_client(api, "13700000095")
+    artist = await register_artist(api, "13700000096")
+    res = await api.put("/api/v1/me/client-profile", headers=bearer(client), json={
+        "org_name": "星河\x00科技", "industry": "enterprise", "contact_name": "王经理", "contact_phone": "13700000095"})
+    await _refused(res, "机构名称包含不允许的控制字符")
+    res = await api.put("/api/v1/me/client-profile", headers=bearer(client), json={
+        "org_name": "星河科技", "industry": "enterprise", "contact_name": "王\u202e理经",
+        "contact_phone": "13700000095"})
+    await _refused(res, "联系人包含不允许的隐藏或文字方向控制字符")
+    res = await api.put("/api/v1/me/client-profile", content=(
+        '{"org_name": "星河\\ud800", "industry": "enterprise", "contact_name": "王经理", '
+        '"contact_phone": "13700000095"}').encode(), headers={**bearer(client), "Content-Type": "application/json"})
+    await _refused(res, "机构名称包含无效的字符编码")
+    me = (await api.get("/api/v1/me", headers=bearer(client))).json()
+    assert "\x00" not in json.dumps(me, ensure_ascii=False) and "星河科技有限公司" in json.dumps(me, ensure_ascii=False)
+
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    note = {"start_date": day, "end_date": day, "status": "rest"}
+    mark = "/api/v1/calendar/me/range"
+    await _refused(await api.put(mark, headers=bearer(artist), json={**note, "note": "休\x00息"}),
+                   "备注包含不允许的控制字符")
+    await _refused(await api.put(mark, headers=bearer(artist), json={**note, "note": "a\nb"}),
+                   "备注包含不允许的控制字符")  # a one-line field
+    kept = await api.put(mark, headers=bearer(artist), json={**note, "note": "  休息 👩‍🎤🎉 "})
+    assert kept.status_code == 200, kept.text
+    slots = (await api.get("/api/v1/calendar/me", headers=bearer(artist))).json()["slots"]
+    assert [s["note"] for s in slots] == ["休息 👩‍🎤🎉"]  # trimmed, emoji (with their joiner) kept
+
+
+async def test_multiline_text_keeps_line_breaks_and_refuses_other_controls(api: httpx.AsyncClient):
+    artist = await register_artist(api, "13700000097")
+    draft = (await api.get("/api/v1/me/artist/profile", headers=bearer(artist))).json()
+    base = {"stage_name": "林晚晴", "artist_types": ["singer"], "city": "北京"}
+    res = await api.put("/api/v1/me/artist/profile", headers=bearer(artist),
+                        json={**base, "bio": "第一行\r\n第二行\t缩进"})
+    assert res.status_code == 200, (draft, res.text)
+    assert res.json()["data"]["bio"] == "第一行\n第二行\t缩进"
+    await _refused(await api.put("/api/v1/me/artist/profile", headers=bearer(artist), json={**base, "bio": "a\x0bb"}),
+                   "个人简介包含不允许的控制字符")
+    await _refused(await api.put("/api/v1/me/artist/profile", headers=bearer(artist),
+                                 json={**base, "stage_name": "林\u200b晚晴"}), "艺名包含不允许的隐藏或文字方向控制字符")
+
+
+async def test_relevance_without_a_keyword_falls_back_to_the_default_order(api: httpx.AsyncClient):
+    for i, phone in enumerate(("13700000098", "13700000099")):
+        await register_artist(api, phone, name=f"艺人{i}")
+    default = await api.get("/api/v1/artists")
+    relevance = await api.get("/api/v1/artists?sort=relevance")
+    assert relevance.status_code == 200, relevance.text
+    assert [a["id"] for a in relevance.json()["items"]] == [a["id"] for a in default.json()["items"]]
+    assert relevance.json()["total"] == 2
+    assert (await api.get("/api/v1/artists?sort=relevance&q=%20%20")).status_code == 200  # blank keyword too
+
+
+async def test_dates_out_of_range_are_refused_before_any_date_arithmetic(api: httpx.AsyncClient):
+    client = await register_client(api, "13700000100")
+    artist = await register_artist(api, "13700000101")
+    bounds = "须在2000-01-01至2100-12-31之间"
+    await _refused(await api.get("/api/v1/artists?available_on=9999-12-31"), "档期日期" + bounds)
+    await _refused(await api.get("/api/v1/artists?available_on=0001-01-01"), "档期日期" + bounds)
+    await _refused(await api.get("/api/v1/bookings?date_to=9999-12-31", headers=bearer(client)), "结束日期" + bounds)
+    await _refused(await api.get("/api/v1/bookings?date_from=0001-01-01", headers=bearer(client)), "开始日期" + bounds)
+    await _refused(await api.get("/api/v1/demands?date=9999-12-31", headers=bearer(artist)), "日期" + bounds)
+    await _refused(await api.get("/api/v1/calendar/me?end=9999-12-31", headers=bearer(artist)), "结束日期" + bounds)
+    await _refused(await api.put("/api/v1/calendar/me/range", headers=bearer(artist), json={
+        "start_date": "2030-01-01", "end_date": "9999-12-31", "status": "rest"}), "结束日期" + bounds)
+    month = await api.get("/api/v1/artists/1/calendar?month=9999-12")
+    assert month.status_code == 422 and month.json()["code"] == "validation_error"
+    assert (await api.get("/api/v1/artists?available_on=2100-12-31")).status_code == 200  # the last day allowed
