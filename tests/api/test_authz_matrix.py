@@ -11,6 +11,7 @@ closings (each on a fresh object where several actors may delete), then logout.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -218,7 +219,11 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
         "effect_score": 5, "attitude_score": 4, "punctuality_score": 4, "text": "演出效果很好"})
     w.ids["review_id"] = review["id"]
     w.ids["tag_id"] = await w.new_tag()
-    notes = (await w.ok(ARTIST, "GET", "/notifications"))["items"]
+    for _ in range(100):  # the request's notification is written by the booking workflow
+        notes = (await w.ok(ARTIST, "GET", "/notifications"))["items"]
+        if notes:
+            break
+        await asyncio.sleep(0.05)
     assert notes, "the artist should have been told about the new request"
     w.ids["notification_id"] = notes[0]["id"]
     w.ids["user_id"] = w.ids["client_a_id"]  # the console's routes aim at client A
