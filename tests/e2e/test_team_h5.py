@@ -1,6 +1,7 @@
-"""An artist's agent team in the mini-program H5 build: a demo artist adds a freshly registered user as
-经纪人 on 我的团队 (an unregistered phone first: the server's Chinese error shows; a second member is added
-as 助理 and removed after a confirmation); that user logs in, opens 我管理的艺人, enters acting mode
+"""An artist's agent team in the mini-program H5 build: a demo artist invites a freshly registered user as
+经纪人 on 我的团队 (an invalid phone is refused before any request; an unregistered phone gets the same
+邀请已发送 answer as a registered one; a third invitation, as 助理, is cancelled after a confirmation); the
+invited user logs in, sees the 团队邀请 count on 我的, accepts the invitation on 我管理的艺人, enters acting mode
 (代为管理), edits the artist's draft and submits it. The draft, read back through the API as the artist,
 has the new bio and is pending review. Acting requests carry `X-Artist-Id`, other requests never do, and
 leaving acting mode or logging out clears it.
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.e2e
 
 ARTIST_PHONE = "13900000014"  # domain/seed.py ARTISTS[13]: 孙浩然 (not the artist test_discovery_h5 edits)
 ARTIST_NAME = "孙浩然"
-DEMO_CLIENT_PHONE = "13800000001"  # domain/seed.py CLIENTS[0]: added as 助理, then removed
+DEMO_CLIENT_PHONE = "13800000001"  # domain/seed.py CLIENTS[0]: invited as 助理, then the invitation is cancelled
+UNREGISTERED_PHONE = "13600009999"
 AGENT_PHONE = "13600000514"  # registered by this test
 ACTING_KEY = "yanyue.acting"
 ACTING_PATHS = re.compile(r"/api/v1/(me/artist/(profile(/submit)?|qualifications|cases)|calendar/me)(/|\?|$)")
@@ -102,7 +104,8 @@ def storage(page: Page, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def test_artist_adds_agent_who_edits_the_profile(platform_url: str, page: Page, screenshot_dir: Path) -> None:
+def test_artist_invites_agent_who_accepts_and_edits_the_profile(platform_url: str, page: Page,
+                                                                screenshot_dir: Path) -> None:
     register_agent(platform_url)
     page.set_viewport_size({"width": 390, "height": 844})
 
@@ -113,42 +116,42 @@ def test_artist_adds_agent_who_edits_the_profile(platform_url: str, page: Page, 
     t(page, "go-artist-team").click()
     expect(t(page, "team-empty")).to_contain_text("还没有团队成员")
 
-    # Checked before any request, then the server's own Chinese message for an unregistered phone.
+    # Checked before any request.
     fill(page, field(page, "team-phone"), "1360000")
     button(page, "team-add-submit").click()
     expect(t(page, "team-error")).to_have_text("手机号格式不正确")
-    fill(page, field(page, "team-phone"), "13600009999")
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/artist/team") and r.request.method == "POST") as bad:
-        button(page, "team-add-submit").click()
-    assert bad.value.status == 404 and bad.value.json()["code"] == "team_member_not_registered"
-    expect(t(page, "team-error")).to_have_text(bad.value.json()["message"])
-    assert "尚未注册" in t(page, "team-error").inner_text()
-    shot(page, screenshot_dir / "team-01-error.png")
 
-    # The new account as 经纪人, the demo client as 助理.
-    for phone, role, label in [(AGENT_PHONE, "agent", "经纪人"), (DEMO_CLIENT_PHONE, "assistant", "助理")]:
+    # An unregistered phone, the new account as 经纪人, the demo client as 助理: the same answer for each.
+    answers = []
+    for phone, role, label in [(UNREGISTERED_PHONE, "agent", "经纪人"), (AGENT_PHONE, "agent", "经纪人"),
+                               (DEMO_CLIENT_PHONE, "assistant", "助理")]:
+        masked = f"{phone[:3]}****{phone[7:]}"
         fill(page, field(page, "team-phone"), phone)
         t(page, f"team-role-{role}").click()
         with page.expect_response(lambda r: r.url.endswith("/me/artist/team") and r.request.method == "POST") as ok:
             button(page, "team-add-submit").click()
-        assert ok.value.ok, ok.value.text()
+        assert ok.value.status == 202, ok.value.text()
         assert ok.value.request.post_data_json == {"phone": phone, "role": role}
-        member = t(page, "team-member").filter(has_text=f"{phone[:3]}****{phone[7:]}")
-        expect(member.locator('[data-test="team-member-role"]')).to_have_text(label)
+        answers.append(ok.value.json())
+        expect(t(page, "team-invite-sent")).to_have_text(f"邀请已发送至 {masked}（{label}），对方接受后即加入团队")
+        invitation = t(page, "team-invitation").filter(has_text=masked)
+        expect(invitation.locator('[data-test="team-invitation-role"]')).to_have_text(label)
+        expect(invitation.locator('[data-test="team-invitation-expiry"]')).to_contain_text("前有效")
         expect(field(page, "team-phone")).to_have_value("")
+    assert all(set(a) == set(answers[0]) and "user_id" not in a for a in answers), answers
     expect(t(page, "team-error")).to_have_count(0)
-    expect(t(page, "team-member")).to_have_count(2)
-    shot(page, screenshot_dir / "team-02-members.png")
+    expect(t(page, "team-invitation")).to_have_count(3)
+    expect(t(page, "team-empty")).to_contain_text("还没有团队成员")  # nobody joins without accepting
+    shot(page, screenshot_dir / "team-01-invited.png")
 
-    # Removing asks first.
-    assistant = t(page, "team-member").filter(has_text="助理")
-    with page.expect_response(lambda r: "/me/artist/team/" in r.url and r.request.method == "DELETE") as gone:
-        assistant.locator('[data-test="team-member-remove"]').click()
-        confirm_modal(page, "移除成员", screenshot_dir / "team-03-remove-confirm.png")
+    # Cancelling asks first.
+    assistant = t(page, "team-invitation").filter(has_text="助理")
+    with page.expect_response(lambda r: "/team/invitations/" in r.url and r.request.method == "DELETE") as gone:
+        assistant.locator('[data-test="team-invitation-cancel"]').click()
+        confirm_modal(page, "撤销邀请", screenshot_dir / "team-02-cancel-confirm.png")
     assert gone.value.status == 204
-    expect(t(page, "team-member")).to_have_count(1)
-    expect(t(page, "team-member-role")).to_have_text("经纪人")
-    expect(t(page, "team-member-phone")).to_have_text(f"{AGENT_PHONE[:3]}****{AGENT_PHONE[7:]}")
+    expect(t(page, "team-invitation")).to_have_count(2)
+    expect(t(page, "team-invitation-role")).to_have_text(["经纪人", "经纪人"])
 
     # The artist's session stays open (read back through the API at the end): leave by clearing storage.
     artist_token = storage(page, "yanyue.access_token")
@@ -156,16 +159,26 @@ def test_artist_adds_agent_who_edits_the_profile(platform_url: str, page: Page, 
     page.evaluate("localStorage.clear()")
     page.goto("about:blank")  # the next visit starts the app afresh
 
-    # 2. The agent: 我的 → 我管理的艺人 → 代为管理.
+    # 2. The agent: 我的 (1个团队邀请) → 我管理的艺人 → 接受邀请 → 代为管理.
     requests: list[Request] = []
     page.on("request", lambda r: requests.append(r) if "/api/v1/" in r.url else None)
     sms_login_h5(page, platform_url, AGENT_PHONE)
     expect(t(page, "me-name")).to_have_text("星光文化经纪有限公司")
     expect(t(page, "artist-menu")).to_have_count(0)
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/managed-artists")) as managed_res:
-        t(page, "go-managed").click()
-    [managed] = managed_res.value.json()
+    expect(t(page, "team-invite-count")).to_have_text("1个团队邀请")
+    t(page, "go-managed").click()
+    invite = t(page, "team-invite")
+    expect(invite).to_have_count(1)
+    expect(invite.locator('[data-test="team-invite-name"]')).to_have_text(ARTIST_NAME)
+    expect(invite.locator('[data-test="team-invite-role"]')).to_have_text("经纪人")
+    expect(t(page, "managed-empty")).to_be_visible()
+    shot(page, screenshot_dir / "team-03-invitation.png")
+    with page.expect_response(lambda r: r.url.endswith("/accept") and r.request.method == "POST") as accepted:
+        button(page, "team-invite-accept").click()
+    assert accepted.value.ok, accepted.value.text()
+    managed = accepted.value.json()
     artist_id = managed["artist_id"]
+    expect(t(page, "team-invite")).to_have_count(0)
     item = t(page, "managed-artist")
     expect(item).to_have_count(1)
     expect(item.locator('[data-test="managed-name"]')).to_have_text(ARTIST_NAME)
@@ -237,6 +250,8 @@ def test_artist_adds_agent_who_edits_the_profile(platform_url: str, page: Page, 
     assert body["status"] == "pending", body
     assert body["data"]["bio"] == bio
     assert body["data"]["stage_name"] == ARTIST_NAME
+    team = httpx.get(f"{platform_url}/api/v1/me/artist/team", headers={"Authorization": f"Bearer {artist_token}"})
+    assert [(m["phone"], m["role"]) for m in team.json()] == [(f"{AGENT_PHONE[:3]}****{AGENT_PHONE[7:]}", "agent")]
 
     for png in sorted(screenshot_dir.glob("team-*.png")):
         assert png.stat().st_size > 5000, png

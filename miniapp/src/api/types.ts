@@ -390,3 +390,29 @@ export interface ManagedArtist {
   role_label: string
   added_at: string
 }
+
+/** GET /me/artist/team/invitations — an invitation not yet answered (phone masked, no account named). */
+export interface TeamInvitation {
+  id: number | string
+  phone_masked: string
+  role: ManagerRole
+  role_label: string
+  created_at: string
+  expires_at: string
+}
+
+/** POST /me/artist/team (202) — the same answer for a registered and an unregistered phone. */
+export interface TeamInvite extends TeamInvitation {
+  invited: boolean
+}
+
+/** GET /me/team-invitations — an invitation to the user's phone, to accept or decline. */
+export interface ReceivedInvitation {
+  id: number | string
+  artist_id: number | string
+  stage_name: string
+  role: ManagerRole
+  role_label: string
+  created_at: string
+  expires_at: string
+}
