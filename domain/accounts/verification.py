@@ -28,9 +28,9 @@ def submit(session: Session, cipher: FieldCipher, user: User, data: Verification
         raise Conflict("已完成实名认证，无需重复提交", code="already_verified")
     if not validate_id_number(data.id_number):
         raise InvalidIdNumber()
-    if data.subject.value == "organisation":
-        if not data.licence_upload_id:
-            raise AppError("机构认证需要上传营业执照", code="licence_required", status=422)
+    if data.subject.value == "organisation" and not data.licence_upload_id:
+        raise AppError("机构认证需要上传营业执照", code="licence_required", status=422)
+    if data.licence_upload_id:  # checked whenever sent: an unknown id would break the foreign key (a 500)
         upload = session.get(Upload, data.licence_upload_id)
         if upload is None or upload.user_id != user.id or upload.purpose != "licence":
             raise AppError("营业执照文件不存在，请重新上传", code="licence_not_found", status=422)

@@ -4,8 +4,10 @@ and unknown fields, anonymously and with a user's and an operator's token; each 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy.orm import Session
@@ -112,6 +114,170 @@ async def test_chunked_body_without_length_is_cut_off_at_the_limit(api: httpx.As
 async def test_unknown_route_has_the_error_shape(api: httpx.AsyncClient):
     res = await api.get("/api/v1/nope")
     assert res.status_code == 404 and res.json()["message"] == "接口不存在"
+
+
+# --- hostile-text sweep: every string field of every body and every string query parameter (CONVENTIONS 15)
+
+REFUSED = {"NUL": "a\x00b", "SOH": "a\x01b", "ESC": "a\x1bb", "DEL": "a\x7fb", "NEL": "a\x85b",
+           "RLO": "a\u202eb", "lone surrogate": "a\ud800b"}  # never stored: 422 naming the field
+SURVIVED = {"10k": "演" * 10_000, "emoji": "👩‍🎤🎉", "RLM": "a\u200fb"}  # any answer but a 500
+# Strings that satisfy the API's patterns, tried in order for a pattern-bound field of a base body.
+PATTERN_SAMPLES = ("13800000000", "123456", "0123456789abcdef0123456789abcdef", "11010519491231002X", "2027-03",
+                   "18:00")
+Path = tuple[str | int, ...]
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _options(spec: dict, schema: dict) -> list[dict]:
+    schema = _resolve(spec, schema)
+    alts = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+    if alts:
+        return [o for alt in alts for o in _options(spec, alt) if o.get("type") != "null"]
+    return [schema]
+
+
+def _string_paths(spec: dict, schema: dict, path: Path = (), depth: int = 0) -> list[tuple[Path, dict]]:
+    """Every place a string goes in a body of this schema, with its own schema (list items as index 0)."""
+    out: list[tuple[Path, dict]] = []
+    for opt in _options(spec, schema):
+        if depth > 6:
+            break
+        if opt.get("type") == "string":
+            out.append((path, opt))
+        elif opt.get("type") == "array":
+            out += _string_paths(spec, opt.get("items", {}), (*path, 0), depth + 1)
+        elif opt.get("type") == "object" or "properties" in opt:
+            for name, sub in opt.get("properties", {}).items():
+                out += _string_paths(spec, sub, (*path, name), depth + 1)
+    return out
+
+
+def _sample(spec: dict, schema: dict, name: str = "") -> Any:
+    """A plausible valid value, so a hostile value in one field meets a body the route would otherwise accept."""
+    opt = _options(spec, schema)[0]
+    if "enum" in opt:
+        return opt["enum"][0]
+    kind = opt.get("type")
+    if kind == "string":
+        when = datetime.now(UTC) + timedelta(days=40, hours=2 if name.startswith("end") else 0)
+        if opt.get("format") == "date":
+            return when.date().isoformat()
+        if opt.get("format") == "date-time":
+            return when.isoformat()
+        if "pattern" in opt:
+            return next((s for s in PATTERN_SAMPLES if re.fullmatch(opt["pattern"], s)), "x")
+        return ("测试" * 10)[:max(opt.get("minLength", 2), 2)][:opt.get("maxLength", 100)]
+    if kind in ("integer", "number"):
+        return max(opt.get("minimum", 1), min(opt.get("maximum", 1), 100))
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return [_sample(spec, opt.get("items", {}), name)] * max(opt.get("minItems", 1), 1)
+    return {k: _sample(spec, v, k) for k, v in opt.get("properties", {}).items() if k in opt.get("required", ())}
+
+
+def _with(spec: dict, schema: dict, path: Path, value: Any) -> Any:
+    """The schema's base body with `value` put at `path` (optional objects and lists on the way are created)."""
+    if not path:
+        return value
+    opts = _options(spec, schema)
+    opt = next((o for o in opts if (o.get("type") == "array") == isinstance(path[0], int)), opts[0])
+    if isinstance(path[0], int):
+        return [_with(spec, opt.get("items", {}), path[1:], value)]
+    body = _sample(spec, opt)
+    body[path[0]] = _with(spec, opt["properties"][str(path[0])], path[1:], value)
+    return body
+
+
+def _operations(spec: dict) -> list[tuple[str, str, dict | None, list[tuple[str, dict]]]]:
+    """(method, path with ids filled in, JSON body schema, string query parameters) of every /api/v1 operation."""
+    out = []
+    for path, ops in spec["paths"].items():
+        if not path.startswith("/api/v1") or path.endswith("/logout"):  # logout would end the session under test
+            continue
+        for method, op in ops.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            query = [(p["name"], _options(spec, p.get("schema", {}))[0]) for p in op.get("parameters", ())
+                     if p["in"] == "query"]
+            query = [(n, s.get("items", {}) if s.get("type") == "array" else s) for n, s in query]
+            query = [(n, s) for n, s in query if _options(spec, s)[0].get("type") == "string"]
+            if body or query:
+                values = {p["name"]: str(_sample(spec, p.get("schema", {}))) for p in op.get("parameters", ())
+                          if p["in"] == "path"}
+                url = re.sub(r"\{([^}:]+)(:path)?\}", lambda m, v=values: v.get(m[1], "1"), path)
+                out.append((method.upper(), url, body, query))
+    return out
+
+
+def _survived(res: httpx.Response, where: str) -> None:
+    if res.status_code == 503 and res.json()["code"] == "temporal_unavailable":
+        return  # the value was accepted and the route went on to start a workflow: this fixture runs no Temporal
+    _assert_error_shape(res, where)
+
+
+def _refused_at_schema(res: httpx.Response, field: str, where: str) -> None:
+    """The value never got past validation: 422 with a detail entry for that very field (a guard that refuses
+    the caller before any input is read, 401/403, is fine too)."""
+    _assert_error_shape(res, where)
+    if res.status_code in (401, 403):
+        return
+    assert res.status_code == 422, f"{where} -> {res.status_code} {res.text[:300]}"
+    fields = [d["field"] for d in res.json()["detail"] or ()]
+    assert any(f == field or f.startswith(field + ".") for f in fields), f"{where} -> {res.json()}"
+
+
+async def test_hostile_text_in_every_string_field_and_query(api: httpx.AsyncClient, db: Session):
+    """NUL, other controls, a lone surrogate and a bidi override are refused at the schema (422 naming the field,
+    nothing stored); 10k characters, emoji and RLM marks get any answer but a 500. All failures are listed."""
+    tokens = {"anonymous": {}, "client": bearer(await register_client(api, "13700000092")),
+              "artist": bearer(await register_artist(api, "13700000093")),
+              "operator": bearer(await operator_token(api, db))}
+    spec = api._transport.app.openapi()  # type: ignore[attr-defined]
+    operations = _operations(spec)
+    assert len(operations) >= 40
+    fields = tried = refused = 0
+    failures: list[str] = []
+    for role, headers in tokens.items():
+        for method, url, body, query in operations:
+            targets: list[tuple[str, Any]] = [(f"query.{n}", n) for n, _ in query]
+            targets += [(".".join(map(str, p)), p) for p, _ in (_string_paths(spec, body) if body else [])]
+            fields += len(targets)
+            for field, where in targets:
+                for label, value in {**REFUSED, **SURVIVED}.items():
+                    what = f"{role} {method} {url} {field}={label}"
+                    if isinstance(where, str):  # a query parameter (one item of a list parameter)
+                        # A lone surrogate can only travel as its (invalid) UTF-8 bytes, which the server decodes
+                        # to U+FFFD: in a query it is merely survived. 10k in ASCII: 10k CJK characters,
+                        # percent-encoded, exceed httpx's URL limit.
+                        raw = "x" * 10_000 if label == "10k" else quote(value.encode("utf-8", "surrogatepass"))
+                        request = api.request(method, f"{url}?{where}={raw}", headers=headers,
+                                              **({"json": _sample(spec, body)} if body else {}))
+                    else:
+                        request = api.request(method, url, headers={**headers, "Content-Type": "application/json"},
+                                              content=json.dumps(_with(spec, body, where, value)))
+                    tried += 1
+                    try:
+                        res = await request
+                        if label in REFUSED and not (label == "lone surrogate" and isinstance(where, str)):
+                            _refused_at_schema(res, field, what)
+                            refused += res.status_code == 422
+                        else:
+                            _survived(res, what)
+                    except Exception as exc:  # an unhandled error inside the app surfaces here (a 500)
+                        failures.append(f"{what}: {str(exc).splitlines()[0][:200]}")
+                        continue
+                    if res.status_code in (401, 403):
+                        break  # refused for who the caller is, before any input is read
+                else:
+                    continue
+                break
+    assert not failures, f"{len(failures)} of {tried} requests failed:\n" + "\n".join(failures[:80])
+    assert fields > 100 and tried > 1000 and refused > 500, (fields, tried, refused)  # the sweep got past the guards
 
 
 # --- the routes the outside probe found answering 500, each with the exact message

@@ -89,6 +89,10 @@ async def test_bad_id_numbers_and_organisation_licence(api_with_temporal: httpx.
     stolen = await api.post(f"{V1}/me/verification", headers=bearer(other), json={
         "subject": "organisation", "legal_name": "李四", "id_number": ID_OK, "licence_upload_id": licence})
     assert stolen.status_code == 422 and stolen.json()["code"] == "licence_not_found"
+    for licence_id in (licence, "no-such-upload"):  # a person sending a licence id: checked too, never a 500
+        res = await api.post(f"{V1}/me/verification", headers=bearer(other), json={
+            "subject": "person", "legal_name": "李四", "id_number": ID_OK, "licence_upload_id": licence_id})
+        assert res.status_code == 422 and res.json()["code"] == "licence_not_found", res.text
     assert db.scalar(select(RealNameVerification.id)) is None
     ok = await api.post(f"{V1}/me/verification", headers=bearer(token), json={
         "subject": "organisation", "legal_name": "王小明", "id_number": ID_OK, "licence_upload_id": licence})
