@@ -38,7 +38,8 @@ class ErrorOut(BaseModel):
 class ValidationErrorOut(BaseModel):
     code: str = Field(description="validation_error（或该接口声明的其他 422 错误码）")
     message: str = Field(description="第一个出错字段的中文说明")
-    detail: list[FieldError] | None = Field(description="validation_error 时为 [{field, message}]，其他为 null")
+    detail: list[FieldError] | dict[str, Any] | None = Field(
+        description="validation_error 时为 [{field, message}]；其他 422 为 null 或补充信息（如图片尺寸上限）")
 
 
 def _calls(dependant: Dependant) -> Iterable[Callable[..., Any]]:

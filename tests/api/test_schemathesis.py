@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ from api.context import AppContext
 from domain.models import Inquiry, User
 from domain.time import utc_now
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
+from tests.storage.conftest import huge_png
 
 EXAMPLES = 4  # per operation, role and mode (valid / invalid input)
 SKIPPED = {
@@ -146,3 +148,16 @@ async def test_a_body_that_is_not_utf8_is_a_chinese_400(api: httpx.AsyncClient):
     assert res.status_code == 400
     assert res.json() == {"code": "body_invalid", "message": "请求内容无法解析，请发送 UTF-8 编码的 JSON",
                           "detail": None}
+
+
+async def test_a_422_with_limits_in_detail_matches_the_declared_schema(api: httpx.AsyncClient):
+    # image_too_large carries its limits as an object: the declared 422 body allowed only a list or null.
+    token = await register_client(api, "13800003333")
+    res = await api.post(f"{V1}/uploads/licence", headers=bearer(token),
+                         files={"file": ("licence.png", huge_png(), "image/png")})
+    assert res.status_code == 422 and res.json()["code"] == "image_too_large", res.text
+    spec = (await api.get("/openapi.json")).json()
+    declared = spec["paths"]["/api/v1/uploads/licence"]["post"]["responses"]["422"]
+    assert "image_too_large" in declared["x-error-codes"]
+    jsonschema.validate(res.json(), {**declared["content"]["application/json"]["schema"],
+                                     "components": spec["components"]})
