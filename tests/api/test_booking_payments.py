@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -29,16 +27,6 @@ def _signature() -> str:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return base64.b64encode(buf.getvalue()).decode()
-
-
-@pytest.fixture
-async def paying(api_with_temporal: httpx.AsyncClient, ctx: AppContext) -> AsyncIterator[httpx.AsyncClient]:
-    """The sandbox gateway delivers its callbacks to the app under test, as it would over loopback."""
-    app = api_with_temporal._transport.app  # type: ignore[attr-defined]
-    assert isinstance(ctx.payments, SandboxGateway)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        ctx.payments.http, ctx.payments.retry_delay = http, 0
-        yield api_with_temporal
 
 
 async def _status(api: httpx.AsyncClient, token: str, booking_id: int, want: str) -> dict:

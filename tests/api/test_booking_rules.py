@@ -4,7 +4,6 @@ contract of actions (codes, statuses, details, times) and refused signatures tha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,19 +15,9 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.bookings.states import allowed_actions, refusal
 from domain.models import User
-from domain.payments.sandbox import SandboxGateway
 from domain.time import SHANGHAI, utc_now
 from tests.api.test_booking_payments import _signature
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
-
-
-@pytest.fixture
-async def paying(api_with_temporal: httpx.AsyncClient, ctx: AppContext) -> AsyncIterator[httpx.AsyncClient]:
-    app = api_with_temporal._transport.app  # type: ignore[attr-defined]
-    assert isinstance(ctx.payments, SandboxGateway)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        ctx.payments.http, ctx.payments.retry_delay = http, 0
-        yield api_with_temporal
 
 
 class Party:

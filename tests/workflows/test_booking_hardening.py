@@ -4,7 +4,6 @@ defects an outside probe found that one booking per test never showed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -17,16 +16,6 @@ from tests.workflows.booking_helpers import act, booking, parties, pay, settled,
 from workflows.booking import BookingWorkflow
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-@pytest.fixture
-async def handles(temporal_env) -> AsyncIterator[list[WorkflowHandle]]:  # type: ignore[no-untyped-def]
-    started: list[WorkflowHandle] = []
-    yield started
-    for h in started:
-        desc = await h.describe()
-        if desc.status is not None and desc.status.name == "RUNNING":
-            await h.terminate("test over")
 
 
 async def _new(temporal_env, db: Session, handles: list, **kw) -> tuple[int, int, WorkflowHandle]:  # type: ignore[no-untyped-def]

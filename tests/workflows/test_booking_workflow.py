@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 
 from domain.bookings.messages import CancellationTier, Quote
 from domain.models import BookingEvent, CalendarSlot, Dispute, Notification, Payout, Penalty, Refund
@@ -17,17 +16,6 @@ from tests.workflows.booking_helpers import QUOTE, act, booking, parties, pay, s
 from workflows.booking import BookingWorkflow
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-@pytest.fixture
-async def handles(temporal_env) -> AsyncIterator[list[WorkflowHandle]]:  # type: ignore[no-untyped-def]
-    """Workflows a test started; ended afterwards so they don't outlive the test's database rows."""
-    started: list[WorkflowHandle] = []
-    yield started
-    for h in started:
-        desc = await h.describe()
-        if desc.status is not None and desc.status.name == "RUNNING":
-            await h.terminate("test over")
 
 
 async def _new(temporal_env, db: Session, handles: list, n: int = 1, **kw) -> tuple[int, list[int], list]:  # type: ignore[no-untyped-def]
