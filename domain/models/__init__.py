@@ -1,0 +1,100 @@
+"""The SQLAlchemy models, one module per area. Everything is re-exported here, so callers import
+`from domain.models import X`; importing this package registers every table on `Base.metadata`."""
+
+from domain.models.accounts import (
+    AuthSession,
+    ClientProfile,
+    PhoneLock,
+    RealNameVerification,
+    SmsCode,
+    User,
+)
+from domain.models.artists import (
+    ArtistManager,
+    ArtistPrice,
+    ArtistProfile,
+    ArtistProfileDraft,
+    ArtistTag,
+    CalendarSlot,
+    CaseMedia,
+    MediaCase,
+    Qualification,
+    Tag,
+    TeamInvitation,
+)
+from domain.models.base import Base
+from domain.models.bookings import (
+    Booking,
+    BookingEvent,
+    Contract,
+    Dispute,
+    Inquiry,
+    Notification,
+)
+from domain.models.content import (
+    Demand,
+    DemandResponse,
+    FavoriteArtist,
+    FavoriteDemand,
+    Review,
+    Upload,
+)
+from domain.models.operators import (
+    AccountStatusChange,
+    LoginThrottle,
+    Operator,
+    SystemSetting,
+)
+from domain.models.payments import (
+    PaymentNotification,
+    PaymentOrder,
+    Payout,
+    Penalty,
+    Refund,
+)
+from domain.models.search import (
+    SearchOutbox,
+)
+
+__all__ = [
+    "AccountStatusChange",
+    "ArtistManager",
+    "ArtistPrice",
+    "ArtistProfile",
+    "ArtistProfileDraft",
+    "ArtistTag",
+    "AuthSession",
+    "Base",
+    "Booking",
+    "BookingEvent",
+    "CalendarSlot",
+    "CaseMedia",
+    "ClientProfile",
+    "Contract",
+    "Demand",
+    "DemandResponse",
+    "Dispute",
+    "FavoriteArtist",
+    "FavoriteDemand",
+    "Inquiry",
+    "LoginThrottle",
+    "MediaCase",
+    "Notification",
+    "Operator",
+    "PaymentNotification",
+    "PaymentOrder",
+    "Payout",
+    "Penalty",
+    "PhoneLock",
+    "Qualification",
+    "RealNameVerification",
+    "Refund",
+    "Review",
+    "SearchOutbox",
+    "SmsCode",
+    "SystemSetting",
+    "Tag",
+    "TeamInvitation",
+    "Upload",
+    "User",
+]
