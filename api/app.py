@@ -31,15 +31,15 @@ from api.routers import (
     reviews,
 )
 from api.security_headers import SecurityHeaders
-from devstack.database import resolve_database_url
+from domain.accounts.crypto import field_cipher_from_settings
 from domain.accounts.sessions import TokenConfig
+from domain.db import database_url_from_settings
 from domain.payments.factory import payment_gateway_from_settings
 from domain.settings import ROOT, Settings, get_settings
 from integrations.sms.factory import sms_sender_from_settings
 from integrations.wechat.factory import content_security_from_settings, miniprogram_auth_from_settings
 from search.factory import artist_search_from_settings
 from storage.factory import storage_from_settings
-from workers.runtime import field_cipher
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,15 @@ MAX_JSON_BYTES = 1024 * 1024
 
 
 def build_context(settings: Settings) -> AppContext:
-    database_url, backend = resolve_database_url(settings)
+    database_url = database_url_from_settings(settings)
+    # `make run` names the engines it started itself, for /healthz.
+    backend = "embedded-postgresql" if "database" in settings.embedded_services.split(",") else "postgresql"
     wechat = miniprogram_auth_from_settings(settings)
     return AppContext(
         settings=settings, database_url=database_url, database_backend=backend,
         tokens=TokenConfig(settings.secret("jwt_secret"), settings.access_token_minutes,
                            settings.refresh_token_days),
-        cipher=field_cipher(settings), sms=sms_sender_from_settings(settings),
+        cipher=field_cipher_from_settings(settings), sms=sms_sender_from_settings(settings),
         wechat=wechat, storage=storage_from_settings(settings),
         payments=payment_gateway_from_settings(settings),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",

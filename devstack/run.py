@@ -16,13 +16,16 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from devstack.database import migrate, resolve_database_url
+from domain.accounts.crypto import field_cipher_from_settings
 from domain.db import session_scope
 from domain.seed import CLIENTS, OPERATOR, seed
 from domain.settings import ROOT, Settings, get_settings
 from search.factory import artist_search_from_settings, reindex
 from storage.factory import storage_from_settings
-from workers.runtime import SEARCH_ATTRIBUTES, field_cipher
+from workers.runtime import SEARCH_ATTRIBUTES
 
 log = logging.getLogger("devstack")
 
@@ -79,7 +82,7 @@ def main() -> None:
     database_url, db_backend = resolve_database_url(settings)
     migrate(database_url)
     with session_scope(database_url) as session:
-        created = seed(session, field_cipher(settings), storage_from_settings(settings))
+        created = seed(session, field_cipher_from_settings(settings), storage_from_settings(settings))
     with session_scope(database_url) as session:
         indexed = reindex(artist_search_from_settings(settings, database_url), session)
     log.info("database ready (%s); demo data added: %s; %s artists searchable", db_backend, created, indexed)
@@ -113,6 +116,8 @@ def main() -> None:
   API docs             {base}/docs
   Health               {base}/healthz
   Temporal UI          {ui}
+  DATABASE_URL         {make_url(database_url).render_as_string(hide_password=True)}
+                       (for python -m search / storage: eval "$(python -m devstack env)")
 Demo accounts
   operator             {OPERATOR[0]} / {OPERATOR[1]}
   clients (SMS login)  {", ".join(c[0] for c in CLIENTS)}  (sandbox code shown on the login page)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from domain.settings import Settings
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -29,6 +33,22 @@ def sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix):]
     return url
+
+
+class DatabaseNotConfigured(RuntimeError):
+    """Start-up refused: DATABASE_URL is unset (only `make run`'s launcher starts an embedded database)."""
+
+
+def database_url_from_settings(settings: Settings) -> str:
+    """The configured DATABASE_URL; the api, the worker and the maintenance commands never start an engine."""
+    if not settings.database_url:
+        raise DatabaseNotConfigured(
+            "未配置数据库：请设置 DATABASE_URL（例如 postgresql://用户:密码@主机:5432/yanyue）；"
+            "本机 `make run` 的内嵌数据库地址可用 `python -m devstack env` 查看。"
+            " The database is not configured: set DATABASE_URL (e.g. postgresql://user:password@host:5432/yanyue);"
+            " for the embedded database of `make run`, `python -m devstack env` prints it."
+        )
+    return sqlalchemy_url(settings.database_url)
 
 
 @lru_cache

@@ -8,8 +8,7 @@ import argparse
 import sys
 import time
 
-from devstack.database import resolve_database_url
-from domain.db import session_factory, session_scope
+from domain.db import DatabaseNotConfigured, database_url_from_settings, session_factory, session_scope
 from domain.settings import Settings
 from search.documents import iter_artist_documents
 from search.factory import artist_search_from_settings
@@ -23,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("drain", help="index the artists queued in the search outbox")
     args = parser.parse_args(argv)
     settings = Settings()
-    url, _ = resolve_database_url(settings)
+    try:
+        url = database_url_from_settings(settings)
+    except DatabaseNotConfigured as exc:
+        parser.exit(2, f"{exc}\n")
     search = artist_search_from_settings(settings, url)
     started = time.perf_counter()
     if args.command == "drain":

@@ -21,15 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     cleanup.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     args = parser.parse_args(argv)
 
-    from devstack.database import resolve_database_url
-    from domain.db import session_factory
+    from domain.db import DatabaseNotConfigured, database_url_from_settings, session_factory
     from domain.settings import get_settings
     from storage.factory import storage_from_settings
 
     if args.older_than_minutes < 15:
         parser.error("--older-than-minutes must be at least 15 (an upload intent is valid that long)")
     settings = get_settings()
-    database_url, _ = resolve_database_url(settings)
+    try:
+        database_url = database_url_from_settings(settings)
+    except DatabaseNotConfigured as exc:
+        parser.exit(2, f"{exc}\n")
     storage = storage_from_settings(settings)
     result = remove_orphans(storage, session_factory(database_url), timedelta(minutes=args.older_than_minutes),
                             dry_run=args.dry_run)

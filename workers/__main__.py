@@ -8,14 +8,14 @@ import signal
 
 from temporalio.client import Client
 
-from devstack.database import resolve_database_url
+from domain.db import database_url_from_settings
 from domain.settings import get_settings
 from workers.runtime import build_worker
 
 
 async def main() -> None:
     settings = get_settings()
-    database_url, _ = resolve_database_url(settings)
+    database_url = database_url_from_settings(settings)
     address = settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
     client = await Client.connect(address, namespace=settings.temporal_namespace)
     worker = build_worker(client, settings, database_url)

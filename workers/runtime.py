@@ -12,7 +12,7 @@ from activities.failures import PermanentFailures
 from activities.real_name import RealNameActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
-from domain.accounts.crypto import FieldCipher
+from domain.accounts.crypto import field_cipher_from_settings
 from domain.payments.factory import payment_gateway_from_settings
 from domain.payments.gateway import PaymentGateway
 from domain.settings import Settings
@@ -42,15 +42,11 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
         namespace=namespace, search_attributes={k: types[v] for k, v in SEARCH_ATTRIBUTES.items()}))
 
 
-def field_cipher(settings: Settings) -> FieldCipher:
-    return FieldCipher(settings.secret("id_encryption_key"), settings.secret("id_hash_key"))
-
-
 def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | None = None,
                  task_queue: str | None = None) -> Worker:
     search = artist_search_from_settings(settings, database_url)
-    real_name = RealNameActivities(database_url, field_cipher(settings),
+    real_name = RealNameActivities(database_url, field_cipher_from_settings(settings),
                                    checker or realname_checker_from_settings(settings), search)
     bookings = BookingActivities(database_url, gateway or payment_gateway_from_settings(settings))
     outbox = SearchOutboxActivities(database_url, search)

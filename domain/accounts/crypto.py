@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain.settings import Settings
+
 
 def _derive(secret: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret.encode())
@@ -34,6 +36,10 @@ class FieldCipher:
     def lookup_hash(self, value: str) -> str:
         """Stable keyed hash: finds duplicates without storing or revealing the value."""
         return hmac.new(self._hash_key, value.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def field_cipher_from_settings(settings: Settings) -> FieldCipher:
+    return FieldCipher(settings.secret("id_encryption_key"), settings.secret("id_hash_key"))
 
 
 def mask_id_number(id_number: str) -> str:
