@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.periodic import PeriodicJobPlugin
 from domain.db import session_factory
 from search.base import ArtistSearch
 from search.outbox import drain_all
-from workers.periodic import PeriodicJobPlugin
 
 DRAIN_INTERVAL_SECONDS = 2.0  # how stale OpenSearch may be after a commit, at most (plus the drain itself)
 DRAIN_BATCH = 100

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from activities.periodic import PeriodicJobPlugin
 from domain.db import session_factory
 from storage.base import ObjectStorage
 from storage.cleanup import DEFAULT_OLDER_THAN, remove_orphans
-from workers.periodic import PeriodicJobPlugin
 
 CLEANUP_INTERVAL_SECONDS = 600.0
 

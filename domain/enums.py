@@ -84,4 +84,8 @@ class SlotStatus(StrEnum):
     unavailable = "unavailable"
 
 
+# Calendar statuses that make a day unavailable for a new booking (available marks are not in the way).
+BLOCKING_STATUSES = ("held", "booked", "rest", "unavailable")
+
+
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "南京", "重庆", "长沙", "苏州"]

@@ -1,6 +1,6 @@
 """The one clock of the backend (workflows use workflow.now() instead), and the one datetime input type."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def shanghai_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in China, where performances take place."""
+    return datetime.combine(day, time(0), SHANGHAI), datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)
 
 
 # A client may send any offset (+08:00 from the mini-program); the backend keeps and answers UTC, so the time a

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from domain.bookings.states import POPULAR_BOOKING_STATUSES
+from domain.enums import BLOCKING_STATUSES
 from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, FavoriteArtist, Tag, User
 from domain.reviews import service as reviews
-from domain.time import SHANGHAI, utc_now
+from domain.time import SHANGHAI, shanghai_day_bounds, utc_now
 from search.base import ArtistDoc
 
-# Calendar statuses that make a day unavailable for a new booking.
-BLOCKING_STATUSES = ("held", "booked", "rest", "unavailable")
-# Bookings that count towards popularity (the client and artist actually went ahead).
-POPULAR_BOOKING_STATUSES = ("CONFIRMED", "CONTRACT_SENT", "CLIENT_SIGNED", "SIGNED", "DEPOSIT_PAID",
-                            "FULLY_PAID", "PERFORMED", "ACCEPTED", "SETTLING", "COMPLETED")
 # How far ahead unavailable days are copied into documents (index-only backends).
 CALENDAR_HORIZON_DAYS = 400
-
-
-def shanghai_day_bounds(day: date) -> tuple[datetime, datetime]:
-    return datetime.combine(day, time(0), SHANGHAI), datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)
 
 
 def _days_covered(lower: datetime | None, upper: datetime | None, first: date, last: date) -> set[date]:

@@ -42,11 +42,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
 from domain.db import Base
-from domain.enums import ARTIST_TYPE_LABELS
+from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
 from domain.models import CalendarSlot
-from domain.time import utc_now
+from domain.time import shanghai_day_bounds, utc_now
 from search.base import ArtistDoc, SearchHit, SearchQuery, SearchResult
-from search.documents import BLOCKING_STATUSES, shanghai_day_bounds
 from search.tokenize import index_tokens, query_tokens, tokenizer
 
 SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")

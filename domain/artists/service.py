@@ -25,8 +25,9 @@ from domain.artists.schemas import (
     PublicSlot,
     TeamMember,
 )
+from domain.bookings.states import POPULAR_BOOKING_STATUSES
 from domain.cases.service import public_cases
-from domain.enums import ARTIST_TYPE_LABELS
+from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
 from domain.errors import ArtistNotFound
 from domain.models import (
     ArtistPrice,
@@ -42,8 +43,7 @@ from domain.models import (
 )
 from domain.privacy import mask_contacts, mask_phone, mask_wechat
 from domain.reviews.service import artist_ratings, rating_summary, recent_reviews
-from domain.time import SHANGHAI, utc_now
-from search.documents import BLOCKING_STATUSES, POPULAR_BOOKING_STATUSES, shanghai_day_bounds
+from domain.time import SHANGHAI, shanghai_day_bounds, utc_now
 from storage.base import ObjectStorage
 from storage.media import thumbnail_key
 

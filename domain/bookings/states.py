@@ -45,6 +45,9 @@ DISPUTABLE = {BookingStatus.DEPOSIT_PAID, BookingStatus.FULLY_PAID, BookingStatu
 CANCELLABLE = {BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.CONTRACT_SENT,
                BookingStatus.CLIENT_SIGNED, BookingStatus.SIGNED, BookingStatus.DEPOSIT_PAID,
                BookingStatus.FULLY_PAID}
+# Bookings that count towards an artist's popularity (the client and artist actually went ahead).
+POPULAR_BOOKING_STATUSES = ("CONFIRMED", "CONTRACT_SENT", "CLIENT_SIGNED", "SIGNED", "DEPOSIT_PAID",
+                            "FULLY_PAID", "PERFORMED", "ACCEPTED", "SETTLING", "COMPLETED")
 
 
 class Action(StrEnum):
