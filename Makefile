@@ -54,6 +54,7 @@ system-deps:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 typecheck: setup
 	cd miniapp && npm run typecheck
