@@ -36,6 +36,7 @@ from domain.accounts.sessions import TokenConfig
 from domain.db import database_url_from_settings
 from domain.payments.factory import payment_gateway_from_settings
 from domain.settings import ROOT, Settings, get_settings
+from domain.uploads import service as uploads
 from integrations.sms.factory import sms_sender_from_settings
 from integrations.wechat.factory import content_security_from_settings, miniprogram_auth_from_settings
 from search.factory import artist_search_from_settings
@@ -88,7 +89,7 @@ def _mount_spa(app: FastAPI, prefix: str, dist: Path) -> None:
 
 def body_limit(path: str) -> int:
     # Uploads have their own limit; everything else is small JSON.
-    return (files.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
+    return (uploads.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
             11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES)
 
 

@@ -16,6 +16,7 @@ from domain.enums import ROLE_LABELS
 from domain.errors import AppError, NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
 from domain.profiles import managers
+from integrations.wechat.security import ContentSecurity
 
 # Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
 PathId = Annotated[int, Path(ge=1, le=2**62)]
@@ -30,6 +31,13 @@ def get_ctx(request: Request) -> AppContext:
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+def get_content_security(ctx: Ctx) -> ContentSecurity:
+    return ctx.content_security
+
+
+ContentChecker = Annotated[ContentSecurity, Depends(get_content_security)]
 
 
 def get_db(ctx: Ctx) -> Iterator[Session]:

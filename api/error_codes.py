@@ -1,7 +1,7 @@
 """Which error codes a function can answer, read from its code: every `raise SomeAppError(...)` it or anything it
 calls in this project contains (a subclass's status and code, or the `code=` / `status=` given at the raise),
 minus what a surrounding `except` swallows. What the code can't show (an adapter behind an interface, a workflow
-failure) a function states with `api.openapi.raises`, which is read here too.
+failure) a function states with `domain.errors.raises`, which is read here too.
 
 An over-estimate by design: a code listed for a route is one its code paths can raise."""
 
@@ -13,14 +13,12 @@ import textwrap
 from collections.abc import Callable, Iterator
 from functools import cache
 from types import FunctionType, ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
+from domain.errors import ERROR_CODES_ATTR as ATTR
 from domain.errors import AppError
 
 PROJECT = ("api", "domain", "storage", "search", "integrations")
-ATTR = "__error_codes__"
-
-F = TypeVar("F", bound=Callable[..., Any])
 Raised = tuple[type[Exception], int, str]  # the class (for `except` matching), status, code
 
 
@@ -122,22 +120,6 @@ class _Walker(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self._reference(node)
         self.generic_visit(node)
-
-
-def raises(*declared: type[AppError] | tuple[int, str]) -> Callable[[F], F]:
-    """Declare what a function answers that its code can't show (an adapter behind an interface, a workflow's
-    failure): AppError subclasses, or (status, code). Read by `raised_by` wherever the function is called:
-
-        @raises((503, "temporal_unavailable"), *FAILURES.values())
-        async def send_action(...): ...
-    """
-    pairs = [item if isinstance(item, tuple) else (item.status, item.code) for item in declared]
-
-    def mark(func: F) -> F:
-        setattr(func, ATTR, [*getattr(func, ATTR, []), *pairs])  # noqa: B010 - keeps the function's type
-        return func
-
-    return mark
 
 
 @cache

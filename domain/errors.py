@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 
 class AppError(Exception):
@@ -66,3 +67,25 @@ class TooManyRequests(AppError):
 
 class ServiceUnavailable(AppError):
     status, code, message = 503, "service_unavailable", "服务暂时不可用，请稍后重试"
+
+
+# --- declared codes (read by api.error_codes to build the OpenAPI error table)
+ERROR_CODES_ATTR = "__error_codes__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raises(*declared: type[AppError] | tuple[int, str]) -> Callable[[F], F]:
+    """Declare what a function answers that its code can't show (an adapter behind an interface, a workflow's
+    failure): AppError subclasses, or (status, code). Read by `api.error_codes.raised_by` wherever the function
+    is called:
+
+        @raises((503, "temporal_unavailable"), *FAILURES.values())
+        async def send_action(...): ...
+    """
+    pairs = [item if isinstance(item, tuple) else (item.status, item.code) for item in declared]
+
+    def mark(func: F) -> F:
+        setattr(func, ERROR_CODES_ATTR, [*getattr(func, ERROR_CODES_ATTR, []), *pairs])  # noqa: B010 - keeps the type
+        return func
+
+    return mark

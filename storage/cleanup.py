@@ -29,7 +29,7 @@ from storage.media import UPLOAD_PURPOSES, original_key, upload_id_of
 
 log = logging.getLogger(__name__)
 
-# The upload intent's lifetime (api.routers.files.UPLOAD_TTL, 15 minutes) plus a wide margin for a client
+# The upload intent's lifetime (domain.uploads.service.UPLOAD_TTL, 15 minutes) plus a wide margin for a client
 # that uploads at the last moment and completes a little later.
 DEFAULT_OLDER_THAN = timedelta(hours=1)
 _BATCH = 500

@@ -3,14 +3,12 @@ validated updates as users (cancel with a refund choice, resolve a dispute, exte
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.concurrency import run_in_threadpool
 
-from api.booking_actions import action_request, send_action
 from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId
-from domain.bookings import service
+from domain.bookings import commands, service
 from domain.bookings.schemas import ActionIn, ActionOut, BookingDetail, BookingPage
 from domain.bookings.states import BookingStatus
 
@@ -40,13 +38,6 @@ def detail(booking_id: PathId, op: CurrentOperator, db: Db) -> BookingDetail:
 
 
 @router.post("/{booking_id}/actions/{action}", response_model=ActionOut, summary="运营干预")
-async def intervene(booking_id: PathId, action: Literal["cancel", "resolve_dispute", "extend_deadline"], body: ActionIn,
-                    op: CurrentOperator, db: Db, ctx: Ctx) -> ActionOut:
-    booking = await run_in_threadpool(service.get_booking, db, booking_id)
-    service.check_action(booking, action, "operator")
-    req = action_request(ctx, booking_id, action, "operator", op.id, body)
-    await run_in_threadpool(db.commit)  # read-only so far: free the connection while the workflow works
-    result = await send_action(ctx, booking_id, req)
-    db.expire_all()
-    return ActionOut(status=result.status, payment_order_id=result.payment_order_id, pay_url=result.pay_url,
-                     booking=await run_in_threadpool(service.booking_detail, db, booking, "operator"))
+async def intervene(booking_id: PathId, action: commands.OperatorAction, body: ActionIn, op: CurrentOperator, db: Db,
+                    ctx: Ctx) -> ActionOut:
+    return await commands.intervene(ctx, db, op.id, booking_id, action, body)

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import Auth, Ctx, Db, Me, client_ip
-from api.error_codes import raises
 from domain.accounts import sessions, sms, users
 from domain.accounts.schemas import (
     RefreshIn,
@@ -16,7 +15,7 @@ from domain.accounts.schemas import (
     TokenPairOut,
     WechatLoginIn,
 )
-from domain.errors import AccountBanned
+from domain.errors import AccountBanned, raises
 from domain.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])

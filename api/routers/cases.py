@@ -8,13 +8,13 @@ Public reads go through the artist detail page (`domain.cases.service.public_cas
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from api.deps import ActingArtist, Ctx, CurrentOperator, Db, Page, PageSize, PathId
+from api.deps import ActingArtist, ContentChecker, Ctx, CurrentOperator, Db, Page, PageSize, PathId
 from domain.cases import service
 from domain.cases.schemas import (
     AdminCaseOut,
@@ -26,16 +26,9 @@ from domain.cases.schemas import (
     CasePatch,
     CaseRejectIn,
 )
-from integrations.wechat.security import ContentSecurity, parse_media_push, verify_push
+from integrations.wechat.security import parse_media_push, verify_push
 
 router = APIRouter(tags=["cases"])
-
-
-def get_content_security(ctx: Ctx) -> ContentSecurity:
-    return ctx.content_security
-
-
-ContentChecker = Annotated[ContentSecurity, Depends(get_content_security)]
 
 
 # --- the artist's own cases

@@ -7,13 +7,9 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.concurrency import run_in_threadpool
 
-from api.booking_actions import action_request, send_action, start_booking
-from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
-from api.routers.cases import ContentChecker
-from domain.bookings import service as bookings
-from domain.bookings.schemas import ActionIn
+from api.deps import ArtistMe, ClientMe, ContentChecker, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
+from domain.bookings import commands
 from domain.discovery import service
 from domain.discovery.schemas import (
     DemandIn,
@@ -26,7 +22,7 @@ from domain.discovery.schemas import (
     FavoriteOut,
 )
 from domain.enums import ArtistType
-from domain.errors import AppError, NotFound
+from domain.errors import NotFound
 from domain.inputs import InputDate, Text
 from domain.models import Demand
 from domain.time import SHANGHAI
@@ -131,21 +127,7 @@ def close_demand(demand_id: PathId, me: ClientMe, db: Db) -> DemandOut:
 @router.post("/demands/{demand_id}/respond", response_model=DemandRespondOut, status_code=201,
              summary="艺人报价：向需求方发起预约并附上报价")
 async def respond(demand_id: PathId, body: DemandRespondIn, me: ArtistMe, db: Db, ctx: Ctx) -> DemandRespondOut:
-    booking = await run_in_threadpool(service.respond, db, me.user, demand_id, body.message)
-    inp = await run_in_threadpool(bookings.workflow_input, db, booking)
-    # Started before the commit: if Temporal is down nothing is saved.
-    await start_booking(ctx, inp)
-    # The quote goes through the workflow, whose activities need the booking rows: commit them first.
-    await run_in_threadpool(db.commit)
-    quote_error = None
-    try:
-        req = action_request(ctx, booking.id, "confirm", "artist", me.user.id, ActionIn(quote=body.quote))
-        await send_action(ctx, booking.id, req)
-    except AppError as err:  # the booking stands; the artist can quote again from the booking page
-        quote_error = err.message
-    db.expire_all()
-    view = await run_in_threadpool(lambda: bookings.booking_views(db, [booking], "artist")[0])
-    return DemandRespondOut(demand_id=demand_id, booking=view, quote_error=quote_error)
+    return await commands.respond_to_demand(ctx, db, me.user, demand_id, body)
 
 
 # --- moderation (operators)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ArtistSelf, Ctx, Db, Me, PathId
-from api.routers import files
 from domain.accounts import users, verification
 from domain.accounts.schemas import (
     ArtistProfileIn,
@@ -28,6 +27,7 @@ from domain.profiles.schemas import (
     TeamInvitationOut,
     TeamInviteOut,
 )
+from domain.uploads import service as uploads
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["me"])
@@ -82,10 +82,10 @@ def get_verification(me: Me, db: Db) -> VerificationOut:
 
 @router.post("/uploads/licence", response_model=UploadOut, summary="上传营业执照（私有）")
 def upload_licence(file: UploadFile, me: Me, db: Db, ctx: Ctx) -> UploadOut:
-    # Validated by content like every upload (api.routers.files); kept as one call for the mini-program.
+    # Validated by content like every upload (domain.uploads); kept as one call for the mini-program.
     # The spooled request file is streamed to storage, not read into memory.
-    stored = files.store_for_purpose(ctx.storage, file.file, "licence", prefix=f"licence/{me.user.id}")
-    return UploadOut(upload_id=files.record_upload(db, ctx.storage, me.user.id, "licence", stored).id)
+    stored = uploads.store_for_purpose(ctx.storage, file.file, "licence", prefix=f"licence/{me.user.id}")
+    return UploadOut(upload_id=uploads.record_upload(db, ctx.storage, me.user.id, "licence", stored).id)
 
 
 # --- the artist's agent team (经纪人/助理). Managing it is the artist's own: members get 403.

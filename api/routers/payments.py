@@ -15,10 +15,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import AppContext
 from api.deps import Ctx, Db
-from api.error_codes import raises
 from domain.bookings.messages import PaymentReceived
 from domain.db import session_scope
-from domain.errors import NotFound, ServiceUnavailable
+from domain.errors import NotFound, ServiceUnavailable, raises
 from domain.models import PaymentOrder
 from domain.payments import service
 from domain.payments.gateway import CallbackMalformed, CallbackRejected, PaymentGateway

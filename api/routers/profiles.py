@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
-from api.routers.files import UrlOut, file_links
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
@@ -35,6 +34,8 @@ from domain.profiles.schemas import (
     TagIn,
     TagOut,
 )
+from domain.uploads import service as uploads
+from domain.uploads.schemas import UrlOut
 from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["profiles"])
@@ -186,13 +187,13 @@ def reject_qualification(qualification_id: PathId, body: RejectIn, op: CurrentOp
 @router.get("/admin/qualifications/{qualification_id}/url", response_model=UrlOut,
             summary="查看资质文件（临时链接，仅运营）")
 def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> UrlOut:
-    return file_links(ctx.storage, service.qualification_upload(db, qualification_id))
+    return uploads.file_links(ctx.storage, service.qualification_upload(db, qualification_id))
 
 
 @router.get("/me/artist/qualifications/{qualification_id}/url", response_model=UrlOut,
             summary="查看本艺人的资质文件（临时链接，艺人及其团队）")
 def my_qualification_url(qualification_id: PathId, me: ActingArtist, db: Db, ctx: Ctx) -> UrlOut:
     # Whoever on the team uploaded it, the artist and the team may look at the artist's own documents.
-    return file_links(ctx.storage, service.qualification_upload(db, qualification_id, me.artist_id))
+    return uploads.file_links(ctx.storage, service.qualification_upload(db, qualification_id, me.artist_id))
 
 

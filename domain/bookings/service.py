@@ -13,6 +13,7 @@ from domain.bookings.schemas import (
     ConflictOut,
     EventOut,
     InquiryIn,
+    InquiryOut,
     NotificationOut,
     NotificationPage,
 )
@@ -110,6 +111,20 @@ def role_on(booking: Booking, user_id: int | None, acting_role: str | None) -> s
     if acting_role == "artist" and booking.artist_id == user_id:
         return "artist"
     raise NotFound("预约不存在")
+
+
+def client_inquiry(session: Session, client_id: int, inquiry_id: int) -> Inquiry:
+    inquiry = session.get(Inquiry, inquiry_id)
+    if inquiry is None or inquiry.client_id != client_id:
+        raise NotFound("询价不存在")
+    return inquiry
+
+
+def inquiry_view(session: Session, inquiry: Inquiry) -> InquiryOut:
+    """The inquiry with each artist's booking side by side (an inquiry invites at most 10 artists)."""
+    rows, _ = list_bookings(session, inquiry_id=inquiry.id, page_size=10)
+    return InquiryOut(id=inquiry.id, event_type=inquiry.event_type, start_at=inquiry.start_at, end_at=inquiry.end_at,
+                      city=inquiry.city, bookings=booking_views(session, rows, "client"))
 
 
 def get_booking(session: Session, booking_id: int) -> Booking:

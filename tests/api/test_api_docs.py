@@ -11,7 +11,7 @@ from domain.errors import AppError
 from domain.settings import ROOT
 
 # Codes that never leave a route as such: base classes only raised with a code of their own, and errors of
-# steps that run in activities (the workflow's failure reaches the route as api.booking_actions.FAILURES says).
+# steps that run in activities (the workflow's failure reaches the route as domain.bookings.commands.FAILURES says).
 NOT_FROM_ROUTES = {
     "too_many_requests", "service_unavailable", "media_rejected", "booking_refused",
     "payment_kind_invalid", "payment_amount_invalid", "payment_already_paid", "refund_amount_invalid",

@@ -173,7 +173,7 @@ async def test_too_many_pixels_refused_for_every_image_purpose(api: httpx.AsyncC
 _BOMB_CHILD = """
 import json, resource, sys, tempfile, tracemalloc
 from pathlib import Path
-from api.routers.files import store_for_purpose
+from domain.uploads.service import store_for_purpose
 from storage.local import LocalStorage
 
 data = Path(sys.argv[1]).read_bytes()
