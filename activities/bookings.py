@@ -1,10 +1,12 @@
-"""Activities of the BookingWorkflow: every side effect, idempotent by booking id + step."""
+"""Activities of the BookingWorkflow: every side effect, idempotent by booking id + step.
+
+Each takes one input (the booking id, or a dataclass of domain.bookings.messages) and is registered under the
+name of its `ActivityRef` there, which is how the workflow calls it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,31 @@ from sqlalchemy.dialects.postgresql import insert
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.artists.changes import artist_changed
+from domain.bookings.messages import (
+    BOOK_SLOT,
+    CREATE_PAYMENT,
+    FLAG_FOR_OPERATOR,
+    HOLD_SLOT,
+    OPEN_DISPUTE,
+    PAYOUT,
+    RECORD_PENALTY,
+    RECORD_STEP,
+    REFUND,
+    RELEASE_SLOT,
+    RESOLVE_DISPUTE,
+    SEND_CONTRACT,
+    SIGN_CONTRACT,
+    CreatePaymentInput,
+    FlagInput,
+    OpenDisputeInput,
+    PayoutInput,
+    PenaltyInput,
+    RefundInput,
+    ResolveDisputeInput,
+    SignContractInput,
+    StepRecord,
+)
 from domain.calendar import service as calendar
 from domain.db import session_scope
 from domain.errors import AppError
@@ -31,23 +58,6 @@ from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
 from domain.time import utc_now
 from integrations.errors import IntegrationError
-from search.outbox import mark_dirty
-
-
-@dataclass
-class StepRecord:
-    booking_id: int
-    step: str
-    action: str
-    actor_role: str
-    actor_id: int | None
-    from_status: str | None
-    to_status: str
-    data: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)  # booking columns to set
-    notify: list[list[Any]] = field(default_factory=list)  # [user_id, title, body]
-
 
 DATETIME_FIELDS = {"deadline_at", "balance_due_at"}
 ORPHAN_ATTEMPTS = 8  # about two minutes of retries
@@ -66,7 +76,7 @@ class BookingActivities:
                                    non_retryable=activity.info().attempt >= ORPHAN_ATTEMPTS)
         return booking
 
-    @activity.defn(name="booking.record_step")
+    @activity.defn(name=RECORD_STEP.name)
     def record_step(self, rec: StepRecord) -> bool:
         """Event row + projection fields + notifications in one transaction; a repeat changes nothing."""
         with session_scope(self.database_url) as session:
@@ -87,14 +97,14 @@ class BookingActivities:
                 setattr(booking, name, value)
             booking.updated_at = utc_now()
             if rec.from_status != rec.to_status:
-                mark_dirty(session, booking.artist_id)  # confirmed-or-later bookings count towards popularity
+                artist_changed(session, booking.artist_id)  # confirmed-or-later bookings count towards popularity
             for user_id, title, body in rec.notify:
                 session.execute(insert(Notification).values(
                     user_id=user_id, booking_id=rec.booking_id, step=f"{rec.booking_id}:{rec.step}", title=title,
                     body=body).on_conflict_do_nothing(constraint="uq_notifications_user_step"))
             return True
 
-    @activity.defn(name="booking.hold_slot")
+    @activity.defn(name=HOLD_SLOT.name)
     def hold_slot(self, booking_id: int) -> None:
         with session_scope(self.database_url) as session:
             b = self._booking(session, booking_id)
@@ -103,17 +113,17 @@ class BookingActivities:
             except calendar.CalendarConflict as exc:
                 raise ApplicationError(exc.message, type="CalendarConflict", non_retryable=True) from exc
 
-    @activity.defn(name="booking.book_slot")
+    @activity.defn(name=BOOK_SLOT.name)
     def book_slot(self, booking_id: int) -> None:
         with session_scope(self.database_url) as session:
             calendar.book_for_booking(session, booking_id)
 
-    @activity.defn(name="booking.release_slot")
+    @activity.defn(name=RELEASE_SLOT.name)
     def release_slot(self, booking_id: int) -> None:
         with session_scope(self.database_url) as session:
             calendar.release_for_booking(session, booking_id)
 
-    @activity.defn(name="booking.send_contract")
+    @activity.defn(name=SEND_CONTRACT.name)
     def send_contract(self, booking_id: int) -> str:
         """Snapshot the terms from the quote; the SHA-256 of the canonical JSON is what both sign."""
         with session_scope(self.database_url) as session:
@@ -135,84 +145,86 @@ class BookingActivities:
             session.add(Contract(booking_id=booking_id, terms=terms, terms_sha256=digest, sent_at=utc_now()))
             return digest
 
-    @activity.defn(name="booking.sign_contract")
-    def sign_contract(self, booking_id: int, side: str, signer_id: int, signature_key: str) -> None:
+    @activity.defn(name=SIGN_CONTRACT.name)
+    def sign_contract(self, inp: SignContractInput) -> None:
         with session_scope(self.database_url) as session:
-            contract = session.get(Contract, booking_id, with_for_update=True)
+            contract = session.get(Contract, inp.booking_id, with_for_update=True)
             if contract is None:
                 raise ApplicationError("contract missing", non_retryable=True)
-            if side == "client" and contract.client_signed_at is None:
-                contract.client_signed_at, contract.client_signer_id = utc_now(), signer_id
-                contract.client_signature_key = signature_key
-            elif side == "artist" and contract.artist_signed_at is None:
-                contract.artist_signed_at, contract.artist_signer_id = utc_now(), signer_id
-                contract.artist_signature_key = signature_key
+            if inp.side == "client" and contract.client_signed_at is None:
+                contract.client_signed_at, contract.client_signer_id = utc_now(), inp.signer_id
+                contract.client_signature_key = inp.signature_key
+            elif inp.side == "artist" and contract.artist_signed_at is None:
+                contract.artist_signed_at, contract.artist_signer_id = utc_now(), inp.signer_id
+                contract.artist_signature_key = inp.signature_key
 
-    @activity.defn(name="booking.create_payment")
-    def create_payment(self, booking_id: int, kind: str, amount: int) -> tuple[str, str]:
+    @activity.defn(name=CREATE_PAYMENT.name)
+    def create_payment(self, inp: CreatePaymentInput) -> tuple[str, str]:
         with session_scope(self.database_url) as session:
             try:
-                started = payments.create_order(session, self.gateway, booking_id, kind, amount)
+                started = payments.create_order(session, self.gateway, inp.booking_id, inp.kind, inp.amount)
             except AppError as exc:
                 raise ApplicationError(exc.message, type="BadRequest", non_retryable=True) from exc
             return started.order.id, started.pay_url
 
-    @activity.defn(name="booking.refund")
-    def refund(self, booking_id: int, step: str, amount: int) -> str:
+    @activity.defn(name=REFUND.name)
+    def refund(self, inp: RefundInput) -> str:
         try:
             with session_scope(self.database_url) as session:
-                row = payments.refund(session, self.gateway, booking_id, step, amount)
+                row = payments.refund(session, self.gateway, inp.booking_id, inp.step, inp.amount)
                 return row.gateway_refund_id or ""
         except IntegrationError:
             # Temporal retries; from the 3rd failure on operators see it in their queue meanwhile.
             with session_scope(self.database_url) as session:
-                if session.scalar(select(Refund.status).where(Refund.booking_id == booking_id,
-                                                               Refund.step == step)) == "failing":
-                    payments.flag_for_operator(session, booking_id, "退款失败，系统正在自动重试，请运营关注")
+                if session.scalar(select(Refund.status).where(Refund.booking_id == inp.booking_id,
+                                                               Refund.step == inp.step)) == "failing":
+                    payments.flag_for_operator(session, inp.booking_id, "退款失败，系统正在自动重试，请运营关注")
             raise
         except AppError as exc:
             raise ApplicationError(exc.message, type="RefundRefused", non_retryable=True) from exc
 
-    @activity.defn(name="booking.flag_for_operator")
-    def flag_for_operator(self, booking_id: int, reason: str) -> None:
+    @activity.defn(name=FLAG_FOR_OPERATOR.name)
+    def flag_for_operator(self, inp: FlagInput) -> None:
         """Put the booking in the operator queue (a step failed for good); plain values, so it can't fail alike."""
         with session_scope(self.database_url) as session:
-            payments.flag_for_operator(session, booking_id, reason)
+            payments.flag_for_operator(session, inp.booking_id, inp.reason)
 
-    @activity.defn(name="booking.record_penalty")
-    def record_penalty(self, booking_id: int, reason: str) -> None:
+    @activity.defn(name=RECORD_PENALTY.name)
+    def record_penalty(self, inp: PenaltyInput) -> None:
         with session_scope(self.database_url) as session:
-            b = self._booking(session, booking_id)
-            session.execute(insert(Penalty).values(booking_id=booking_id, artist_id=b.artist_id, reason=reason)
+            b = self._booking(session, inp.booking_id)
+            session.execute(insert(Penalty).values(booking_id=inp.booking_id, artist_id=b.artist_id,
+                                                   reason=inp.reason)
                             .on_conflict_do_nothing(index_elements=["booking_id"]))
 
-    @activity.defn(name="booking.open_dispute")
-    def open_dispute(self, booking_id: int, step: str, role: str, actor_id: int, reason: str,
-                     evidence: list[str], from_status: str) -> None:
+    @activity.defn(name=OPEN_DISPUTE.name)
+    def open_dispute(self, inp: OpenDisputeInput) -> None:
         with session_scope(self.database_url) as session:
             session.execute(insert(Dispute).values(
-                booking_id=booking_id, step=step, opened_by_role=role, opened_by_id=actor_id,
-                reason=reason, evidence=evidence, from_status=from_status).on_conflict_do_nothing(
+                booking_id=inp.booking_id, step=inp.step, opened_by_role=inp.role, opened_by_id=inp.actor_id,
+                reason=inp.reason, evidence=inp.evidence, from_status=inp.from_status).on_conflict_do_nothing(
                 constraint="uq_disputes_booking_step"))
 
-    @activity.defn(name="booking.resolve_dispute")
-    def resolve_dispute(self, booking_id: int, resolution: str, refund_amount: int | None, reason: str,
-                        operator_id: int) -> None:
+    @activity.defn(name=RESOLVE_DISPUTE.name)
+    def resolve_dispute(self, inp: ResolveDisputeInput) -> None:
         with session_scope(self.database_url) as session:
-            dispute = session.scalar(select(Dispute).where(Dispute.booking_id == booking_id,
+            dispute = session.scalar(select(Dispute).where(Dispute.booking_id == inp.booking_id,
                                                            Dispute.resolved_at.is_(None))
                                      .order_by(Dispute.id.desc()).with_for_update())
             if dispute is None:
                 return  # already resolved by an earlier attempt
-            dispute.resolution, dispute.refund_amount = resolution, refund_amount
-            dispute.resolution_reason, dispute.resolved_by, dispute.resolved_at = reason, operator_id, utc_now()
+            dispute.resolution, dispute.refund_amount = inp.resolution, inp.refund_amount
+            dispute.resolution_reason, dispute.resolved_by = inp.reason, inp.operator_id
+            dispute.resolved_at = utc_now()
 
-    @activity.defn(name="booking.payout")
-    def payout(self, booking_id: int, gross: int, commission: int, payout: int) -> None:
+    @activity.defn(name=PAYOUT.name)
+    def payout(self, inp: PayoutInput) -> None:
         with session_scope(self.database_url) as session:
-            b = self._booking(session, booking_id)
-            session.execute(insert(Payout).values(booking_id=booking_id, artist_id=b.artist_id, gross_amount=gross,
-                                                  commission_amount=commission, payout_amount=payout)
+            b = self._booking(session, inp.booking_id)
+            session.execute(insert(Payout).values(booking_id=inp.booking_id, artist_id=b.artist_id,
+                                                  gross_amount=inp.gross_amount,
+                                                  commission_amount=inp.commission_amount,
+                                                  payout_amount=inp.payout_amount)
                             .on_conflict_do_nothing(index_elements=["booking_id"]))
 
     def all(self) -> list[Any]:

@@ -18,9 +18,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
+from domain.bookings.messages import PERMANENT_TYPE
 from integrations.errors import IntegrationError
 
-PERMANENT_TYPE = "PermanentFailure"
 PERMANENT_AFTER_ATTEMPTS = 3
 # Outages: worth retrying for as long as they last.
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, IntegrationError, ConnectionError,

@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
 from activities.failures import PermanentFailures
+from activities.legacy_inputs import LegacyPositionalInputs
 from activities.real_name import RealNameActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
@@ -61,6 +62,7 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
                  StorageCleanupPlugin(database_url, storage_from_settings(settings))],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
-        # An activity error that can never succeed stops retrying and flags the booking (activities.failures).
-        interceptors=[PermanentFailures()],
+        # An activity error that can never succeed stops retrying and flags the booking (activities.failures);
+        # tasks scheduled with positional arguments before the activities took one dataclass still run.
+        interceptors=[PermanentFailures(), LegacyPositionalInputs()],
     )

@@ -1,9 +1,13 @@
 """What travels between the API, the BookingWorkflow and its activities (plain dataclasses: Temporal's
-default converter handles them, and the workflow sandbox can import this module)."""
+default converter handles them, and the workflow sandbox can import this module).
+
+The workflow names its activities through the `ActivityRef`s at the end (name, input and result type), so it
+schedules them without importing their implementation (activities.bookings, which needs SQLAlchemy)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 
 @dataclass
@@ -77,3 +81,128 @@ class PaymentReceived:
     amount: int
     gateway: str
     gateway_txn_id: str
+
+
+# --- activities ------------------------------------------------------------------------------------------------
+
+# ApplicationError type of an activity failure that will never succeed (activities.failures raises it, the
+# workflow turns it into an operator flag).
+PERMANENT_TYPE = "PermanentFailure"
+
+
+@dataclass
+class StepRecord:
+    """One transition as the projection stores it: event row, booking fields, notifications."""
+
+    booking_id: int
+    step: str
+    action: str
+    actor_role: str
+    actor_id: int | None
+    from_status: str | None
+    to_status: str
+    data: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # booking columns to set
+    notify: list[list[Any]] = field(default_factory=list)  # [user_id, title, body]
+
+
+# Inputs of the activities that need more than the booking id. Field order = the positional arguments these
+# activities took before (activities.compat folds tasks scheduled that way into these dataclasses).
+
+
+@dataclass
+class SignContractInput:
+    booking_id: int
+    side: str  # client / artist
+    signer_id: int | None
+    signature_key: str | None
+
+
+@dataclass
+class CreatePaymentInput:
+    booking_id: int
+    kind: str  # deposit / balance
+    amount: int
+
+
+@dataclass
+class RefundInput:
+    booking_id: int
+    step: str  # refund-cancel, refund-<order id>, refund-dispute-NNN: unique per booking
+    amount: int
+
+
+@dataclass
+class FlagInput:
+    booking_id: int
+    reason: str  # shown in the operator queue
+
+
+@dataclass
+class PenaltyInput:
+    booking_id: int
+    reason: str
+
+
+@dataclass
+class OpenDisputeInput:
+    booking_id: int
+    step: str
+    role: str
+    actor_id: int | None
+    reason: str | None
+    evidence: list[str]
+    from_status: str
+
+
+@dataclass
+class ResolveDisputeInput:
+    booking_id: int
+    resolution: str | None  # full_refund / partial_refund / release
+    refund_amount: int | None
+    reason: str | None
+    operator_id: int | None
+
+
+@dataclass
+class PayoutInput:
+    booking_id: int
+    gross_amount: int
+    commission_amount: int
+    payout_amount: int
+
+
+InputT = TypeVar("InputT")
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class ActivityRef(Generic[InputT, ResultT]):
+    """An activity by name with its one input and its result type, so mypy checks what the workflow sends and
+    gets back (tests/workflows/test_booking_wiring.py checks the implementations against these)."""
+
+    name: str
+    input: type[InputT]
+    result: type[ResultT]
+
+    @property
+    def label(self) -> str:
+        """Short name for operators: `booking.refund` -> `refund`."""
+        return self.name.rpartition(".")[2]
+
+
+RECORD_STEP = ActivityRef("booking.record_step", StepRecord, bool)
+HOLD_SLOT = ActivityRef("booking.hold_slot", int, type(None))  # the booking id
+BOOK_SLOT = ActivityRef("booking.book_slot", int, type(None))
+RELEASE_SLOT = ActivityRef("booking.release_slot", int, type(None))
+SEND_CONTRACT = ActivityRef("booking.send_contract", int, str)  # -> SHA-256 of the terms
+SIGN_CONTRACT = ActivityRef("booking.sign_contract", SignContractInput, type(None))
+CREATE_PAYMENT: ActivityRef[CreatePaymentInput, tuple[str, str]] = ActivityRef(
+    "booking.create_payment", CreatePaymentInput, tuple[str, str])  # -> (order id, pay url)
+REFUND = ActivityRef("booking.refund", RefundInput, str)  # -> gateway refund id
+FLAG_FOR_OPERATOR = ActivityRef("booking.flag_for_operator", FlagInput, type(None))
+RECORD_PENALTY = ActivityRef("booking.record_penalty", PenaltyInput, type(None))
+OPEN_DISPUTE = ActivityRef("booking.open_dispute", OpenDisputeInput, type(None))
+RESOLVE_DISPUTE = ActivityRef("booking.resolve_dispute", ResolveDisputeInput, type(None))
+PAYOUT = ActivityRef("booking.payout", PayoutInput, type(None))

@@ -1,50 +1,69 @@
 """BookingWorkflow: one per booking (id `booking-<id>`), from the inquiry to settlement or cancellation.
 
 User actions arrive as one Update (`act`) whose validator consults the transition table, so an action that
-is not allowed now is refused before it touches history. Payment callbacks arrive as a Signal. Deadlines,
-reminders and the performance timer are durable timers; cancellation runs compensation (refund, release
-the calendar, notify). Activities write the database projection, keyed by booking id + step.
+is not allowed now is refused before it touches history; each action has its handler (`_handlers`). Payment
+callbacks arrive as a Signal. Deadlines, reminders and the performance timer are durable timers (`timers`);
+cancellation runs compensation (refund, release the calendar, notify). Activities write the database
+projection, keyed by booking id + step; they are scheduled by name (`domain.bookings.messages`), so this
+module never imports their implementation.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.booking.state import STATUS_KEY, BookingState, Ruling, Timer
+from workflows.booking.timers import next_timer
+
 with workflow.unsafe.imports_passed_through():
-    from activities.bookings import BookingActivities, StepRecord
-    from activities.failures import PERMANENT_TYPE
     from domain.bookings.messages import (
+        BOOK_SLOT,
+        CREATE_PAYMENT,
+        FLAG_FOR_OPERATOR,
+        HOLD_SLOT,
+        OPEN_DISPUTE,
+        PAYOUT,
+        PERMANENT_TYPE,
+        RECORD_PENALTY,
+        RECORD_STEP,
+        REFUND,
+        RELEASE_SLOT,
+        RESOLVE_DISPUTE,
+        SEND_CONTRACT,
+        SIGN_CONTRACT,
         ActionRequest,
         ActionResult,
+        ActivityRef,
         BookingInput,
+        CreatePaymentInput,
+        FlagInput,
+        InputT,
+        OpenDisputeInput,
         PaymentReceived,
+        PayoutInput,
+        PenaltyInput,
         Quote,
+        RefundInput,
+        ResolveDisputeInput,
+        ResultT,
+        SignContractInput,
+        StepRecord,
     )
     from domain.bookings.money import cancellation_refund, settlement, split_fee
     from domain.bookings.states import FINAL, STATUS_LABELS, Action, BookingStatus, refusal
 
 S = BookingStatus
-STATUS_KEY = SearchAttributeKey.for_keyword("BookingStatus")
-ARTIST_KEY = SearchAttributeKey.for_int("ArtistId")
-CLIENT_KEY = SearchAttributeKey.for_int("ClientId")
-DATE_KEY = SearchAttributeKey.for_datetime("PerformanceDate")
-INQUIRY_KEY = SearchAttributeKey.for_int("InquiryId")
-
 QUICK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # Refunds are never dropped: retried until the gateway accepts (operators see failing ones meanwhile).
 FOREVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                             maximum_interval=timedelta(hours=1))
-REMIND_BALANCE_DAYS = (7, 1)
-PATCH_CONTRACT_REMINDER = "contract-deadline-reminder"
 PATCH_REQUEST_FIRST = "request-step-before-actions"
-PATCH_SKIP_PAST_REMINDERS = "skip-past-balance-reminders"
 # Response, contract and deposit deadlines end no later than the show's start.
 PATCH_DEADLINES_BEFORE_SHOW = "deadlines-before-show"
 # Dispute rulings by timing, money first: the state moves only once the refund went through.
@@ -52,48 +71,8 @@ PATCH_DISPUTE_RULINGS = "dispute-rulings-by-timing"
 # A refused refund is not followed by a "refunded" event claiming money that did not move.
 PATCH_NO_FALSE_REFUND = "no-refunded-event-after-refusal"
 
-
-def search_attributes(inp: BookingInput, status: str) -> TypedSearchAttributes:
-    return TypedSearchAttributes([
-        SearchAttributePair(STATUS_KEY, status), SearchAttributePair(ARTIST_KEY, inp.artist_id),
-        SearchAttributePair(CLIENT_KEY, inp.client_id), SearchAttributePair(INQUIRY_KEY, inp.inquiry_id),
-        SearchAttributePair(DATE_KEY, datetime.fromisoformat(inp.start_at)),
-    ])
-
-
-@dataclass
-class Timer:
-    at: datetime
-    kind: str  # expire_response / remind_response / expire_hold / expire_deposit / remind_balance_N /
-    #            balance_overdue / performed / auto_accept
-
-
-@dataclass
-class Ruling:
-    """An operator's dispute ruling waiting for its refund: `then` is what happens once the money moved."""
-
-    resolution: str  # full_refund / partial_refund / release
-    reason: str
-    operator_id: int
-    refund_amount: int = 0
-    then: str = "release"  # release / cancel (before the show) / settle (after the show)
-
-
-@dataclass
-class BookingState:
-    status: BookingStatus = S.REQUESTED
-    quote: Quote | None = None
-    deposit_amount: int = 0
-    balance_amount: int = 0
-    paid_amount: int = 0
-    refunded_amount: int = 0
-    deadline: datetime | None = None
-    balance_due_at: datetime | None = None
-    auto_accept_at: datetime | None = None
-    disputed_from: BookingStatus | None = None
-    fired: set[str] = field(default_factory=set)
-    failed_timers: set[str] = field(default_factory=set)  # failed permanently: wait for an operator instead
-    paid_orders: set[str] = field(default_factory=set)
+Notify = list[tuple[int, str, str]]  # (user id, title, body)
+Handler = Callable[[ActionRequest], Awaitable[ActionResult | None]]  # None: answer with the new status
 
 
 @workflow.defn
@@ -108,6 +87,22 @@ class BookingWorkflow:
         self.payments: list[PaymentReceived] = []
         self.compensation: list[tuple[str, int]] = []  # (step, refund amount) still to run
         self.after_refund: dict[str, Ruling] = {}  # refund step -> what the dispute ruling does once it is paid
+        self._handlers: dict[Action, Handler] = {
+            Action.confirm: self._confirm,
+            Action.reject: self._reject,
+            Action.withdraw: self._withdraw,
+            Action.send_contract: self._send_contract,
+            Action.sign: self._sign,
+            Action.countersign: self._sign,
+            Action.pay_deposit: self._pay,
+            Action.pay_balance: self._pay,
+            Action.confirm_performance: self._confirm_performance,
+            Action.request_settlement: self._request_settlement,
+            Action.cancel: self._cancel,
+            Action.dispute: self._dispute,
+            Action.resolve_dispute: self._resolve,
+            Action.extend_deadline: self._extend_deadline,
+        }
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -156,7 +151,7 @@ class BookingWorkflow:
             if self.s.status in FINAL and not self.lock.locked():
                 break
             seen = self.version
-            timer = None if self.s.status in FINAL else self._next_timer()
+            timer = None if self.s.status in FINAL else next_timer(self.s, inp, clip_deadlines=self.clip_deadlines)
             timeout = None if timer is None else max((timer.at - workflow.now()).total_seconds(), 0)
             try:
                 await workflow.wait_condition(self._woken(seen), timeout=timeout)
@@ -178,42 +173,6 @@ class BookingWorkflow:
         return lambda: (self.version != seen or bool(self.payments) or bool(self.compensation)
                         or (self.s.status in FINAL and not self.lock.locked()))
 
-    def _next_timer(self) -> Timer | None:
-        s, inp = self.s, self.inp
-        assert inp is not None
-        candidates: list[Timer] = []
-        if s.status == S.REQUESTED and s.deadline:
-            remind = s.deadline - timedelta(hours=inp.response_hours / 2)
-            if "remind_response" not in s.fired:
-                candidates.append(Timer(remind, "remind_response"))
-            candidates.append(Timer(s.deadline, "expire_response"))
-        elif s.status in (S.CONFIRMED, S.CONTRACT_SENT, S.CLIENT_SIGNED) and s.deadline:
-            # Added after the first release: bookings recorded before it (no patch marker in their history)
-            # keep running without this reminder; new ones get it.
-            if workflow.patched(PATCH_CONTRACT_REMINDER) and "remind_contract" not in s.fired:
-                candidates.append(Timer(s.deadline - timedelta(hours=24), "remind_contract"))
-            candidates.append(Timer(s.deadline, "expire_hold"))
-        elif s.status == S.SIGNED and s.deadline:
-            candidates.append(Timer(s.deadline, "expire_deposit"))
-        elif s.status == S.DEPOSIT_PAID and s.balance_due_at:
-            skip_past = workflow.patched(PATCH_SKIP_PAST_REMINDERS)
-            for days in REMIND_BALANCE_DAYS:
-                at = s.balance_due_at - timedelta(days=days)
-                if skip_past and at <= workflow.now():
-                    continue  # a due date close to the deposit: one reminder, not two at once
-                if f"remind_balance_{days}" not in s.fired:
-                    candidates.append(Timer(at, f"remind_balance_{days}"))
-            if "balance_overdue" not in s.fired:
-                candidates.append(Timer(s.balance_due_at, "balance_overdue"))
-        elif s.status == S.FULLY_PAID:
-            candidates.append(Timer(datetime.fromisoformat(inp.end_at), "performed"))
-        elif s.status == S.PERFORMED and s.auto_accept_at:
-            candidates.append(Timer(s.auto_accept_at, "auto_accept"))
-        candidates = [t for t in candidates if t.kind not in s.failed_timers]
-        if self.clip_deadlines:  # a reminder already due when its deadline was clipped to the show is skipped
-            candidates = [t for t in candidates if not t.kind.startswith("remind_") or t.at > workflow.now()]
-        return min(candidates, key=lambda t: t.at) if candidates else None
-
     async def _on_timer(self, timer: Timer) -> None:
         inp, s = self.inp, self.s
         assert inp is not None
@@ -231,11 +190,11 @@ class BookingWorkflow:
         elif kind == "expire_hold":
             await self._step(kind, "expire", "system", None, S.EXPIRED, reason="合同未在规定时间内签署",
                              notify=self._both("预约已过期", "合同未在规定时间内签署，档期已释放"))
-            await self._activity(BookingActivities.release_slot, inp.booking_id)
+            await self._run(RELEASE_SLOT, inp.booking_id)
         elif kind == "expire_deposit":
             await self._step(kind, "cancel", "system", None, S.CANCELLED, reason="定金未按时支付",
                              notify=self._both("预约已取消", "定金未按时支付，预约已取消，档期已释放"))
-            await self._activity(BookingActivities.release_slot, inp.booking_id)
+            await self._run(RELEASE_SLOT, inp.booking_id)
         elif kind.startswith("remind_balance_"):
             s.fired.add(kind)
             await self._note(kind, [(inp.client_id, "尾款即将到期", f"请在{timer.at.date()}前支付尾款")])
@@ -267,7 +226,7 @@ class BookingWorkflow:
         s.paid_amount += p.amount
         money = {"paid_amount": s.paid_amount}
         if p.kind == "deposit" and s.status == S.SIGNED and p.amount == s.deposit_amount:
-            await self._activity(BookingActivities.book_slot, inp.booking_id)
+            await self._run(BOOK_SLOT, inp.booking_id)
             await self._step(f"paid-{p.order_id}", "deposit_paid", "client", inp.client_id, S.DEPOSIT_PAID,
                              fields=money, data={"order_id": p.order_id, "amount": p.amount},
                              notify=self._both("定金已支付", "定金已到账，档期已锁定"))
@@ -287,7 +246,8 @@ class BookingWorkflow:
     async def act(self, req: ActionRequest) -> ActionResult:
         async with self.lock:
             self._check(req)  # the state may have moved while this update waited for the lock
-            return await self._apply(req)
+            result = await self._handlers[Action(req.action)](req)
+            return result or ActionResult(status=self.s.status.value)
 
     @act.validator
     def validate_act(self, req: ActionRequest) -> None:
@@ -345,88 +305,107 @@ class BookingWorkflow:
         assert self.inp is not None
         return min(deadline, datetime.fromisoformat(self.inp.start_at)) if self.clip_deadlines else deadline
 
-    async def _apply(self, req: ActionRequest) -> ActionResult:
+    # One handler per action (`_handlers`); `_check` has already accepted the request.
+
+    async def _confirm(self, req: ActionRequest) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None and req.quote is not None
+        quote = req.quote
+        try:
+            await self._run(HOLD_SLOT, inp.booking_id)
+        except ActivityError as err:
+            raise ApplicationError("该时段艺人档期已被占用，无法确认", type="CalendarConflict") from err
+        s.quote = quote
+        s.deposit_amount, s.balance_amount = split_fee(quote.fee_amount, quote.deposit_percent)
+        s.balance_due_at = datetime.fromisoformat(inp.start_at) - timedelta(days=quote.balance_due_days)
+        s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.contract_hours))
+        await self._step("confirm", Action.confirm, req.actor.role, req.actor.id, S.CONFIRMED,
+                         data={"quote": _quote_dict(quote)},
+                         fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
+                                 "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
+                                 "balance_due_at": s.balance_due_at.isoformat(),
+                                 "deadline_at": s.deadline.isoformat()},
+                         notify=[(inp.client_id, "艺人已报价", "艺人已确认档期并报价，请查看并继续")])
+
+    async def _reject(self, req: ActionRequest) -> None:
+        assert self.inp is not None
+        await self._step("reject", Action.reject, req.actor.role, req.actor.id, S.REJECTED, reason=req.reason,
+                         notify=[(self.inp.client_id, "艺人已拒绝邀约", req.reason or "")])
+
+    async def _withdraw(self, req: ActionRequest) -> None:
+        inp = self.inp
+        assert inp is not None
+        await self._step("withdraw", Action.withdraw, req.actor.role, req.actor.id, S.WITHDRAWN,
+                         reason=req.reason or "需求方已选择其他艺人",
+                         notify=[(inp.artist_id, "邀约已撤回", "需求方已选择其他艺人，档期已释放")])
+        await self._run(RELEASE_SLOT, inp.booking_id)
+
+    async def _send_contract(self, req: ActionRequest) -> None:
+        inp = self.inp
+        assert inp is not None and self.s.quote is not None
+        await self._run(SEND_CONTRACT, inp.booking_id)
+        await self._step("send_contract", Action.send_contract, req.actor.role, req.actor.id, S.CONTRACT_SENT,
+                         notify=[(inp.client_id, "请签署演出合同", "艺人已发送合同，请在截止时间前签署")])
+
+    async def _sign(self, req: ActionRequest) -> None:
+        """The client signs, then the artist countersigns; the deposit deadline starts with the second."""
         inp, s = self.inp, self.s
         assert inp is not None
         action, role, actor_id = Action(req.action), req.actor.role, req.actor.id
-        if action == Action.confirm:
-            assert req.quote is not None
-            quote = req.quote
-            try:
-                await self._activity(BookingActivities.hold_slot, inp.booking_id)
-            except ActivityError as err:
-                raise ApplicationError("该时段艺人档期已被占用，无法确认", type="CalendarConflict") from err
-            s.quote = quote
-            s.deposit_amount, s.balance_amount = split_fee(quote.fee_amount, quote.deposit_percent)
-            s.balance_due_at = datetime.fromisoformat(inp.start_at) - timedelta(days=quote.balance_due_days)
-            s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.contract_hours))
-            await self._step("confirm", action, role, actor_id, S.CONFIRMED, data={"quote": _quote_dict(quote)},
-                             fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
-                                     "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
-                                     "balance_due_at": s.balance_due_at.isoformat(),
-                                     "deadline_at": s.deadline.isoformat()},
-                             notify=[(inp.client_id, "艺人已报价", "艺人已确认档期并报价，请查看并继续")])
-        elif action == Action.reject:
-            await self._step("reject", action, role, actor_id, S.REJECTED, reason=req.reason,
-                             notify=[(inp.client_id, "艺人已拒绝邀约", req.reason or "")])
-        elif action == Action.withdraw:
-            await self._step("withdraw", action, role, actor_id, S.WITHDRAWN,
-                             reason=req.reason or "需求方已选择其他艺人",
-                             notify=[(inp.artist_id, "邀约已撤回", "需求方已选择其他艺人，档期已释放")])
-            await self._activity(BookingActivities.release_slot, inp.booking_id)
-        elif action == Action.send_contract:
-            assert s.quote is not None
-            await self._activity(BookingActivities.send_contract, inp.booking_id)
-            await self._step("send_contract", action, role, actor_id, S.CONTRACT_SENT,
-                             notify=[(inp.client_id, "请签署演出合同", "艺人已发送合同，请在截止时间前签署")])
-        elif action in (Action.sign, Action.countersign):
-            side = "client" if action == Action.sign else "artist"
-            await self._activity(BookingActivities.sign_contract, inp.booking_id, side, actor_id,
-                                 req.signature_key)
-            if action == Action.sign:
-                await self._step("sign", action, role, actor_id, S.CLIENT_SIGNED,
-                                 notify=[(inp.artist_id, "需求方已签署合同", "请会签合同")])
-            else:
-                s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.deposit_hours))
-                await self._step("countersign", action, role, actor_id, S.SIGNED,
-                                 fields={"deadline_at": s.deadline.isoformat()},
-                                 notify=self._both("合同已生效", "双方已签署合同，请在截止时间前支付定金"))
-        elif action in (Action.pay_deposit, Action.pay_balance):
-            kind = "deposit" if action == Action.pay_deposit else "balance"
-            amount = s.deposit_amount if kind == "deposit" else s.balance_amount
-            order_id, pay_url = await self._activity(BookingActivities.create_payment, inp.booking_id, kind, amount)
-            return ActionResult(status=s.status.value, payment_order_id=order_id, pay_url=pay_url)
-        elif action == Action.confirm_performance:
-            await self._step("confirm_performance", action, role, actor_id, S.ACCEPTED,
-                             notify=[(inp.artist_id, "需求方已确认演出", "您可以申请结算")])
-        elif action == Action.request_settlement:
-            await self._step("request_settlement", action, role, actor_id, S.SETTLING)
-            await self._settle("settle")
-        elif action == Action.cancel:
-            await self._cancel(req)
-        elif action == Action.dispute:
-            s.disputed_from = s.status
-            await self._activity(BookingActivities.open_dispute, inp.booking_id, f"{self.seq + 1:03d}-dispute",
-                                 role, actor_id, req.reason, req.evidence, s.status.value)
-            await self._step("dispute", action, role, actor_id, S.DISPUTED, reason=req.reason,
-                             data={"evidence": req.evidence}, fields={"needs_operator": "纠纷待处理"},
-                             notify=self._both("订单进入纠纷处理", "款项已冻结，平台运营将介入处理"))
-        elif action == Action.resolve_dispute:
-            await self._resolve(req)
-        elif action == Action.extend_deadline:
-            hours = timedelta(hours=req.extend_hours or 0)
-            s.failed_timers.clear()  # the operator looked at it: the deadlines run again
-            if s.status == S.DEPOSIT_PAID and s.balance_due_at:
-                s.balance_due_at += hours
-                s.fired -= {"balance_overdue"}
-                fields = {"balance_due_at": s.balance_due_at.isoformat(), "needs_operator": None}
-            else:
-                s.deadline = (s.deadline or workflow.now()) + hours
-                fields = {"deadline_at": s.deadline.isoformat()}
-            await self._step("extend_deadline", action, role, actor_id, s.status, moved=False, fields=fields,
-                             data={"hours": req.extend_hours}, reason=req.reason,
-                             notify=self._both("期限已延长", f"平台已将当前期限延长{req.extend_hours}小时"))
-        return ActionResult(status=s.status.value)
+        side = "client" if action == Action.sign else "artist"
+        await self._run(SIGN_CONTRACT, SignContractInput(inp.booking_id, side, actor_id, req.signature_key))
+        if action == Action.sign:
+            await self._step("sign", action, role, actor_id, S.CLIENT_SIGNED,
+                             notify=[(inp.artist_id, "需求方已签署合同", "请会签合同")])
+        else:
+            s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.deposit_hours))
+            await self._step("countersign", action, role, actor_id, S.SIGNED,
+                             fields={"deadline_at": s.deadline.isoformat()},
+                             notify=self._both("合同已生效", "双方已签署合同，请在截止时间前支付定金"))
+
+    async def _pay(self, req: ActionRequest) -> ActionResult:
+        """A payment order for the deposit or the balance; the gateway's callback moves the booking."""
+        inp, s = self.inp, self.s
+        assert inp is not None
+        kind = "deposit" if req.action == Action.pay_deposit else "balance"
+        amount = s.deposit_amount if kind == "deposit" else s.balance_amount
+        order_id, pay_url = await self._run(CREATE_PAYMENT, CreatePaymentInput(inp.booking_id, kind, amount))
+        return ActionResult(status=s.status.value, payment_order_id=order_id, pay_url=pay_url)
+
+    async def _confirm_performance(self, req: ActionRequest) -> None:
+        assert self.inp is not None
+        await self._step("confirm_performance", Action.confirm_performance, req.actor.role, req.actor.id,
+                         S.ACCEPTED, notify=[(self.inp.artist_id, "需求方已确认演出", "您可以申请结算")])
+
+    async def _request_settlement(self, req: ActionRequest) -> None:
+        await self._step("request_settlement", Action.request_settlement, req.actor.role, req.actor.id, S.SETTLING)
+        await self._settle("settle")
+
+    async def _dispute(self, req: ActionRequest) -> None:
+        inp, s = self.inp, self.s
+        assert inp is not None
+        role, actor_id = req.actor.role, req.actor.id
+        s.disputed_from = s.status
+        await self._run(OPEN_DISPUTE, OpenDisputeInput(inp.booking_id, f"{self.seq + 1:03d}-dispute", role, actor_id,
+                                                       req.reason, req.evidence, s.status.value))
+        await self._step("dispute", Action.dispute, role, actor_id, S.DISPUTED, reason=req.reason,
+                         data={"evidence": req.evidence}, fields={"needs_operator": "纠纷待处理"},
+                         notify=self._both("订单进入纠纷处理", "款项已冻结，平台运营将介入处理"))
+
+    async def _extend_deadline(self, req: ActionRequest) -> None:
+        s = self.s
+        hours = timedelta(hours=req.extend_hours or 0)
+        s.failed_timers.clear()  # the operator looked at it: the deadlines run again
+        if s.status == S.DEPOSIT_PAID and s.balance_due_at:
+            s.balance_due_at += hours
+            s.fired -= {"balance_overdue"}
+            fields = {"balance_due_at": s.balance_due_at.isoformat(), "needs_operator": None}
+        else:
+            s.deadline = (s.deadline or workflow.now()) + hours
+            fields = {"deadline_at": s.deadline.isoformat()}
+        await self._step("extend_deadline", Action.extend_deadline, req.actor.role, req.actor.id, s.status,
+                         moved=False, fields=fields, data={"hours": req.extend_hours}, reason=req.reason,
+                         notify=self._both("期限已延长", f"平台已将当前期限延长{req.extend_hours}小时"))
 
     # --- cancellation, disputes, settlement ----------------------------------------------------------------
 
@@ -444,7 +423,7 @@ class BookingWorkflow:
                                          deposit_paid, s.paid_amount - deposit_paid)
         elif role == "artist":
             refund = self._refundable()
-            await self._activity(BookingActivities.record_penalty, inp.booking_id, req.reason or "艺人取消演出")
+            await self._run(RECORD_PENALTY, PenaltyInput(inp.booking_id, req.reason or "艺人取消演出"))
         else:
             refund = self._refundable() if req.refund_amount is None else req.refund_amount
         await self._step("cancel", Action.cancel, role, req.actor.id, S.CANCELLED, reason=req.reason,
@@ -461,7 +440,7 @@ class BookingWorkflow:
         refused = False
         if amount > 0:
             try:
-                await self._activity(BookingActivities.refund, inp.booking_id, step, amount, forever=True)
+                await self._run(REFUND, RefundInput(inp.booking_id, step, amount), forever=True)
                 s.refunded_amount += amount
             except (ActivityError, ApplicationError) as err:
                 # Refused outright (not a gateway outage, which is retried): an operator must decide.
@@ -481,7 +460,7 @@ class BookingWorkflow:
             self.compensation.pop(0)
             return
         if s.status in FINAL and s.status != S.COMPLETED:
-            await self._activity(BookingActivities.release_slot, inp.booking_id)
+            await self._run(RELEASE_SLOT, inp.booking_id)
         if not refused:
             await self._step(f"{step}-done", "refunded", "system", None, s.status, moved=False,
                              fields={"refunded_amount": s.refunded_amount},
@@ -517,8 +496,8 @@ class BookingWorkflow:
     async def _carry_out(self, r: Ruling) -> None:
         inp, s = self.inp, self.s
         assert inp is not None
-        await self._activity(BookingActivities.resolve_dispute, inp.booking_id, r.resolution, r.refund_amount,
-                             r.reason, r.operator_id)
+        await self._run(RESOLVE_DISPUTE, ResolveDisputeInput(inp.booking_id, r.resolution, r.refund_amount, r.reason,
+                                                             r.operator_id))
         data = {"resolution": r.resolution, "refund_amount": r.refund_amount}
         done = {"needs_operator": None, "refunded_amount": s.refunded_amount}
         if r.then == "release":
@@ -535,7 +514,7 @@ class BookingWorkflow:
                              notify=self._both("预约已取消",
                                                f"纠纷处理完成，已退款{r.refund_amount / 100:.2f}元，档期已释放"))
             s.disputed_from = None
-            await self._activity(BookingActivities.release_slot, inp.booking_id)
+            await self._run(RELEASE_SLOT, inp.booking_id)
         else:
             await self._step("resolve_dispute", Action.resolve_dispute, "operator", r.operator_id, S.SETTLING,
                              reason=r.reason, data=data, fields=done,
@@ -547,8 +526,8 @@ class BookingWorkflow:
         """Rulings as first released (replays bookings recorded before PATCH_DISPUTE_RULINGS)."""
         inp, s = self.inp, self.s
         assert inp is not None and s.disputed_from is not None
-        await self._activity(BookingActivities.resolve_dispute, inp.booking_id, req.resolution, req.refund_amount,
-                             req.reason, req.actor.id)
+        await self._run(RESOLVE_DISPUTE, ResolveDisputeInput(inp.booking_id, req.resolution, req.refund_amount,
+                                                             req.reason, req.actor.id))
         if req.resolution == "full_refund":
             amount = self._refundable()
             await self._step("resolve_dispute", Action.resolve_dispute, "operator", req.actor.id, S.CANCELLED,
@@ -562,7 +541,7 @@ class BookingWorkflow:
                              reason=req.reason, data={"resolution": req.resolution, "refund_amount": amount},
                              fields={"needs_operator": None},
                              notify=self._both("纠纷已处理：部分退款", req.reason or ""))
-            await self._activity(BookingActivities.refund, inp.booking_id, "refund-dispute", amount, forever=True)
+            await self._run(REFUND, RefundInput(inp.booking_id, "refund-dispute", amount), forever=True)
             s.refunded_amount += amount
             await self._settle("settle-after-dispute")
         else:  # release: the booking carries on where it was, money unfrozen
@@ -576,8 +555,7 @@ class BookingWorkflow:
         inp, s = self.inp, self.s
         assert inp is not None
         commission, payout = settlement(s.paid_amount - s.refunded_amount, inp.commission_rate_bp)
-        await self._activity(BookingActivities.payout, inp.booking_id, s.paid_amount - s.refunded_amount,
-                             commission, payout)
+        await self._run(PAYOUT, PayoutInput(inp.booking_id, s.paid_amount - s.refunded_amount, commission, payout))
         await self._step(step, "settled", "system", None, S.COMPLETED,
                          fields={"commission_amount": commission, "payout_amount": payout,
                                  "refunded_amount": s.refunded_amount},
@@ -585,33 +563,33 @@ class BookingWorkflow:
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
-    def _both(self, title: str, body: str) -> list[tuple[int, str, str]]:
+    def _both(self, title: str, body: str) -> Notify:
         assert self.inp is not None
         return [(self.inp.client_id, title, body), (self.inp.artist_id, title, body)]
 
-    async def _activity(self, fn, *args, forever: bool = False):
+    async def _run(self, ref: ActivityRef[InputT, ResultT], arg: InputT, *, forever: bool = False) -> ResultT:
+        """Run one activity; one that failed for good flags the booking for an operator and raises PERMANENT_TYPE."""
         try:
-            return await workflow.execute_activity_method(
+            return await workflow.execute_activity(
                 # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
-                fn, args=list(args), start_to_close_timeout=timedelta(seconds=60 if forever else 10),
+                ref.name, arg, result_type=ref.result, start_to_close_timeout=timedelta(seconds=60 if forever else 10),
                 retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
         except ActivityError as err:
             if not _permanent(err):
                 raise
             # It will fail the same way every time (activities.failures): stop, and tell an operator why.
             assert self.inp is not None
-            name = getattr(fn, "__name__", str(fn))
-            await workflow.execute_activity_method(
-                BookingActivities.flag_for_operator, args=[self.inp.booking_id, f"系统处理失败（{name}），需人工处理"],
+            await workflow.execute_activity(
+                FLAG_FOR_OPERATOR.name, FlagInput(self.inp.booking_id, f"系统处理失败（{ref.label}），需人工处理"),
                 start_to_close_timeout=timedelta(seconds=10), retry_policy=QUICK_RETRY)
             raise ApplicationError("操作未能完成：系统处理出错，已通知平台运营处理", type=PERMANENT_TYPE) from err
 
-    async def _note(self, kind: str, notify: list[tuple[int, str, str]]) -> None:
+    async def _note(self, kind: str, notify: Notify) -> None:
         await self._step(kind, "reminder", "system", None, self.s.status, moved=False, notify=notify)
 
     async def _step(self, name: str, action: str, role: str, actor_id: int | None, to: BookingStatus, *,
                     moved: bool = True, reason: str | None = None, data: dict | None = None,
-                    fields: dict | None = None, notify: list[tuple[int, str, str]] | None = None) -> None:
+                    fields: dict | None = None, notify: Notify | None = None) -> None:
         """Move to `to` and write the projection (event row, booking fields, notifications) once."""
         inp = self.inp
         assert inp is not None
@@ -626,7 +604,7 @@ class BookingWorkflow:
             fields={"status": to.value, **(fields or {}), **({"reason": reason} if reason else {})},
             notify=[list(n) for n in (notify or [])])
         try:
-            await self._activity(BookingActivities.record_step, record)
+            await self._run(RECORD_STEP, record)
         except ApplicationError:
             self.s.status = before  # nothing was recorded: the booking stays where it was
             raise
