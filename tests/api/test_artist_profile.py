@@ -11,27 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
-from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, Booking, CalendarSlot, Inquiry, Qualification
+from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, Booking, CalendarSlot, Qualification
 from domain.time import SHANGHAI, utc_now
+from tests.factories import insert_booking, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import image_bytes, pdf_bytes
 
 PROFILE = f"{V1}/me/artist/profile"
-
-
-async def _id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
-
-
-async def _upload(api: httpx.AsyncClient, token: str, purpose: str, content_type: str, data: bytes) -> str:
-    intent = await api.post(f"{V1}/uploads/intent", headers=bearer(token),
-                            json={"purpose": purpose, "content_type": content_type})
-    assert intent.status_code == 200, intent.text
-    body = intent.json()
-    up = await api.post(body["url"], headers=bearer(token), data=body["fields"],
-                        files={body["file_field"]: ("f", data, content_type)})
-    assert up.status_code == 200, up.text
-    return str(up.json()["upload_id"])
 
 
 def _draft(**over: object) -> dict:
@@ -63,7 +49,7 @@ async def _search(api: httpx.AsyncClient, q: str) -> list[str]:
 
 async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000101", name="林晚晴")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
 
     # Nothing edited yet: the draft is the public profile.
@@ -72,7 +58,7 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     assert mine["privacy"] == {"hide_prices": False, "hide_contact": True}
     assert (await api.post(f"{PROFILE}/submit", headers=bearer(artist))).status_code == 409
 
-    avatar = await _upload(api, artist, "case_image", "image/png", image_bytes("PNG", (400, 400)))
+    avatar = await upload(api, artist, "case_image", "image/png", image_bytes("PNG", (400, 400)))
     saved = await api.put(PROFILE, headers=bearer(artist), json=_draft(avatar_upload_id=avatar))
     assert saved.status_code == 200, saved.text
     assert saved.json()["status"] == "editing" and saved.json()["status_label"] == "编辑中（未提交）"
@@ -168,10 +154,10 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
 async def test_draft_validation_changes_nothing(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000111")
     other = await register_artist(api, "13900000112", name="别人")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="第一版"))
-    others_image = await _upload(api, other, "case_image", "image/png", image_bytes("PNG"))
-    my_pdf = await _upload(api, artist, "document", "application/pdf", pdf_bytes())
+    others_image = await upload(api, other, "case_image", "image/png", image_bytes("PNG"))
+    my_pdf = await upload(api, artist, "document", "application/pdf", pdf_bytes())
     this_year = utc_now().astimezone(SHANGHAI).year
     bad = [
         (_draft(regions=["火星"]), "暂不支持的演出地区"),
@@ -208,7 +194,7 @@ async def test_profile_endpoints_are_guarded(api: httpx.AsyncClient, db: Session
     artist = await register_artist(api, "13900000121")
     other = await register_artist(api, "13900000122", name="别人")
     client = await register_client(api, "13800000121")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
     await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="我的草稿"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
@@ -240,10 +226,10 @@ async def test_profile_endpoints_are_guarded(api: httpx.AsyncClient, db: Session
 
 async def test_privacy_prices_and_contact(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13912345678", name="周小北")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     client = await register_client(api, "13800000131")
     booked_client = await register_client(api, "13800000132")
-    client_id, booked_id = await _id(api, client), await _id(api, booked_client)
+    client_id, booked_id = await user_id(api, client), await user_id(api, booked_client)
     ops = await operator_token(api, db)
     await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="周小北"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
@@ -257,14 +243,7 @@ async def test_privacy_prices_and_contact(api: httpx.AsyncClient, db: Session):
 
     # A client whose booking with the artist is confirmed sees them unmasked.
     start = utc_now() + timedelta(days=20)
-    inquiry = Inquiry(client_id=booked_id, event_type="公司年会", start_at=start, end_at=start + timedelta(hours=2),
-                      city="上海", venue_address="上海市静安区", duration_minutes=120, audience_size=200,
-                      budget_amount=1_000_000, contact_name="王经理", contact_phone="13800000132")
-    db.add(inquiry)
-    db.flush()
-    db.add(Booking(inquiry_id=inquiry.id, client_id=booked_id, artist_id=artist_id, status="REQUESTED",
-                   start_at=inquiry.start_at, end_at=inquiry.end_at, commission_rate_bp=1000))
-    db.commit()
+    insert_booking(db, booked_id, artist_id, start=start)
     assert (await _public(api, artist_id, booked_client))["contact"] is None  # not confirmed yet
     booking = db.scalar(select(Booking).where(Booking.client_id == booked_id))
     assert booking is not None
@@ -306,7 +285,7 @@ async def test_privacy_prices_and_contact(api: httpx.AsyncClient, db: Session):
 
 async def test_tags_on_cards(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000141", name="孙浩然", city="北京")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
     h = bearer(ops)
     hot = await api.post(f"{V1}/admin/tags", headers=h, json={"name": " 热门艺人 "})
@@ -356,11 +335,11 @@ async def test_qualifications_are_private(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000151")
     other = await register_artist(api, "13900000152", name="别人")
     client = await register_client(api, "13800000151")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
-    licence = await _upload(api, artist, "licence", "image/png", image_bytes("PNG", (300, 200)))
-    cert = await _upload(api, artist, "document", "application/pdf", pdf_bytes())
-    photo = await _upload(api, artist, "case_image", "image/png", image_bytes("PNG"))
+    licence = await upload(api, artist, "licence", "image/png", image_bytes("PNG", (300, 200)))
+    cert = await upload(api, artist, "document", "application/pdf", pdf_bytes())
+    photo = await upload(api, artist, "case_image", "image/png", image_bytes("PNG"))
     url = f"{V1}/me/artist/qualifications"
 
     res = await api.post(url, headers=bearer(artist),
@@ -418,7 +397,7 @@ async def test_qualifications_are_private(api: httpx.AsyncClient, db: Session):
 
 async def test_public_month_calendar(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000161")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     today = utc_now().astimezone(SHANGHAI).date()
     first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month
 

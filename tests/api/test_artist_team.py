@@ -14,8 +14,9 @@ from api.context import AppContext
 from domain.models import ArtistManager, ArtistProfile, CalendarSlot, MediaCase, Qualification, User
 from domain.time import SHANGHAI, utc_now
 from integrations.wechat.security_sandbox import SandboxContentSecurity
+from tests.factories import upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
-from tests.storage.conftest import image_bytes, pdf_bytes
+from tests.storage.conftest import pdf_bytes
 
 TEAM = f"{V1}/me/artist/team"
 MANAGED = f"{V1}/me/managed-artists"
@@ -33,22 +34,6 @@ def sandbox_checker(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def acting(token: str, artist_id: int | str) -> dict[str, str]:
     return {**bearer(token), "X-Artist-Id": str(artist_id)}
-
-
-async def _id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
-
-
-async def _upload(api: httpx.AsyncClient, token: str, purpose: str = "case_image",
-                  content_type: str = "image/png", data: bytes | None = None) -> str:
-    intent = await api.post(f"{V1}/uploads/intent", headers=bearer(token),
-                            json={"purpose": purpose, "content_type": content_type})
-    assert intent.status_code == 200, intent.text
-    body = intent.json()
-    up = await api.post(body["url"], headers=bearer(token), data=body["fields"],
-                        files={body["file_field"]: ("f", data or image_bytes("PNG", (320, 180)), content_type)})
-    assert up.status_code == 200, up.text
-    return str(up.json()["upload_id"])
 
 
 def _draft(**over: object) -> dict:
@@ -77,9 +62,9 @@ async def _join(api: httpx.AsyncClient, artist: str, member: str, phone: str, ro
 
 async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000201")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     agent = (await sms_login(api, "13600000201"))["access_token"]  # a plain account: no role profile at all
-    agent_id = await _id(api, agent)
+    agent_id = await user_id(api, agent)
     client = await register_client(api, "13800000201")
 
     assert (await api.get(TEAM, headers=bearer(artist))).json() == []
@@ -147,7 +132,7 @@ async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
 async def test_a_member_lists_and_leaves(api: httpx.AsyncClient, db: Session):
     a = await register_artist(api, "13900000211", name="林晚晴")
     b = await register_artist(api, "13900000212", name="周小北")
-    a_id, b_id = await _id(api, a), await _id(api, b)
+    a_id, b_id = await user_id(api, a), await user_id(api, b)
     agent = await register_client(api, "13600000211")  # a client can also be an artist's agent
     assert (await api.get(MANAGED, headers=bearer(agent))).json() == []
     await _join(api, a, agent, "13600000211", "agent")
@@ -170,7 +155,7 @@ async def test_a_member_lists_and_leaves(api: httpx.AsyncClient, db: Session):
 
 async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000221")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     agent = (await sms_login(api, "13600000221"))["access_token"]
     outsider = await register_artist(api, "13900000222", name="别人")
     ops = await operator_token(api, db)
@@ -178,8 +163,8 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     as_agent = acting(agent, artist_id)
 
     # The profile draft: the agent's own upload as avatar, saved and submitted for the artist.
-    avatar = await _upload(api, agent)
-    foreign = await _upload(api, outsider)
+    avatar = await upload(api, agent)
+    foreign = await upload(api, outsider)
     bad = await api.put(PROFILE, headers=as_agent, json=_draft(avatar_upload_id=foreign))
     assert bad.status_code == 422 and bad.json()["code"] == "avatar_invalid"
     res = await api.put(PROFILE, headers=as_agent, json=_draft(stage_name="林晚晴Live", avatar_upload_id=avatar))
@@ -204,14 +189,14 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     assert (await api.get(PROFILE, headers=acting(artist, artist_id))).json()["artist_id"] == artist_id
 
     # Cases: created from the agent's uploads, seen and edited by the artist (the agent's files stay on it).
-    images = [await _upload(api, agent), await _upload(api, agent)]
+    images = [await upload(api, agent), await upload(api, agent)]
     res = await api.post(CASES, headers=as_agent, json=_case(images))
     assert res.status_code == 201, res.text
     case = res.json()
     stolen = await api.post(CASES, headers=as_agent, json=_case([foreign]))
     assert stolen.status_code == 422 and stolen.json()["code"] == "case_media_invalid"
     assert [c["id"] for c in (await api.get(CASES, headers=bearer(artist))).json()] == [case["id"]]
-    own = await _upload(api, artist)
+    own = await upload(api, artist)
     res = await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist), json={"media": [images[1], own]})
     assert res.status_code == 200, res.text
     res = await api.patch(f"{CASES}/{case['id']}", headers=as_agent, json={"title": "经纪人改的标题"})
@@ -223,11 +208,11 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     assert set(db.scalars(select(MediaCase.artist_id))) == {artist_id}
 
     # Qualifications: the agent's document, on the artist's list.
-    doc = await _upload(api, agent, "document", "application/pdf", pdf_bytes())
+    doc = await upload(api, agent, "document", "application/pdf", pdf_bytes())
     res = await api.post(QUALIFICATIONS, headers=as_agent,
                          json={"upload_id": doc, "kind": "certificate", "title": "声乐十级"})
     assert res.status_code == 201 and res.json()["artist_id"] == artist_id, res.text
-    licence = await _upload(api, outsider, "licence")
+    licence = await upload(api, outsider, "licence")
     stolen = await api.post(QUALIFICATIONS, headers=as_agent,
                             json={"upload_id": licence, "kind": "other", "title": "偷"})
     assert stolen.status_code == 422
@@ -252,7 +237,7 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     assert set(db.scalars(select(CalendarSlot.artist_id))) == set()
 
     # Removed from the team: nothing more.
-    agent_id = await _id(api, agent)
+    agent_id = await user_id(api, agent)
     assert (await api.delete(f"{TEAM}/{agent_id}", headers=bearer(artist))).status_code == 204
     for method, url, body in [("GET", PROFILE, None), ("PUT", PROFILE, _draft()), ("GET", CASES, None),
                               ("GET", f"{V1}/calendar/me", None)]:
@@ -263,18 +248,18 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
 async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db: Session):
     a = await register_artist(api, "13900000231", name="林晚晴")
     b = await register_artist(api, "13900000232", name="周小北")
-    a_id, b_id = await _id(api, a), await _id(api, b)
+    a_id, b_id = await user_id(api, a), await user_id(api, b)
     # The agent is an artist too (C), and manages A only.
     agent = await register_artist(api, "13900000233", name="经纪人自己")
-    agent_id = await _id(api, agent)
+    agent_id = await user_id(api, agent)
     await _join(api, a, agent, "13900000233")
 
-    b_image = await _upload(api, b)
+    b_image = await upload(api, b)
     b_case = (await api.post(CASES, headers=bearer(b), json=_case([b_image]))).json()
     res = await api.put(f"{V1}/calendar/me/range", headers=bearer(b), json={
         "start_date": f"{NEXT_YEAR}-04-06", "end_date": f"{NEXT_YEAR}-04-06", "status": "rest"})
     b_slot = res.json()["slots"][0]["id"]
-    b_doc = await _upload(api, b, "document", "application/pdf", pdf_bytes())
+    b_doc = await upload(api, b, "document", "application/pdf", pdf_bytes())
     b_qual = (await api.post(QUALIFICATIONS, headers=bearer(b),
                              json={"upload_id": b_doc, "kind": "other", "title": "B 的证"})).json()
 
@@ -334,7 +319,7 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
 
 async def test_acting_for_a_banned_artist_or_without_a_role(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000241")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     agent = (await sms_login(api, "13600000241"))["access_token"]
     await _join(api, artist, agent, "13600000241")
     # No header and no artist role: the calendar is not theirs to see.

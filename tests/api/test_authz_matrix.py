@@ -18,12 +18,11 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import Booking, Inquiry, User
+from domain.models import User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -38,6 +37,7 @@ from tests.api.authz_matrix import (
     Actor,
     Rule,
 )
+from tests.factories import completed_booking, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import image_bytes, pdf_bytes
 
@@ -143,27 +143,6 @@ class World:
         return issued.refresh_token
 
 
-def _verify(db: Session, *phones: str) -> None:
-    db.execute(update(User).where(User.phone.in_(phones)).values(verification_status="verified"))
-    db.commit()
-
-
-def _completed_booking(db: Session, client_id: int, artist_id: int) -> int:
-    """A finished booking to review, inserted as test_reviews does (no workflow runs for a closed booking)."""
-    start = utc_now() - timedelta(days=10)
-    inquiry = Inquiry(client_id=client_id, event_type="公司年会", start_at=start, end_at=start + timedelta(hours=2),
-                      city="上海", venue_address="浦东新区世纪大道1号", duration_minutes=120, audience_size=200,
-                      budget_amount=1_000_000, contact_name="王经理", contact_phone=PHONES[CLIENT_A])
-    db.add(inquiry)
-    db.flush()
-    booking = Booking(inquiry_id=inquiry.id, client_id=client_id, artist_id=artist_id, status="COMPLETED",
-                      start_at=inquiry.start_at, end_at=inquiry.end_at, fee_amount=1_000_000,
-                      commission_rate_bp=1000, paid_amount=1_000_000)
-    db.add(booking)
-    db.commit()
-    return booking.id
-
-
 def _inquiry(artist_id: int, days: int = 40) -> dict:
     start = utc_now() + timedelta(days=days)
     return {"artist_ids": [artist_id], "event_type": "公司年会", "start_at": start.isoformat(),
@@ -190,7 +169,7 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
     for actor in (CLIENT_A, CLIENT_B, ARTIST, ARTIST_B, MEMBER):
         me = await w.ok(actor, "GET", "/me")
         w.ids[f"{actor.name.lower()}_id"] = me["id"]
-    _verify(db, *PHONES.values())
+    verify_phones(db, *PHONES.values())
     await make_team_member(api, w.tokens[ARTIST], PHONES[MEMBER], w.tokens[MEMBER])
     # An invitation to nobody of the matrix: what everyone but its addressee is refused.
     w.ids["invitation_id"] = await w.new_invitation()
@@ -214,7 +193,7 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
     w.ids["demand_id"] = (await w.ok(CLIENT_A, "POST", "/demands", 201, json=_demand()))["id"]
     await w.ok(OPERATOR, "POST", f"/admin/demands/{w.ids['demand_id']}/review", json={"status": "approved"})
     await w.ok(CLIENT_A, "POST", f"/favorites/artists/{w.ids['artist_id']}")
-    w.ids["done_booking_id"] = _completed_booking(db, w.ids["client_a_id"], w.ids["artist_id"])
+    w.ids["done_booking_id"] = completed_booking(db, w.ids["client_a_id"], w.ids["artist_id"])
     review = await w.ok(CLIENT_A, "POST", f"/bookings/{w.ids['done_booking_id']}/review", 201, json={
         "effect_score": 5, "attitude_score": 4, "punctuality_score": 4, "text": "演出效果很好"})
     w.ids["review_id"] = review["id"]

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 from datetime import timedelta
 
 import httpx
-from PIL import Image, ImageDraw
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from domain.models import Contract, PaymentNotification, PaymentOrder, User
+from domain.models import Contract, PaymentNotification, PaymentOrder
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from domain.time import utc_now
+from tests.factories import signature_png, user_id, verify_phones
 from tests.helpers import V1, bearer, register_artist, register_client
 from tests.storage.conftest import huge_png
-
-
-def _signature() -> str:
-    img = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
-    ImageDraw.Draw(img).line([(10, 60), (80, 20), (150, 70), (230, 30)], fill=(20, 20, 20, 255), width=4)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 async def _status(api: httpx.AsyncClient, token: str, booking_id: int, want: str) -> dict:
@@ -42,10 +33,8 @@ async def test_contract_and_payments_through_the_cashier(paying: httpx.AsyncClie
     api = paying
     client = await register_client(api, "13800000031")
     artist = await register_artist(api, "13900000031")
-    db.execute(update(User).where(User.phone.in_(["13800000031", "13900000031"])).values(
-        verification_status="verified"))
-    db.commit()
-    aid = (await api.get(f"{V1}/me", headers=bearer(artist))).json()["id"]
+    verify_phones(db, "13800000031", "13900000031")
+    aid = await user_id(api, artist)
     start = utc_now() + timedelta(days=20)
     res = await api.post(f"{V1}/inquiries", headers=bearer(client), json={
         "artist_ids": [aid], "event_type": "婚礼", "start_at": start.isoformat(),
@@ -69,8 +58,8 @@ async def test_contract_and_payments_through_the_cashier(paying: httpx.AsyncClie
     bomb = await act(client, "sign", {"signature_png_base64": base64.b64encode(huge_png()).decode()})
     assert bomb.status_code == 422 and bomb.json()["code"] == "signature_invalid"
     assert bomb.json()["message"] == "图片尺寸过大（最多400万像素，当前7070×7070），请压缩后重新上传"
-    assert (await act(client, "sign", {"signature_png_base64": _signature()})).json()["status"] == "CLIENT_SIGNED"
-    assert (await act(artist, "countersign", {"signature_png_base64": _signature()})).json()["status"] == "SIGNED"
+    assert (await act(client, "sign", {"signature_png_base64": signature_png()})).json()["status"] == "CLIENT_SIGNED"
+    assert (await act(artist, "countersign", {"signature_png_base64": signature_png()})).json()["status"] == "SIGNED"
     db.expire_all()
     contract = db.get(Contract, bid)
     assert contract is not None and contract.client_signed_at and contract.artist_signed_at

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.bookings.states import allowed_actions, refusal
-from domain.models import User
 from domain.time import SHANGHAI, utc_now
-from tests.api.test_booking_payments import _signature
+from tests.factories import signature_png, user_id, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
 
@@ -43,10 +41,8 @@ class Party:
 async def _parties(api: httpx.AsyncClient, db: Session, n: int) -> tuple[int, Party, Party]:
     client = await register_client(api, f"1380000{n:04d}")
     artist = await register_artist(api, f"1390000{n:04d}")
-    db.execute(update(User).where(User.phone.in_([f"1380000{n:04d}", f"1390000{n:04d}"])).values(
-        verification_status="verified"))
-    db.commit()
-    aid = (await api.get(f"{V1}/me", headers=bearer(artist))).json()["id"]
+    verify_phones(db, f"1380000{n:04d}", f"1390000{n:04d}")
+    aid = await user_id(api, artist)
     return aid, Party(api, client), Party(api, artist)
 
 
@@ -65,8 +61,8 @@ async def _signed_and_deposit_paid(api: httpx.AsyncClient, db: Session, n: int) 
     assert (await artist.act(bid, "confirm", {"quote": {"fee_amount": 1_000_000, "deposit_percent": 30,
                                                         "balance_due_days": 3}})).status_code == 200
     assert (await artist.act(bid, "send_contract")).status_code == 200
-    assert (await client.act(bid, "sign", {"signature_png_base64": _signature()})).status_code == 200
-    assert (await artist.act(bid, "countersign", {"signature_png_base64": _signature()})).status_code == 200
+    assert (await client.act(bid, "sign", {"signature_png_base64": signature_png()})).status_code == 200
+    assert (await artist.act(bid, "countersign", {"signature_png_base64": signature_png()})).status_code == 200
     order = (await client.act(bid, "pay_deposit")).json()["payment_order_id"]
     assert (await api.post(f"{V1}/payments/sandbox/{order}/confirm", follow_redirects=False)).status_code == 303
     await client.wait(bid, "DEPOSIT_PAID")
@@ -140,12 +136,12 @@ async def test_refused_signatures_leave_no_file(paying: httpx.AsyncClient, db: S
         return [p for p in signatures.rglob("*") if p.is_file()] if signatures.exists() else []
 
     for _ in range(5):  # refused by the transition table before anything is stored
-        refused = await client.act(bid, "sign", {"signature_png_base64": _signature()})
+        refused = await client.act(bid, "sign", {"signature_png_base64": signature_png()})
         assert refused.status_code == 409
     assert stored() == []
     # Refused by the workflow itself (the state moved after the API looked): the stored image is removed.
     monkeypatch.setattr("domain.bookings.service.check_action", lambda *a, **k: None)
-    refused = await client.act(bid, "sign", {"signature_png_base64": _signature()})
+    refused = await client.act(bid, "sign", {"signature_png_base64": signature_png()})
     assert refused.status_code == 409 and refused.json()["code"] == "action_not_allowed"
     assert stored() == []
 

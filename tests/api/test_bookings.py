@@ -6,21 +6,13 @@ import asyncio
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.models import CalendarSlot, Inquiry, User
+from domain.models import CalendarSlot, Inquiry
 from domain.time import utc_now
+from tests.factories import user_id, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
-
-
-def _verify(db: Session, *phones: str) -> None:
-    db.execute(update(User).where(User.phone.in_(phones)).values(verification_status="verified"))
-    db.commit()
-
-
-async def _artist_id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
 
 
 def _inquiry(artist_ids: list[int], days: int = 40, **over: object) -> dict:
@@ -39,8 +31,8 @@ async def test_inquiry_to_three_artists_compare_and_proceed(api_with_temporal: h
     api = api_with_temporal
     client = await register_client(api, "13800000001")
     artists = [await register_artist(api, f"1390000000{i}", name=f"歌手{i}") for i in range(1, 4)]
-    _verify(db, "13800000001", "13900000001", "13900000002", "13900000003")
-    ids = [await _artist_id(api, t) for t in artists]
+    verify_phones(db, "13800000001", "13900000001", "13900000002", "13900000003")
+    ids = [await user_id(api, t) for t in artists]
     res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry(ids))
     assert res.status_code == 201, res.text
     inquiry = res.json()
@@ -99,11 +91,11 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     api = api_with_temporal
     client = await register_client(api, "13800000002")
     artist = await register_artist(api, "13900000004")
-    aid = await _artist_id(api, artist)
+    aid = await user_id(api, artist)
     unverified = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))
     assert unverified.status_code == 422 and "实名" in unverified.json()["message"]
     assert unverified.json()["code"] == "verification_required"
-    _verify(db, "13800000002", "13900000004")
+    verify_phones(db, "13800000002", "13900000004")
     cases = [
         (_inquiry([aid], days=-1), 422, "演出时间不能早于当前时间"),
         ({**_inquiry([aid]), "end_at": (utc_now() + timedelta(days=39)).isoformat()}, 422, "结束时间必须晚于开始时间"),
@@ -136,8 +128,8 @@ async def test_inquiry_contact_phone_in_other_digits_is_stored_in_ascii(api_with
                                                                         db: Session):
     api = api_with_temporal
     client = await register_client(api, "13800000002")
-    aid = await _artist_id(api, await register_artist(api, "13900000004"))
-    _verify(db, "13800000002", "13900000004")
+    aid = await user_id(api, await register_artist(api, "13900000004"))
+    verify_phones(db, "13800000002", "13900000004")
     for typed in ("1371234560", "137123456O9", "13712345609".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))[:10]):
         res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid], contact_phone=typed))
         assert res.status_code == 422 and res.json()["detail"][0]["field"] == "contact_phone", res.text
@@ -150,9 +142,9 @@ async def test_inquiry_contact_phone_in_other_digits_is_stored_in_ascii(api_with
 async def test_fifty_concurrent_confirmations_give_one_hold(api_with_temporal: httpx.AsyncClient, db: Session):
     api = api_with_temporal
     artist = await register_artist(api, "13900000006")
-    aid = await _artist_id(api, artist)
+    aid = await user_id(api, artist)
     clients = [await register_client(api, f"1380000{i:04d}") for i in range(10, 15)]
-    _verify(db, "13900000006", *[f"1380000{i:04d}" for i in range(10, 15)])
+    verify_phones(db, "13900000006", *[f"1380000{i:04d}" for i in range(10, 15)])
     booking_ids = []
     start = utc_now() + timedelta(days=30)
     for n in range(50):  # 50 requests whose times overlap pairwise
@@ -180,8 +172,8 @@ async def test_operator_queue_and_intervention(api_with_temporal: httpx.AsyncCli
     api = api_with_temporal
     client = await register_client(api, "13800000020")
     artist = await register_artist(api, "13900000020")
-    _verify(db, "13800000020", "13900000020")
-    aid = await _artist_id(api, artist)
+    verify_phones(db, "13800000020", "13900000020")
+    aid = await user_id(api, artist)
     bid = (await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))).json()["bookings"][0]["id"]
     ops = await operator_token(api, db)
     listed = (await api.get(f"{V1}/admin/bookings?status=REQUESTED", headers=bearer(ops))).json()

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from domain.calendar import service as calendar
 from domain.db import session_factory
 from domain.errors import AppError
-from domain.models import ArtistProfile, Booking, CalendarSlot, Inquiry, User
+from domain.models import ArtistProfile, CalendarSlot, User
 from domain.time import SHANGHAI, utc_now
+from tests.factories import insert_booking
 from tests.helpers import V1, bearer, register_artist, register_client
 
 NEXT_YEAR = utc_now().astimezone(SHANGHAI).year + 1
@@ -35,19 +36,6 @@ def user_id(db: Session, phone: str) -> int:
     uid = db.scalar(select(User.id).where(User.phone == phone))
     assert uid is not None
     return uid
-
-
-def make_booking(db: Session, client_id: int, artist_id: int, start: datetime, end: datetime) -> int:
-    inquiry = Inquiry(client_id=client_id, event_type="annual_party", start_at=start, end_at=end, city="北京",
-                      venue_address="朝阳区建国路1号", duration_minutes=int((end - start).total_seconds() // 60),
-                      audience_size=200, budget_amount=2_000_000, contact_name="王经理", contact_phone="13700000001")
-    db.add(inquiry)
-    db.flush()
-    booking = Booking(inquiry_id=inquiry.id, client_id=client_id, artist_id=artist_id, start_at=start, end_at=end,
-                      commission_rate_bp=1000)
-    db.add(booking)
-    db.commit()
-    return booking.id
 
 
 async def get_calendar(api: httpx.AsyncClient, token: str, start: date, end: date) -> list[dict]:
@@ -123,7 +111,7 @@ async def test_a_held_slot_blocks_the_edit_and_nothing_changes(api: httpx.AsyncC
     show = date(NEXT_YEAR, 6, 12)
     res = await put_range(api, artist, start_date=show.isoformat(), end_date=show.isoformat(), status="available")
     assert res.status_code == 200, res.text
-    booking = make_booking(db, client_id, artist_id, at(show, 19), at(show, 21))
+    booking = insert_booking(db, client_id, artist_id, start=at(show, 19), end=at(show, 21))
     calendar.hold_for_booking(db, booking, artist_id, at(show, 19), at(show, 21))
     db.commit()
     before = await get_calendar(api, artist, show - timedelta(days=3), show + timedelta(days=3))
@@ -156,8 +144,8 @@ async def test_holds_are_idempotent_exclusive_and_released(api: httpx.AsyncClien
     await register_client(api, "13700000001")
     artist_id, client_id = user_id(db, "13900000001"), user_id(db, "13700000001")
     show = date(NEXT_YEAR, 7, 1)
-    first = make_booking(db, client_id, artist_id, at(show, 19), at(show, 21))
-    second = make_booking(db, client_id, artist_id, at(show, 20), at(show, 23))
+    first = insert_booking(db, client_id, artist_id, start=at(show, 19), end=at(show, 21))
+    second = insert_booking(db, client_id, artist_id, start=at(show, 20), end=at(show, 23))
 
     slot = calendar.hold_for_booking(db, first, artist_id, at(show, 19), at(show, 21))
     again = calendar.hold_for_booking(db, first, artist_id, at(show, 19), at(show, 21))
@@ -201,8 +189,8 @@ async def test_conflicts_list_what_stands_in_the_way(api: httpx.AsyncClient, db:
         res = await put_range(api, artist, start_date=show.isoformat(), end_date=show.isoformat(), status=status,
                               start_time=start_time, end_time=end_time, note=f"{status}备注")
         assert res.status_code == 200, res.text
-    other = make_booking(db, client_id, artist_id, at(show, 18), at(show, 20))
-    request = make_booking(db, client_id, artist_id, at(show, 10), at(show, 23))
+    other = insert_booking(db, client_id, artist_id, start=at(show, 18), end=at(show, 20))
+    request = insert_booking(db, client_id, artist_id, start=at(show, 10), end=at(show, 23))
     calendar.hold_for_booking(db, other, artist_id, at(show, 18), at(show, 20))
     db.commit()
 
@@ -308,7 +296,7 @@ def test_fifty_racing_holds_leave_exactly_one(db: Session, database_url: str):
                          contact_phone="13900000001"))
     db.flush()
     show = date(NEXT_YEAR, 10, 1)
-    bookings = [make_booking(db, client_user.id, artist_user.id, at(show, 18, i), at(show, 20, i))
+    bookings = [insert_booking(db, client_user.id, artist_user.id, start=at(show, 18, i), end=at(show, 20, i))
                 for i in range(50)]
     factory = session_factory(database_url)
 

@@ -22,6 +22,7 @@ from integrations.wechat.miniprogram import WechatMiniProgramAuth
 from integrations.wechat.security import WechatContentSecurity
 from integrations.wechat.security_sandbox import SandboxContentSecurity
 from storage.local import LocalStorage
+from tests.factories import upload, user_id
 from tests.fakes.wechat_security import FakeWechatSecurityApi, fake_wechat_security_api
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import MP4_HEAD, image_bytes
@@ -43,24 +44,6 @@ def sandbox_checker(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> Sandbox
     return checker
 
 
-async def _upload(api: httpx.AsyncClient, token: str, purpose: str = "case_image", data: bytes | None = None,
-                  content_type: str = "image/png") -> str:
-    intent = await api.post(f"{V1}/uploads/intent", headers=bearer(token),
-                            json={"purpose": purpose, "content_type": content_type})
-    assert intent.status_code == 200, intent.text
-    body = intent.json()
-    if data is None:
-        data = image_bytes("PNG", (320, 180)) if content_type == "image/png" else MP4_HEAD + b"\x00" * 100
-    res = await api.post(body["url"], headers=bearer(token), data=body["fields"],
-                         files={body["file_field"]: ("f", data, content_type)})
-    assert res.status_code == 200, res.text
-    return str(res.json()["upload_id"])
-
-
-async def _me(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
-
-
 def _case(media: list[str], **over: object) -> dict:
     body: dict[str, object] = {"title": "星河科技年会开场", "event_type": "公司年会",
                                "performed_on": "2025-12-20", "description": "两千人年会，演唱三首歌曲。",
@@ -69,7 +52,7 @@ def _case(media: list[str], **over: object) -> dict:
 
 
 async def _create(api: httpx.AsyncClient, token: str, **over: object) -> dict:
-    images = [await _upload(api, token), await _upload(api, token)]
+    images = [await upload(api, token), await upload(api, token)]
     res = await api.post(CASES, headers=bearer(token), json=_case(images, **over))
     assert res.status_code == 201, res.text
     return dict(res.json())
@@ -84,10 +67,10 @@ def _count(db: Session) -> tuple[int, int]:
 async def test_case_is_public_only_once_approved_with_working_links(api: httpx.AsyncClient, db: Session,
                                                                     ctx: AppContext, storage: LocalStorage):
     artist = await register_artist(api, "13900000101")
-    artist_id = await _me(api, artist)
+    artist_id = await user_id(api, artist)
     png = image_bytes("PNG", (320, 180))
-    first, second = await _upload(api, artist, data=png), await _upload(api, artist)
-    video = await _upload(api, artist, "case_video", content_type="video/mp4")
+    first, second = await upload(api, artist, data=png), await upload(api, artist)
+    video = await upload(api, artist, "case_video", content_type="video/mp4")
 
     res = await api.post(CASES, headers=bearer(artist), json=_case([first, second, video]))
     assert res.status_code == 201, res.text
@@ -194,7 +177,7 @@ async def test_risky_text_is_rejected_automatically(api: httpx.AsyncClient, db: 
 async def test_artist_orders_cases(api: httpx.AsyncClient, db: Session, storage: LocalStorage):
     artist = await register_artist(api, "13900000104")
     other = await register_artist(api, "13900000105", name="陈默")
-    artist_id = await _me(api, artist)
+    artist_id = await user_id(api, artist)
     ids = [(await _create(api, artist, title=f"案例{i}"))["id"] for i in range(3)]
     other_case = (await _create(api, other))["id"]
     assert [c["id"] for c in (await api.get(CASES, headers=bearer(artist))).json()] == ids  # newest last
@@ -244,7 +227,7 @@ async def test_artists_only_touch_their_own_cases_and_uploads(api: httpx.AsyncCl
     reused = await api.post(CASES, headers=bearer(artist), json=_case([case["media"][0]["upload_id"]]))
     assert reused.status_code == 409 and reused.json()["code"] == "case_media_in_use"
     grab = await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist),
-                           json={"media": [await _upload(api, thief)]})
+                           json={"media": [await upload(api, thief)]})
     assert grab.status_code == 422
     # Roles: clients and anonymous users have no cases; artists are no operators.
     assert (await api.get(CASES, headers=bearer(client))).status_code == 403
@@ -259,9 +242,9 @@ async def test_artists_only_touch_their_own_cases_and_uploads(api: httpx.AsyncCl
 async def test_bad_input_is_refused_in_chinese_and_changes_nothing(api: httpx.AsyncClient, db: Session,
                                                                   storage: LocalStorage):
     artist = await register_artist(api, "13900000108")
-    image = await _upload(api, artist)
-    licence = await _upload(api, artist, "licence")
-    videos = [await _upload(api, artist, "case_video", content_type="video/mp4") for _ in range(2)]
+    image = await upload(api, artist)
+    licence = await upload(api, artist, "licence")
+    videos = [await upload(api, artist, "case_video", content_type="video/mp4") for _ in range(2)]
     tomorrow = (utc_now().astimezone(SHANGHAI) + timedelta(days=1)).date().isoformat()
 
     cases: list[tuple[dict, int, str]] = [
@@ -282,7 +265,7 @@ async def test_bad_input_is_refused_in_chinese_and_changes_nothing(api: httpx.As
         res = await api.post(CASES, headers=bearer(artist), json=body)
         assert res.status_code == status, (body, res.text)
         assert set(res.json()) == {"code", "message", "detail"} and message in res.json()["message"]
-    ten = [await _upload(api, artist) for _ in range(10)]
+    ten = [await upload(api, artist) for _ in range(10)]
     too_many = await api.post(CASES, headers=bearer(artist), json=_case(ten))
     assert too_many.status_code == 422
     assert _count(db) == (0, 0)
@@ -319,7 +302,7 @@ def wx(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> FakeWechatSecurityAp
 async def test_media_verdicts_arrive_by_signed_push(api: httpx.AsyncClient, db: Session, storage: LocalStorage,
                                                    wx: FakeWechatSecurityApi):
     artist = await register_artist(api, "13900000109")
-    artist_id = await _me(api, artist)
+    artist_id = await user_id(api, artist)
     db.execute(update(User).where(User.id == artist_id).values(wechat_openid="o-artist-109"))
     db.commit()
     case = await _create(api, artist)
@@ -360,7 +343,7 @@ async def test_media_verdicts_arrive_by_signed_push(api: httpx.AsyncClient, db: 
     # A risky image takes the case down, even after approval.
     ops = await operator_token(api, db)
     await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops))
-    new_image = await _upload(api, artist)
+    new_image = await upload(api, artist)
     await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist),
                     json={"media": [mine["media"][0]["upload_id"], new_image]})
     await api.post(f"{V1}/admin/cases/{case['id']}/approve", headers=bearer(ops))

@@ -11,18 +11,10 @@ from sqlalchemy.orm import Session
 
 from domain.models import User
 from domain.time import SHANGHAI, utc_now
+from tests.factories import user_id, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
 QUOTE = {"fee_amount": 1_200_000, "deposit_percent": 30, "balance_due_days": 3}
-
-
-def _verify(db: Session, *phones: str) -> None:
-    db.execute(update(User).where(User.phone.in_(phones)).values(verification_status="verified"))
-    db.commit()
-
-
-async def _id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
 
 
 def _demand(days: int = 30, **over: object) -> dict:
@@ -48,7 +40,7 @@ async def test_client_favorites_artists(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001", name="林晚晴")
     banned = await register_artist(api, "13900000002", name="封禁歌手")
-    artist_id, banned_id = await _id(api, artist), await _id(api, banned)
+    artist_id, banned_id = await user_id(api, artist), await user_id(api, banned)
     db.execute(update(User).where(User.id == banned_id).values(status="banned"))
     db.commit()
 
@@ -83,7 +75,7 @@ async def test_client_favorites_artists(api: httpx.AsyncClient, db: Session):
 async def test_artist_favorites_demands(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001")
-    _verify(db, "13800000001")
+    verify_phones(db, "13800000001")
     ops = await operator_token(api, db)
     approved = await _publish(api, client, ops)
     pending = await _publish(api, client)
@@ -111,7 +103,7 @@ async def test_demand_validation(api: httpx.AsyncClient, db: Session):
 
     unverified = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand())
     assert unverified.status_code == 422 and unverified.json()["code"] == "verification_required"
-    _verify(db, "13800000001", "13900000001")
+    verify_phones(db, "13800000001", "13900000001")
 
     past = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(days=-2))
     assert past.status_code == 422 and past.json()["code"] == "start_in_past"
@@ -136,7 +128,7 @@ async def test_moderation_filters_and_close(api: httpx.AsyncClient, db: Session)
     client = await register_client(api, "13800000001")
     other = await register_client(api, "13800000002", org="别家公司")
     artist = await register_artist(api, "13900000001")
-    _verify(db, "13800000001", "13800000002")
+    verify_phones(db, "13800000001", "13800000002")
     ops = await operator_token(api, db)
 
     singer_sh = await _publish(api, client, days=20, artist_types=["singer", "band"], city="上海")
@@ -194,7 +186,7 @@ async def test_moderation_filters_and_close(api: httpx.AsyncClient, db: Session)
     closed = await api.post(f"{V1}/demands/{singer_sh}/close", headers=bearer(client))
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert await ids("") == [dancer_bj]
-    _verify(db, "13900000001")
+    verify_phones(db, "13900000001")
     late = await api.post(f"{V1}/demands/{singer_sh}/respond", headers=bearer(artist), json={"quote": QUOTE})
     assert late.status_code == 409 and late.json()["code"] == "demand_not_open"
     unapproved = await api.post(f"{V1}/demands/{rejected}/respond", headers=bearer(artist), json={"quote": QUOTE})
@@ -206,10 +198,10 @@ async def test_quote_opens_a_quoted_booking(api_with_temporal: httpx.AsyncClient
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001", name="林晚晴")
     unverified = await register_artist(api, "13900000002", name="新人歌手")
-    _verify(db, "13800000001", "13900000001")
+    verify_phones(db, "13800000001", "13900000001")
     ops = await operator_token(api, db)
     demand_id = await _publish(api, client, ops, venue_address="浦东新区世纪大道1号", audience_size=300)
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
 
     refused = await api.post(f"{V1}/demands/{demand_id}/respond", headers=bearer(unverified), json={"quote": QUOTE})
     assert refused.status_code == 422 and "实名" in refused.json()["message"]

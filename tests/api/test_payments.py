@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -22,11 +22,12 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from api.context import AppContext
 from domain.bookings.messages import PaymentReceived
 from domain.db import session_scope
-from domain.models import Booking, Inquiry, PaymentNotification, PaymentOrder, Refund, User
+from domain.models import Booking, PaymentNotification, PaymentOrder, Refund, User
 from domain.payments import service
 from domain.payments.errors import PaymentAlreadyPaid, RefundExceedsPaid, RefundStepConflict
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from integrations.errors import IntegrationError
+from tests.factories import insert_booking
 
 V1 = "/api/v1"
 
@@ -58,18 +59,8 @@ def _booking(db: Session, deposit: int = 3_000_00, balance: int = 7_000_00) -> i
     client, artist = User(phone=f"137{uuid.uuid4().int % 10**8:08d}"), User(phone=f"139{uuid.uuid4().int % 10**8:08d}")
     db.add_all([client, artist])
     db.flush()
-    start = datetime(2027, 3, 1, 12, tzinfo=UTC)
-    inquiry = Inquiry(client_id=client.id, event_type="annual_party", start_at=start, end_at=start + timedelta(hours=2),
-                      city="上海", venue_address="浦东新区世纪大道1号", duration_minutes=60, audience_size=300,
-                      budget_amount=deposit + balance, contact_name="王经理", contact_phone=client.phone or "")
-    db.add(inquiry)
-    db.flush()
-    booking = Booking(inquiry_id=inquiry.id, client_id=client.id, artist_id=artist.id, status="SIGNED",
-                      start_at=inquiry.start_at, end_at=inquiry.end_at, fee_amount=deposit + balance,
-                      deposit_amount=deposit, balance_amount=balance, commission_rate_bp=1000)
-    db.add(booking)
-    db.commit()
-    return booking.id
+    return insert_booking(db, client.id, artist.id, status="SIGNED", start=datetime(2027, 3, 1, 12, tzinfo=UTC),
+                          fee_amount=deposit + balance, deposit_amount=deposit, balance_amount=balance)
 
 
 def _order(db: Session, gateway: SandboxGateway, booking_id: int, kind: str = "deposit",

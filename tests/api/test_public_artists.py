@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from domain.models import Booking, BookingEvent, CalendarSlot, Inquiry, User
+from domain.models import BookingEvent, CalendarSlot, User
 from domain.seed import ARTISTS, seed
 from domain.time import utc_now
 from search.factory import reindex
+from tests.factories import insert_booking, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
 
@@ -66,26 +67,16 @@ async def test_response_rate_badge_counts_answered_requests(api: httpx.AsyncClie
     """回复率: requests the artist quoted or declined, out of those answered or left to expire."""
     client = await register_client(api, "13800000301")
     artist = await register_artist(api, "13900000301", name="回复测试")
-    client_id = (await api.get(f"{V1}/me", headers=bearer(client))).json()["id"]
-    artist_id = (await api.get(f"{V1}/me", headers=bearer(artist))).json()["id"]
+    client_id = await user_id(api, client)
+    artist_id = await user_id(api, artist)
     assert (await api.get(f"{V1}/artists/{artist_id}")).json()["response_rate"] is None  # nothing to judge yet
     start = utc_now() + timedelta(days=30)
     for outcome in ("CONFIRMED", "REJECTED", "EXPIRED", None):  # None: still waiting, doesn't count
-        inquiry = Inquiry(client_id=client_id, event_type="公司年会", start_at=start, end_at=start + timedelta(hours=2),
-                          city="上海", venue_address="上海市浦东新区世纪大道1号", duration_minutes=120,
-                          audience_size=100, budget_amount=500_000, contact_name="王经理",
-                          contact_phone="13800000301")
-        db.add(inquiry)
-        db.flush()
-        booking = Booking(inquiry_id=inquiry.id, client_id=client_id, artist_id=artist_id,
-                          status=outcome or "REQUESTED", start_at=inquiry.start_at, end_at=inquiry.end_at,
-                          commission_rate_bp=1000)
-        db.add(booking)
-        db.flush()
-        db.add(BookingEvent(booking_id=booking.id, step="000-request", action="request", actor_role="client",
+        booking_id = insert_booking(db, client_id, artist_id, status=outcome or "REQUESTED", start=start)
+        db.add(BookingEvent(booking_id=booking_id, step="000-request", action="request", actor_role="client",
                             to_status="REQUESTED"))
         if outcome:
-            db.add(BookingEvent(booking_id=booking.id, step="001-answer", action="answer", actor_role="artist",
+            db.add(BookingEvent(booking_id=booking_id, step="001-answer", action="answer", actor_role="artist",
                                 from_status="REQUESTED", to_status=outcome))
     db.commit()
     assert (await api.get(f"{V1}/artists/{artist_id}")).json()["response_rate"] == 67  # 2 of 3

@@ -4,50 +4,18 @@ reviews leave the rating aggregates. Bookings are inserted directly in their fin
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from domain.models import Booking, Inquiry, Notification, Review, User
+from domain.models import Notification, Review, User
 from domain.reviews import service
-from domain.time import utc_now
+from tests.factories import completed_booking, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
-from tests.storage.conftest import image_bytes
 
 GOOD = {"effect_score": 5, "attitude_score": 4, "punctuality_score": 4, "text": "演出效果很好，现场气氛热烈！"}
-
-
-async def _id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
-
-
-def _booking(db: Session, client_id: int, artist_id: int, status: str = "COMPLETED") -> int:
-    start = utc_now() - timedelta(days=10)
-    end = start + timedelta(hours=2)
-    inquiry = Inquiry(client_id=client_id, event_type="公司年会", start_at=start, end_at=end, city="上海",
-                      venue_address="上海市浦东新区世纪大道1号", duration_minutes=120, audience_size=200,
-                      budget_amount=1_000_000, contact_name="王经理", contact_phone="13800000001")
-    db.add(inquiry)
-    db.flush()
-    booking = Booking(inquiry_id=inquiry.id, client_id=client_id, artist_id=artist_id, status=status,
-                      start_at=start, end_at=end, fee_amount=1_000_000, commission_rate_bp=1000,
-                      paid_amount=1_000_000 if status == "COMPLETED" else 0)
-    db.add(booking)
-    db.commit()
-    return booking.id
-
-
-async def _photo(api: httpx.AsyncClient, token: str, purpose: str = "case_image") -> str:
-    intent = (await api.post(f"{V1}/uploads/intent", headers=bearer(token),
-                             json={"purpose": purpose, "content_type": "image/png"})).json()
-    up = await api.post(intent["url"], headers=bearer(token), data=intent["fields"],
-                        files={intent["file_field"]: ("p.png", image_bytes("PNG", (300, 200)), "image/png")})
-    assert up.status_code == 200, up.text
-    return str(up.json()["upload_id"])
 
 
 async def _review(api: httpx.AsyncClient, token: str, booking_id: int, **over: object) -> dict:
@@ -64,9 +32,9 @@ def _count(db: Session) -> int:
 async def test_client_reviews_a_completed_booking_once(api: httpx.AsyncClient, db: Session, ctx: AppContext):
     client = await register_client(api, "13800000001", org="星河科技有限公司")
     artist = await register_artist(api, "13900000001", name="林晚晴")
-    client_id, artist_id = await _id(api, client), await _id(api, artist)
-    booking_id = _booking(db, client_id, artist_id)
-    photos = [await _photo(api, client), await _photo(api, client)]
+    client_id, artist_id = await user_id(api, client), await user_id(api, artist)
+    booking_id = completed_booking(db, client_id, artist_id)
+    photos = [await upload(api, client), await upload(api, client)]
 
     body = await _review(api, client, booking_id, photo_upload_ids=photos)
     assert body["booking_id"] == booking_id and body["artist_id"] == artist_id and body["artist_name"] == "林晚晴"
@@ -116,9 +84,9 @@ async def test_only_its_client_reviews_and_only_when_completed(api: httpx.AsyncC
     client = await register_client(api, "13800000001")
     other = await register_client(api, "13800000002")
     artist = await register_artist(api, "13900000001")
-    client_id, artist_id = await _id(api, client), await _id(api, artist)
-    done = _booking(db, client_id, artist_id)
-    paid = _booking(db, client_id, artist_id, status="FULLY_PAID")
+    client_id, artist_id = await user_id(api, client), await user_id(api, artist)
+    done = completed_booking(db, client_id, artist_id)
+    paid = completed_booking(db, client_id, artist_id, status="FULLY_PAID")
 
     not_done = await api.post(f"{V1}/bookings/{paid}/review", headers=bearer(client), json=GOOD)
     assert not_done.status_code == 409 and not_done.json()["code"] == "booking_not_completed"
@@ -149,7 +117,7 @@ async def test_only_its_client_reviews_and_only_when_completed(api: httpx.AsyncC
 async def test_review_input_is_checked(api: httpx.AsyncClient, db: Session, over: dict, message: str):
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001")
-    booking_id = _booking(db, await _id(api, client), await _id(api, artist))
+    booking_id = completed_booking(db, await user_id(api, client), await user_id(api, artist))
     res = await api.post(f"{V1}/bookings/{booking_id}/review", headers=bearer(client), json={**GOOD, **over})
     assert res.status_code == 422, res.text
     assert res.json()["code"] == "validation_error" and res.json()["message"] == message
@@ -160,13 +128,13 @@ async def test_missing_score_and_foreign_photos_are_refused(api: httpx.AsyncClie
     client = await register_client(api, "13800000001")
     other = await register_client(api, "13800000002")
     artist = await register_artist(api, "13900000001")
-    booking_id = _booking(db, await _id(api, client), await _id(api, artist))
+    booking_id = completed_booking(db, await user_id(api, client), await user_id(api, artist))
 
     missing = {k: v for k, v in GOOD.items() if k != "effect_score"}
     res = await api.post(f"{V1}/bookings/{booking_id}/review", headers=bearer(client), json=missing)
     assert res.status_code == 422 and res.json()["message"] == "演出效果评分不能为空"
 
-    for photo in (await _photo(api, other), "f" * 32, await _photo(api, client, purpose="licence")):
+    for photo in (await upload(api, other), "f" * 32, await upload(api, client, purpose="licence")):
         res = await api.post(f"{V1}/bookings/{booking_id}/review", headers=bearer(client),
                              json={**GOOD, "photo_upload_ids": [photo]})
         assert res.status_code == 422 and res.json()["code"] == "review_photo_invalid", res.text
@@ -182,8 +150,8 @@ async def test_artist_replies_once_and_edits(api: httpx.AsyncClient, db: Session
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001")
     rival = await register_artist(api, "13900000002", name="别的艺人")
-    client_id, artist_id = await _id(api, client), await _id(api, artist)
-    review_id = (await _review(api, client, _booking(db, client_id, artist_id)))["id"]
+    client_id, artist_id = await user_id(api, client), await user_id(api, artist)
+    review_id = (await _review(api, client, completed_booking(db, client_id, artist_id)))["id"]
     url = f"{V1}/reviews/{review_id}/reply"
 
     for blank in ({"reply": "   "}, {}):
@@ -218,14 +186,14 @@ async def test_operator_hides_a_review_and_it_leaves_the_ratings(api: httpx.Asyn
     second = await register_client(api, "13800000002", org="蓝海文化传媒")
     artist = await register_artist(api, "13900000001")
     other_artist = await register_artist(api, "13900000002", name="别的艺人")
-    client_id, second_id = await _id(api, client), await _id(api, second)
-    artist_id, other_id = await _id(api, artist), await _id(api, other_artist)
+    client_id, second_id = await user_id(api, client), await user_id(api, second)
+    artist_id, other_id = await user_id(api, artist), await user_id(api, other_artist)
     ops = await operator_token(api, db)
 
-    kept = await _review(api, client, _booking(db, client_id, artist_id))  # 5,4,4
-    bad = await _review(api, second, _booking(db, second_id, artist_id), effect_score=3, attitude_score=3,
+    kept = await _review(api, client, completed_booking(db, client_id, artist_id))  # 5,4,4
+    bad = await _review(api, second, completed_booking(db, second_id, artist_id), effect_score=3, attitude_score=3,
                         punctuality_score=2, text="违规内容")  # 3,3,2
-    await _review(api, client, _booking(db, client_id, other_id), effect_score=1, attitude_score=1,
+    await _review(api, client, completed_booking(db, client_id, other_id), effect_score=1, attitude_score=1,
                   punctuality_score=2)
     summary = service.rating_summary(db, artist_id)
     assert (summary.count, summary.average, summary.effect, summary.punctuality) == (2, 3.5, 4.0, 3.0)
@@ -290,8 +258,8 @@ async def test_operator_hides_a_review_and_it_leaves_the_ratings(api: httpx.Asyn
 async def test_reviews_of_a_banned_artist_are_not_public(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001")
-    artist_id = await _id(api, artist)
-    await _review(api, client, _booking(db, await _id(api, client), artist_id))
+    artist_id = await user_id(api, artist)
+    await _review(api, client, completed_booking(db, await user_id(api, client), artist_id))
     db.execute(update(User).where(User.id == artist_id).values(status="banned"))
     db.commit()
     assert (await api.get(f"{V1}/artists/{artist_id}/reviews")).status_code == 404
@@ -301,10 +269,10 @@ async def test_rating_reaches_search(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000001")
     good = await register_artist(api, "13900000001", name="好评艺人")
     poor = await register_artist(api, "13900000002", name="差评艺人")
-    client_id, good_id, poor_id = await _id(api, client), await _id(api, good), await _id(api, poor)
+    client_id, good_id, poor_id = await user_id(api, client), await user_id(api, good), await user_id(api, poor)
     ops = await operator_token(api, db)
-    await _review(api, client, _booking(db, client_id, good_id))
-    low = await _review(api, client, _booking(db, client_id, poor_id), effect_score=1, attitude_score=1,
+    await _review(api, client, completed_booking(db, client_id, good_id))
+    low = await _review(api, client, completed_booking(db, client_id, poor_id), effect_score=1, attitude_score=1,
                         punctuality_score=1)
 
     rated = (await api.get(f"{V1}/artists", params={"min_rating": 4})).json()

@@ -18,13 +18,14 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.context import AppContext
-from domain.models import Inquiry, User
+from domain.models import Inquiry
 from domain.time import utc_now
+from tests.factories import user_id, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import huge_png
 
@@ -124,10 +125,8 @@ async def test_workflow_routes_answer_a_declared_503_while_temporal_is_down(api:
     """The fuzz above rarely reaches Temporal with valid input; this does: an inquiry that passes every check."""
     client = await register_client(api, "13800002222")
     artist = await register_artist(api, "13900002222")
-    db.execute(update(User).where(User.phone.in_(["13800002222", "13900002222"]))
-               .values(verification_status="verified"))
-    db.commit()
-    artist_id = (await api.get(f"{V1}/me", headers=bearer(artist))).json()["id"]
+    verify_phones(db, "13800002222", "13900002222")
+    artist_id = await user_id(api, artist)
     start = utc_now() + timedelta(days=30)
     res = await api.post(f"{V1}/inquiries", headers=bearer(client), json={
         "artist_ids": [artist_id], "event_type": "公司年会", "start_at": start.isoformat(),

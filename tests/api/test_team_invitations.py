@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain.models import ArtistManager, TeamInvitation
 from domain.time import utc_now
+from tests.factories import user_id
 from tests.helpers import V1, bearer, register_artist, register_client, sms_login
 
 TEAM = f"{V1}/me/artist/team"
@@ -23,10 +24,6 @@ MANAGED = f"{V1}/me/managed-artists"
 
 async def _invite(api: httpx.AsyncClient, artist: str, phone: str, role: str = "agent") -> httpx.Response:
     return await api.post(TEAM, headers=bearer(artist), json={"phone": phone, "role": role})
-
-
-async def _id(api: httpx.AsyncClient, token: str) -> int:
-    return int((await api.get(f"{V1}/me", headers=bearer(token))).json()["id"])
 
 
 async def test_the_answer_is_the_same_for_registered_and_unregistered_phones(api: httpx.AsyncClient, db: Session):
@@ -59,7 +56,7 @@ async def test_the_answer_is_the_same_for_registered_and_unregistered_phones(api
 
 async def test_accept_makes_a_member_and_decline_does_not(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000311", name="林晚晴")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
     agent = (await sms_login(api, "13600000311"))["access_token"]
     helper = await register_client(api, "13600000312")
     other = await register_client(api, "13600000313")
@@ -154,7 +151,7 @@ async def test_a_phone_that_registers_later_sees_the_invitation(api: httpx.Async
 async def test_invitations_are_rate_limited_per_artist(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000341")
     other = await register_artist(api, "13900000342")
-    artist_id = await _id(api, artist)
+    artist_id = await user_id(api, artist)
 
     def age(hours: int) -> None:
         db.execute(update(TeamInvitation).where(TeamInvitation.artist_id == artist_id)

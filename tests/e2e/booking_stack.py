@@ -7,8 +7,6 @@ Every child gets its own process group and is stopped (SIGTERM, then SIGKILL) at
 from __future__ import annotations
 
 import asyncio
-import base64
-import io
 import os
 import shutil
 import signal
@@ -25,7 +23,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from PIL import Image, ImageDraw
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -35,6 +32,7 @@ from domain.db import sqlalchemy_url
 from domain.payments.service import format_fen
 from domain.settings import ROOT, Settings
 from domain.time import utc_now
+from tests.factories import signature_png
 from workers.runtime import SEARCH_ATTRIBUTES
 
 T = TypeVar("T")
@@ -64,15 +62,6 @@ def valid_id_number(serial: int) -> str:
     body = f"11010119900307{serial % 1000:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-
-
-def signature_png() -> str:
-    """A handwritten-looking signature: a real PNG with alpha, base64."""
-    img = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
-    ImageDraw.Draw(img).line([(10, 60), (80, 20), (150, 70), (230, 30)], fill=(20, 20, 20, 255), width=4)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 def _loopback_only(request: httpx.Request) -> None:
