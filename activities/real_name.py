@@ -9,11 +9,12 @@ from temporalio.exceptions import ApplicationError
 
 from domain.accounts import verification
 from domain.accounts.crypto import FieldCipher
+from domain.artists import changes
 from domain.db import session_scope
 from domain.models import RealNameVerification
 from integrations.realname.base import RealNameChecker, RealNameResult
 from search.base import ArtistSearch
-from search.factory import in_transaction, sync_artist
+from search.factory import index_writer
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class RealNameActivities:
             name, id_number = verification.decrypted_identity(self.cipher, row)
             result = self.checker.check(name, id_number)  # IntegrationError -> retried by Temporal
             verification.record_result(session, row, result, self.checker.name)
-            sync_artist(in_transaction(self.search, session), session, row.user_id)  # the 已实名 badge
+            changes.on_commit(session, index_writer(self.search))  # the 已实名 badge, in this transaction
             log.info("real-name verification %s decided: %s (%s)", verification_id, row.status,
                      self.checker.name)
             return row.status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from sqlalchemy.orm import Session
 
 from domain.db import get_engine
@@ -21,10 +23,22 @@ def artist_search_from_settings(settings: Settings, database_url: str) -> Artist
     return PgArtistSearch(get_engine(database_url))
 
 
+def index_writer(search: ArtistSearch) -> Callable[[Session, Iterable[int]], None]:
+    """What writes a unit of work's changed artists (domain.artists.changes) when it commits, for the
+    configured backend: `domain.artists.changes.on_commit(session, index_writer(search))`."""
+
+    def write(session: Session, artist_ids: Iterable[int]) -> None:
+        target = in_transaction(search, session)
+        for artist_id in artist_ids:
+            sync_artist(target, session, artist_id)
+
+    return write
+
+
 def sync_artist(search: ArtistSearch, session: Session, artist_id: int) -> None:
-    """Bring one artist's entry in line with the database (index it, or remove it when banned/gone).
-    Call after any profile, price, review, favorite or calendar change of that artist, with
-    `in_transaction(search, session)`.
+    """Bring one artist's entry in line with the database (index it, or remove it when banned/gone), with
+    `in_transaction(search, session)`. Services don't call this: they mark the artist changed
+    (`domain.artists.changes.artist_changed`) and the commit writes it through `index_writer`.
 
     PostgreSQL: the index row is written in the caller's transaction. Any other backend (OpenSearch) sits
     outside the transaction: the artist is queued in the search outbox in the caller's session instead,

@@ -28,8 +28,8 @@ ERROR_LENGTH = 300  # search_outbox.last_error
 
 def mark_dirty(session: Session, artist_id: int) -> None:
     """Queue the artist for re-indexing when the caller's transaction commits (idempotent: one row per
-    artist; a newer change resets its retry count). Call after a calendar, booking-status or any other
-    change that alters the artist's document, whichever search backend runs."""
+    artist; a newer change resets its retry count). Services don't call this: they mark the artist changed
+    (`domain.artists.changes.artist_changed`), and the commit queues it here unless the API bound the backend."""
     now = utc_now()
     stmt = insert(SearchOutbox).values(artist_id=artist_id, enqueued_at=now, attempts=0)
     session.execute(stmt.on_conflict_do_update(index_elements=[SearchOutbox.artist_id],

@@ -22,7 +22,6 @@ from domain.accounts.schemas import (
     UserStatusIn,
 )
 from domain.models import AccountStatusChange, Operator, SystemSetting
-from search.factory import in_transaction, sync_artist
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -60,10 +59,9 @@ def list_users(
 
 
 @router.post("/users/{user_id}/status", response_model=AdminUserOut, summary="变更账号状态")
-def set_status(user_id: PathId, body: UserStatusIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminUserOut:
+def set_status(user_id: PathId, body: UserStatusIn, op: CurrentOperator, db: Db) -> AdminUserOut:
     user = users.get_user(db, user_id)
     users.change_status(db, user, op.id, body.status, body.reason)
-    sync_artist(in_transaction(ctx.search, db), db, user.id)  # a banned artist leaves the results
     return users.admin_user_view(user)
 
 

@@ -26,7 +26,6 @@ from domain.errors import NotFound
 from domain.inputs import InputDate, Text
 from domain.models import Demand
 from domain.time import SHANGHAI
-from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["discovery"])
 
@@ -37,16 +36,14 @@ router = APIRouter(tags=["discovery"])
 
 
 @router.post("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="收藏艺人（意向艺人）")
-def favorite_artist(artist_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> FavoriteOut:
+def favorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
     service.favorite_artist(db, me.user.id, artist_id)
-    sync_artist(in_transaction(ctx.search, db), db, artist_id)  # favorites count towards popularity
     return FavoriteOut(favorited=True)
 
 
 @router.delete("/favorites/artists/{artist_id}", response_model=FavoriteOut, summary="取消收藏艺人")
-def unfavorite_artist(artist_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> FavoriteOut:
+def unfavorite_artist(artist_id: PathId, me: ClientMe, db: Db) -> FavoriteOut:
     service.unfavorite_artist(db, me.user.id, artist_id)
-    sync_artist(in_transaction(ctx.search, db), db, artist_id)
     return FavoriteOut(favorited=False)
 
 

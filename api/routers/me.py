@@ -28,7 +28,6 @@ from domain.profiles.schemas import (
     TeamInviteOut,
 )
 from domain.uploads import service as uploads
-from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["me"])
 
@@ -53,9 +52,8 @@ def put_client_profile(body: ClientProfileIn, me: Me, db: Db) -> MeOut:
 
 
 @router.put("/me/artist-profile", response_model=MeOut, summary="登记/修改艺人资料")
-def put_artist_profile(body: ArtistProfileIn, me: Me, db: Db, ctx: Ctx) -> MeOut:
+def put_artist_profile(body: ArtistProfileIn, me: Me, db: Db) -> MeOut:
     users.save_artist_profile(db, me.user, body)
-    sync_artist(in_transaction(ctx.search, db), db, me.user.id)
     if me.auth.acting_role is None:
         me.auth.acting_role = "artist"
     return users.me_view(db, me.user, me.acting_role)

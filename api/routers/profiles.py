@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 
-from api.context import AppContext
 from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
 from domain.profiles import service
 from domain.profiles.schemas import (
@@ -36,15 +34,8 @@ from domain.profiles.schemas import (
 )
 from domain.uploads import service as uploads
 from domain.uploads.schemas import UrlOut
-from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["profiles"])
-
-
-def _sync(ctx: AppContext, db: Session, *artist_ids: int) -> None:
-    search = in_transaction(ctx.search, db)
-    for artist_id in artist_ids:
-        sync_artist(search, db, artist_id)
 
 
 # --- the artist's own profile (or the artist's, acted for by a team member)
@@ -69,10 +60,8 @@ def submit_profile_draft(me: ActingArtist, db: Db, ctx: Ctx) -> DraftOut:
 
 @router.put("/me/artist/profile/privacy", response_model=PrivacyOut,
             summary="隐私设置：隐藏价格（显示面议）、隐藏联系方式（立即生效，无需审核；仅艺人本人）")
-def put_privacy(body: PrivacyIn, me: ArtistSelf, db: Db, ctx: Ctx) -> PrivacyOut:
-    out = service.set_privacy(db, me.artist_id, body)
-    _sync(ctx, db, me.artist_id)
-    return out
+def put_privacy(body: PrivacyIn, me: ArtistSelf, db: Db) -> PrivacyOut:
+    return service.set_privacy(db, me.artist_id, body)
 
 
 @router.get("/me/artist/qualifications", response_model=list[QualificationOut],
@@ -103,7 +92,6 @@ def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
 def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
                     body: DecisionIn | None = None) -> DraftOut:
     service.approve_draft(db, op.id, artist_id, body.submitted_at if body else None)
-    _sync(ctx, db, artist_id)
     return service.get_draft(db, ctx.storage, artist_id)
 
 
@@ -128,16 +116,13 @@ def create_tag(body: TagIn, op: CurrentOperator, db: Db) -> TagOut:
 
 
 @router.patch("/admin/tags/{tag_id}", response_model=TagOut, summary="重命名标签")
-def rename_tag(tag_id: PathId, body: TagIn, op: CurrentOperator, db: Db, ctx: Ctx) -> TagOut:
-    tag, artist_ids = service.rename_tag(db, tag_id, body.name)
-    _sync(ctx, db, *artist_ids)
-    return tag
+def rename_tag(tag_id: PathId, body: TagIn, op: CurrentOperator, db: Db) -> TagOut:
+    return service.rename_tag(db, tag_id, body.name)
 
 
 @router.delete("/admin/tags/{tag_id}", response_model=DeletedOut, summary="删除标签（同时从艺人身上移除）")
-def delete_tag(tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> DeletedOut:
-    artist_ids = service.delete_tag(db, tag_id)
-    _sync(ctx, db, *artist_ids)
+def delete_tag(tag_id: PathId, op: CurrentOperator, db: Db) -> DeletedOut:
+    service.delete_tag(db, tag_id)
     return DeletedOut(id=tag_id, deleted=True)
 
 
@@ -147,17 +132,13 @@ def artist_tags(artist_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut
 
 
 @router.put("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="给艺人打标签")
-def assign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ArtistTagsOut:
-    out = service.assign_tag(db, artist_id, tag_id)
-    _sync(ctx, db, artist_id)
-    return out
+def assign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+    return service.assign_tag(db, artist_id, tag_id)
 
 
 @router.delete("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="移除艺人标签")
-def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ArtistTagsOut:
-    out = service.unassign_tag(db, artist_id, tag_id)
-    _sync(ctx, db, artist_id)
-    return out
+def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+    return service.unassign_tag(db, artist_id, tag_id)
 
 
 # --- operators: qualifications

@@ -11,7 +11,6 @@ from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, Page, Pag
 from domain.errors import PermissionDenied
 from domain.reviews import service
 from domain.reviews.schemas import HideIn, ReplyIn, ReviewDetail, ReviewDetailPage, ReviewIn, ReviewPage
-from search.factory import in_transaction, sync_artist
 
 router = APIRouter(tags=["reviews"])
 
@@ -20,7 +19,6 @@ router = APIRouter(tags=["reviews"])
              summary="评价已完成的预约（每个预约一次，仅限该预约的需求方）")
 def create_review(booking_id: PathId, body: ReviewIn, me: ClientMe, db: Db, ctx: Ctx) -> ReviewDetail:
     review = service.create_review(db, me.user.id, booking_id, body)
-    sync_artist(in_transaction(ctx.search, db), db, review.artist_id)
     return service.detail_views(db, ctx.storage, [review], viewer="client")[0]
 
 
@@ -72,12 +70,10 @@ def admin_reviews(op: CurrentOperator, db: Db, ctx: Ctx, status: Literal["visibl
 @router.post("/admin/reviews/{review_id}/hide", response_model=ReviewDetail, summary="隐藏违规评价（需填写原因）")
 def hide_review(review_id: PathId, body: HideIn, op: CurrentOperator, db: Db, ctx: Ctx) -> ReviewDetail:
     review = service.hide(db, op.id, review_id, body.reason)
-    sync_artist(in_transaction(ctx.search, db), db, review.artist_id)
     return service.detail_views(db, ctx.storage, [review], viewer="operator")[0]
 
 
 @router.post("/admin/reviews/{review_id}/unhide", response_model=ReviewDetail, summary="恢复展示评价")
 def unhide_review(review_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ReviewDetail:
     review = service.unhide(db, review_id)
-    sync_artist(in_transaction(ctx.search, db), db, review.artist_id)
     return service.detail_views(db, ctx.storage, [review], viewer="operator")[0]

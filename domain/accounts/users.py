@@ -17,6 +17,7 @@ from domain.accounts.schemas import (
     VerificationOut,
 )
 from domain.accounts.sessions import revoke_all_for_user
+from domain.artists.changes import artist_changed
 from domain.enums import INDUSTRY_LABELS, ROLE_LABELS
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import (
@@ -156,6 +157,7 @@ def save_artist_profile(session: Session, user: User, data: ArtistProfileIn) -> 
     profile.contact_phone, profile.contact_wechat = data.contact_phone, data.contact_wechat
     session.add(profile)
     session.flush()
+    artist_changed(session, user.id)
     return profile
 
 
@@ -202,4 +204,5 @@ def change_status(session: Session, user: User, operator_id: int, status: str, r
     if status == "banned":
         revoke_all_for_user(session, user.id)
     session.flush()
+    artist_changed(session, user.id)  # a banned artist leaves the results
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import FieldCipher, mask_id_number, mask_name
 from domain.accounts.schemas import VerificationIn
+from domain.artists.changes import artist_changed
 from domain.errors import AppError, Conflict
 from domain.models import RealNameVerification, Upload, User
 from domain.time import utc_now
@@ -69,4 +70,5 @@ def record_result(session: Session, row: RealNameVerification, result: RealNameR
     user = session.get(User, row.user_id)
     if user is not None:
         user.verification_status = row.status
+        artist_changed(session, user.id)  # the 已实名 badge
     session.flush()

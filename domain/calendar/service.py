@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.artists.changes import artist_changed
 from domain.calendar.schemas import (
     ARTIST_STATUSES,
     BOOKING_STATUSES,
@@ -35,7 +36,6 @@ from domain.errors import AppError, NotFound
 from domain.inputs import DATE_MAX, DATE_MIN
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI, utc_now
-from search.outbox import mark_dirty
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_VIEW_DAYS = 400
@@ -76,9 +76,9 @@ class SlotLinkedToBooking(AppError):
 def _lock_artist_calendar(session: Session, artist_id: int) -> None:
     """Serialise writes to one artist's calendar until the transaction ends (released by commit/rollback).
     Every write takes this lock, so it is also where the artist's search entry is marked for a refresh
-    (index-only backends copy unavailable days; the outbox row commits with the change)."""
+    (index-only backends copy unavailable days; domain.artists.changes writes it with the commit)."""
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"calendar_slots:{artist_id}", 0))))
-    mark_dirty(session, artist_id)
+    artist_changed(session, artist_id)
 
 
 def _require_aware(*values: datetime) -> None:
@@ -173,7 +173,7 @@ def release_for_booking(session: Session, booking_id: int) -> None:
                                                        CalendarSlot.status.in_(BOOKING_STATUSES))
                             .returning(CalendarSlot.artist_id)).all()
     for artist_id in set(freed):
-        mark_dirty(session, artist_id)
+        artist_changed(session, artist_id)
     session.flush()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.accounts import users
+from domain.artists.changes import artist_changed
 from domain.artists.schemas import ArtistCard
 from domain.artists.service import cards_for
 from domain.bookings import service as bookings
@@ -53,11 +54,13 @@ def favorite_artist(session: Session, client_id: int, artist_id: int) -> None:
         raise NotFound("艺人不存在或已下架")
     session.execute(insert(FavoriteArtist).values(client_id=client_id, artist_id=artist_id)
                     .on_conflict_do_nothing())
+    artist_changed(session, artist_id)  # favorites count towards popularity
 
 
 def unfavorite_artist(session: Session, client_id: int, artist_id: int) -> None:
     session.execute(delete(FavoriteArtist).where(FavoriteArtist.client_id == client_id,
                                                  FavoriteArtist.artist_id == artist_id))
+    artist_changed(session, artist_id)
 
 
 def favorite_artists(session: Session, storage: ObjectStorage, client_id: int, page: int,

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.artists.changes import artist_changed
 from domain.artists.service import image_urls
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import AppError, ArtistNotFound, Conflict, NotFound
@@ -204,6 +205,7 @@ def set_privacy(session: Session, artist_id: int, body: PrivacyIn) -> PrivacyOut
     profile = _profile(session, artist_id)
     profile.hide_prices, profile.hide_contact = body.hide_prices, body.hide_contact
     session.flush()
+    artist_changed(session, artist_id)
     return _privacy(profile)
 
 
@@ -275,6 +277,7 @@ def approve_draft(session: Session, operator_id: int, artist_id: int, submitted_
     draft.reviewed_by, draft.reviewed_at = operator_id, now
     session.flush()
     session.expire(profile, ["prices"])
+    artist_changed(session, artist_id)
 
 
 def reject_draft(session: Session, operator_id: int, artist_id: int, reason: str,
@@ -315,8 +318,8 @@ def _tagged_artists(session: Session, tag_id: int) -> list[int]:
     return list(session.scalars(select(ArtistTag.artist_id).where(ArtistTag.tag_id == tag_id)))
 
 
-def rename_tag(session: Session, tag_id: int, name: str) -> tuple[TagOut, list[int]]:
-    """The renamed tag and the artists carrying it (their search entries change)."""
+def rename_tag(session: Session, tag_id: int, name: str) -> TagOut:
+    """Rename a tag; the artists carrying it change in search."""
     tag = _tag(session, tag_id)
     artists = _tagged_artists(session, tag_id)
     if tag.name != name:
@@ -329,16 +332,16 @@ def rename_tag(session: Session, tag_id: int, name: str) -> tuple[TagOut, list[i
                 session.flush()
         except IntegrityError as exc:
             raise TagExists(f"标签「{name}」已存在") from exc
-    return TagOut(id=tag.id, name=tag.name, artist_count=len(artists)), artists
+    artist_changed(session, *artists)
+    return TagOut(id=tag.id, name=tag.name, artist_count=len(artists))
 
 
-def delete_tag(session: Session, tag_id: int) -> list[int]:
-    """Delete a tag (and its assignments); the artists that carried it."""
+def delete_tag(session: Session, tag_id: int) -> None:
+    """Delete a tag (and its assignments); the artists that carried it change in search."""
     tag = _tag(session, tag_id)
-    artists = _tagged_artists(session, tag_id)
+    artist_changed(session, *_tagged_artists(session, tag_id))
     session.delete(tag)
     session.flush()
-    return artists
 
 
 def artist_tags_out(session: Session, artist_id: int) -> ArtistTagsOut:
@@ -361,12 +364,14 @@ def assign_tag(session: Session, artist_id: int, tag_id: int) -> ArtistTagsOut:
     _artist_exists(session, artist_id)
     _tag(session, tag_id)
     session.execute(insert(ArtistTag).values(artist_id=artist_id, tag_id=tag_id).on_conflict_do_nothing())
+    artist_changed(session, artist_id)
     return artist_tags_out(session, artist_id)
 
 
 def unassign_tag(session: Session, artist_id: int, tag_id: int) -> ArtistTagsOut:
     _artist_exists(session, artist_id)
     session.execute(delete(ArtistTag).where(ArtistTag.artist_id == artist_id, ArtistTag.tag_id == tag_id))
+    artist_changed(session, artist_id)
     return artist_tags_out(session, artist_id)
 
 

@@ -1,8 +1,8 @@
 """Verified reviews: a completed booking's client rates it once (effect, attitude, punctuality, 1-5), the artist
 replies once (editable), operators hide reviews that break the rules. Ratings count visible reviews only.
 
-Services only flush; the request commits. After a change that affects an artist's rating the caller brings the
-artist's search entry up to date (`search.factory.sync_artist`)."""
+Services only flush; the request commits. A change that affects an artist's rating marks the artist for the search
+index (`domain.artists.changes`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.artists.changes import artist_changed
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import ArtistProfile, Booking, ClientProfile, Notification, Review, Upload, User
 from domain.reviews.schemas import RatingSummary, ReviewDetail, ReviewIn, ReviewOut
@@ -207,6 +208,7 @@ def create_review(session: Session, client_id: int, booking_id: int, data: Revie
         session.flush()
     except IntegrityError as exc:  # the unique booking_id: reviewed in a parallel request
         raise AlreadyReviewed() from exc
+    artist_changed(session, booking.artist_id)
     org = session.scalar(select(ClientProfile.org_name).where(ClientProfile.user_id == client_id))
     mean = _one_decimal(Decimal(data.effect_score + data.attitude_score + data.punctuality_score) / 3)
     session.execute(insert(Notification).values(
@@ -248,6 +250,7 @@ def hide(session: Session, operator_id: int, review_id: int, reason: str) -> Rev
     review.status, review.hidden_reason = "hidden", reason
     review.hidden_by, review.hidden_at = operator_id, utc_now()
     session.flush()
+    artist_changed(session, review.artist_id)
     return review
 
 
@@ -258,4 +261,5 @@ def unhide(session: Session, review_id: int) -> Review:
     review.status = "visible"
     review.hidden_reason, review.hidden_by, review.hidden_at = None, None, None
     session.flush()
+    artist_changed(session, review.artist_id)
     return review
