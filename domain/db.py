@@ -11,6 +11,8 @@ from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from domain.errors import AppError
+
 if TYPE_CHECKING:
     from domain.settings import Settings
 
@@ -68,6 +70,12 @@ def session_scope(url: str) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except AppError as exc:
+        if exc.keep_writes:  # the refusal is recorded (a counted miss, a revoked session), then answered
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

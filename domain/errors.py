@@ -12,9 +12,12 @@ class AppError(Exception):
     message = "请求有误"
 
     def __init__(self, message: str | None = None, *, detail: Any = None, code: str | None = None,
-                 status: int | None = None):
+                 status: int | None = None, keep_writes: bool = False):
         self.message = message or type(self).message
         self.detail = detail
+        # True when the refusal is itself a fact to keep (a counted miss, a revoked session): the unit of work
+        # (domain.db.session_scope) commits what it wrote instead of rolling back. Services never commit.
+        self.keep_writes = keep_writes
         if code:
             self.code = code
         if status:

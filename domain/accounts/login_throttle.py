@@ -28,9 +28,10 @@ class LoginLocked(AppError):
     status, code = 429, "login_locked"
 
 
-def _locked(scope: str, seconds: int) -> LoginLocked:
+def _locked(scope: str, seconds: int, *, keep_writes: bool = False) -> LoginLocked:
     minutes = max(1, seconds // 60 + (1 if seconds % 60 else 0))
-    return LoginLocked(MESSAGES[scope].format(minutes=minutes), detail={"retry_after": seconds})
+    return LoginLocked(MESSAGES[scope].format(minutes=minutes), detail={"retry_after": seconds},
+                       keep_writes=keep_writes)
 
 
 def _subjects(username: str, ip: str) -> list[tuple[str, str]]:
@@ -50,8 +51,9 @@ def serialise_and_check(session: Session, username: str, ip: str) -> None:
 
 
 def record_failure(session: Session, username: str, ip: str) -> int:
-    """Count a miss for both; lock whichever reached its limit. Committed here, so the miss outlives the error.
-    Returns how many tries the username has left (0: a lock was just set)."""
+    """Count a miss for both; lock whichever reached its limit. Returns how many tries the username has left
+    (0: a lock was just set). The caller's refusal keeps these writes (`AppError(keep_writes=True)`), so the
+    miss outlives the error response."""
     now = utc_now()
     left = LIMITS["username"]
     locked_scope: str | None = None
@@ -72,9 +74,8 @@ def record_failure(session: Session, username: str, ip: str) -> int:
             log.warning("operator login locked scope=%s", scope)
         if scope == "username":
             left = max(0, LIMITS[scope] - failures)
-    session.commit()
     if locked_scope is not None:
-        raise _locked(locked_scope, int(LOCK_FOR.total_seconds()))
+        raise _locked(locked_scope, int(LOCK_FOR.total_seconds()), keep_writes=True)
     return left
 
 

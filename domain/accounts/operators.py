@@ -28,7 +28,7 @@ def login(session: Session, username: str, password: str, ip: str) -> Operator:
         verify_password(password, _DUMMY_HASH)
     if op is None or not verify_password(password, op.password_hash):
         left = login_throttle.record_failure(session, username, ip)
-        raise BadCredentials(f"用户名或密码错误，还可尝试{left}次", detail={"attempts_left": left})
+        raise BadCredentials(f"用户名或密码错误，还可尝试{left}次", detail={"attempts_left": left}, keep_writes=True)
     login_throttle.record_success(session, username)
     if not op.is_active:
         raise AppError("运营账号已停用", code="operator_disabled", status=403)

@@ -62,7 +62,7 @@ def refresh_session(session: Session, cfg: TokenConfig, refresh_token: str) -> I
         stolen = session.scalar(select(AuthSession).where(AuthSession.previous_refresh_hash == digest))
         if stolen is not None and stolen.revoked_at is None:
             stolen.revoked_at = utc_now()
-            session.commit()  # the revocation must outlive the error response
+            raise TokenInvalid(keep_writes=True)  # the revocation must outlive the error response
         raise TokenInvalid()
     if auth.revoked_at is not None or auth.expires_at <= utc_now():
         raise TokenInvalid()

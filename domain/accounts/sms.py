@@ -101,7 +101,7 @@ def send_code(session: Session, sender: SmsSender, pepper: str, phone: str, ip: 
 
 
 def check_code(session: Session, pepper: str, phone: str, code: str) -> None:
-    """Consume a correct code or count a miss. A miss is committed before the error is raised."""
+    """Consume a correct code or count a miss. A miss outlives its error response (`keep_writes`)."""
     _serialise_phone(session, phone)
     _check_lock(session, phone)
     now = utc_now()
@@ -121,10 +121,8 @@ def check_code(session: Session, pepper: str, phone: str, code: str) -> None:
         lock = session.get(PhoneLock, phone) or PhoneLock(phone=phone, locked_until=now)
         lock.locked_until = now + LOCK_FOR
         session.add(lock)
-        session.commit()  # the miss must outlive the error response
         log.warning("sms login locked phone=%s****", phone[:3])
         raise PhoneLocked("验证码错误次数过多，该手机号已锁定15分钟",
-                          detail={"retry_after": int(LOCK_FOR.total_seconds())})
-    session.commit()  # the miss must outlive the error response
+                          detail={"retry_after": int(LOCK_FOR.total_seconds())}, keep_writes=True)  # the miss
     left = MAX_ATTEMPTS - row.attempts
-    raise SmsCodeInvalid(f"验证码错误，还可尝试{left}次", detail={"attempts_left": left})
+    raise SmsCodeInvalid(f"验证码错误，还可尝试{left}次", detail={"attempts_left": left}, keep_writes=True)
