@@ -24,11 +24,11 @@ from domain.profiles.schemas import (
     PrivacyOut,
     ProfileData,
     ProfileRejectIn,
+    ProfileReviewPage,
     QualificationIn,
     QualificationOut,
     QualificationPage,
     RejectIn,
-    ReviewPage,
     TagIn,
     TagOut,
 )
@@ -79,12 +79,12 @@ def add_qualification(body: QualificationIn, me: ActingArtist, db: Db) -> Qualif
 # --- operators: profile review
 
 
-@router.get("/admin/profile-reviews", response_model=ReviewPage, summary="艺人主页资料审核队列（修改前后对比）")
+@router.get("/admin/profile-reviews", response_model=ProfileReviewPage, summary="艺人主页资料审核队列（修改前后对比）")
 def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
                  status: Literal["pending", "approved", "rejected"] = "pending",
-                 page: Page = 1, page_size: PageSize = 20) -> ReviewPage:
+                 page: Page = 1, page_size: PageSize = 20) -> ProfileReviewPage:
     items, total = service.review_queue(db, ctx.storage, status, page, page_size)
-    return ReviewPage(items=items, total=total, page=page, page_size=page_size)
+    return ProfileReviewPage(items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/admin/profile-reviews/{artist_id}/approve", response_model=DraftOut,

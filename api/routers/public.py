@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from api.deps import Ctx, Db, Page, PathId, ViewerId
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage, MonthCalendar
-from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType
+from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType, Industry
 from domain.errors import AppError
 from domain.inputs import InputDate, Text
 from domain.time import SHANGHAI, utc_now
@@ -21,22 +21,27 @@ Month = Annotated[str | None, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
                                     description="月份，如 2025-06；默认本月（北京时间）")]
 
 
-class Option(BaseModel):
-    value: str
+class IndustryOption(BaseModel):
+    value: Industry
+    label: str
+
+
+class ArtistTypeOption(BaseModel):
+    value: ArtistType
     label: str
 
 
 class Options(BaseModel):
-    industries: list[Option]
-    artist_types: list[Option]
+    industries: list[IndustryOption]
+    artist_types: list[ArtistTypeOption]
     cities: list[str]
     sms_sandbox: bool
 
 
 @router.get("/meta/options", response_model=Options, summary="表单选项")
 def options(ctx: Ctx) -> Options:
-    return Options(industries=[Option(value=k, label=v) for k, v in INDUSTRY_LABELS.items()],
-                   artist_types=[Option(value=k, label=v) for k, v in ARTIST_TYPE_LABELS.items()],
+    return Options(industries=[IndustryOption(value=Industry(k), label=v) for k, v in INDUSTRY_LABELS.items()],
+                   artist_types=[ArtistTypeOption(value=ArtistType(k), label=v) for k, v in ARTIST_TYPE_LABELS.items()],
                    cities=CITIES, sms_sandbox=ctx.sms.is_sandbox)
 
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from domain.enums import ArtistType, Industry, VerificationSubject
+from domain.enums import AccountStatus, ArtistType, Industry, Role, VerificationStatus, VerificationSubject
 from domain.inputs import Text
+from domain.pages import Page
 
 
 def ascii_digits(value: Any) -> Any:
@@ -93,7 +94,7 @@ class VerificationIn(Input):
 
 class ClientProfileOut(BaseModel):
     org_name: str
-    industry: str
+    industry: Industry
     industry_label: str
     contact_name: str
     contact_phone: str
@@ -101,7 +102,7 @@ class ClientProfileOut(BaseModel):
 
 class ArtistProfileOut(BaseModel):
     stage_name: str
-    artist_types: list[str]
+    artist_types: list[ArtistType]
     styles: list[str]
     city: str
     contact_phone: str
@@ -109,9 +110,9 @@ class ArtistProfileOut(BaseModel):
 
 
 class VerificationOut(BaseModel):
-    status: str
+    status: VerificationStatus
     reason: str | None = None
-    subject: str | None = None
+    subject: VerificationSubject | None = None
     legal_name: str | None = None
     id_number: str | None = None
 
@@ -119,9 +120,9 @@ class VerificationOut(BaseModel):
 class MeOut(BaseModel):
     id: int
     phone: str | None
-    status: str
-    roles: list[str]
-    acting_role: str | None
+    status: AccountStatus
+    roles: list[Role]
+    acting_role: Role | None
     client_profile: ClientProfileOut | None
     artist_profile: ArtistProfileOut | None
     verification: VerificationOut
@@ -170,25 +171,21 @@ class UserStatusIn(Input):
 class AdminUserOut(BaseModel):
     id: int
     phone: str | None
-    status: str
-    roles: list[str]
+    status: AccountStatus
+    roles: list[Role]
     org_name: str | None
     stage_name: str | None
-    verification_status: str
+    verification_status: VerificationStatus
     created_at: datetime
 
 
-class AdminUserPage(BaseModel):
-    items: list[AdminUserOut]
-    total: int
-    page: int
-    page_size: int
+AdminUserPage = Page[AdminUserOut]
 
 
 class StatusChangeOut(BaseModel):
     id: int
-    from_status: str
-    to_status: str
+    from_status: AccountStatus
+    to_status: AccountStatus
     reason: str
     operator_id: int
     operator_name: str

@@ -6,13 +6,15 @@ from typing import Literal
 from pydantic import BaseModel
 
 from domain.cases.schemas import CaseOut
+from domain.enums import ArtistType
+from domain.pages import Page
 from domain.reviews.schemas import RatingSummary, ReviewOut
 
 
 class ArtistCard(BaseModel):
     id: int
     stage_name: str
-    artist_types: list[str]
+    artist_types: list[ArtistType]
     artist_type_labels: list[str]
     styles: list[str]
     city: str
@@ -28,11 +30,7 @@ class ArtistCard(BaseModel):
     response_rate: int | None = None  # % of requests answered, not left to expire; None before the first
 
 
-class ArtistPage(BaseModel):
-    items: list[ArtistCard]
-    total: int
-    page: int
-    page_size: int
+class ArtistPage(Page[ArtistCard]):
     # Counts over every match: {"artist_types": {"singer": 12}, "cities": {"上海": 5}}
     facets: dict[str, dict[str, int]] = {}
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.accounts.schemas import Phone
 from domain.inputs import Text
+from domain.pages import Page
 from domain.time import UtcDatetime
 
 Text50 = Annotated[str, Text(50, min_length=1)]
@@ -129,11 +130,7 @@ class BookingDetail(BookingOut):
     contact_phone: str
 
 
-class BookingPage(BaseModel):
-    items: list[BookingOut]
-    total: int
-    page: int
-    page_size: int
+BookingPage = Page[BookingOut]
 
 
 class InquiryOut(BaseModel):

@@ -68,7 +68,7 @@ class DeletedOut(BaseModel):
     deleted: bool
 
 
-class ConflictOut(BaseModel):
+class SlotConflictOut(BaseModel):
     """A stretch that clashes with a requested time (档期冲突提醒)."""
 
     id: int

@@ -27,9 +27,9 @@ from domain.calendar.schemas import (
     BOOKING_STATUSES,
     SLOT_STATUS_LABELS,
     CalendarOut,
-    ConflictOut,
     RangeIn,
     RangeOut,
+    SlotConflictOut,
     SlotOut,
 )
 from domain.errors import AppError, NotFound
@@ -102,11 +102,11 @@ def slot_out(slot: CalendarSlot) -> SlotOut:
                    booking_id=slot.booking_id, editable=slot.status in ARTIST_STATUSES)
 
 
-def _conflict_out(slot: CalendarSlot) -> ConflictOut:
+def _conflict_out(slot: CalendarSlot) -> SlotConflictOut:
     start, end = _bounds(slot)
-    return ConflictOut(id=slot.id, start=start, end=end, status=slot.status,
-                       status_label=SLOT_STATUS_LABELS.get(slot.status, slot.status), note=slot.note,
-                       booking_id=slot.booking_id)
+    return SlotConflictOut(id=slot.id, start=start, end=end, status=slot.status,
+                           status_label=SLOT_STATUS_LABELS.get(slot.status, slot.status), note=slot.note,
+                           booking_id=slot.booking_id)
 
 
 def _pgcode(exc: IntegrityError) -> str | None:
@@ -178,7 +178,7 @@ def release_for_booking(session: Session, booking_id: int) -> None:
 
 
 def conflicts(session: Session, artist_id: int, start: datetime, end: datetime,
-              exclude_booking_id: int | None = None) -> list[ConflictOut]:
+              exclude_booking_id: int | None = None) -> list[SlotConflictOut]:
     """What stands in the way of [start, end) on the artist's calendar: holds, bookings, rest and
     unavailable marks (available marks are not in the way). Shown to the artist on a request."""
     _require_aware(start, end)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from domain.bookings.schemas import Input
 from domain.inputs import InputDate, Text
+from domain.pages import Page
 from domain.time import SHANGHAI, utc_now
 
 
@@ -129,8 +130,4 @@ class AdminCaseOut(ArtistCaseOut):
     reviewed_at: datetime | None
 
 
-class AdminCasePage(BaseModel):
-    items: list[AdminCaseOut]
-    total: int
-    page: int
-    page_size: int
+AdminCasePage = Page[AdminCaseOut]

@@ -11,6 +11,7 @@ from domain.artists.schemas import ArtistCard
 from domain.bookings.schemas import BookingOut, Input, QuoteIn
 from domain.enums import ArtistType
 from domain.inputs import Text
+from domain.pages import Page
 from domain.time import UtcDatetime
 
 Amount = Annotated[int, Field(ge=0, le=10**11)]
@@ -82,11 +83,7 @@ class DemandOut(BaseModel):
     favorited: bool = False
 
 
-class DemandPage(BaseModel):
-    items: list[DemandOut]
-    total: int
-    page: int
-    page_size: int
+DemandPage = Page[DemandOut]
 
 
 class DemandRespondOut(BaseModel):
@@ -97,11 +94,7 @@ class DemandRespondOut(BaseModel):
     quote_error: str | None = None
 
 
-class FavoriteArtistPage(BaseModel):
-    items: list[ArtistCard]
-    total: int
-    page: int
-    page_size: int
+FavoriteArtistPage = Page[ArtistCard]
 
 
 class FavoriteOut(BaseModel):

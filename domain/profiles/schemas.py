@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from domain.accounts.schemas import Phone
 from domain.enums import CITIES, ArtistType
 from domain.inputs import Text
+from domain.pages import Page
 from domain.time import SHANGHAI, utc_now
 
 MIN_ACTIVE_SINCE_YEAR = 1950
@@ -118,7 +119,7 @@ class ProfileDataOut(BaseModel):
     stage_name: str
     avatar_upload_id: str | None
     avatar_url: str | None  # short-lived signed thumbnail URL, for the owner or the reviewing operator
-    artist_types: list[str]
+    artist_types: list[ArtistType]
     artist_type_labels: list[str]
     styles: list[str]
     city: str
@@ -168,11 +169,7 @@ class ReviewItemOut(BaseModel):
     changed_fields: list[str]  # names of the fields that differ between draft and current
 
 
-class ReviewPage(BaseModel):
-    items: list[ReviewItemOut]
-    total: int
-    page: int
-    page_size: int
+ProfileReviewPage = Page[ReviewItemOut]
 
 
 class DecisionIn(Input):
@@ -243,11 +240,7 @@ class QualificationOut(BaseModel):
     reviewed_at: datetime | None
 
 
-class QualificationPage(BaseModel):
-    items: list[QualificationOut]
-    total: int
-    page: int
-    page_size: int
+QualificationPage = Page[QualificationOut]
 
 
 # --- the artist's agent team (经纪人/助理 who edit the profile on the artist's behalf)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.inputs import Text
+from domain.pages import Page
 
 MAX_PHOTOS = 9
 Score = Annotated[int, Field(ge=1, le=5, strict=True)]  # strict: no "5", 4.5 or true
@@ -79,16 +80,8 @@ class ReviewDetail(ReviewOut):
     reply_updated_at: datetime | None
 
 
-class ReviewPage(BaseModel):
-    items: list[ReviewOut]
-    total: int
-    page: int
-    page_size: int
+class ReviewPage(Page[ReviewOut]):
     summary: RatingSummary
 
 
-class ReviewDetailPage(BaseModel):
-    items: list[ReviewDetail]
-    total: int
-    page: int
-    page_size: int
+ReviewDetailPage = Page[ReviewDetail]
