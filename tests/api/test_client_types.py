@@ -1,4 +1,4 @@
-"""The OpenAPI document's schema names are unique: one name, one shape."""
+"""The clients' TypeScript types are generated from the OpenAPI document, whose schema names are unique."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 import api
 import domain
-from api import docs
+from api import client_types, docs
+from domain.settings import ROOT
 
 
 def _models() -> set[type[BaseModel]]:
@@ -37,3 +38,8 @@ def test_models_of_one_name_have_one_shape():
             shapes.setdefault(cls.__name__, set()).add(str(cls.model_json_schema(mode="serialization")))
     assert not [name for name, found in shapes.items() if len(found) > 1], "two models share a name: rename one"
 
+
+def test_committed_client_types_are_the_generated_ones():
+    for path, text in client_types.generated().items():
+        assert path.read_text(encoding="utf-8") == text, \
+            f"{path.relative_to(ROOT)} is out of date: run python -m api.client_types"

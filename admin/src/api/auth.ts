@@ -1,25 +1,11 @@
 import { http } from '@/utils/request'
+import type { Schemas } from './types'
 
-export interface Operator {
-  id: number
-  username: string
-  display_name: string
-  /** Permission codes such as `admin:user:status`; absent while the backend has no operator roles. */
-  permissions?: string[]
-}
+export type Operator = Schemas['OperatorOut']
 
-export interface OperatorLoginParams {
-  username: string
-  password: string
-}
+export type OperatorLoginParams = Schemas['OperatorLoginIn']
 
-export interface OperatorLoginResult {
-  access_token: string
-  refresh_token: string
-  token_type: 'bearer'
-  expires_in: number
-  operator: Operator
-}
+export type OperatorLoginResult = Schemas['OperatorTokenOut']
 
 /** POST /admin/auth/login. Not `auth`: a 401 here is a wrong password, not an expired session. */
 export const operatorLoginApi = (data: OperatorLoginParams) =>

@@ -1,40 +1,14 @@
 // 案例审核: api/routers/cases.py (operator endpoints).
 import { http } from '@/utils/request'
-import type { PageQuery, PageResult } from './types'
+import type { PageQuery, PageResult, Schemas } from './types'
 import type { ReviewStatus } from './profiles'
 
 /** WeChat content-security verdict. */
 export type MachineCheck = 'pending' | 'pass' | 'review' | 'risky'
 
-export interface CaseMedia {
-  kind: 'image' | 'video'
-  /** Short-lived signed URL. */
-  url: string
-  thumbnail_url: string | null
-  upload_id: string
-  check_status: MachineCheck
-  check_label: string
-}
+export type CaseMedia = Schemas['CaseMediaDetailOut']
 
-export interface AdminCase {
-  id: number
-  artist_id: number
-  stage_name: string
-  title: string
-  event_type: string
-  performed_on: string | null
-  description: string
-  position: number
-  moderation_status: ReviewStatus
-  moderation_label: string
-  review_reason: string | null
-  machine_check: MachineCheck
-  machine_check_label: string
-  created_at: string
-  updated_at: string
-  reviewed_at: string | null
-  media: CaseMedia[]
-}
+export type AdminCase = Schemas['AdminCaseOut']
 
 export interface CaseQuery extends PageQuery {
   status: ReviewStatus

@@ -1,54 +1,19 @@
 // 资料审核, 标签, 资质审核: api/routers/profiles.py (operator endpoints).
 import { http } from '@/utils/request'
-import type { PageQuery, PageResult } from './types'
+import type { PageQuery, PageResult, Schemas } from './types'
 
 export type ReviewStatus = 'pending' | 'approved' | 'rejected'
-export type DraftStatus = 'editing' | 'pending' | 'approved' | 'rejected' | 'published'
+export type DraftStatus = Schemas['ReviewItemOut']['status']
 
-export interface TeamMember {
-  name: string
-  role: string
-}
+export type TeamMember = Schemas['TeamMemberOut']
 
-export interface PriceLine {
-  title: string
-  duration_minutes: number
-  min_amount: number
-  max_amount: number
-  negotiable: boolean
-}
+export type PriceLine = Schemas['PriceLineOut']
 
 /** ProfileDataOut: what the public artist page shows (draft or current). */
-export interface ProfileData {
-  stage_name: string
-  avatar_upload_id: string | null
-  /** Short-lived signed thumbnail URL. */
-  avatar_url: string | null
-  artist_types: string[]
-  artist_type_labels: string[]
-  styles: string[]
-  city: string
-  regions: string[]
-  active_since_year: number | null
-  bio: string
-  works: string[]
-  team: TeamMember[]
-  prices: PriceLine[]
-  travel_terms: string
-}
+export type ProfileData = Schemas['ProfileDataOut']
 
 /** One submission in the queue: the draft next to what the public sees now. */
-export interface ProfileReviewItem {
-  artist_id: number
-  status: DraftStatus
-  status_label: string
-  submitted_at: string | null
-  review_reason: string | null
-  draft: ProfileData
-  current: ProfileData
-  /** ProfileData field names that differ between draft and current. */
-  changed_fields: string[]
-}
+export type ProfileReviewItem = Schemas['ReviewItemOut']
 
 export interface ProfileReviewQuery extends PageQuery {
   status: ReviewStatus
@@ -66,16 +31,9 @@ export const rejectProfileApi = (artistId: number, reason: string, submittedAt: 
 
 // --- tags
 
-export interface Tag {
-  id: number
-  name: string
-  artist_count: number
-}
+export type Tag = Schemas['TagOut']
 
-export interface ArtistTags {
-  artist_id: number
-  tags: Tag[]
-}
+export type ArtistTags = Schemas['ArtistTagsOut']
 
 export const getTagsApi = () => http.get<Tag[]>('/admin/tags')
 export const getArtistTagsApi = (artistId: number) => http.get<ArtistTags>(`/admin/artists/${artistId}/tags`)
@@ -89,27 +47,9 @@ export const unassignTagApi = (artistId: number, tagId: number) =>
 
 // --- qualifications
 
-export interface Qualification {
-  id: number
-  artist_id: number
-  stage_name: string
-  kind: string
-  kind_label: string
-  title: string
-  upload_id: string
-  content_type: string
-  status: ReviewStatus
-  status_label: string
-  review_reason: string | null
-  created_at: string
-  reviewed_at: string | null
-}
+export type Qualification = Schemas['QualificationOut']
 
-export interface FileUrl {
-  url: string
-  thumbnail_url: string | null
-  expires_in: number
-}
+export type FileUrl = Schemas['UrlOut']
 
 export interface QualificationQuery extends PageQuery {
   status: ReviewStatus | 'all'

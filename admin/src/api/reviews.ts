@@ -1,31 +1,10 @@
 // 评价管理: api/routers/reviews.py (operator endpoints).
 import { http } from '@/utils/request'
-import type { PageQuery, PageResult } from './types'
+import type { PageQuery, PageResult, Schemas } from './types'
 
-export type ReviewVisibility = 'visible' | 'hidden'
+export type ReviewVisibility = Schemas['ReviewDetail']['status']
 
-export interface ReviewDetail {
-  id: number
-  booking_id: number
-  artist_id: number
-  artist_name: string
-  client_label: string
-  client_org: string | null
-  effect_score: number
-  attitude_score: number
-  punctuality_score: number
-  average: number
-  text: string
-  photo_urls: string[]
-  photo_upload_ids: string[]
-  reply: string | null
-  replied_at: string | null
-  status: ReviewVisibility
-  status_label: string
-  hidden_reason: string | null
-  hidden_at: string | null
-  created_at: string
-}
+export type ReviewDetail = Schemas['ReviewDetail']
 
 export interface ReviewQuery extends PageQuery {
   status?: ReviewVisibility | ''

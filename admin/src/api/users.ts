@@ -1,21 +1,12 @@
 import { http } from '@/utils/request'
-import type { PageQuery, PageResult } from './types'
+import type { PageQuery, PageResult, Schemas } from './types'
 
-export type UserStatus = 'active' | 'warned' | 'banned'
-export type UserRole = 'client' | 'artist'
-export type VerificationStatus = 'unverified' | 'pending' | 'verified' | 'rejected'
+export type UserStatus = Schemas['AccountStatus']
+export type UserRole = Schemas['Role']
+export type VerificationStatus = Schemas['VerificationStatus']
 
 /** A row of GET /admin/users (operators see the full phone number). */
-export interface AdminUser {
-  id: number
-  phone: string | null
-  status: UserStatus
-  roles: UserRole[]
-  org_name: string | null
-  stage_name: string | null
-  verification_status: VerificationStatus
-  created_at: string
-}
+export type AdminUser = Schemas['AdminUserOut']
 
 export interface UserListQuery extends PageQuery {
   phone?: string
@@ -23,23 +14,10 @@ export interface UserListQuery extends PageQuery {
   status?: UserStatus | ''
 }
 
-export interface SetUserStatusParams {
-  status: UserStatus
-  /** 2-500 characters after trimming. */
-  reason: string
-}
+export type SetUserStatusParams = Schemas['UserStatusIn']
 
 /** One entry of GET /admin/users/{id}/status-changes. */
-export interface UserStatusChange {
-  id: number
-  from_status: UserStatus
-  to_status: UserStatus
-  reason: string
-  operator_id: number
-  /** The operator's display name. */
-  operator_name: string
-  created_at: string
-}
+export type UserStatusChange = Schemas['StatusChangeOut']
 
 export const getUserListApi = (query: UserListQuery) =>
   http.get<PageResult<AdminUser>>('/admin/users', { ...query })

@@ -29,12 +29,12 @@ export const useUserStore = defineStore('user', {
       this.operator = null
     },
     /**
-     * Permission codes (`admin:<domain>:<action>`). The operator payload carries no codes yet,
+     * Permission codes (`admin:<domain>:<action>`). The operator payload (OperatorOut) carries no codes yet,
      * so an operator without a `permissions` list may do everything.
      */
     hasPermission(code: string | undefined): boolean {
       if (!code) return true
-      const codes = this.operator?.permissions
+      const codes = (this.operator as { permissions?: string[] } | null)?.permissions
       return codes === undefined || codes.includes(code)
     },
   },

@@ -3,7 +3,8 @@
  * artist's — utils/request.ts adds `X-Artist-Id` to these paths then (stores/acting.ts).
  */
 import { ApiError, isMissingEndpoint, request } from '@/utils/request'
-import type { ArtistProfileData, ArtistProfileDraft, MyCase, MyCaseInput, Page } from './types'
+import type { ArtistProfileData, ArtistProfileDraft, MyCase, MyCaseInput, Page, Privacy } from './types'
+export type { Privacy }
 
 export function getMyArtistDraftApi() {
   return request<ArtistProfileDraft>('/me/artist/profile', { toast: false })
@@ -11,11 +12,6 @@ export function getMyArtistDraftApi() {
 
 export function saveMyArtistDraftApi(data: ArtistProfileData) {
   return request<ArtistProfileDraft>('/me/artist/profile', { method: 'PUT', data })
-}
-
-export interface Privacy {
-  hide_prices: boolean
-  hide_contact: boolean
 }
 
 /** Artist only (never sent for a managed artist): applies at once, no review — it only hides things. */

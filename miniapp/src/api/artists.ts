@@ -1,5 +1,5 @@
 import { request } from '@/utils/request'
-import type { ArtistDetail, ArtistMonthCalendar, ArtistPage, ArtistQuery, CalendarSlot } from './types'
+import type { ArtistDetail, ArtistMonthCalendar, ArtistPage, ArtistQuery } from './types'
 
 export function getArtistListApi(query: ArtistQuery = {}) {
   return request<ArtistPage>('/artists', { query: { ...query } })
@@ -10,14 +10,8 @@ export function getArtistDetailApi(id: number | string, options: { toast?: boole
   return request<ArtistDetail>(`/artists/${encodeURIComponent(String(id))}`, options)
 }
 
-/**
- * Public month view (档期). Accepts the shapes the endpoint may take ({slots}, {days} or a bare list of
- * slots) so the page only deals with one. Failures are the caller's to show (no toast).
- */
-export async function getArtistMonthCalendarApi(id: number | string, month: string): Promise<ArtistMonthCalendar> {
-  const res = await request<ArtistMonthCalendar | CalendarSlot[]>(
-    `/artists/${encodeURIComponent(String(id))}/calendar`,
-    { query: { month }, toast: false },
-  )
-  return Array.isArray(res) ? { month, slots: res } : res
+/** Public month view (档期): one status per day. Failures are the caller's to show (no toast). */
+export function getArtistMonthCalendarApi(id: number | string, month: string) {
+  return request<ArtistMonthCalendar>(`/artists/${encodeURIComponent(String(id))}/calendar`,
+    { query: { month }, toast: false })
 }

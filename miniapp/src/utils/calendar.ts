@@ -54,11 +54,12 @@ function busyDates(slot: CalendarSlot): string[] {
 
 /**
  * Status of every day of `month`. `known` says which dates the data covers (the detail page only carries
- * the next 60 days); days outside it are 'unknown' rather than wrongly 'free'.
+ * the next 60 days); days outside it are 'unknown' rather than wrongly 'free'. `data` is the detail's slots or the
+ * month endpoint's days.
  */
 export function monthDayStatus(
   month: string,
-  data: ArtistMonthCalendar,
+  data: { slots?: CalendarSlot[]; days?: ArtistMonthCalendar['days'] },
   known: (date: string) => boolean = () => true,
 ): Record<string, DayStatus> {
   const busy = new Set<string>()

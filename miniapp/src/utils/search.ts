@@ -1,9 +1,9 @@
 /** Filters of the artist search as the UI edits them (the query is built from these in pages/index). */
-import type { Facets } from '@/api/types'
+import type { ArtistTypeValue, Facets } from '@/api/types'
 import { yuanToFen } from './format'
 
 export interface SearchFilters {
-  artistTypes: string[]
+  artistTypes: ArtistTypeValue[]
   cities: string[]
   /** Yuan as typed (converted to fen when querying). */
   priceMin: string
