@@ -32,6 +32,7 @@ from domain.calendar.schemas import (
     SlotConflictOut,
     SlotOut,
 )
+from domain.enums import BLOCKING_STATUSES
 from domain.errors import AppError, NotFound
 from domain.inputs import DATE_MAX, DATE_MIN
 from domain.models import CalendarSlot
@@ -185,7 +186,7 @@ def conflicts(session: Session, artist_id: int, start: datetime, end: datetime,
     query = select(CalendarSlot).where(
         CalendarSlot.artist_id == artist_id,
         CalendarSlot.period.overlaps(Range(start, end, bounds="[)")),
-        CalendarSlot.status.in_(("held", "booked", "rest", "unavailable")))
+        CalendarSlot.status.in_(BLOCKING_STATUSES))
     if exclude_booking_id is not None:
         query = query.where(CalendarSlot.booking_id.is_distinct_from(exclude_booking_id))
     return [_conflict_out(s) for s in session.scalars(query.order_by(func.lower(CalendarSlot.period),
