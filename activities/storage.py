@@ -10,14 +10,14 @@ from datetime import timedelta
 
 from activities.periodic import PeriodicJobPlugin
 from domain.db import session_factory
+from domain.uploads.cleanup import DEFAULT_OLDER_THAN, remove_orphans
 from storage.base import ObjectStorage
-from storage.cleanup import DEFAULT_OLDER_THAN, remove_orphans
 
 CLEANUP_INTERVAL_SECONDS = 600.0
 
 
 class StorageCleanupPlugin(PeriodicJobPlugin):
-    """Runs `storage.cleanup.remove_orphans` on a thread when the worker starts and every `interval` seconds."""
+    """Runs `domain.uploads.cleanup.remove_orphans` on a thread when the worker starts and every `interval` seconds."""
 
     def __init__(self, database_url: str, storage: ObjectStorage, interval: float = CLEANUP_INTERVAL_SECONDS,
                  older_than: timedelta = DEFAULT_OLDER_THAN) -> None:

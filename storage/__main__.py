@@ -9,7 +9,7 @@ import argparse
 import logging
 from datetime import timedelta
 
-from storage.cleanup import DEFAULT_OLDER_THAN, remove_orphans
+from domain.uploads.cleanup import DEFAULT_OLDER_THAN, remove_orphans
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,7 +97,7 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half a file and a crash leaves only a temp file
-        # (swept by storage.cleanup).
+        # (swept by domain.uploads.cleanup).
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}{_PARTIAL_SUFFIX}")
         replaced = False
         try:

@@ -68,7 +68,7 @@ MP4 = MediaType(MediaKind.VIDEO, "video/mp4", ".mp4", 200 * MB)
 PDF = MediaType(MediaKind.DOCUMENT, "application/pdf", ".pdf", 20 * MB)
 ALL_KINDS = frozenset(MediaKind)
 # What each upload purpose accepts, judged by content. Keys of uploads are
-# `private/<purpose>/<user_id>/<upload_id><ext>` (domain.uploads.service), which storage.cleanup relies on.
+# `private/<purpose>/<user_id>/<upload_id><ext>` (domain.uploads.service), which domain.uploads.cleanup relies on.
 UPLOAD_PURPOSES: dict[str, tuple[MediaType, ...]] = {
     "licence": (JPEG, PNG, WEBP),
     "signature": (PNG,),

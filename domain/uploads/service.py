@@ -42,7 +42,7 @@ from storage.media import (
 )
 
 # What each purpose accepts, judged by content. Everything is private for now (case media may go public later).
-# Defined next to the media checks, where storage.cleanup finds the upload prefixes too.
+# Defined next to the media checks, where domain.uploads.cleanup finds the upload prefixes too.
 PURPOSE_TYPES: dict[str, tuple[MediaType, ...]] = UPLOAD_PURPOSES
 _TYPE_LABELS = {"image/jpeg": "JPG", "image/png": "PNG", "image/webp": "WebP", "video/mp4": "MP4",
                 "application/pdf": "PDF"}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.db import session_factory
 from domain.models import Upload
-from storage.cleanup import remove_orphans
+from domain.uploads.cleanup import remove_orphans
 from storage.local import LocalStorage
 from storage.media import max_pixels_for
 from storage.s3 import S3Storage

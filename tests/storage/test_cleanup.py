@@ -16,8 +16,8 @@ from activities.storage import StorageCleanupPlugin
 from domain.db import session_factory
 from domain.models import Upload, User
 from domain.settings import Settings
+from domain.uploads.cleanup import remove_orphans
 from storage.base import ObjectStorage
-from storage.cleanup import remove_orphans
 from storage.local import LocalStorage
 from storage.media import thumbnail_key
 

@@ -9,6 +9,7 @@ so an upload on its way to `/complete` is never touched.
 
 Runs every few minutes in each worker (activities.storage) and by hand: `python -m storage cleanup`.
 Only the upload prefixes are scanned: contract signatures (`private/signatures/…`) have no `uploads` row.
+Which objects are orphans is the domain's call (it reads `uploads`); storage/ only lists and deletes.
 """
 
 from __future__ import annotations
