@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.accounts import verification
 from domain.accounts.crypto import FieldCipher
+from domain.accounts.messages import GIVE_UP_REAL_NAME, VERIFY_REAL_NAME
 from domain.artists import changes
 from domain.db import session_scope
 from domain.models import RealNameVerification
@@ -23,7 +24,7 @@ class RealNameActivities:
     def __init__(self, database_url: str, cipher: FieldCipher, checker: RealNameChecker, search: ArtistSearch):
         self.database_url, self.cipher, self.checker, self.search = database_url, cipher, checker, search
 
-    @activity.defn(name="verify_real_name")
+    @activity.defn(name=VERIFY_REAL_NAME.name)
     def verify_real_name(self, verification_id: int) -> str:
         with session_scope(self.database_url) as session:
             row = session.get(RealNameVerification, verification_id, with_for_update=True)
@@ -40,7 +41,7 @@ class RealNameActivities:
                      self.checker.name)
             return row.status
 
-    @activity.defn(name="give_up_real_name")
+    @activity.defn(name=GIVE_UP_REAL_NAME.name)
     def give_up_real_name(self, verification_id: int) -> str:
         with session_scope(self.database_url) as session:
             row = session.get(RealNameVerification, verification_id, with_for_update=True)

@@ -7,7 +7,9 @@ schedules them without importing their implementation (activities.bookings, whic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
+
+from domain.activity_refs import ActivityRef
 
 
 @dataclass
@@ -171,25 +173,6 @@ class PayoutInput:
     gross_amount: int
     commission_amount: int
     payout_amount: int
-
-
-InputT = TypeVar("InputT")
-ResultT = TypeVar("ResultT")
-
-
-@dataclass(frozen=True)
-class ActivityRef(Generic[InputT, ResultT]):
-    """An activity by name with its one input and its result type, so mypy checks what the workflow sends and
-    gets back (tests/workflows/test_booking_wiring.py checks the implementations against these)."""
-
-    name: str
-    input: type[InputT]
-    result: type[ResultT]
-
-    @property
-    def label(self) -> str:
-        """Short name for operators: `booking.refund` -> `refund`."""
-        return self.name.rpartition(".")[2]
 
 
 RECORD_STEP = ActivityRef("booking.record_step", StepRecord, bool)

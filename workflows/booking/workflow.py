@@ -22,6 +22,7 @@ from workflows.booking.state import STATUS_KEY, BookingState, Ruling, Timer
 from workflows.booking.timers import next_timer
 
 with workflow.unsafe.imports_passed_through():
+    from domain.activity_refs import ActivityRef, InputT, ResultT
     from domain.bookings.messages import (
         BOOK_SLOT,
         CREATE_PAYMENT,
@@ -39,11 +40,9 @@ with workflow.unsafe.imports_passed_through():
         SIGN_CONTRACT,
         ActionRequest,
         ActionResult,
-        ActivityRef,
         BookingInput,
         CreatePaymentInput,
         FlagInput,
-        InputT,
         OpenDisputeInput,
         PaymentReceived,
         PayoutInput,
@@ -51,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
         Quote,
         RefundInput,
         ResolveDisputeInput,
-        ResultT,
         SignContractInput,
         StepRecord,
     )
