@@ -39,6 +39,21 @@ async def register_artist(api: httpx.AsyncClient, phone: str, name: str = "林�
     return token
 
 
+async def invite(api: httpx.AsyncClient, artist_token: str, phone: str, role: str = "agent") -> httpx.Response:
+    """The artist invites `phone` to their team; the answer as it comes."""
+    return await api.post(f"{V1}/me/artist/team", headers=bearer(artist_token), json={"phone": phone, "role": role})
+
+
+async def join_team(api: httpx.AsyncClient, artist_token: str, member_token: str, phone: str,
+                    role: str = "agent") -> None:
+    """Makes the user with `phone` (logged in as `member_token`) a member of the artist's team: the one place
+    that knows how membership is granted (the artist invites the phone, the invited user accepts)."""
+    sent = await invite(api, artist_token, phone, role)
+    assert sent.status_code == 202, sent.text
+    res = await api.post(f"{V1}/me/team-invitations/{sent.json()['id']}/accept", headers=bearer(member_token))
+    assert res.status_code == 200, res.text
+
+
 def make_operator(db: Session, username: str = "ops", password: str = "ops-password-1") -> Operator:
     op = Operator(username=username, password_hash=hash_password(password), display_name="运营小王")
     db.add(op)

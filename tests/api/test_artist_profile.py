@@ -13,26 +13,11 @@ from sqlalchemy.orm import Session
 
 from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, Booking, CalendarSlot, Qualification
 from domain.time import SHANGHAI, utc_now
-from tests.factories import insert_booking, upload, user_id
+from tests.factories import insert_booking, profile_draft, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import image_bytes, pdf_bytes
 
 PROFILE = f"{V1}/me/artist/profile"
-
-
-def _draft(**over: object) -> dict:
-    body = {
-        "stage_name": "林晚晴Live", "artist_types": ["singer", "band"], "styles": ["流行", "爵士"], "city": "上海",
-        "regions": ["上海", "杭州", "苏州"], "active_since_year": 2015,
-        "bio": "十年驻唱经验。商务合作 138 1234 5678，微信：linwq_2015",
-        "works": ["《夜上海》翻唱", "2023 上海爵士音乐节"],
-        "team": [{"name": "阿杰", "role": "吉他手"}, {"name": "小米", "role": "鼓手"}],
-        "prices": [{"title": "标准演出", "duration_minutes": 60, "min_amount": 800_000},
-                   {"title": "婚礼全场", "duration_minutes": 180, "min_amount": 1_500_000, "max_amount": 2_500_000,
-                    "negotiable": True}],
-        "travel_terms": "江浙沪免差旅费，其他城市需报销往返高铁二等座及住宿",
-    }
-    return {**body, **over}
 
 
 async def _public(api: httpx.AsyncClient, artist_id: int, token: str | None = None) -> dict:
@@ -59,7 +44,7 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     assert (await api.post(f"{PROFILE}/submit", headers=bearer(artist))).status_code == 409
 
     avatar = await upload(api, artist, "case_image", "image/png", image_bytes("PNG", (400, 400)))
-    saved = await api.put(PROFILE, headers=bearer(artist), json=_draft(avatar_upload_id=avatar))
+    saved = await api.put(PROFILE, headers=bearer(artist), json=profile_draft(avatar_upload_id=avatar))
     assert saved.status_code == 200, saved.text
     assert saved.json()["status"] == "editing" and saved.json()["status_label"] == "编辑中（未提交）"
     data = saved.json()["data"]
@@ -109,7 +94,7 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     assert len(db.scalars(select(ArtistPrice).where(ArtistPrice.artist_id == artist_id)).all()) == 2
 
     # A second edit, rejected: the reason reaches the artist, the public page doesn't change.
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="不合适的艺名", prices=[]))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="不合适的艺名", prices=[]))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
     no_reason = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/reject", headers=bearer(ops),
                                json={"reason": "  "})
@@ -126,10 +111,10 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     assert "不合适的艺名" not in await _search(api, "不合适的艺名")
 
     # Editing a submitted draft withdraws it from the queue.
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="晚晴"))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="晚晴"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
     assert (await api.get(f"{V1}/admin/profile-reviews", headers=bearer(ops))).json()["total"] == 1
-    back = await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="晚晴2"))
+    back = await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="晚晴2"))
     assert back.json()["status"] == "editing" and back.json()["submitted_at"] is None
     assert (await api.get(f"{V1}/admin/profile-reviews", headers=bearer(ops))).json()["total"] == 0
     late = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops))
@@ -139,7 +124,7 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     # A decision names the submission the operator looked at: a resubmission in between is not approved blind.
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
     seen = (await api.get(f"{V1}/admin/profile-reviews", headers=bearer(ops))).json()["items"][0]
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="晚晴3"))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="晚晴3"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
     stale = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops),
                            json={"submitted_at": seen["submitted_at"]})
@@ -155,30 +140,31 @@ async def test_draft_validation_changes_nothing(api: httpx.AsyncClient, db: Sess
     artist = await register_artist(api, "13900000111")
     other = await register_artist(api, "13900000112", name="别人")
     artist_id = await user_id(api, artist)
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="第一版"))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="第一版"))
     others_image = await upload(api, other, "case_image", "image/png", image_bytes("PNG"))
     my_pdf = await upload(api, artist, "document", "application/pdf", pdf_bytes())
     this_year = utc_now().astimezone(SHANGHAI).year
     bad = [
-        (_draft(regions=["火星"]), "暂不支持的演出地区"),
-        (_draft(active_since_year=1900), "从业起始年份"),
-        (_draft(active_since_year=this_year + 1), "从业起始年份"),
-        (_draft(prices=[{"title": "标准", "duration_minutes": 60, "min_amount": 900, "max_amount": 100}]),
+        (profile_draft(regions=["火星"]), "暂不支持的演出地区"),
+        (profile_draft(active_since_year=1900), "从业起始年份"),
+        (profile_draft(active_since_year=this_year + 1), "从业起始年份"),
+        (profile_draft(prices=[{"title": "标准", "duration_minutes": 60, "min_amount": 900, "max_amount": 100}]),
          "最高价不能低于最低价"),
-        (_draft(avatar_upload_id=others_image), "头像"),
-        (_draft(avatar_upload_id=my_pdf), "头像"),
-        (_draft(avatar_upload_id="0" * 32), "头像"),
-        (_draft(stage_name=""), None),
-        (_draft(stage_name="名" * 51), None),
-        (_draft(artist_types=["rapper"]), None),
-        (_draft(artist_types=[]), None),
-        (_draft(styles=[f"风格{i}" for i in range(11)]), None),
-        (_draft(works=[f"作品{i}" for i in range(21)]), None),
-        (_draft(team=[{"name": f"队员{i}", "role": "伴舞"} for i in range(11)]), None),
-        (_draft(prices=[{"title": f"套餐{i}", "duration_minutes": 30, "min_amount": 1} for i in range(21)]), None),
-        (_draft(travel_terms="差" * 301), None),
-        (_draft(contact_phone="13800000000"), "不支持的字段"),
-        (_draft(prices=[{"title": "标准", "duration_minutes": 60, "min_amount": -1}]), None),
+        (profile_draft(avatar_upload_id=others_image), "头像"),
+        (profile_draft(avatar_upload_id=my_pdf), "头像"),
+        (profile_draft(avatar_upload_id="0" * 32), "头像"),
+        (profile_draft(stage_name=""), None),
+        (profile_draft(stage_name="名" * 51), None),
+        (profile_draft(artist_types=["rapper"]), None),
+        (profile_draft(artist_types=[]), None),
+        (profile_draft(styles=[f"风格{i}" for i in range(11)]), None),
+        (profile_draft(works=[f"作品{i}" for i in range(21)]), None),
+        (profile_draft(team=[{"name": f"队员{i}", "role": "伴舞"} for i in range(11)]), None),
+        (profile_draft(prices=[{"title": f"套餐{i}", "duration_minutes": 30, "min_amount": 1} for i in range(21)]),
+         None),
+        (profile_draft(travel_terms="差" * 301), None),
+        (profile_draft(contact_phone="13800000000"), "不支持的字段"),
+        (profile_draft(prices=[{"title": "标准", "duration_minutes": 60, "min_amount": -1}]), None),
     ]
     for body, message in bad:
         res = await api.put(PROFILE, headers=bearer(artist), json=body)
@@ -196,7 +182,7 @@ async def test_profile_endpoints_are_guarded(api: httpx.AsyncClient, db: Session
     client = await register_client(api, "13800000121")
     artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="我的草稿"))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="我的草稿"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
 
     # The other artist only ever sees their own draft.
@@ -204,7 +190,7 @@ async def test_profile_endpoints_are_guarded(api: httpx.AsyncClient, db: Session
     assert (await api.get(PROFILE)).status_code == 401
     as_client = await api.get(PROFILE, headers=bearer(client))
     assert as_client.status_code == 403 and as_client.json()["code"] == "role_required"
-    assert (await api.put(PROFILE, headers=bearer(ops), json=_draft())).status_code == 403
+    assert (await api.put(PROFILE, headers=bearer(ops), json=profile_draft())).status_code == 403
     for token in (artist, client, None):
         headers = bearer(token) if token else {}
         for method, url, body in [
@@ -231,7 +217,7 @@ async def test_privacy_prices_and_contact(api: httpx.AsyncClient, db: Session):
     booked_client = await register_client(api, "13800000132")
     client_id, booked_id = await user_id(api, client), await user_id(api, booked_client)
     ops = await operator_token(api, db)
-    await api.put(PROFILE, headers=bearer(artist), json=_draft(stage_name="周小北"))
+    await api.put(PROFILE, headers=bearer(artist), json=profile_draft(stage_name="周小北"))
     await api.post(f"{PROFILE}/submit", headers=bearer(artist))
     await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops))
 

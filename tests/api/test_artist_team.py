@@ -14,8 +14,8 @@ from api.context import AppContext
 from domain.models import ArtistManager, ArtistProfile, CalendarSlot, MediaCase, Qualification, User
 from domain.time import SHANGHAI, utc_now
 from integrations.wechat.security_sandbox import SandboxContentSecurity
-from tests.factories import upload, user_id
-from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
+from tests.factories import case_body, profile_draft, upload, user_id
+from tests.helpers import V1, bearer, invite, join_team, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import pdf_bytes
 
 TEAM = f"{V1}/me/artist/team"
@@ -36,30 +36,6 @@ def acting(token: str, artist_id: int | str) -> dict[str, str]:
     return {**bearer(token), "X-Artist-Id": str(artist_id)}
 
 
-def _draft(**over: object) -> dict:
-    body = {"stage_name": "林晚晴", "artist_types": ["singer"], "styles": ["流行"], "city": "北京",
-            "bio": "经纪人代为填写的简介", "prices": [{"title": "标准演出", "duration_minutes": 60,
-                                                        "min_amount": 800_000}]}
-    return {**body, **over}
-
-
-def _case(media: list[str], **over: object) -> dict:
-    return {"title": "星河科技年会开场", "event_type": "公司年会", "performed_on": "2025-12-20",
-            "description": "两千人年会，演唱三首歌曲。", "media": media, **over}
-
-
-async def _invite(api: httpx.AsyncClient, artist: str, phone: str, role: str = "agent") -> httpx.Response:
-    return await api.post(TEAM, headers=bearer(artist), json={"phone": phone, "role": role})
-
-
-async def _join(api: httpx.AsyncClient, artist: str, member: str, phone: str, role: str = "agent") -> None:
-    """The artist invites, the invited user accepts."""
-    sent = await _invite(api, artist, phone, role)
-    assert sent.status_code == 202, sent.text
-    res = await api.post(f"{INVITATIONS}/{sent.json()['id']}/accept", headers=bearer(member))
-    assert res.status_code == 200, res.text
-
-
 async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000201")
     artist_id = await user_id(api, artist)
@@ -68,12 +44,12 @@ async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000201")
 
     assert (await api.get(TEAM, headers=bearer(artist))).json() == []
-    await _join(api, artist, agent, "13600000201")
+    await join_team(api, artist, agent, "13600000201")
     team = (await api.get(TEAM, headers=bearer(artist))).json()
     assert [(m["user_id"], m["role"], m["role_label"], m["phone"]) for m in team] == [
         (agent_id, "agent", "经纪人", "136****0201")]
     # Invited again with another role and accepted: one membership, the new role.
-    await _join(api, artist, agent, " 13600000201 ", "assistant")
+    await join_team(api, artist, agent, " 13600000201 ", "assistant")
     team = (await api.get(TEAM, headers=bearer(artist))).json()
     assert [(m["user_id"], m["role"], m["role_label"]) for m in team] == [(agent_id, "assistant", "助理")]
 
@@ -94,11 +70,11 @@ async def test_the_artist_manages_the_team(api: httpx.AsyncClient, db: Session):
     db.commit()
     db.add_all([ArtistManager(artist_id=artist_id, user_id=u.id, role="agent") for u in extra[:8]])
     db.commit()
-    ninth = (await _invite(api, artist, "13600000308")).json()["id"]
-    tenth = (await _invite(api, artist, "13600000309")).json()["id"]
+    ninth = (await invite(api, artist, "13600000308")).json()["id"]
+    tenth = (await invite(api, artist, "13600000309")).json()["id"]
     db.add(ArtistManager(artist_id=artist_id, user_id=filler.id, role="agent"))
     db.commit()
-    full = await _invite(api, artist, "13600000399")
+    full = await invite(api, artist, "13600000399")
     assert full.status_code == 409 and full.json()["code"] == "team_full", full.text
     assert "最多10人" in full.json()["message"]
     # Accepting when the team filled up meanwhile is refused too.
@@ -135,8 +111,8 @@ async def test_a_member_lists_and_leaves(api: httpx.AsyncClient, db: Session):
     a_id, b_id = await user_id(api, a), await user_id(api, b)
     agent = await register_client(api, "13600000211")  # a client can also be an artist's agent
     assert (await api.get(MANAGED, headers=bearer(agent))).json() == []
-    await _join(api, a, agent, "13600000211", "agent")
-    await _join(api, b, agent, "13600000211", "assistant")
+    await join_team(api, a, agent, "13600000211", "agent")
+    await join_team(api, b, agent, "13600000211", "assistant")
 
     managed = (await api.get(MANAGED, headers=bearer(agent))).json()
     assert [(m["artist_id"], m["stage_name"], m["role"], m["role_label"]) for m in managed] == [
@@ -159,15 +135,15 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     agent = (await sms_login(api, "13600000221"))["access_token"]
     outsider = await register_artist(api, "13900000222", name="别人")
     ops = await operator_token(api, db)
-    await _join(api, artist, agent, "13600000221")
+    await join_team(api, artist, agent, "13600000221")
     as_agent = acting(agent, artist_id)
 
     # The profile draft: the agent's own upload as avatar, saved and submitted for the artist.
     avatar = await upload(api, agent)
     foreign = await upload(api, outsider)
-    bad = await api.put(PROFILE, headers=as_agent, json=_draft(avatar_upload_id=foreign))
+    bad = await api.put(PROFILE, headers=as_agent, json=profile_draft(avatar_upload_id=foreign))
     assert bad.status_code == 422 and bad.json()["code"] == "avatar_invalid"
-    res = await api.put(PROFILE, headers=as_agent, json=_draft(stage_name="林晚晴Live", avatar_upload_id=avatar))
+    res = await api.put(PROFILE, headers=as_agent, json=profile_draft(stage_name="林晚晴Live", avatar_upload_id=avatar))
     assert res.status_code == 200, res.text
     assert res.json()["artist_id"] == artist_id and res.json()["data"]["avatar_url"]
     res = await api.post(f"{PROFILE}/submit", headers=as_agent)
@@ -190,10 +166,10 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
 
     # Cases: created from the agent's uploads, seen and edited by the artist (the agent's files stay on it).
     images = [await upload(api, agent), await upload(api, agent)]
-    res = await api.post(CASES, headers=as_agent, json=_case(images))
+    res = await api.post(CASES, headers=as_agent, json=case_body(images))
     assert res.status_code == 201, res.text
     case = res.json()
-    stolen = await api.post(CASES, headers=as_agent, json=_case([foreign]))
+    stolen = await api.post(CASES, headers=as_agent, json=case_body([foreign]))
     assert stolen.status_code == 422 and stolen.json()["code"] == "case_media_invalid"
     assert [c["id"] for c in (await api.get(CASES, headers=bearer(artist))).json()] == [case["id"]]
     own = await upload(api, artist)
@@ -201,7 +177,7 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     assert res.status_code == 200, res.text
     res = await api.patch(f"{CASES}/{case['id']}", headers=as_agent, json={"title": "经纪人改的标题"})
     assert res.status_code == 200 and res.json()["title"] == "经纪人改的标题"
-    second = (await api.post(CASES, headers=as_agent, json=_case([images[0]], title="第二个"))).json()
+    second = (await api.post(CASES, headers=as_agent, json=case_body([images[0]], title="第二个"))).json()
     res = await api.put(f"{CASES}/order", headers=as_agent, json={"ids": [second["id"], case["id"]]})
     assert res.status_code == 200 and [c["id"] for c in res.json()] == [second["id"], case["id"]]
     assert (await api.delete(f"{CASES}/{second['id']}", headers=as_agent)).status_code == 204
@@ -239,7 +215,7 @@ async def test_a_member_edits_the_profile_cases_qualifications_and_calendar(api:
     # Removed from the team: nothing more.
     agent_id = await user_id(api, agent)
     assert (await api.delete(f"{TEAM}/{agent_id}", headers=bearer(artist))).status_code == 204
-    for method, url, body in [("GET", PROFILE, None), ("PUT", PROFILE, _draft()), ("GET", CASES, None),
+    for method, url, body in [("GET", PROFILE, None), ("PUT", PROFILE, profile_draft()), ("GET", CASES, None),
                               ("GET", f"{V1}/calendar/me", None)]:
         res = await api.request(method, url, headers=as_agent, json=body)
         assert res.status_code == 403 and res.json()["code"] == "not_artist_manager", (method, url, res.text)
@@ -252,10 +228,10 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
     # The agent is an artist too (C), and manages A only.
     agent = await register_artist(api, "13900000233", name="经纪人自己")
     agent_id = await user_id(api, agent)
-    await _join(api, a, agent, "13900000233")
+    await join_team(api, a, agent, "13900000233")
 
     b_image = await upload(api, b)
-    b_case = (await api.post(CASES, headers=bearer(b), json=_case([b_image]))).json()
+    b_case = (await api.post(CASES, headers=bearer(b), json=case_body([b_image]))).json()
     res = await api.put(f"{V1}/calendar/me/range", headers=bearer(b), json={
         "start_date": f"{NEXT_YEAR}-04-06", "end_date": f"{NEXT_YEAR}-04-06", "status": "rest"})
     b_slot = res.json()["slots"][0]["id"]
@@ -265,10 +241,12 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
 
     range_body = {"start_date": f"{NEXT_YEAR}-04-07", "end_date": f"{NEXT_YEAR}-04-07", "status": "rest"}
     routes: list[tuple[str, str, object]] = [
-        ("GET", PROFILE, None), ("PUT", PROFILE, _draft(stage_name="被改了")), ("POST", f"{PROFILE}/submit", None),
+        ("GET", PROFILE, None), ("PUT", PROFILE, profile_draft(stage_name="被改了")),
+        ("POST", f"{PROFILE}/submit", None),
         ("PUT", f"{PROFILE}/privacy", {"hide_prices": True, "hide_contact": False}),
         ("GET", QUALIFICATIONS, None), ("POST", QUALIFICATIONS, {"upload_id": b_doc, "kind": "other", "title": "x"}),
-        ("GET", CASES, None), ("POST", CASES, _case([b_image])), ("PATCH", f"{CASES}/{b_case['id']}", {"title": "改"}),
+        ("GET", CASES, None), ("POST", CASES, case_body([b_image])),
+        ("PATCH", f"{CASES}/{b_case['id']}", {"title": "改"}),
         ("PUT", f"{CASES}/order", {"ids": [b_case["id"]]}), ("DELETE", f"{CASES}/{b_case['id']}", None),
         ("GET", f"{V1}/calendar/me", None), ("PUT", f"{V1}/calendar/me/range", range_body),
         ("DELETE", f"{V1}/calendar/me/slots/{b_slot}", None),
@@ -293,7 +271,7 @@ async def test_a_member_never_reaches_another_artist(api: httpx.AsyncClient, db:
     assert (await api.delete(f"{CASES}/{b_case['id']}", headers=as_a)).status_code == 404
     assert (await api.put(f"{CASES}/order", headers=as_a, json={"ids": [b_case["id"]]})).status_code == 422
     assert (await api.delete(f"{V1}/calendar/me/slots/{b_slot}", headers=as_a)).status_code == 404
-    assert (await api.post(CASES, headers=as_a, json=_case([b_image]))).status_code == 422
+    assert (await api.post(CASES, headers=as_a, json=case_body([b_image]))).status_code == 422
     res = await api.post(QUALIFICATIONS, headers=as_a, json={"upload_id": b_doc, "kind": "other", "title": "x"})
     assert res.status_code == 422
     assert (await api.get(CASES, headers=as_a)).json() == []
@@ -321,7 +299,7 @@ async def test_acting_for_a_banned_artist_or_without_a_role(api: httpx.AsyncClie
     artist = await register_artist(api, "13900000241")
     artist_id = await user_id(api, artist)
     agent = (await sms_login(api, "13600000241"))["access_token"]
-    await _join(api, artist, agent, "13600000241")
+    await join_team(api, artist, agent, "13600000241")
     # No header and no artist role: the calendar is not theirs to see.
     res = await api.get(f"{V1}/calendar/me", headers=bearer(agent))
     assert res.status_code == 403 and res.json()["message"] == "请切换到艺人身份后再操作"

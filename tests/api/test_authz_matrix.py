@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -37,8 +36,8 @@ from tests.api.authz_matrix import (
     Actor,
     Rule,
 )
-from tests.factories import completed_booking, verify_phones
-from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
+from tests.factories import completed_booking, demand_body, inquiry_body, user_row, verify_phones
+from tests.helpers import V1, bearer, join_team, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import image_bytes, pdf_bytes
 
 Route = tuple[str, str]
@@ -50,17 +49,6 @@ ORDER = [ANON, OPERATOR, CLIENT_B, ARTIST_B, MEMBER, CLIENT_A, ARTIST]
 
 
 # --- the world
-
-
-async def make_team_member(api: httpx.AsyncClient, artist_token: str, phone: str, member_token: str,
-                           role: str = "agent") -> None:
-    """Makes the user with `phone` (logged in as `member_token`) a member of the artist's team: the one place
-    that knows how membership is granted (the artist invites the phone, the invited user accepts)."""
-    res = await api.post(f"{V1}/me/artist/team", headers=bearer(artist_token), json={"phone": phone, "role": role})
-    assert res.status_code == 202, res.text
-    invitation = res.json()["id"]
-    res = await api.post(f"{V1}/me/team-invitations/{invitation}/accept", headers=bearer(member_token))
-    assert res.status_code == 200, res.text
 
 
 @dataclass
@@ -118,12 +106,10 @@ class World:
 
     async def new_member(self) -> int:
         """A member whose removal doesn't touch MEMBER: a user created directly (no SMS), logged in directly."""
-        user = User(phone=f"1360000{self.next():04d}")
-        self.db.add(user)
-        self.db.flush()
+        user = user_row(self.db, f"1360000{self.next():04d}")
         token = sessions.open_session(self.db, self.ctx.tokens, user=user).access_token
         self.db.commit()
-        await make_team_member(self.api, self.tokens[ARTIST], str(user.phone), token)
+        await join_team(self.api, self.tokens[ARTIST], token, str(user.phone))
         return user.id
 
     async def invite(self, phone: str) -> int:
@@ -143,21 +129,6 @@ class World:
         return issued.refresh_token
 
 
-def _inquiry(artist_id: int, days: int = 40) -> dict:
-    start = utc_now() + timedelta(days=days)
-    return {"artist_ids": [artist_id], "event_type": "公司年会", "start_at": start.isoformat(),
-            "end_at": (start + timedelta(hours=3)).isoformat(), "city": "上海", "venue_address": "浦东新区世纪大道1号",
-            "audience_size": 500, "requirements": "开场两首歌", "budget_amount": 3_000_000, "contact_name": "王经理",
-            "contact_phone": PHONES[CLIENT_A]}
-
-
-def _demand() -> dict:
-    start = utc_now() + timedelta(days=30)
-    return {"event_type": "公司年会", "start_at": start.isoformat(), "end_at": (start + timedelta(hours=3)).isoformat(),
-            "city": "上海", "budget_min_amount": 500_000, "budget_max_amount": 2_000_000, "artist_types": ["singer"],
-            "description": "年会开场，两首流行歌曲。"}
-
-
 async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> World:
     w = World(api, db, ctx)
     w.tokens[CLIENT_A] = await register_client(api, PHONES[CLIENT_A])
@@ -170,7 +141,7 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
         me = await w.ok(actor, "GET", "/me")
         w.ids[f"{actor.name.lower()}_id"] = me["id"]
     verify_phones(db, *PHONES.values())
-    await make_team_member(api, w.tokens[ARTIST], PHONES[MEMBER], w.tokens[MEMBER])
+    await join_team(api, w.tokens[ARTIST], w.tokens[MEMBER], PHONES[MEMBER])
     # An invitation to nobody of the matrix: what everyone but its addressee is refused.
     w.ids["invitation_id"] = await w.new_invitation()
 
@@ -188,9 +159,10 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
     # and a review of a finished booking.
     upload = await w.upload(CLIENT_A)
     w.ids["upload_id"], w.ids["key"] = upload["upload_id"], upload["key"]
-    inquiry = await w.ok(CLIENT_A, "POST", "/inquiries", 201, json=_inquiry(w.ids["artist_id"]))
+    inquiry = await w.ok(CLIENT_A, "POST", "/inquiries", 201,
+                         json=inquiry_body([w.ids["artist_id"]], contact_phone=PHONES[CLIENT_A]))
     w.ids["inquiry_id"], w.ids["booking_id"] = inquiry["id"], inquiry["bookings"][0]["id"]
-    w.ids["demand_id"] = (await w.ok(CLIENT_A, "POST", "/demands", 201, json=_demand()))["id"]
+    w.ids["demand_id"] = (await w.ok(CLIENT_A, "POST", "/demands", 201, json=demand_body()))["id"]
     await w.ok(OPERATOR, "POST", f"/admin/demands/{w.ids['demand_id']}/review", json={"status": "approved"})
     await w.ok(CLIENT_A, "POST", f"/favorites/artists/{w.ids['artist_id']}")
     w.ids["done_booking_id"] = completed_booking(db, w.ids["client_a_id"], w.ids["artist_id"])
@@ -280,8 +252,8 @@ async def _new_case_body(w: World, actor: Actor) -> dict[str, Any]:
 
 
 async def _new_inquiry(w: World, actor: Actor) -> dict[str, Any]:
-    return {"json": {**_inquiry(w.ids["artist_id"], days=60 + w.next()),
-                     "contact_phone": PHONES.get(actor, PHONES[CLIENT_A])}}
+    return {"json": inquiry_body([w.ids["artist_id"]], days=60 + w.next(),
+                                 contact_phone=PHONES.get(actor, PHONES[CLIENT_A]))}
 
 
 async def _team_invite(w: World, actor: Actor) -> dict[str, Any]:
@@ -332,7 +304,7 @@ RECIPES: dict[Route, Recipe] = {
     ("GET", f"{V}/bookings/{{booking_id}}/review"): Recipe(ids={"booking_id": "done_booking_id"}),
     ("PUT", f"{V}/reviews/{{review_id}}/reply"): Recipe({"json": {"reply": "谢谢"}}),
     ("POST", f"{V}/payments/callbacks/sandbox"): Recipe({"json": {"id": "forged", "resource": {}}}),
-    ("POST", f"{V}/demands"): Recipe({"json": _demand()}),
+    ("POST", f"{V}/demands"): Recipe({"json": demand_body()}),
     ("POST", f"{V}/demands/{{demand_id}}/respond"): Recipe({"json": {"quote": QUOTE}}),
     ("POST", f"{V}/uploads/intent"): Recipe({"json": {"purpose": "case_image", "content_type": "image/png"}}),
     ("POST", f"{V}/uploads"): Recipe(_local_upload),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from datetime import timedelta
 
 import httpx
 from sqlalchemy import func, select
@@ -14,9 +13,8 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.models import Contract, PaymentNotification, PaymentOrder
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
-from domain.time import utc_now
-from tests.factories import signature_png, user_id, verify_phones
-from tests.helpers import V1, bearer, register_artist, register_client
+from tests.factories import inquiry_body, signature_png, verified_pair
+from tests.helpers import V1, bearer
 from tests.storage.conftest import huge_png
 
 
@@ -31,15 +29,9 @@ async def _status(api: httpx.AsyncClient, token: str, booking_id: int, want: str
 
 async def test_contract_and_payments_through_the_cashier(paying: httpx.AsyncClient, db: Session, ctx: AppContext):
     api = paying
-    client = await register_client(api, "13800000031")
-    artist = await register_artist(api, "13900000031")
-    verify_phones(db, "13800000031", "13900000031")
-    aid = await user_id(api, artist)
-    start = utc_now() + timedelta(days=20)
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json={
-        "artist_ids": [aid], "event_type": "婚礼", "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=2)).isoformat(), "city": "杭州", "venue_address": "西湖区某酒店宴会厅",
-        "audience_size": 200, "budget_amount": 1_000_000, "contact_name": "李策划", "contact_phone": "13800000031"})
+    client, artist, aid = await verified_pair(api, db, "13800000031", "13900000031")
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client),
+                         json=inquiry_body([aid], days=20, hours=2, contact_phone="13800000031"))
     bid = res.json()["bookings"][0]["id"]
 
     async def act(token: str, action: str, body: dict | None = None) -> httpx.Response:

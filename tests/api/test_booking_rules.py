@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.bookings.states import allowed_actions, refusal
 from domain.time import SHANGHAI, utc_now
-from tests.factories import signature_png, user_id, verify_phones
-from tests.helpers import V1, bearer, operator_token, register_artist, register_client
+from tests.factories import inquiry_body, signature_png, verified_pair
+from tests.helpers import V1, bearer, operator_token
 
 
 class Party:
@@ -39,23 +39,15 @@ class Party:
 
 
 async def _parties(api: httpx.AsyncClient, db: Session, n: int) -> tuple[int, Party, Party]:
-    client = await register_client(api, f"1380000{n:04d}")
-    artist = await register_artist(api, f"1390000{n:04d}")
-    verify_phones(db, f"1380000{n:04d}", f"1390000{n:04d}")
-    aid = await user_id(api, artist)
+    client, artist, aid = await verified_pair(api, db, f"1380000{n:04d}", f"1390000{n:04d}")
     return aid, Party(api, client), Party(api, artist)
-
-
-def _inquiry(aid: int, start: datetime, phone: str) -> dict:
-    return {"artist_ids": [aid], "event_type": "年会", "start_at": start.isoformat(),
-            "end_at": (start + timedelta(hours=2)).isoformat(), "city": "上海", "venue_address": "浦东新区某酒店",
-            "audience_size": 300, "budget_amount": 1_000_000, "contact_name": "王经理", "contact_phone": phone}
 
 
 async def _signed_and_deposit_paid(api: httpx.AsyncClient, db: Session, n: int) -> tuple[int, Party, Party]:
     aid, client, artist = await _parties(api, db, n)
     start = utc_now() + timedelta(days=40)
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client.token), json=_inquiry(aid, start, "13800000000"))
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client.token),
+                         json=inquiry_body([aid], hours=2, start=start))
     assert res.status_code == 201, res.text
     bid = res.json()["bookings"][0]["id"]
     assert (await artist.act(bid, "confirm", {"quote": {"fee_amount": 1_000_000, "deposit_percent": 30,
@@ -117,7 +109,7 @@ async def test_times_come_back_in_utc_from_post_and_get(api_with_temporal: httpx
     aid, client, _ = await _parties(api_with_temporal, db, 4)
     start = (utc_now() + timedelta(days=30)).astimezone(SHANGHAI).replace(microsecond=0)
     posted = await api_with_temporal.post(f"{V1}/inquiries", headers=bearer(client.token),
-                                          json=_inquiry(aid, start, "13800000000"))
+                                          json=inquiry_body([aid], hours=2, start=start))
     assert posted.status_code == 201 and start.isoformat().endswith("+08:00")
     got = await client.booking(posted.json()["bookings"][0]["id"])
     assert posted.json()["start_at"] == posted.json()["bookings"][0]["start_at"] == got["start_at"]
@@ -128,7 +120,7 @@ async def test_refused_signatures_leave_no_file(paying: httpx.AsyncClient, db: S
                                                 monkeypatch: pytest.MonkeyPatch):
     aid, client, artist = await _parties(paying, db, 5)
     res = await paying.post(f"{V1}/inquiries", headers=bearer(client.token),
-                            json=_inquiry(aid, utc_now() + timedelta(days=20), "13800000000"))
+                            json=inquiry_body([aid], days=20, hours=2))
     bid = res.json()["bookings"][0]["id"]
     signatures = Path(ctx.settings.storage_dir) / "private" / "signatures" / str(bid)
 

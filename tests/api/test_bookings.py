@@ -11,18 +11,8 @@ from sqlalchemy.orm import Session
 
 from domain.models import CalendarSlot, Inquiry
 from domain.time import utc_now
-from tests.factories import user_id, verify_phones
+from tests.factories import inquiry_body, user_id, verified_pair, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
-
-
-def _inquiry(artist_ids: list[int], days: int = 40, **over: object) -> dict:
-    start = utc_now() + timedelta(days=days)
-    body = {"artist_ids": artist_ids, "event_type": "公司年会", "start_at": start.isoformat(),
-            "end_at": (start + timedelta(hours=3)).isoformat(), "city": "上海", "venue_address": "浦东新区世纪大道1号",
-            "audience_size": 500, "requirements": "开场两首歌", "budget_amount": 3_000_000, "contact_name": "王经理",
-            "contact_phone": "13800000001"}
-    return {**body, **over}
-
 
 QUOTE = {"quote": {"fee_amount": 1_200_000, "deposit_percent": 30, "balance_due_days": 3}}
 
@@ -33,7 +23,7 @@ async def test_inquiry_to_three_artists_compare_and_proceed(api_with_temporal: h
     artists = [await register_artist(api, f"1390000000{i}", name=f"歌手{i}") for i in range(1, 4)]
     verify_phones(db, "13800000001", "13900000001", "13900000002", "13900000003")
     ids = [await user_id(api, t) for t in artists]
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry(ids))
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body(ids))
     assert res.status_code == 201, res.text
     inquiry = res.json()
     assert [b["status"] for b in inquiry["bookings"]] == ["REQUESTED"] * 3
@@ -92,16 +82,16 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     client = await register_client(api, "13800000002")
     artist = await register_artist(api, "13900000004")
     aid = await user_id(api, artist)
-    unverified = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))
+    unverified = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid]))
     assert unverified.status_code == 422 and "实名" in unverified.json()["message"]
     assert unverified.json()["code"] == "verification_required"
     verify_phones(db, "13800000002", "13900000004")
     cases = [
-        (_inquiry([aid], days=-1), 422, "演出时间不能早于当前时间"),
-        ({**_inquiry([aid]), "end_at": (utc_now() + timedelta(days=39)).isoformat()}, 422, "结束时间必须晚于开始时间"),
-        (_inquiry([aid] + list(range(900, 910))), 422, "艺人最多10项"),
-        (_inquiry([987654]), 404, "艺人（ID 987654）不存在"),
-        ({**_inquiry([aid]), "start_at": "2030-01-01T10:00:00"}, 422, None),  # no timezone
+        (inquiry_body([aid], days=-1), 422, "演出时间不能早于当前时间"),
+        (inquiry_body([aid], end_at=(utc_now() + timedelta(days=39)).isoformat()), 422, "结束时间必须晚于开始时间"),
+        (inquiry_body([aid] + list(range(900, 910))), 422, "艺人最多10项"),
+        (inquiry_body([987654]), 404, "艺人（ID 987654）不存在"),
+        (inquiry_body([aid], start_at="2030-01-01T10:00:00"), 422, None),  # no timezone
     ]
     for body, status, message in cases:
         res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=body)
@@ -112,16 +102,16 @@ async def test_inquiry_validation(api_with_temporal: httpx.AsyncClient, db: Sess
     await api.put(f"{V1}/me/artist-profile", headers=bearer(client), json={
         "stage_name": "兼职歌手", "artist_types": ["singer"], "city": "上海", "contact_phone": "13800000002"})
     me = (await api.get(f"{V1}/me", headers=bearer(client))).json()
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([me["id"]]))
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([me["id"]]))
     assert res.status_code == 422 and res.json()["code"] == "self_booking"
     # A banned artist can't be booked.
     ops = await operator_token(api, db)
     await api.post(f"{V1}/admin/users/{aid}/status", headers=bearer(ops), json={"status": "banned", "reason": "违规"})
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid]))
     assert res.status_code == 422 and res.json()["code"] == "artist_banned"
     # Artists can't send inquiries.
     other = await register_artist(api, "13900000005")
-    assert (await api.post(f"{V1}/inquiries", headers=bearer(other), json=_inquiry([aid]))).status_code == 403
+    assert (await api.post(f"{V1}/inquiries", headers=bearer(other), json=inquiry_body([aid]))).status_code == 403
 
 
 async def test_inquiry_contact_phone_in_other_digits_is_stored_in_ascii(api_with_temporal: httpx.AsyncClient,
@@ -131,10 +121,10 @@ async def test_inquiry_contact_phone_in_other_digits_is_stored_in_ascii(api_with
     aid = await user_id(api, await register_artist(api, "13900000004"))
     verify_phones(db, "13800000002", "13900000004")
     for typed in ("1371234560", "137123456O9", "13712345609".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))[:10]):
-        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid], contact_phone=typed))
+        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid], contact_phone=typed))
         assert res.status_code == 422 and res.json()["detail"][0]["field"] == "contact_phone", res.text
     for typed in ("13７１２３４５６０９", "١٣٧١٢٣٤٥٦٠٩"):
-        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid], contact_phone=typed))
+        res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid], contact_phone=typed))
         assert res.status_code == 201, res.text
     assert list(db.scalars(select(Inquiry.contact_phone))) == ["13712345609", "13712345609"]
 
@@ -149,8 +139,8 @@ async def test_fifty_concurrent_confirmations_give_one_hold(api_with_temporal: h
     start = utc_now() + timedelta(days=30)
     for n in range(50):  # 50 requests whose times overlap pairwise
         s = start + timedelta(minutes=n)
-        res = await api.post(f"{V1}/inquiries", headers=bearer(clients[n % 5]), json=_inquiry(
-            [aid], start_at=s.isoformat(), end_at=(s + timedelta(hours=2)).isoformat()))
+        res = await api.post(f"{V1}/inquiries", headers=bearer(clients[n % 5]),
+                             json=inquiry_body([aid], start=s, hours=2))
         assert res.status_code == 201, res.text
         booking_ids.append(res.json()["bookings"][0]["id"])
     detail = (await api.get(f"{V1}/bookings/{booking_ids[0]}", headers=bearer(artist))).json()
@@ -170,11 +160,9 @@ async def test_fifty_concurrent_confirmations_give_one_hold(api_with_temporal: h
 
 async def test_operator_queue_and_intervention(api_with_temporal: httpx.AsyncClient, db: Session):
     api = api_with_temporal
-    client = await register_client(api, "13800000020")
-    artist = await register_artist(api, "13900000020")
-    verify_phones(db, "13800000020", "13900000020")
-    aid = await user_id(api, artist)
-    bid = (await api.post(f"{V1}/inquiries", headers=bearer(client), json=_inquiry([aid]))).json()["bookings"][0]["id"]
+    client, artist, aid = await verified_pair(api, db, "13800000020", "13900000020")
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid]))
+    bid = res.json()["bookings"][0]["id"]
     ops = await operator_token(api, db)
     listed = (await api.get(f"{V1}/admin/bookings?status=REQUESTED", headers=bearer(ops))).json()
     assert [b["id"] for b in listed["items"]] == [bid]

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from domain.calendar import service as calendar
 from domain.db import session_factory
 from domain.errors import AppError
-from domain.models import ArtistProfile, CalendarSlot, User
+from domain.models import CalendarSlot, User
 from domain.time import SHANGHAI, utc_now
-from tests.factories import insert_booking
+from tests.factories import artist_row, insert_booking, user_row
 from tests.helpers import V1, bearer, register_artist, register_client
 
 NEXT_YEAR = utc_now().astimezone(SHANGHAI).year + 1
@@ -289,21 +289,16 @@ async def test_yesterday_is_past_and_view_range_is_bounded(api: httpx.AsyncClien
 
 def test_fifty_racing_holds_leave_exactly_one(db: Session, database_url: str):
     """Fifty bookings of one artist, overlapping times, held at once from fifty sessions: one wins."""
-    artist_user, client_user = User(phone="13900000001"), User(phone="13700000001")
-    db.add_all([artist_user, client_user])
-    db.flush()
-    db.add(ArtistProfile(user_id=artist_user.id, stage_name="林晚晴", artist_types=["singer"], city="北京",
-                         contact_phone="13900000001"))
-    db.flush()
+    artist_id, client_id = artist_row(db, "13900000001"), user_row(db, "13700000001").id
     show = date(NEXT_YEAR, 10, 1)
-    bookings = [insert_booking(db, client_user.id, artist_user.id, start=at(show, 18, i), end=at(show, 20, i))
+    bookings = [insert_booking(db, client_id, artist_id, start=at(show, 18, i), end=at(show, 20, i))
                 for i in range(50)]
     factory = session_factory(database_url)
 
     def hold(booking_id: int, minute: int) -> str:
         with factory() as session:
             try:
-                calendar.hold_for_booking(session, booking_id, artist_user.id, at(show, 18, minute),
+                calendar.hold_for_booking(session, booking_id, artist_id, at(show, 18, minute),
                                           at(show, 20, minute))
                 session.commit()
                 return "held"
@@ -316,7 +311,7 @@ def test_fifty_racing_holds_leave_exactly_one(db: Session, database_url: str):
     assert outcomes.count("held") == 1
     assert outcomes.count("conflict") == 49
     db.expire_all()
-    held = db.scalars(select(CalendarSlot).where(CalendarSlot.artist_id == artist_user.id)).all()
+    held = db.scalars(select(CalendarSlot).where(CalendarSlot.artist_id == artist_id)).all()
     assert [s.status for s in held] == ["held"]
     assert held[0].booking_id == bookings[outcomes.index("held")]
 

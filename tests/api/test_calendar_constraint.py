@@ -9,18 +9,9 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.models import ArtistProfile, CalendarSlot, User
+from domain.models import CalendarSlot
 from domain.time import SHANGHAI
-
-
-def _artist(db: Session) -> int:
-    user = User(phone="13900000099")
-    db.add(user)
-    db.flush()
-    db.add(ArtistProfile(user_id=user.id, stage_name="测试艺人", artist_types=["singer"], city="北京",
-                         contact_phone="13900000099"))
-    db.flush()
-    return user.id
+from tests.factories import artist_row
 
 
 def _slot(artist_id: int, start_h: int, end_h: int, status: str) -> CalendarSlot:
@@ -30,7 +21,7 @@ def _slot(artist_id: int, start_h: int, end_h: int, status: str) -> CalendarSlot
 
 
 def test_overlapping_holds_and_bookings_are_refused(db: Session):
-    artist = _artist(db)
+    artist = artist_row(db)
     db.add(_slot(artist, 18, 21, "booked"))
     db.add(_slot(artist, 20, 22, "rest"))  # rest may overlap: only held/booked are exclusive
     db.add(_slot(artist, 21, 23, "held"))  # touching, not overlapping

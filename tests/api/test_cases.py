@@ -22,7 +22,7 @@ from integrations.wechat.miniprogram import WechatMiniProgramAuth
 from integrations.wechat.security import WechatContentSecurity
 from integrations.wechat.security_sandbox import SandboxContentSecurity
 from storage.local import LocalStorage
-from tests.factories import upload, user_id
+from tests.factories import case_body, demand_body, upload, user_id
 from tests.fakes.wechat_security import FakeWechatSecurityApi, fake_wechat_security_api
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import MP4_HEAD, image_bytes
@@ -44,16 +44,9 @@ def sandbox_checker(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> Sandbox
     return checker
 
 
-def _case(media: list[str], **over: object) -> dict:
-    body: dict[str, object] = {"title": "星河科技年会开场", "event_type": "公司年会",
-                               "performed_on": "2025-12-20", "description": "两千人年会，演唱三首歌曲。",
-                               "media": media}
-    return {**body, **over}
-
-
 async def _create(api: httpx.AsyncClient, token: str, **over: object) -> dict:
     images = [await upload(api, token), await upload(api, token)]
-    res = await api.post(CASES, headers=bearer(token), json=_case(images, **over))
+    res = await api.post(CASES, headers=bearer(token), json=case_body(images, **over))
     assert res.status_code == 201, res.text
     return dict(res.json())
 
@@ -72,7 +65,7 @@ async def test_case_is_public_only_once_approved_with_working_links(api: httpx.A
     first, second = await upload(api, artist, data=png), await upload(api, artist)
     video = await upload(api, artist, "case_video", content_type="video/mp4")
 
-    res = await api.post(CASES, headers=bearer(artist), json=_case([first, second, video]))
+    res = await api.post(CASES, headers=bearer(artist), json=case_body([first, second, video]))
     assert res.status_code == 201, res.text
     case = res.json()
     assert (case["moderation_status"], case["moderation_label"]) == ("pending", "审核中")
@@ -222,9 +215,9 @@ async def test_artists_only_touch_their_own_cases_and_uploads(api: httpx.AsyncCl
         assert res.status_code == 404 and res.json()["code"] == "case_not_found"
     assert (await api.get(CASES, headers=bearer(thief))).json() == []
     # Someone else's upload, or one already in a case, can't be attached.
-    foreign = await api.post(CASES, headers=bearer(thief), json=_case([case["media"][0]["upload_id"]]))
+    foreign = await api.post(CASES, headers=bearer(thief), json=case_body([case["media"][0]["upload_id"]]))
     assert foreign.status_code == 422 and foreign.json()["message"] == "所选文件不存在或不属于您"
-    reused = await api.post(CASES, headers=bearer(artist), json=_case([case["media"][0]["upload_id"]]))
+    reused = await api.post(CASES, headers=bearer(artist), json=case_body([case["media"][0]["upload_id"]]))
     assert reused.status_code == 409 and reused.json()["code"] == "case_media_in_use"
     grab = await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist),
                            json={"media": [await upload(api, thief)]})
@@ -248,25 +241,25 @@ async def test_bad_input_is_refused_in_chinese_and_changes_nothing(api: httpx.As
     tomorrow = (utc_now().astimezone(SHANGHAI) + timedelta(days=1)).date().isoformat()
 
     cases: list[tuple[dict, int, str]] = [
-        (_case([image], title=""), 422, "不能为空"),
-        (_case([image], title="长" * 61), 422, "最多60个字"),
-        (_case([image], event_type="类" * 31), 422, "最多30个字"),
-        (_case([image], description="字" * 1001), 422, "最多1000个字"),
-        (_case([image], performed_on=tomorrow), 422, "演出日期不能晚于今天"),
-        (_case([]), 422, ""),
-        (_case([image, image]), 422, "同一个文件不能重复添加"),
-        (_case(["not-an-upload-id"]), 422, ""),
-        (_case(["0" * 32]), 422, "所选文件不存在或不属于您"),
-        (_case([licence]), 422, "只能添加以“案例图片”或“案例视频”用途上传的文件"),
-        (_case([image, *videos]), 422, "每个案例最多1个视频"),
-        (_case([image], extra="x"), 422, "不支持的字段"),
+        (case_body([image], title=""), 422, "不能为空"),
+        (case_body([image], title="长" * 61), 422, "最多60个字"),
+        (case_body([image], event_type="类" * 31), 422, "最多30个字"),
+        (case_body([image], description="字" * 1001), 422, "最多1000个字"),
+        (case_body([image], performed_on=tomorrow), 422, "演出日期不能晚于今天"),
+        (case_body([]), 422, ""),
+        (case_body([image, image]), 422, "同一个文件不能重复添加"),
+        (case_body(["not-an-upload-id"]), 422, ""),
+        (case_body(["0" * 32]), 422, "所选文件不存在或不属于您"),
+        (case_body([licence]), 422, "只能添加以“案例图片”或“案例视频”用途上传的文件"),
+        (case_body([image, *videos]), 422, "每个案例最多1个视频"),
+        (case_body([image], extra="x"), 422, "不支持的字段"),
     ]
     for body, status, message in cases:
         res = await api.post(CASES, headers=bearer(artist), json=body)
         assert res.status_code == status, (body, res.text)
         assert set(res.json()) == {"code", "message", "detail"} and message in res.json()["message"]
     ten = [await upload(api, artist) for _ in range(10)]
-    too_many = await api.post(CASES, headers=bearer(artist), json=_case(ten))
+    too_many = await api.post(CASES, headers=bearer(artist), json=case_body(ten))
     assert too_many.status_code == 422
     assert _count(db) == (0, 0)
 
@@ -282,7 +275,7 @@ async def test_bad_input_is_refused_in_chinese_and_changes_nothing(api: httpx.As
     kept, dropped = case["media"][0]["upload_id"], case["media"][1]["upload_id"]
     res = await api.patch(f"{CASES}/{case['id']}", headers=bearer(artist), json={"media": [image, kept]})
     assert [m["upload_id"] for m in res.json()["media"]] == [image, kept]
-    again = await api.post(CASES, headers=bearer(artist), json=_case([dropped]))
+    again = await api.post(CASES, headers=bearer(artist), json=case_body([dropped]))
     assert again.status_code == 201, again.text
 
 
@@ -380,10 +373,7 @@ async def test_risky_demand_is_rejected_automatically(api: httpx.AsyncClient, db
     client = await register_client(api, "13800000109")
     db.execute(update(User).where(User.phone == "13800000109").values(verification_status="verified"))
     db.commit()
-    start = utc_now() + timedelta(days=30)
-    body = {"event_type": "公司年会", "start_at": start.isoformat(),
-            "end_at": (start + timedelta(hours=3)).isoformat(), "city": "上海", "budget_min_amount": 500_000,
-            "budget_max_amount": 2_000_000, "artist_types": ["singer"], "description": "年会开场两首歌"}
+    body = demand_body()
     ok = await api.post(f"{V1}/demands", headers=bearer(client), json=body)
     assert ok.status_code == 201 and ok.json()["moderation_status"] == "pending"
     risky = await api.post(f"{V1}/demands", headers=bearer(client), json={**body, "description": "散场后赌博"})

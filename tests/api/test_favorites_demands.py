@@ -11,22 +11,14 @@ from sqlalchemy.orm import Session
 
 from domain.models import User
 from domain.time import SHANGHAI, utc_now
-from tests.factories import user_id, verify_phones
+from tests.factories import demand_body, user_id, verify_phones
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
 QUOTE = {"fee_amount": 1_200_000, "deposit_percent": 30, "balance_due_days": 3}
 
 
-def _demand(days: int = 30, **over: object) -> dict:
-    start = utc_now() + timedelta(days=days)
-    body = {"event_type": "公司年会", "start_at": start.isoformat(), "end_at": (start + timedelta(hours=3)).isoformat(),
-            "city": "上海", "budget_min_amount": 500_000, "budget_max_amount": 2_000_000,
-            "artist_types": ["singer"], "description": "年会开场，两首流行歌曲。联系13800000001"}
-    return {**body, **over}
-
-
 async def _publish(api: httpx.AsyncClient, token: str, ops: str | None = None, **over: object) -> int:
-    res = await api.post(f"{V1}/demands", headers=bearer(token), json=_demand(**over))  # type: ignore[arg-type]
+    res = await api.post(f"{V1}/demands", headers=bearer(token), json=demand_body(**over))  # type: ignore[arg-type]
     assert res.status_code == 201, res.text
     assert res.json()["moderation_status"] == "pending" and res.json()["status"] == "open"
     demand_id = int(res.json()["id"])
@@ -101,27 +93,27 @@ async def test_demand_validation(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000001")
     artist = await register_artist(api, "13900000001")
 
-    unverified = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand())
+    unverified = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body())
     assert unverified.status_code == 422 and unverified.json()["code"] == "verification_required"
     verify_phones(db, "13800000001", "13900000001")
 
-    past = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(days=-2))
+    past = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body(days=-2))
     assert past.status_code == 422 and past.json()["code"] == "start_in_past"
     flipped = await api.post(f"{V1}/demands", headers=bearer(client),
-                             json=_demand(budget_min_amount=3_000_000, budget_max_amount=1_000_000))
+                             json=demand_body(budget_min_amount=3_000_000, budget_max_amount=1_000_000))
     assert flipped.status_code == 422 and flipped.json()["message"] == "最低预算不能高于最高预算"
     start = utc_now() + timedelta(days=10)
-    backwards = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(
+    backwards = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body(
         start_at=start.isoformat(), end_at=(start - timedelta(hours=1)).isoformat()))
     assert backwards.status_code == 422 and backwards.json()["message"] == "结束时间必须晚于开始时间"
-    naive = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(start_at="2030-01-01T10:00:00"))
+    naive = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body(start_at="2030-01-01T10:00:00"))
     assert naive.status_code == 422
-    too_long = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(description="演" * 2001))
+    too_long = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body(description="演" * 2001))
     assert too_long.status_code == 422
-    bad_type = await api.post(f"{V1}/demands", headers=bearer(client), json=_demand(artist_types=["wizard"]))
+    bad_type = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body(artist_types=["wizard"]))
     assert bad_type.status_code == 422
-    assert (await api.post(f"{V1}/demands", headers=bearer(artist), json=_demand())).status_code == 403
-    assert (await api.post(f"{V1}/demands", json=_demand())).status_code == 401
+    assert (await api.post(f"{V1}/demands", headers=bearer(artist), json=demand_body())).status_code == 403
+    assert (await api.post(f"{V1}/demands", json=demand_body())).status_code == 401
 
 
 async def test_moderation_filters_and_close(api: httpx.AsyncClient, db: Session):

@@ -22,12 +22,12 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from api.context import AppContext
 from domain.bookings.messages import PaymentReceived
 from domain.db import session_scope
-from domain.models import Booking, PaymentNotification, PaymentOrder, Refund, User
+from domain.models import Booking, PaymentNotification, PaymentOrder, Refund
 from domain.payments import service
 from domain.payments.errors import PaymentAlreadyPaid, RefundExceedsPaid, RefundStepConflict
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from integrations.errors import IntegrationError
-from tests.factories import insert_booking
+from tests.factories import insert_booking, user_row
 
 V1 = "/api/v1"
 
@@ -56,9 +56,7 @@ class PaymentSignalCounter:
 
 
 def _booking(db: Session, deposit: int = 3_000_00, balance: int = 7_000_00) -> int:
-    client, artist = User(phone=f"137{uuid.uuid4().int % 10**8:08d}"), User(phone=f"139{uuid.uuid4().int % 10**8:08d}")
-    db.add_all([client, artist])
-    db.flush()
+    client, artist = user_row(db), user_row(db)
     return insert_booking(db, client.id, artist.id, status="SIGNED", start=datetime(2027, 3, 1, 12, tzinfo=UTC),
                           fee_amount=deposit + balance, deposit_amount=deposit, balance_amount=balance)
 

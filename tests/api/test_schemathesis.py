@@ -5,7 +5,6 @@ error, every response matches its declared status and schema, and every error co
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,8 +23,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from api.context import AppContext
 from domain.models import Inquiry
-from domain.time import utc_now
-from tests.factories import user_id, verify_phones
+from tests.factories import inquiry_body, verified_pair
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 from tests.storage.conftest import huge_png
 
@@ -123,15 +121,9 @@ def test_every_operation_as_every_role(request: pytest.FixtureRequest, fuzz_app:
 
 async def test_workflow_routes_answer_a_declared_503_while_temporal_is_down(api: httpx.AsyncClient, db: Session):
     """The fuzz above rarely reaches Temporal with valid input; this does: an inquiry that passes every check."""
-    client = await register_client(api, "13800002222")
-    artist = await register_artist(api, "13900002222")
-    verify_phones(db, "13800002222", "13900002222")
-    artist_id = await user_id(api, artist)
-    start = utc_now() + timedelta(days=30)
-    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json={
-        "artist_ids": [artist_id], "event_type": "公司年会", "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=2)).isoformat(), "city": "上海", "venue_address": "浦东新区世纪大道1号",
-        "audience_size": 300, "budget_amount": 2_000_000, "contact_name": "王经理", "contact_phone": "13800002222"})
+    client, _, artist_id = await verified_pair(api, db, "13800002222", "13900002222")
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client),
+                         json=inquiry_body([artist_id], days=30, hours=2, contact_phone="13800002222"))
     assert res.status_code == 503 and res.json()["code"] == "temporal_unavailable", res.text
     assert db.scalar(select(func.count()).select_from(Inquiry)) == 0  # nothing saved without its workflow
     paths = (await api.get("/openapi.json")).json()["paths"]

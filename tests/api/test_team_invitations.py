@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from domain.models import ArtistManager, TeamInvitation
 from domain.time import utc_now
 from tests.factories import user_id
-from tests.helpers import V1, bearer, register_artist, register_client, sms_login
+from tests.helpers import V1, bearer, invite, register_artist, register_client, sms_login
 
 TEAM = f"{V1}/me/artist/team"
 PENDING = f"{TEAM}/invitations"
@@ -22,16 +22,12 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 MANAGED = f"{V1}/me/managed-artists"
 
 
-async def _invite(api: httpx.AsyncClient, artist: str, phone: str, role: str = "agent") -> httpx.Response:
-    return await api.post(TEAM, headers=bearer(artist), json={"phone": phone, "role": role})
-
-
 async def test_the_answer_is_the_same_for_registered_and_unregistered_phones(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000301")
     await sms_login(api, "13600000301")  # registered
 
-    known = await _invite(api, artist, "13600000301")
-    unknown = await _invite(api, artist, "13600000302")
+    known = await invite(api, artist, "13600000301")
+    unknown = await invite(api, artist, "13600000302")
     assert known.status_code == unknown.status_code == 202, (known.text, unknown.text)
     k, u = known.json(), unknown.json()
     assert set(k) == set(u) == {"invited", "id", "phone_masked", "role", "role_label", "created_at", "expires_at"}
@@ -61,10 +57,10 @@ async def test_accept_makes_a_member_and_decline_does_not(api: httpx.AsyncClient
     helper = await register_client(api, "13600000312")
     other = await register_client(api, "13600000313")
 
-    first = (await _invite(api, artist, "13600000311")).json()
+    first = (await invite(api, artist, "13600000311")).json()
     # Invited again as 助理 (typed in full-width digits: the same phone): the earlier one is replaced, not doubled.
-    again = (await _invite(api, artist, "13600000311".translate(FULL_WIDTH), "assistant")).json()
-    to_helper = (await _invite(api, artist, "13600000312", "assistant")).json()
+    again = (await invite(api, artist, "13600000311".translate(FULL_WIDTH), "assistant")).json()
+    to_helper = (await invite(api, artist, "13600000312", "assistant")).json()
 
     # The invited user is told in the notification centre and sees the invitation.
     notes = (await api.get(f"{V1}/notifications", headers=bearer(agent))).json()["items"]
@@ -108,7 +104,7 @@ async def test_accept_makes_a_member_and_decline_does_not(api: httpx.AsyncClient
 async def test_expired_and_cancelled_invitations_cannot_be_accepted(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000321")
     member = (await sms_login(api, "13600000321"))["access_token"]
-    late = (await _invite(api, artist, "13600000321")).json()
+    late = (await invite(api, artist, "13600000321")).json()
     db.execute(update(TeamInvitation).where(TeamInvitation.id == late["id"])
                .values(expires_at=utc_now() - timedelta(seconds=1)))
     db.commit()
@@ -119,7 +115,7 @@ async def test_expired_and_cancelled_invitations_cannot_be_accepted(api: httpx.A
     assert "已过期" in res.json()["message"]
 
     # Inviting again replaces the expired invitation (and its notification).
-    fresh = (await _invite(api, artist, "13600000321")).json()
+    fresh = (await invite(api, artist, "13600000321")).json()
     assert len((await api.get(f"{V1}/notifications", headers=bearer(member))).json()["items"]) == 1
     assert (await api.delete(f"{PENDING}/{fresh['id']}", headers=bearer(artist))).status_code == 204
     again = await api.delete(f"{PENDING}/{fresh['id']}", headers=bearer(artist))
@@ -131,14 +127,14 @@ async def test_expired_and_cancelled_invitations_cannot_be_accepted(api: httpx.A
     assert res.status_code == 404
     # Another artist cannot cancel it.
     other = await register_artist(api, "13900000322")
-    third = (await _invite(api, artist, "13600000321")).json()
+    third = (await invite(api, artist, "13600000321")).json()
     assert (await api.delete(f"{PENDING}/{third['id']}", headers=bearer(other))).status_code == 404
     assert db.scalar(select(func.count()).select_from(ArtistManager)) == 0
 
 
 async def test_a_phone_that_registers_later_sees_the_invitation(api: httpx.AsyncClient, db: Session):
     artist = await register_artist(api, "13900000331", name="周小北")
-    sent = (await _invite(api, artist, "13600000331")).json()
+    sent = (await invite(api, artist, "13600000331")).json()
     newcomer = (await sms_login(api, "13600000331"))["access_token"]
     mine = (await api.get(RECEIVED, headers=bearer(newcomer))).json()
     assert [(i["id"], i["stage_name"]) for i in mine] == [(sent["id"], "周小北")]
@@ -160,18 +156,18 @@ async def test_invitations_are_rate_limited_per_artist(api: httpx.AsyncClient, d
 
     phones = iter(f"135{n:08d}" for n in range(100))
     for _ in range(10):
-        assert (await _invite(api, artist, next(phones))).status_code == 202
-    hour = await _invite(api, artist, next(phones))
+        assert (await invite(api, artist, next(phones))).status_code == 202
+    hour = await invite(api, artist, next(phones))
     assert hour.status_code == 429 and hour.json()["code"] == "team_invite_limit_reached", hour.text
     assert hour.json()["message"] == "邀请过于频繁，1小时内最多发出10个邀请，请稍后再试"
     # Another artist is not affected.
-    assert (await _invite(api, other, next(phones))).status_code == 202
+    assert (await invite(api, other, next(phones))).status_code == 202
     for _ in range(2):
         age(2)
         for _ in range(10):
-            assert (await _invite(api, artist, next(phones))).status_code == 202
+            assert (await invite(api, artist, next(phones))).status_code == 202
     age(2)
-    day = await _invite(api, artist, next(phones))
+    day = await invite(api, artist, next(phones))
     assert day.status_code == 429 and day.json()["message"] == "今日发出的邀请已达上限（30个），请明天再试"
     age(24)
-    assert (await _invite(api, artist, next(phones))).status_code == 202
+    assert (await invite(api, artist, next(phones))).status_code == 202

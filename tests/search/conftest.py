@@ -14,10 +14,11 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
 from domain.db import get_engine
-from domain.models import ArtistPrice, ArtistProfile, CalendarSlot, User
+from domain.models import ArtistPrice, CalendarSlot
 from domain.time import SHANGHAI, utc_now
 from search.base import ArtistDoc, ArtistSearch
 from search.documents import iter_artist_documents
+from tests.factories import artist_row
 
 
 @dataclass
@@ -48,19 +49,15 @@ BANNED = ("爵士老炮", ["singer"], ["爵士"], "上海", (1000, 2000), "被�
 
 def _add_artist(db: Session, i: int, name: str, types: list[str], styles: list[str], city: str,
                 prices: tuple[int, int] | None, bio: str, *, verified: bool, status: str = "active") -> int:
-    user = User(phone=f"1370000{i:04d}", status=status, verification_status="verified" if verified else "unverified")
-    db.add(user)
-    db.flush()
-    db.add(ArtistProfile(user_id=user.id, stage_name=name, artist_types=types, styles=styles, city=city,
-                         contact_phone=user.phone, bio=bio,
-                         created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i)))
-    db.flush()
+    artist_id = artist_row(db, f"1370000{i:04d}", stage_name=name, artist_types=types, styles=styles, city=city,
+                           bio=bio, created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i),
+                           user={"status": status, "verification_status": "verified" if verified else "unverified"})
     if prices:
-        db.add(ArtistPrice(artist_id=user.id, title="标准演出", duration_minutes=30,
+        db.add(ArtistPrice(artist_id=artist_id, title="标准演出", duration_minutes=30,
                            min_amount=prices[0] * 100, max_amount=prices[0] * 150))
-        db.add(ArtistPrice(artist_id=user.id, title="加长演出", duration_minutes=60,
+        db.add(ArtistPrice(artist_id=artist_id, title="加长演出", duration_minutes=60,
                            min_amount=prices[0] * 150, max_amount=prices[1] * 100))
-    return user.id
+    return artist_id
 
 
 def build_catalog(db: Session) -> Catalog:

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from activities.search import SearchOutboxDrainPlugin
 from domain.db import session_factory
-from domain.models import ArtistProfile, ArtistTag, Booking, FavoriteArtist, Inquiry, SearchOutbox, Tag, User
+from domain.models import ArtistProfile, ArtistTag, Booking, FavoriteArtist, SearchOutbox, Tag
 from domain.reviews import service as reviews
 from search.base import ArtistDoc, SearchQuery, SearchResult
 from search.documents import artist_document
 from search.factory import in_transaction, sync_artist
 from search.outbox import drain_all, drain_outbox, mark_dirty
 from search.pg import PgArtistSearch, artist_search, name_grams
+from tests.factories import inquiry_row, user_row
 from tests.search.conftest import build_catalog
 
 
@@ -56,13 +57,6 @@ def _outbox(db: Session) -> dict[int, tuple[int, str | None]]:
     return {r.artist_id: (r.attempts, r.last_error) for r in db.scalars(select(SearchOutbox))}
 
 
-def _client(db: Session, n: int) -> int:
-    user = User(phone=f"1380000{n:04d}")
-    db.add(user)
-    db.flush()
-    return user.id
-
-
 def test_documents_carry_reviews_tags_popularity_and_privacy(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     cat = build_catalog(db)
     chen, sun = cat.ids["陈默"], cat.ids["孙浩然"]
@@ -77,14 +71,10 @@ def test_documents_carry_reviews_tags_popularity_and_privacy(db: Session, monkey
     db.add_all([hot, local])
     db.flush()
     db.add_all([ArtistTag(artist_id=chen, tag_id=hot.id), ArtistTag(artist_id=chen, tag_id=local.id)])
-    clients = [_client(db, i) for i in range(3)]
+    clients = [user_row(db, f"1380000{i:04d}").id for i in range(3)]
     db.add_all([FavoriteArtist(client_id=c, artist_id=chen) for c in clients[:2]])
     start = datetime(2026, 12, 24, 11, tzinfo=UTC)
-    inquiry = Inquiry(client_id=clients[0], event_type="年会", start_at=start, end_at=start + timedelta(hours=2),
-                      city="成都", venue_address="天府大道", duration_minutes=60, audience_size=100,
-                      budget_amount=500_000, contact_name="王", contact_phone="13800009999")
-    db.add(inquiry)
-    db.flush()
+    inquiry = inquiry_row(db, clients[0], start, start + timedelta(hours=2))
     for status in ("CONFIRMED", "COMPLETED", "REQUESTED", "REJECTED"):  # only the first two count
         db.add(Booking(inquiry_id=inquiry.id, client_id=clients[0], artist_id=chen, status=status, start_at=start,
                        end_at=start + timedelta(hours=2), commission_rate_bp=1000))

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from activities.storage import StorageCleanupPlugin
 from domain.db import session_factory
-from domain.models import Upload, User
+from domain.models import Upload
 from domain.settings import Settings
 from domain.uploads.cleanup import remove_orphans
 from storage.base import ObjectStorage
 from storage.local import LocalStorage
 from storage.media import thumbnail_key
+from tests.factories import user_row
 
 
 def _id() -> str:
@@ -28,10 +29,7 @@ def _id() -> str:
 
 def _scene(db: Session, storage: ObjectStorage) -> tuple[set[str], set[str]]:
     """(keys that must stay, keys that are orphans)."""
-    user = User(phone=f"139{uuid.uuid4().int % 10**8:08d}")
-    db.add(user)
-    db.flush()
-    uid = user.id
+    uid = user_row(db).id
     known = f"private/case_image/{uid}/{_id()}.png"
     licence = f"private/licence/{uid}/{_id()}.pdf"
     for key, ct in ((known, "image/png"), (licence, "application/pdf")):

@@ -16,8 +16,9 @@ from temporalio.testing import WorkflowEnvironment
 from domain.bookings import service
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, PaymentReceived, Quote
 from domain.bookings.schemas import InquiryIn
-from domain.models import ArtistProfile, Booking, ClientProfile, PaymentOrder, User
+from domain.models import Booking, ClientProfile, PaymentOrder, User
 from domain.time import utc_now
+from tests.factories import artist_row, inquiry_body, user_row
 from workflows.booking import BookingWorkflow, search_attributes
 
 QUEUE = "yanyue-test"  # the session worker's task queue (tests/conftest.py)
@@ -26,28 +27,19 @@ QUEUE = "yanyue-test"  # the session worker's task queue (tests/conftest.py)
 def parties(db: Session, n_artists: int = 1) -> tuple[int, list[int]]:
     """A verified client and verified artists."""
     suffix = uuid.uuid4().int % 10**7
-    client = User(phone=f"136{suffix:08d}", verification_status="verified")
-    db.add(client)
-    db.flush()
+    client = user_row(db, f"136{suffix:08d}", verification_status="verified")
     db.add(ClientProfile(user_id=client.id, org_name="星河科技有限公司", industry="enterprise", contact_name="王经理",
                          contact_phone=client.phone))
-    artists = []
-    for i in range(n_artists):
-        a = User(phone=f"139{(suffix + i + 1) % 10**8:08d}", verification_status="verified")
-        db.add(a)
-        db.flush()
-        db.add(ArtistProfile(user_id=a.id, stage_name=f"歌手{i}", artist_types=["singer"], city="北京",
-                             contact_phone=a.phone))
-        artists.append(a.id)
+    artists = [artist_row(db, f"139{(suffix + i + 1) % 10**8:08d}", stage_name=f"歌手{i}",
+                          user={"verification_status": "verified"}) for i in range(n_artists)]
     db.commit()
     return client.id, artists
 
 
-def inquiry_body(artist_ids: list[int], days: float = 40, hours: int = 3, now: datetime | None = None) -> InquiryIn:
-    start = (now or utc_now()) + timedelta(days=days)
-    return InquiryIn(artist_ids=artist_ids, event_type="年会", start_at=start, end_at=start + timedelta(hours=hours),
-                     city="北京", venue_address="朝阳区建国路88号", audience_size=300, requirements="需要暖场",
-                     budget_amount=2_000_000, contact_name="王经理", contact_phone="13600000000")
+def inquiry_in(artist_ids: list[int], days: float = 40, hours: int = 3, now: datetime | None = None) -> InquiryIn:
+    """The inquiry the API would have parsed: the show `days` after `now` (the test server's clock)."""
+    return InquiryIn.model_validate(inquiry_body(artist_ids, start=(now or utc_now()) + timedelta(days=days),
+                                                 hours=hours))
 
 
 async def start(env: WorkflowEnvironment, db: Session, client_id: int, artist_ids: list[int],
@@ -57,7 +49,7 @@ async def start(env: WorkflowEnvironment, db: Session, client_id: int, artist_id
     assert user is not None
     client = env.client
     now = max(await env.get_current_time(), utc_now())
-    _, bookings = service.create_inquiry(db, user, inquiry_body(artist_ids, now=now, **kw))
+    _, bookings = service.create_inquiry(db, user, inquiry_in(artist_ids, now=now, **kw))
     db.commit()
     handles = []
     for b in bookings:

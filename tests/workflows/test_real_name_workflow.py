@@ -13,6 +13,7 @@ from domain.accounts.schemas import VerificationIn
 from domain.models import RealNameVerification, User
 from integrations.errors import IntegrationError
 from integrations.realname.base import RealNameResult
+from tests.factories import user_row
 from workers.runtime import build_worker
 from workflows.real_name import RealNameVerificationWorkflow
 
@@ -31,9 +32,7 @@ class FlakyChecker:
 
 
 def _submission(db: Session, ctx: AppContext) -> int:
-    user = User(phone="13700000030")
-    db.add(user)
-    db.flush()
+    user = user_row(db, "13700000030")
     row = verification.submit(db, ctx.cipher, user, VerificationIn.model_validate(
         {"subject": "person", "legal_name": "王小明", "id_number": "11010519491231002X"}))
     db.commit()
