@@ -11,11 +11,11 @@ from domain.accounts import verification
 from domain.accounts.crypto import FieldCipher
 from domain.accounts.messages import GIVE_UP_REAL_NAME, VERIFY_REAL_NAME
 from domain.artists import changes
+from domain.artists.search_sync import index_writer
 from domain.db import session_scope
 from domain.models import RealNameVerification
 from integrations.realname.base import RealNameChecker, RealNameResult
 from search.base import ArtistSearch
-from search.factory import index_writer
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.periodic import PeriodicJobPlugin
+from domain.artists.search_sync import drain_all
 from domain.db import session_factory
 from search.base import ArtistSearch
-from search.outbox import drain_all
 
 DRAIN_INTERVAL_SECONDS = 2.0  # how stale OpenSearch may be after a commit, at most (plus the drain itself)
 DRAIN_BATCH = 100

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from api.context import AppContext
 from domain.accounts import sessions, users
 from domain.artists import changes
+from domain.artists.search_sync import index_writer
 from domain.db import session_scope
 from domain.enums import ROLE_LABELS
 from domain.errors import AppError, NotAuthenticated, PermissionDenied, RoleRequired
 from domain.models import AuthSession, Operator, User
 from domain.profiles import managers
 from integrations.wechat.security import ContentSecurity
-from search.factory import index_writer
 
 # Every id is a BIGINT: a larger or non-positive number is the caller's mistake (422), not a database error.
 PathId = Annotated[int, Path(ge=1, le=2**62)]

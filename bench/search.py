@@ -31,12 +31,12 @@ from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 
 from bench.common import DEFAULT_SERVER, server_url  # noqa: E402
 from devstack.database import drop_database, ensure_database, migrate  # noqa: E402
+from domain.artists.search_documents import iter_artist_documents  # noqa: E402
 from domain.db import get_engine, session_scope  # noqa: E402
 from domain.enums import ARTIST_TYPE_LABELS  # noqa: E402
 from domain.time import SHANGHAI, utc_now  # noqa: E402
 from search import pg  # noqa: E402
 from search.base import SearchQuery  # noqa: E402
-from search.documents import iter_artist_documents  # noqa: E402
 from search.pg import PgArtistSearch  # noqa: E402
 
 DB_NAME = "yy_bench"

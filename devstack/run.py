@@ -20,10 +20,11 @@ from sqlalchemy.engine import make_url
 
 from devstack.database import migrate, resolve_database_url
 from domain.accounts.crypto import field_cipher_from_settings
+from domain.artists.search_sync import reindex
 from domain.db import session_scope
 from domain.seed import CLIENTS, OPERATOR, seed
 from domain.settings import ROOT, Settings, get_settings
-from search.factory import artist_search_from_settings, reindex
+from search.factory import artist_search_from_settings
 from storage.factory import storage_from_settings
 from workers.runtime import SEARCH_ATTRIBUTES
 

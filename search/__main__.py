@@ -8,11 +8,10 @@ import argparse
 import sys
 import time
 
+from domain.artists.search_sync import drain_all, reindex
 from domain.db import DatabaseNotConfigured, database_url_from_settings, session_factory, session_scope
 from domain.settings import Settings
-from search.documents import iter_artist_documents
 from search.factory import artist_search_from_settings
-from search.outbox import drain_all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drained {report.done} artists, {len(report.failed)} failed")
         return 1 if report.failed else 0
     with session_scope(url) as session:
-        count = search.reindex_all(iter_artist_documents(session))
+        count = reindex(search, session)
     print(f"reindexed {count} artists into {type(search).__name__} in {time.perf_counter() - started:.1f}s")
     return 0
 

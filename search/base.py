@@ -14,7 +14,7 @@ MAX_PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class ArtistDoc:
-    """What search knows about one public artist. Built only by `search.documents`."""
+    """What search knows about one public artist. Built only by `domain.artists.search_documents`."""
 
     artist_id: int
     stage_name: str

@@ -105,7 +105,8 @@ def build_query(q: SearchQuery) -> dict[str, Any]:
     if q.verified_only:
         filters.append({"term": {"verified": True}})
     if q.available_on is not None:
-        # Documents carry the Shanghai dates their calendar blocks (search.documents), like PostgreSQL's check.
+        # Documents carry the Shanghai dates their calendar blocks (domain.artists.search_documents), like
+        # PostgreSQL's check.
         must_not.append({"term": {"unavailable_dates": q.available_on.isoformat()}})
     sort_key = q.effective_sort
     sorts: dict[str, list[Any]] = {

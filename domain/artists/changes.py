@@ -2,8 +2,8 @@
 privacy, tags, reviews, favorites, calendar, account status, real name) calls `artist_changed` in its unit of
 work; when that unit commits, the marked artists are written once each, in the committing transaction:
 
-- by the writer its owner bound with `on_commit` (the API binds `search.factory.index_writer`: the PostgreSQL
-  backend's index row, or for OpenSearch an outbox row), or
+- by the writer its owner bound with `on_commit` (the API binds `domain.artists.search_sync.index_writer`: the
+  PostgreSQL backend's index row, or for OpenSearch an outbox row), or
 - with no writer bound (activities, maintenance commands), as search outbox rows, which the worker drains.
 
 Either way the change and its index (or outbox) row commit together, and a rollback writes nothing."""
@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
+
+from search.outbox import mark_dirty
 
 Writer = Callable[[Session, Iterable[int]], None]
 _CHANGED = "search.changed_artists"
@@ -31,8 +33,6 @@ def on_commit(session: Session, writer: Writer) -> None:
 
 
 def _queue(session: Session, artist_ids: Iterable[int]) -> None:
-    from search.outbox import mark_dirty  # here: the outbox reads the documents, which read the domain's services
-
     for artist_id in artist_ids:
         mark_dirty(session, artist_id)
 

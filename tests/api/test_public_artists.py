@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
+from domain.artists.search_sync import reindex
 from domain.models import BookingEvent, CalendarSlot, User
 from domain.seed import ARTISTS, seed
 from domain.time import utc_now
-from search.factory import reindex
 from tests.factories import insert_booking, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
+from domain.artists.search_documents import iter_artist_documents
 from domain.db import get_engine
 from domain.models import ArtistPrice, CalendarSlot
 from domain.time import SHANGHAI, utc_now
 from search.base import ArtistDoc, ArtistSearch
-from search.documents import iter_artist_documents
 from tests.factories import artist_row
 
 
@@ -81,8 +81,8 @@ def build_catalog(db: Session) -> Catalog:
 
 
 def catalog_documents(db: Session) -> list[ArtistDoc]:
-    """Documents as search.documents builds them, with fixed review/popularity/tag values so every backend
-    is checked on the same numbers (test_outbox.py checks that documents take them from the database)."""
+    """Documents as domain.artists.search_documents builds them, with fixed review/popularity/tag values so
+    every backend is checked on the same numbers (test_outbox.py checks that documents take them from the database)."""
     extra = {name: (rating, reviews, pop, tags) for name, *_, rating, reviews, pop, tags in ARTISTS}
     docs = []
     for doc in iter_artist_documents(db):

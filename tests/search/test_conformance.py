@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from domain.artists.search_documents import artist_document
 from search.base import ArtistSearch, InvalidSearchQuery, SearchQuery
-from search.documents import artist_document
 from tests.search.conftest import Catalog
 
 

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.artists.search_documents import artist_document
+from domain.artists.search_sync import sync_artist
 from domain.models import User
 from domain.settings import Settings
 from search import __main__ as cli
-from search.documents import artist_document
-from search.factory import artist_search_from_settings, sync_artist
+from search.factory import artist_search_from_settings
 from search.opensearch import OpenSearchArtistSearch
 from search.pg import PgArtistSearch, artist_search
 from tests.search.conftest import build_catalog

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from activities.search import SearchOutboxDrainPlugin
+from domain.artists.search_documents import artist_document
+from domain.artists.search_sync import drain_all, drain_outbox, sync_artist
 from domain.db import session_factory
 from domain.models import ArtistProfile, ArtistTag, Booking, FavoriteArtist, SearchOutbox, Tag
 from domain.reviews import service as reviews
 from search.base import ArtistDoc, SearchQuery, SearchResult
-from search.documents import artist_document
-from search.factory import in_transaction, sync_artist
-from search.outbox import drain_all, drain_outbox, mark_dirty
+from search.factory import in_transaction
+from search.outbox import mark_dirty
 from search.pg import PgArtistSearch, artist_search, name_grams
 from tests.factories import inquiry_row, user_row
 from tests.search.conftest import build_catalog

@@ -1,4 +1,6 @@
-"""The one place that knows how artist profiles map to search documents."""
+"""The one place that knows how artist profiles map to search documents (search.base.ArtistDoc). Building one
+reads the whole domain (prices, bookings, reviews, calendar), so it lives here; search/ only indexes and
+queries documents built here (writing them: domain.artists.search_sync)."""
 
 from __future__ import annotations
 
