@@ -54,6 +54,8 @@ def db(database_url: str) -> Iterator[Session]:
     for attempt in range(5):
         try:
             with engine.begin() as conn:
+                # A lock held by a straggling worker thread must not hang the suite: give up, then try again.
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
                 tables = conn.execute(text(
                     "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
                     "WHERE schemaname = 'public' AND tablename <> 'alembic_version'")).scalar_one()

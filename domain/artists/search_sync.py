@@ -85,14 +85,18 @@ def drain_outbox(search: ArtistSearch, session_factory: Callable[[], Session], l
         if not ids:
             return report
         docs = artist_documents(session, ids)
+        # PostgreSQL: write in this transaction. A second connection would wait on locks queued behind ones this
+        # transaction holds (a TRUNCATE, an ALTER) while this one waits for it: a deadlock PostgreSQL can't see.
+        target = in_transaction(search, session)
         streak = 0
         for artist_id in ids:
             doc = docs.get(artist_id)
             try:
-                if doc is None:
-                    search.remove(artist_id)
-                else:
-                    search.index(doc)
+                with session.begin_nested():  # a refused row rolls back alone; the failure is recorded below
+                    if doc is None:
+                        target.remove(artist_id)
+                    else:
+                        target.index(doc)
             except Exception as exc:  # any index failure is retried from the outbox
                 report.failed[artist_id] = outbox.record_failure(session, artist_id, f"{type(exc).__name__}: {exc}")
                 streak += 1
