@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 # C0 and C1 controls and DEL; \t and \n are added back for multi-line text (bios, requirements, reviews ...).
@@ -94,3 +94,9 @@ def _in_range(day: date) -> date:
 
 
 InputDate = Annotated[date, AfterValidator(_in_range)]
+
+
+class Input(BaseModel):
+    """The base of every request body: an unknown field is refused (a typo never passes silently)."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -6,10 +6,10 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, field_validator
 
 from domain.enums import AccountStatus, ArtistType, Industry, Role, VerificationStatus, VerificationSubject
-from domain.inputs import Text
+from domain.inputs import Input, Text
 from domain.pages import Page
 
 
@@ -30,10 +30,6 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9
                   BeforeValidator(ascii_digits)]
 SmsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$"), BeforeValidator(ascii_digits)]
 ShortText = Annotated[str, Text(50, min_length=1)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SmsSendIn(Input):

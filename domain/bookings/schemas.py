@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from domain.accounts.schemas import Phone
-from domain.inputs import Text
+from domain.inputs import Input, Text
 from domain.pages import Page
 from domain.time import UtcDatetime
 
 Text50 = Annotated[str, Text(50, min_length=1)]
 Reason = Annotated[str, Text(500, min_length=2, multiline=True)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class InquiryIn(Input):

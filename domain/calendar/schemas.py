@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from domain.inputs import InputDate, Text
+from domain.inputs import Input, InputDate, Text
 
 SLOT_STATUS_LABELS = {"available": "可约", "held": "已预留", "booked": "已预订", "rest": "休息",
                       "unavailable": "不可约"}
@@ -22,10 +22,8 @@ BOOKING_STATUSES = ("held", "booked")
 ClockTime = Annotated[str, Text(5)]
 
 
-class RangeIn(BaseModel):
+class RangeIn(Input):
     """Set a status on every chosen day (or day part) between two dates, e.g. every Monday of March: rest."""
-
-    model_config = ConfigDict(extra="forbid")
 
     start_date: InputDate = Field(description="第一天（按 timezone 的当地日期）", examples=["2027-03-01"])
     end_date: InputDate = Field(description="最后一天（含）", examples=["2027-03-31"])

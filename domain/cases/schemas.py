@@ -5,8 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from domain.bookings.schemas import Input
-from domain.inputs import InputDate, Text
+from domain.inputs import Input, InputDate, Text
 from domain.pages import Page
 from domain.time import SHANGHAI, utc_now
 

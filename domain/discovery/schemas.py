@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from domain.artists.schemas import ArtistCard
-from domain.bookings.schemas import BookingOut, Input, QuoteIn
+from domain.bookings.schemas import BookingOut, QuoteIn
 from domain.enums import ArtistType
-from domain.inputs import Text
+from domain.inputs import Input, Text
 from domain.pages import Page
 from domain.time import UtcDatetime
 

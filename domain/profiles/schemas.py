@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from domain.accounts.schemas import Phone
 from domain.enums import CITIES, ArtistType
-from domain.inputs import Text
+from domain.inputs import Input, Text
 from domain.pages import Page
 from domain.time import SHANGHAI, utc_now
 
@@ -20,10 +20,6 @@ MIN_ACTIVE_SINCE_YEAR = 1950
 
 
 Amount = Annotated[int, Field(ge=0, le=10**11)]  # fen
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TeamMemberIn(Input):

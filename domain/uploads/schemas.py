@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel
 
-from domain.inputs import Text
+from domain.inputs import Input, Text
 
 Purpose = Literal["licence", "signature", "case_image", "case_video", "document"]
 
 
-class IntentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class IntentIn(Input):
     purpose: Purpose
     content_type: Annotated[str, Text(100, min_length=1), AfterValidator(str.lower)]
 
@@ -39,8 +38,7 @@ class UploadDoneOut(BaseModel):
     thumbnail_key: str | None = None
 
 
-class CompleteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CompleteIn(Input):
     key: Annotated[str, Text(200, min_length=1)]
 
 
