@@ -29,9 +29,9 @@ from domain.discovery.schemas import DemandRespondIn, DemandRespondOut
 from domain.errors import AppError, Conflict, NotFound, raises
 from domain.models import Booking, User
 from domain.settings import Settings
-from domain.uploads.service import store_for_purpose
+from domain.uploads.service import remove_stored, store_for_purpose
 from storage.base import ObjectStorage
-from storage.media import MediaRejected, MediaTooLarge, thumbnail_key
+from storage.media import MediaRejected, MediaTooLarge
 from workflows.booking import BookingWorkflow, search_attributes
 
 # Operators intervene with their own actions (and cancel); users may send every other action.
@@ -206,8 +206,7 @@ async def send_action(deps: Deps, booking_id: int, req: ActionRequest) -> Action
 def _discard_signature(deps: Deps, key: str) -> None:
     with session_scope(deps.database_url) as session:
         if not service.signature_in_use(session, key):  # a handler may have failed after the contract took it
-            for k in (key, thumbnail_key(key)):
-                deps.storage.delete(k)
+            remove_stored(deps.storage, key)
 
 
 def _detail(cause: ApplicationError, status: int) -> object:

@@ -97,10 +97,10 @@ def store_for_purpose(storage: ObjectStorage, data: bytes | BinaryIO, purpose: s
                        max_pixels=max_pixels_for(purpose))
 
 
-def _remove(storage: ObjectStorage, stored: StoredMedia) -> None:
-    for k in (stored.key, stored.thumbnail_key):
-        if k:
-            storage.delete(k)
+def remove_stored(storage: ObjectStorage, key: str) -> None:
+    """Delete a stored file and its thumbnail if it has one (deleting a missing key is a no-op on both backends)."""
+    for k in (key, thumbnail_key(key)):
+        storage.delete(k)
 
 
 def record_upload(db: Session, storage: ObjectStorage, user_id: int, purpose: str, stored: StoredMedia) -> Upload:
@@ -111,7 +111,7 @@ def record_upload(db: Session, storage: ObjectStorage, user_id: int, purpose: st
         db.add(row)
         db.flush()
     except BaseException:
-        _remove(storage, stored)
+        remove_stored(storage, stored.key)
         raise
     return row
 
