@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { defineConfig, type Plugin } from 'vite'
 import uni from '@dcloudio/vite-plugin-uni'
+
+const require = createRequire(import.meta.url)
 
 /**
  * uni-app's framework CSS preloads page-head shadow images from DCloud's CDN (a `body::after`
@@ -21,8 +25,25 @@ function noCdnAssets(): Plugin {
   }
 }
 
+/**
+ * wot-design-uni's icon font comes from at.alicdn.com on mp-weixin (wxss can't load a font file from the
+ * package). Inline the copy the package ships instead, so icons render offline and nothing leaves our origin.
+ */
+function localIconFont(): Plugin {
+  const cdnSrc = /src:\s*url\('https:\/\/at\.alicdn\.com[^;]*;/
+  return {
+    name: 'yanyue:local-icon-font',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/wot-design-uni\/components\/wd-icon\/index\.scss/.test(id)) return null
+      const ttf = readFileSync(require.resolve('wot-design-uni/components/wd-icon/wd-icons.ttf')).toString('base64')
+      return { code: code.replace(cdnSrc, `src: url('data:font/truetype;charset=utf-8;base64,${ttf}') format('truetype');`), map: null }
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [uni(), noCdnAssets()],
+  plugins: [localIconFont(), uni(), noCdnAssets()],
   server: {
     // `npm run dev:h5` talks to the API on the same origin, like the production H5 served under /h5/.
     proxy: {

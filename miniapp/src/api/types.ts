@@ -85,3 +85,20 @@ export type TeamInvitation = S['TeamInvitationOut']
 export type TeamInvite = S['TeamInviteOut']
 /** GET /me/team-invitations — an invitation to the user's phone, to accept or decline. */
 export type ReceivedInvitation = S['ReceivedInvitationOut']
+
+// --- bookings: inquiries, orders, actions, notifications
+
+/** POST /inquiries body: one inquiry sent to 1–10 artists (times are UTC ISO strings). */
+export type InquiryInput = S['InquiryIn']
+export type Inquiry = S['InquiryOut']
+export type Booking = S['BookingOut']
+export type BookingDetail = S['BookingDetail']
+export type BookingEvent = S['EventOut']
+export type BookingConflict = S['ConflictOut']
+export type BookingQuery = NonNullable<operations['list_bookings_api_v1_bookings_get']['parameters']['query']>
+/** POST /bookings/{id}/actions/{action} body; each action reads the fields it needs. */
+export type ActionInput = S['ActionIn']
+export type QuoteInput = S['QuoteIn']
+export type ActionResult = S['ActionOut']
+export type NotificationItem = S['NotificationOut']
+export type NotificationPage = S['NotificationPage']

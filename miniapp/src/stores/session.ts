@@ -69,7 +69,7 @@ export async function logout(): Promise<void> {
   }
 }
 
-const TAB_PAGES = ['/pages/index/index', '/pages/me/index']
+const TAB_PAGES = ['/pages/index/index', '/pages/orders/index', '/pages/messages/index', '/pages/me/index']
 
 export function isTabPage(url: string): boolean {
   return TAB_PAGES.includes(url.split('?')[0])
