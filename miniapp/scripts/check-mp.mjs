@@ -4,7 +4,7 @@
  *  1. compiles every WXML with WeChat's own `wcc` and every WXSS with `wcsc`
  *     (Linux binaries shipped in the npm package miniprogram-compiler) and fails on any error;
  *  2. checks app.json: every page has its .js/.json/.wxml, tabBar icons exist and are ≤ 40 KB;
- *  3. prints the main package size and fails if it reaches the 2 MB limit.
+ *  3. prints the main package size and fails if it reaches our 1 MB budget.
  *
  * Usage: node scripts/check-mp.mjs [dist/build/mp-weixin]
  */
@@ -153,7 +153,7 @@ console.log(`check:mp: compiled ${wxml.length} WXML with wcc, ${wxss.length} WXS
 console.log(`check:mp: ${allPages.length} pages, ${tabs.length} tabBar items`)
 console.log(`check:mp: main package ${(mainBytes / 1024).toFixed(1)} KB (limit 2048 KB); largest files:`)
 for (const [size, f] of sizes.slice(0, 5)) console.log(`  ${(size / 1024).toFixed(1).padStart(8)} KB  ${f}`)
-if (mainBytes >= MAIN_PACKAGE_LIMIT) problems.push(`main package is ${(mainBytes / 1024).toFixed(1)} KB, must stay under 2048 KB`)
+if (mainBytes >= MAIN_PACKAGE_LIMIT) problems.push(`main package is ${(mainBytes / 1024).toFixed(1)} KB, must stay under 1024 KB`)
 
 if (problems.length) {
   console.error(`check:mp: FAILED (${problems.length} problem${problems.length > 1 ? 's' : ''})`)
