@@ -36,6 +36,10 @@ function localIconFont(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!/wot-design-uni\/components\/wd-icon\/index\.scss/.test(id)) return null
+      // H5 loads the file next to the stylesheet (the CSP allows fonts from our origin only).
+      if (process.env.UNI_PLATFORM !== 'mp-weixin') {
+        return { code: code.replace(cdnSrc, "src: url('./wd-icons.ttf') format('truetype');"), map: null }
+      }
       const ttf = readFileSync(require.resolve('wot-design-uni/components/wd-icon/wd-icons.ttf')).toString('base64')
       return { code: code.replace(cdnSrc, `src: url('data:font/truetype;charset=utf-8;base64,${ttf}') format('truetype');`), map: null }
     },
