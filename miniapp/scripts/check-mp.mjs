@@ -151,7 +151,12 @@ sizes.sort((a, b) => b[0] - a[0])
 
 console.log(`check:mp: compiled ${wxml.length} WXML with wcc, ${wxss.length} WXSS with wcsc (${root})`)
 console.log(`check:mp: ${allPages.length} pages, ${tabs.length} tabBar items`)
-console.log(`check:mp: main package ${(mainBytes / 1024).toFixed(1)} KB (limit 2048 KB); largest files:`)
+console.log(`check:mp: main package ${(mainBytes / 1024).toFixed(1)} KB (budget 1024 KB, WeChat limit 2048 KB); subpackages:`)
+for (const r of subRoots) {
+  const bytes = files.filter((f) => f.startsWith(r)).reduce((n, f) => n + statSync(path.join(root, f)).size, 0)
+  console.log(`  ${(bytes / 1024).toFixed(1).padStart(8)} KB  ${r}`)
+}
+console.log(`check:mp: largest main-package files:`)
 for (const [size, f] of sizes.slice(0, 5)) console.log(`  ${(size / 1024).toFixed(1).padStart(8)} KB  ${f}`)
 if (mainBytes >= MAIN_PACKAGE_LIMIT) problems.push(`main package is ${(mainBytes / 1024).toFixed(1)} KB, must stay under 1024 KB`)
 
