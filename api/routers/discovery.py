@@ -12,6 +12,7 @@ from api.deps import ArtistMe, ClientMe, ContentChecker, Ctx, CurrentOperator, D
 from domain.bookings import commands
 from domain.discovery import service
 from domain.discovery.schemas import (
+    DemandAnswerOut,
     DemandIn,
     DemandOut,
     DemandPage,
@@ -113,6 +114,12 @@ def get_demand(demand_id: PathId, me: Me, db: Db) -> DemandOut:
     if demand is None or me.acting_role != "artist" or demand.moderation_status != "approved":
         raise NotFound("需求不存在或已下架")
     return service.demand_views(db, [demand], viewer="artist", artist_id=me.user.id)[0]
+
+
+@router.get("/demands/{demand_id}/answers", response_model=list[DemandAnswerOut],
+            summary="需求的艺人报价（仅发布者）：每位报价艺人的预约与留言")
+def demand_answers(demand_id: PathId, me: ClientMe, db: Db) -> list[DemandAnswerOut]:
+    return service.demand_answers(db, me.user.id, demand_id)
 
 
 @router.post("/demands/{demand_id}/close", response_model=DemandOut, summary="关闭需求")

@@ -94,6 +94,15 @@ class DemandRespondOut(BaseModel):
     quote_error: str | None = None
 
 
+class DemandAnswerOut(BaseModel):
+    """One artist's answer to the owner's demand: the quoted booking it opened and the artist's message."""
+
+    artist_id: int
+    message: str
+    created_at: datetime
+    booking: BookingOut
+
+
 FavoriteArtistPage = Page[ArtistCard]
 
 

@@ -14,7 +14,7 @@ from domain.artists.schemas import ArtistCard
 from domain.artists.service import cards_for
 from domain.bookings import service as bookings
 from domain.bookings.schemas import InquiryIn
-from domain.discovery.schemas import DemandIn, DemandOut
+from domain.discovery.schemas import DemandAnswerOut, DemandIn, DemandOut
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import (
@@ -128,6 +128,17 @@ def get_own_demand(session: Session, client_id: int, demand_id: int) -> Demand:
     if demand is None or demand.client_id != client_id:
         raise NotFound("需求不存在")
     return demand
+
+
+def demand_answers(session: Session, client_id: int, demand_id: int) -> list[DemandAnswerOut]:
+    """The owner's view of the artists who quoted on a demand, newest first, each with its booking."""
+    get_own_demand(session, client_id, demand_id)
+    rows = session.execute(select(DemandResponse, Booking).join(Booking, Booking.id == DemandResponse.booking_id)
+                           .where(DemandResponse.demand_id == demand_id)
+                           .order_by(DemandResponse.created_at.desc(), DemandResponse.id.desc())).all()
+    views = bookings.booking_views(session, [b for _, b in rows], "client")
+    return [DemandAnswerOut(artist_id=r.artist_id, message=r.message, created_at=r.created_at, booking=v)
+            for (r, _), v in zip(rows, views, strict=True)]
 
 
 def close_demand(session: Session, client_id: int, demand_id: int) -> Demand:

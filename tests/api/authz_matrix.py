@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/demands/mine"): CLIENTS,
     ("GET", f"{V}/demands/{{demand_id}}"): allow(CLIENT_A, ARTIST, ARTIST_B),  # owner; artists once approved
     ("POST", f"{V}/demands/{{demand_id}}/close"): allow(CLIENT_A),
+    ("GET", f"{V}/demands/{{demand_id}}/answers"): allow(CLIENT_A),
     ("POST", f"{V}/demands/{{demand_id}}/respond"): ARTISTS,
     # uploads: each user's own
     ("POST", f"{V}/uploads/intent"): USERS,

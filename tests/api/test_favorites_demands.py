@@ -222,5 +222,12 @@ async def test_quote_opens_a_quoted_booking(api_with_temporal: httpx.AsyncClient
     assert again.status_code == 409 and again.json()["code"] == "demand_already_responded"
     mine = (await api.get(f"{V1}/demands/mine", headers=bearer(client))).json()
     assert mine["items"][0]["response_count"] == 1
+    answers = await api.get(f"{V1}/demands/{demand_id}/answers", headers=bearer(client))
+    assert answers.status_code == 200, answers.text
+    (answer,) = answers.json()
+    assert answer["artist_id"] == artist_id and answer["message"] == "可以演唱三首"
+    assert answer["booking"]["id"] == booking["id"] and answer["booking"]["fee_amount"] == 1_200_000
+    other = await register_client(api, "13800000002")
+    assert (await api.get(f"{V1}/demands/{demand_id}/answers", headers=bearer(other))).status_code == 404
     listed = (await api.get(f"{V1}/demands", headers=bearer(artist))).json()
     assert listed["items"][0]["responded"] is True

@@ -962,6 +962,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/demands/{demand_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 需求的艺人报价（仅发布者）：每位报价艺人的预约与留言 */
+        get: operations["demand_answers_api_v1_demands__demand_id__answers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/demands/{demand_id}/close": {
         parameters: {
             query?: never;
@@ -2351,6 +2368,22 @@ export interface components {
             id: number;
             /** Deleted */
             deleted: boolean;
+        };
+        /**
+         * DemandAnswerOut
+         * @description One artist's answer to the owner's demand: the quoted booking it opened and the artist's message.
+         */
+        DemandAnswerOut: {
+            /** Artist Id */
+            artist_id: number;
+            /** Message */
+            message: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            booking: components["schemas"]["BookingOut"];
         };
         /** DemandIn */
         DemandIn: {
@@ -3771,6 +3804,7 @@ export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
 export type DecisionIn = components['schemas']['DecisionIn'];
 export type DeletedOut = components['schemas']['DeletedOut'];
+export type DemandAnswerOut = components['schemas']['DemandAnswerOut'];
 export type DemandIn = components['schemas']['DemandIn'];
 export type DemandOut = components['schemas']['DemandOut'];
 export type DemandRespondIn = components['schemas']['DemandRespondIn'];
@@ -7841,6 +7875,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DemandOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    demand_answers_api_v1_demands__demand_id__answers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                demand_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandAnswerOut"][];
                 };
             };
             /** @description 未登录或登录已失效 */
