@@ -102,3 +102,26 @@ export type QuoteInput = S['QuoteIn']
 export type ActionResult = S['ActionOut']
 export type NotificationItem = S['NotificationOut']
 export type NotificationPage = S['NotificationPage']
+
+// --- artist workspace (calendar, reviews, qualifications) and the demand hall
+
+/** GET /calendar/me — the artist's own slots (held/booked belong to bookings and are not editable). */
+export type MyCalendar = S['CalendarOut']
+export type MySlot = S['SlotOut']
+/** PUT /calendar/me/range body: one status on the chosen days (weekdays 0=周一…6=周日) between two dates. */
+export type CalendarRangeInput = S['RangeIn']
+export type CalendarRangeResult = S['RangeOut']
+export type CalendarDeleted = S['DeletedOut']
+/** GET /me/reviews — reviews the artist received (hidden ones included, with the reason). */
+export type MyReview = S['ReviewDetail']
+export type Qualification = S['QualificationOut']
+export type QualificationInput = S['QualificationIn']
+export type QualificationKind = S['QualificationIn']['kind']
+export type Demand = S['DemandOut']
+/** POST /demands body (times are UTC ISO strings, money in fen). */
+export type DemandInput = S['DemandIn']
+export type DemandRespondInput = S['DemandRespondIn']
+export type DemandRespondResult = S['DemandRespondOut']
+/** GET /demands/{id}/answers — the owner's view of each artist's quote. */
+export type DemandAnswer = S['DemandAnswerOut']
+export type DemandQuery = NonNullable<operations['list_demands_api_v1_demands_get']['parameters']['query']>
