@@ -1,14 +1,14 @@
 /**
  * What 需求方资料 and 艺人资料 share. Both need a login and the option lists; an existing profile is edited in
  * place and saving it must not change the role the user acts as, while a new one also switches the user to
- * that role; then back to 我的. Call it from the form page's setup (it registers onLoad).
+ * that role; then back to 我的, or on to `?redirect=` (the action a new user tapped before logging in). Call it from the form page's setup (it registers onLoad).
  */
 import { ref } from 'vue'
 import { onLoad } from '@dcloudio/uni-app'
 import { switchRoleApi } from '@/api/me'
 import { getMetaOptionsApi } from '@/api/meta'
 import type { Me, MetaOptions } from '@/api/types'
-import { requireLogin, session, setMe } from '@/stores/session'
+import { finishAt, redirectQuery, requireLogin, session, setMe } from '@/stores/session'
 
 export function useRoleForm<P>(o: {
   role: 'artist' | 'client'
@@ -19,6 +19,7 @@ export function useRoleForm<P>(o: {
 }) {
   const submitting = ref(false)
   const isNew = ref(true)
+  let redirect = ''
 
   /** Save through `save` (the page has validated), switch role when new, go to 我的. */
   async function submit(save: () => Promise<Me>): Promise<void> {
@@ -29,7 +30,7 @@ export function useRoleForm<P>(o: {
       if (isNew.value) me = await switchRoleApi(o.role)
       setMe(me)
       uni.showToast({ title: '资料已保存', icon: 'success' })
-      uni.switchTab({ url: '/pages/me/index' })
+      finishAt(redirect)
     } catch {
       // The wrapper showed the server's message.
     } finally {
@@ -37,8 +38,9 @@ export function useRoleForm<P>(o: {
     }
   }
 
-  onLoad(() => {
-    if (!requireLogin(`/pages/role/${o.role}-form`)) return
+  onLoad((query) => {
+    redirect = query?.redirect ? decodeURIComponent(query.redirect) : ''
+    if (!requireLogin(`/pages/role/${o.role}-form${redirectQuery(redirect)}`)) return
     const p = session.me ? o.profile(session.me) : null
     if (p) {
       isNew.value = false

@@ -96,16 +96,37 @@ export function requireLogin(redirect: string = currentPageUrl()): boolean {
   return false
 }
 
-/** Where to go once logged in: role selection for new users, else back to where the user was. */
-export function goAfterLogin(me: Me, redirect?: string): void {
-  if (!me.roles.length) {
-    uni.redirectTo({ url: '/pages/role/index' })
-    return
-  }
-  const target = redirect && !redirect.startsWith('/pages/login') ? redirect : '/pages/me/index'
+/** A page of this app to come back to: an absolute in-app path, never the login or role flow itself. */
+export function safeRedirect(redirect?: string | null): string {
+  if (!redirect || !redirect.startsWith('/') || redirect.startsWith('//')) return ''
+  if (redirect.startsWith('/pages/login') || redirect.startsWith('/pages/role')) return ''
+  return redirect
+}
+
+/** `?redirect=…` to hand on to the next page of the login flow ('' without one). */
+export function redirectQuery(redirect?: string | null): string {
+  const target = safeRedirect(redirect)
+  return target ? `?redirect=${encodeURIComponent(target)}` : ''
+}
+
+/** Finish a flow (login, role forms, verification) on `redirect`, or on 我的 without one. */
+export function finishAt(redirect?: string | null): void {
+  const target = safeRedirect(redirect) || '/pages/me/index'
   if (isTabPage(target)) {
     uni.switchTab({ url: target })
   } else {
     uni.redirectTo({ url: target })
   }
+}
+
+/**
+ * Where to go once logged in: back to where the user was (the action they tapped); a new user first chooses
+ * a role, and the role form then finishes there.
+ */
+export function goAfterLogin(me: Me, redirect?: string): void {
+  if (!me.roles.length) {
+    uni.redirectTo({ url: `/pages/role/index${redirectQuery(redirect)}` })
+    return
+  }
+  finishAt(redirect)
 }
