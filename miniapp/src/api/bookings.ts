@@ -14,8 +14,8 @@ import type {
 const id = (v: number | string) => encodeURIComponent(String(v))
 
 /** 发起询价: one inquiry to 1–10 artists; each artist gets its own booking. */
-export function createInquiryApi(body: InquiryInput) {
-  return request<Inquiry>('/inquiries', { method: 'POST', data: body })
+export function createInquiryApi(body: InquiryInput, options: { toast?: boolean } = {}) {
+  return request<Inquiry>('/inquiries', { method: 'POST', data: body, ...options })
 }
 
 /** The answers of every invited artist, side by side. */
