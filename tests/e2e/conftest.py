@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from domain.settings import ROOT
 
@@ -104,28 +104,57 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+class GuardedContexts:
+    """Browser contexts (zh-CN, Asia/Shanghai) that record any request leaving localhost (aborted) and any
+    Content-Security-Policy violation; `check()` fails the test on either after the contexts are closed."""
+
+    def __init__(self, browser: Browser):
+        self.browser = browser
+        self.contexts: list[BrowserContext] = []
+        self.outside: list[str] = []
+        self.blocked: list[str] = []
+
+    def new_page(self) -> Page:
+        context = self.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.contexts.append(context)
+
+        def guard(route: Route) -> None:
+            host = urlparse(route.request.url).hostname or ""
+            if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                self.outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        pg = context.new_page()
+        # The apps run under a Content-Security-Policy (api/security_headers.py): anything it blocks is a failure.
+        pg.on("console", lambda msg: self.blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
+        return pg
+
+    def close_and_check(self) -> None:
+        for context in self.contexts:
+            context.close()
+        assert not self.outside, f"requests left localhost: {self.outside}"
+        assert not self.blocked, f"blocked by the Content-Security-Policy: {self.blocked}"
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-    outside: list[str] = []
+def guarded(browser: Browser) -> Iterator[GuardedContexts]:
+    contexts = GuardedContexts(browser)
+    yield contexts
+    contexts.close_and_check()
 
-    def guard(route: Route) -> None:
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
 
-    context.route("**/*", guard)
-    pg = context.new_page()
-    # The apps run under a Content-Security-Policy (api/security_headers.py): anything it blocks is a failure.
-    blocked: list[str] = []
-    pg.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
-    yield pg
-    context.close()
-    assert not outside, f"requests left localhost: {outside}"
-    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
+@pytest.fixture
+def page(guarded: GuardedContexts) -> Page:
+    return guarded.new_page()
+
+
+@pytest.fixture
+def artist_page(guarded: GuardedContexts) -> Page:
+    """A second, separate browser context (its own storage and session) with the same guards as `page`."""
+    return guarded.new_page()
 
 
 @pytest.fixture(scope="session")

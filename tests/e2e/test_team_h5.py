@@ -17,7 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, Request, expect
+from playwright.sync_api import Page, Request, expect
+
+from tests.e2e.h5 import button, confirm_modal, field, fill, shot, sms_login_h5, t
 
 pytestmark = pytest.mark.e2e
 
@@ -28,48 +30,6 @@ UNREGISTERED_PHONE = "13600009999"
 AGENT_PHONE = "13600000514"  # registered by this test
 ACTING_KEY = "yanyue.acting"
 ACTING_PATHS = re.compile(r"/api/v1/(me/artist/(profile(/submit)?|qualifications|cases)|calendar/me)(/|\?|$)")
-
-
-def t(page: Page, name: str) -> Locator:
-    return page.locator(f'[data-test="{name}"]')
-
-
-def field(page: Page, name: str, tag: str = "input") -> Locator:
-    """The real <input>/<textarea> inside a uni-app <uni-input data-test=name>."""
-    return page.locator(f'[data-test="{name}"] {tag}')
-
-
-def fill(page: Page, target: Locator, value: str) -> None:
-    """Type into a uni-app field. uni throttles its v-model updates (100 ms, and fill() clears the field
-    first), so give the model time to catch up before a tap reads it."""
-    target.fill(value)
-    expect(target).to_have_value(value)
-    page.wait_for_timeout(250)
-
-
-def button(page: Page, name: str) -> Locator:
-    return page.locator(f'uni-button[data-test="{name}"]')
-
-
-def confirm_modal(page: Page, title: str, screenshot: Path | None = None) -> None:
-    """uni.showModal on H5: a .uni-modal with the title; the confirm button is the primary one."""
-    modal = page.locator(".uni-modal")
-    expect(modal).to_be_visible()
-    expect(modal.locator(".uni-modal__title")).to_have_text(title)
-    if screenshot is not None:
-        page.wait_for_timeout(300)  # let the fade-in finish
-        page.screenshot(path=str(screenshot))
-    modal.locator(".uni-modal__btn_primary").click()
-    expect(modal).to_be_hidden()
-
-
-def shot(page: Page, path: Path, *, top: bool = False) -> None:
-    """A screenshot once any toast has gone (optionally scrolled to the top of the page)."""
-    expect(page.locator("uni-toast")).to_be_hidden(timeout=5000)
-    if top:
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(100)
-    page.screenshot(path=str(path))
 
 
 def register_agent(api: str) -> None:
@@ -87,16 +47,6 @@ def register_agent(api: str) -> None:
             "contact_phone": AGENT_PHONE})
         assert res.status_code == 200, res.text
         assert res.json()["phone"] == f"{AGENT_PHONE[:3]}****{AGENT_PHONE[7:]}"
-
-
-def sms_login_h5(page: Page, api: str, phone: str) -> None:
-    page.goto(f"{api}/h5/#/pages/login/index?redirect=%2Fpages%2Fme%2Findex")
-    field(page, "phone-input").fill(phone)
-    t(page, "send-code").click()
-    expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
-    field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
-    button(page, "login-submit").click()
-    expect(t(page, "me-head")).to_be_visible()
 
 
 def storage(page: Page, key: str) -> str | None:
