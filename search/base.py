@@ -35,6 +35,9 @@ class ArtistDoc:
     # Shanghai dates on which a held/booked/rest/unavailable slot takes time. Only index-only backends
     # (OpenSearch) read it; PostgreSQL checks calendar_slots live.
     unavailable_dates: tuple[date, ...] = ()
+    # Type labels and the words people use for them (歌手/歌星/唱歌, 主持/主持人/司仪 …): matched by keyword
+    # searches like the bio, never shown.
+    keywords: tuple[str, ...] = ()
 
 
 class InvalidSearchQuery(ValueError):
@@ -91,7 +94,9 @@ class SearchHit:
 class SearchResult:
     items: list[SearchHit]
     total: int
-    # Counts over every match (all filters applied): {"artist_types": {"band": 3}, "cities": {"上海": 2}}
+    # Counts over every match (all filters applied): {"artist_types": {"band": 3}, "cities": {"上海": 2}}. A city
+    # counts the artists who perform there (home city or a region travelled to), as the city filter matches them,
+    # so picking a city finds as many artists as its count said.
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property

@@ -12,7 +12,8 @@ from typing import Any
 from search.base import ArtistDoc, SearchHit, SearchQuery, SearchResult
 
 DEFAULT_ALIAS = "artists"
-TEXT_FIELDS = {"stage_name": 4.0, "styles": 2.0, "works": 1.5, "bio": 1.0, "city": 1.0, "regions": 1.0}
+TEXT_FIELDS = {"stage_name": 4.0, "styles": 2.0, "keywords": 2.0, "works": 1.5, "bio": 1.0, "city": 1.0,
+               "regions": 1.0}
 
 
 def index_body(*, smartcn: bool, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
@@ -47,6 +48,9 @@ def index_body(*, smartcn: bool, shards: int = 1, replicas: int = 0) -> dict[str
                 "styles": {**zh_text, "fields": {"raw": {"type": "keyword"}}},
                 "city": {"type": "keyword", "fields": {"text": zh_text}},
                 "regions": {"type": "keyword", "fields": {"text": zh_text}},
+                # Home city and regions together: the cities facet counts an artist in every city they perform.
+                "served_cities": {"type": "keyword"},
+                "keywords": zh_text,
                 "bio": zh_text,
                 "works": zh_text,
                 "price_min": {"type": "long"},
@@ -67,6 +71,7 @@ def doc_body(doc: ArtistDoc) -> dict[str, Any]:
     return {
         "artist_id": doc.artist_id, "stage_name": doc.stage_name, "artist_types": list(doc.artist_types),
         "styles": list(doc.styles), "city": doc.city, "regions": list(doc.regions), "bio": doc.bio,
+        "served_cities": list(dict.fromkeys((doc.city, *doc.regions))), "keywords": list(doc.keywords),
         "works": list(doc.works), "price_min": doc.price_min, "price_max": doc.price_max,
         "rating": doc.rating, "review_count": doc.review_count, "popularity": doc.popularity,
         "verified": doc.verified, "tags": list(doc.tags), "created_at": doc.created_at.isoformat(),
@@ -127,7 +132,7 @@ def build_query(q: SearchQuery) -> dict[str, Any]:
         "track_scores": True,
         "_source": False,
         "aggs": {"artist_types": {"terms": {"field": "artist_types", "size": 50}},
-                 "cities": {"terms": {"field": "city", "size": 200}}},
+                 "cities": {"terms": {"field": "served_cities", "size": 200}}},
     }
 
 

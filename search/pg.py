@@ -108,7 +108,7 @@ TSV = t.tsv
 
 def doc_tokens(doc: ArtistDoc) -> str:
     return index_tokens(doc.stage_name, " ".join(doc.styles), doc.bio, " ".join(doc.works),
-                        doc.city, " ".join(doc.regions), " ".join(doc.tags))
+                        doc.city, " ".join(doc.regions), " ".join(doc.tags), " ".join(doc.keywords))
 
 
 SHORT_NAME = 2  # keywords up to this many characters match stage names through name_grams
@@ -259,11 +259,19 @@ class PgArtistSearch:
         }[q.effective_sort]
         page = (select(t.artist_id, plan.score.label("score")).where(and_(*plan.where))
                 .order_by(*order, t.artist_id.desc()).offset(q.offset).limit(q.page_size))
-        # Total and both facets in one pass: a row per city with a filtered count per artist type (the
-        # types are a closed enum), summed in Python. Unnesting artist_types over a CTE cost ~3x more.
-        per_type = [func.count().filter(literal(kind) == any_(t.artist_types)).label(kind) for kind in FACET_TYPES]
-        facets = (select(t.city, func.count().label("n"), *per_type)
-                  .where(and_(*plan.where)).group_by(t.city))
+        # Total and both facets in one pass: a row per city the artist performs in (home first, then the
+        # regions travelled to, which documents keep free of the home city), grouped by that city. Only the
+        # home row counts towards the total and the artist types (the types are a closed enum, a filtered
+        # count each), summed in Python. Unnesting artist_types over a CTE cost ~3x more.
+        served = (func.unnest(func.array_prepend(t.city, t.regions))
+                  .table_valued("served_city", with_ordinality="ord").render_derived(name="served"))
+        home = served.c.ord == 1
+        per_type = [func.count().filter(and_(home, literal(kind) == any_(t.artist_types))).label(kind)
+                    for kind in FACET_TYPES]
+        facets = (select(served.c.served_city, func.count().label("n"), func.count().filter(home).label("home"),
+                         *per_type)
+                  .select_from(artist_search.join(served, literal(True)))
+                  .where(and_(*plan.where)).group_by(served.c.served_city))
         return page, facets
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -279,8 +287,8 @@ class PgArtistSearch:
         total = 0
         cities: dict[str, int] = {}
         types = dict.fromkeys(FACET_TYPES, 0)
-        for city, n, *per_type in conn.execute(facets):
-            total += n
+        for city, n, home, *per_type in conn.execute(facets):
+            total += home
             cities[city] = n
             for kind, count in zip(FACET_TYPES, per_type, strict=True):
                 types[kind] += count

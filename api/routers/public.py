@@ -71,7 +71,8 @@ def list_artists(
     except InvalidSearchQuery as exc:
         raise AppError("筛选条件有误：最低价不能高于最高价", code="search_invalid", status=422) from exc
     result = ctx.search.search(query)
-    return ArtistPage(items=artists.cards_for(db, ctx.storage, result.ids), total=result.total, page=page,
+    return ArtistPage(items=artists.cards_for(db, ctx.storage, result.ids, cities=query.cities),
+                      total=result.total, page=page,
                       page_size=page_size, facets=result.facets)
 
 

@@ -28,6 +28,12 @@ class ArtistCard(BaseModel):
     review_count: int = 0
     tags: list[str] = []
     response_rate: int | None = None  # % of requests answered, not left to expire; None before the first
+    cover_url: str | None = None  # short-lived signed thumbnail of the first approved case's first image
+    completed_shows: int = 0  # bookings performed with this artist (performed, accepted, settling or completed)
+    # Only in a list filtered by city: "local" when the artist lives in one of the cities asked for, "travel"
+    # when they only travel there (card label 可赴上海); `matched_city` is that city.
+    city_match: Literal["local", "travel"] | None = None
+    matched_city: str | None = None
 
 
 class ArtistPage(Page[ArtistCard]):

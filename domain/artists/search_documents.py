@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from domain.bookings.states import POPULAR_BOOKING_STATUSES
-from domain.enums import BLOCKING_STATUSES
+from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
 from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, FavoriteArtist, Tag, User
 from domain.reviews import service as reviews
 from domain.time import SHANGHAI, shanghai_day_bounds, utc_now
@@ -20,6 +20,30 @@ from search.base import ArtistDoc
 
 # How far ahead unavailable days are copied into documents (index-only backends).
 CALENDAR_HORIZON_DAYS = 400
+
+# Words people search for a kind of act, beyond the type's own label (ARTIST_TYPE_LABELS): a singer whose bio
+# never says 歌手 is still found by 歌手, 歌星 or 唱歌. Indexed by every backend as the document's `keywords`.
+TYPE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "singer": ("歌手", "歌星", "唱歌", "演唱", "歌唱"),
+    "dancer": ("舞者", "舞蹈", "跳舞", "舞蹈演员"),
+    "host": ("主持人", "主持", "司仪"),
+    "band": ("乐队", "乐团"),
+    "magician": ("魔术师", "魔术"),
+    "crosstalk": ("相声", "曲艺"),
+    "acrobat": ("杂技", "杂技演员"),
+    "other": (),
+}
+
+
+def type_keywords(artist_types: Sequence[str]) -> tuple[str, ...]:
+    """The type labels and their synonyms, each once, in type order."""
+    words: dict[str, None] = {}
+    for kind in artist_types:
+        label = ARTIST_TYPE_LABELS.get(kind)
+        if label and kind != "other":
+            words[label] = None
+        words.update(dict.fromkeys(TYPE_SYNONYMS.get(kind, ())))
+    return tuple(words)
 
 
 def _days_covered(lower: datetime | None, upper: datetime | None, first: date, last: date) -> set[date]:
@@ -67,15 +91,19 @@ def _build(session: Session, profiles: Sequence[tuple[ArtistProfile, str]]) -> l
         # 面议: hidden prices are neither shown nor filterable/sortable (they sort last, like no price list).
         lo, hi = (None, None) if profile.hide_prices else prices.get(aid, (None, None))
         rating, review_count = ratings.get(aid, (None, 0))
+        types = tuple(profile.artist_types or ())
         docs.append(ArtistDoc(
             artist_id=aid, stage_name=profile.stage_name,
-            artist_types=tuple(profile.artist_types or ()), styles=tuple(profile.styles or ()),
-            city=profile.city, regions=tuple(profile.regions or ()), bio=profile.bio or "",
+            artist_types=types, styles=tuple(profile.styles or ()),
+            # The home city isn't also a region travelled to (each artist counts once per city in facets).
+            city=profile.city, regions=tuple(dict.fromkeys(r for r in profile.regions or () if r != profile.city)),
+            bio=profile.bio or "",
             works=tuple(profile.works or ()), price_min=lo, price_max=hi,
             rating=float(rating) if rating is not None else None, review_count=int(review_count),
             popularity=bookings.get(aid, 0) + favorites.get(aid, 0) + int(profile.view_count or 0),
             verified=verification_status == "verified", tags=tuple(tags.get(aid, ())),
             created_at=profile.created_at, unavailable_dates=tuple(sorted(busy.get(aid, ()))),
+            keywords=type_keywords(types),
         ))
     return docs
 

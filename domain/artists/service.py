@@ -10,9 +10,10 @@ from __future__ import annotations
 from calendar import monthrange
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.dialects.postgresql import Range, distinct_on
 from sqlalchemy.orm import Session
 
 from domain.artists.schemas import (
@@ -36,7 +37,9 @@ from domain.models import (
     Booking,
     BookingEvent,
     CalendarSlot,
+    CaseMedia,
     FavoriteArtist,
+    MediaCase,
     Tag,
     Upload,
     User,
@@ -99,10 +102,53 @@ def response_rates(session: Session, artist_ids: list[int]) -> dict[int, int]:
     return {artist_id: round(100 * n_answered / n) for artist_id, n_answered, n in rows if n}
 
 
+# A show counts as done once the artist performed it, whatever happened to the money afterwards (a dispute aside).
+COMPLETED_SHOW_STATUSES = ("PERFORMED", "ACCEPTED", "SETTLING", "COMPLETED")
+
+
+def completed_shows(session: Session, artist_ids: list[int]) -> dict[int, int]:
+    """Shows performed per artist, for artists with at least one (one grouped query)."""
+    if not artist_ids:
+        return {}
+    return dict(session.execute(select(Booking.artist_id, func.count())
+                                .where(Booking.artist_id.in_(artist_ids),
+                                       Booking.status.in_(COMPLETED_SHOW_STATUSES))
+                                .group_by(Booking.artist_id)).all())
+
+
+def cover_uploads(session: Session, artist_ids: list[int]) -> dict[int, str]:
+    """Upload id of each artist's cover: the first image of their first approved case (artist's order)."""
+    if not artist_ids:
+        return {}
+    rows = session.execute(
+        select(MediaCase.artist_id, CaseMedia.upload_id)
+        .join(CaseMedia, CaseMedia.case_id == MediaCase.id)
+        .where(MediaCase.artist_id.in_(artist_ids), MediaCase.moderation_status == "approved",
+               CaseMedia.kind == "image")
+        .order_by(MediaCase.artist_id, MediaCase.position, MediaCase.id, CaseMedia.position, CaseMedia.id)
+        .ext(distinct_on(MediaCase.artist_id)))
+    return {artist_id: upload_id for artist_id, upload_id in rows}
+
+
+CityMatch = Literal["local", "travel"]
+
+
+def city_match(profile: ArtistProfile, cities: tuple[str, ...]) -> tuple[CityMatch | None, str | None]:
+    """(city_match, matched_city) of a card in a list filtered by `cities`."""
+    if not cities:
+        return None, None
+    if profile.city in cities:
+        return "local", profile.city
+    travelled = [c for c in cities if c in (profile.regions or ())]
+    return ("travel", travelled[0]) if travelled else (None, None)
+
+
 def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: int | None, *,
           avatar_url: str | None, rating: tuple[float, int] | None, tags: list[str],
-          response_rate: int | None) -> ArtistCard:
+          response_rate: int | None, cover_url: str | None = None, completed: int = 0,
+          cities: tuple[str, ...] = ()) -> ArtistCard:
     hidden = profile.hide_prices
+    match, matched_city = city_match(profile, cities)
     return ArtistCard(
         id=profile.user_id, stage_name=mask_contacts(profile.stage_name), artist_types=profile.artist_types,
         artist_type_labels=[ARTIST_TYPE_LABELS.get(t, t) for t in profile.artist_types],
@@ -111,26 +157,32 @@ def _card(profile: ArtistProfile, verification_status: str, lo: int | None, hi: 
         verified=verification_status == "verified", bio=mask_contacts(profile.bio),
         avatar_url=avatar_url, price_hidden=hidden,
         rating=rating[0] if rating else None, review_count=rating[1] if rating else 0, tags=tags,
-        response_rate=response_rate,
+        response_rate=response_rate, cover_url=cover_url, completed_shows=completed,
+        city_match=match, matched_city=matched_city,
     )
 
 
-def cards_for(session: Session, storage: ObjectStorage, artist_ids: list[int]) -> list[ArtistCard]:
-    """Cards for search hits, in the order the search ranked them (a fixed number of queries per page)."""
+def cards_for(session: Session, storage: ObjectStorage, artist_ids: list[int], *,
+              cities: tuple[str, ...] = ()) -> list[ArtistCard]:
+    """Cards for search hits, in the order the search ranked them (a fixed number of queries per page).
+    `cities`: the city filter of the list, if any (each card says whether the artist lives or travels there)."""
     if not artist_ids:
         return []
     rows = {row[0].user_id: row for row in session.execute(_base().where(ArtistProfile.user_id.in_(artist_ids)))}
     ids = [i for i in artist_ids if i in rows]
     ratings = artist_ratings(session, ids)
     tags = artist_tags(session, ids)
-    avatars = image_urls(session, storage, [rows[i][0].avatar_upload_id for i in ids])
+    covers = cover_uploads(session, ids)
+    images = image_urls(session, storage, [rows[i][0].avatar_upload_id for i in ids] + list(covers.values()))
     rates = response_rates(session, ids)
+    shows = completed_shows(session, ids)
     cards = []
     for i in ids:
         profile, verification_status, lo, hi = rows[i]
         cards.append(_card(profile, verification_status, lo, hi,
-                           avatar_url=avatars.get(profile.avatar_upload_id or ""),
-                           rating=ratings.get(i), tags=tags.get(i, []), response_rate=rates.get(i)))
+                           avatar_url=images.get(profile.avatar_upload_id or ""),
+                           rating=ratings.get(i), tags=tags.get(i, []), response_rate=rates.get(i),
+                           cover_url=images.get(covers.get(i, "")), completed=shows.get(i, 0), cities=cities))
     return cards
 
 

@@ -44,13 +44,16 @@ ARTISTS: list[tuple[Any, ...]] = [
     ("夏夜乐队", ["band"], ["流行摇滚", "翻唱"], "杭州", None, "五人乐队，酒吧驻唱与商演皆宜。",
      False, 3.8, 3, 5, ["热门艺人"]),
 ]
+# Regions travelled to (the home city is left out of documents' regions even when a profile lists it).
+REGIONS: dict[str, list[str]] = {"孙浩然": ["上海", "北京", "天津"], "何雨桐": ["广州"]}
 BANNED = ("爵士老炮", ["singer"], ["爵士"], "上海", (1000, 2000), "被封禁的爵士歌手。")
 
 
 def _add_artist(db: Session, i: int, name: str, types: list[str], styles: list[str], city: str,
                 prices: tuple[int, int] | None, bio: str, *, verified: bool, status: str = "active") -> int:
     artist_id = artist_row(db, f"1370000{i:04d}", stage_name=name, artist_types=types, styles=styles, city=city,
-                           bio=bio, created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i),
+                           bio=bio, regions=REGIONS.get(name, []),
+                           created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i),
                            user={"status": status, "verification_status": "verified" if verified else "unverified"})
     if prices:
         db.add(ArtistPrice(artist_id=artist_id, title="标准演出", duration_minutes=30,

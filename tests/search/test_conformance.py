@@ -42,8 +42,9 @@ def test_filters(backend: ArtistSearch, catalog: Catalog) -> None:
     assert set(names(backend, catalog, artist_types=("band",))) == {"南城爵士四重奏", "夏夜乐队"}
     assert set(names(backend, catalog, artist_types=("band", "host"))) == {
         "南城爵士四重奏", "夏夜乐队", "何雨桐", "孙浩然"}
-    assert names(backend, catalog, cities=("上海",)) == ["南城爵士四重奏"]
-    assert set(names(backend, catalog, cities=("上海", "成都"))) == {"南城爵士四重奏", "陈默"}
+    # A city matches the artists living there and those travelling there (孙浩然 lives in 北京).
+    assert names(backend, catalog, cities=("上海",)) == ["南城爵士四重奏", "孙浩然"]
+    assert set(names(backend, catalog, cities=("上海", "成都"))) == {"南城爵士四重奏", "陈默", "孙浩然"}
     # Price ranges overlap [5,000, 9,000] yuan; 夏夜乐队 hides its prices (面议) so never matches a price filter.
     assert set(names(backend, catalog, price_min=500_000, price_max=900_000)) == {"何雨桐", "陈默", "孙浩然"}
     assert set(names(backend, catalog, price_min=2_100_000)) == {"南城爵士四重奏"}
@@ -84,10 +85,38 @@ def test_pagination(backend: ArtistSearch, catalog: Catalog) -> None:
 def test_facets(backend: ArtistSearch, catalog: Catalog) -> None:
     everything = backend.search(SearchQuery())
     assert everything.facets["artist_types"] == {"band": 2, "singer": 2, "host": 2}
-    assert everything.facets["cities"] == {"上海": 1, "深圳": 1, "成都": 1, "北京": 1, "杭州": 1}
+    # Cities count everyone performing there: 上海 has 南城 (home) and 孙浩然 (travels), 广州 only 何雨桐's travels.
+    assert everything.facets["cities"] == {"上海": 2, "深圳": 1, "成都": 1, "北京": 1, "杭州": 1, "天津": 1, "广州": 1}
     jazz = backend.search(SearchQuery(keyword="爵士", page_size=1))
     assert jazz.total == 2 and len(jazz.items) == 1
-    assert jazz.facets == {"artist_types": {"band": 1, "singer": 1, "host": 1}, "cities": {"上海": 1, "深圳": 1}}
+    assert jazz.facets == {"artist_types": {"band": 1, "singer": 1, "host": 1},
+                           "cities": {"上海": 1, "深圳": 1, "广州": 1}}
+
+
+@pytest.mark.parametrize("city", ["上海", "北京", "广州", "天津", "成都"])
+def test_city_facet_counts_what_the_city_filter_finds(backend: ArtistSearch, catalog: Catalog, city: str) -> None:
+    facet = backend.search(SearchQuery()).facets["cities"].get(city, 0)
+    picked = backend.search(SearchQuery(cities=(city,), page_size=50))
+    assert facet == picked.total == len(picked.items)
+    assert picked.facets["cities"][city] == picked.total
+
+
+@pytest.mark.parametrize(("keyword", "expected"), [
+    # Type labels and their synonyms match every artist of the type, whatever their bio says.
+    ("歌手", {"何雨桐", "陈默"}),
+    ("歌星", {"何雨桐", "陈默"}),
+    ("唱歌", {"何雨桐", "陈默"}),
+    ("主持人", {"何雨桐", "孙浩然"}),
+    ("主持", {"何雨桐", "孙浩然"}),
+    ("司仪", {"何雨桐", "孙浩然"}),
+    ("乐队", {"南城爵士四重奏", "夏夜乐队"}),
+    ("乐团", {"南城爵士四重奏", "夏夜乐队"}),
+    ("歌手 成都", {"陈默"}),
+    ("魔术", set()),
+    ("跳舞", set()),
+])
+def test_type_labels_and_synonyms(backend: ArtistSearch, catalog: Catalog, keyword: str, expected: set[str]) -> None:
+    assert set(names(backend, catalog, keyword=keyword)) == expected
 
 
 def test_index_and_remove_follow_changes(backend: ArtistSearch, catalog: Catalog, db: Session) -> None:
@@ -96,7 +125,7 @@ def test_index_and_remove_follow_changes(backend: ArtistSearch, catalog: Catalog
     assert doc is not None
     backend.index(replace(doc, bio="如今改唱爵士。", city="上海"))
     assert set(names(backend, catalog, keyword="爵士")) == {"南城爵士四重奏", "何雨桐", "陈默"}
-    assert set(names(backend, catalog, cities=("上海",))) == {"南城爵士四重奏", "陈默"}
+    assert set(names(backend, catalog, cities=("上海",))) == {"南城爵士四重奏", "陈默", "孙浩然"}
     backend.remove(chen)
     assert "陈默" not in names(backend, catalog)
     backend.remove(chen)  # removing twice is fine (retried hooks)

@@ -25,6 +25,9 @@ def test_documents_follow_profiles_prices_and_calendar(db: Session) -> None:
     assert sun is not None
     assert (sun.price_min, sun.price_max) == (800_000, 2_000_000)  # fen, over the whole price list
     assert sun.verified and sun.artist_types == ("host",) and sun.city == "北京"
+    # The profile lists 北京 among its regions too: documents keep only the cities travelled to.
+    assert sun.regions == ("上海", "天津")
+    assert sun.keywords == ("主持人", "主持", "司仪")
     assert cat.busy_day in sun.unavailable_dates and cat.busy_day + timedelta(days=1) not in sun.unavailable_dates
     chen = artist_document(db, cat.ids["陈默"])
     assert chen is not None and chen.unavailable_dates == (cat.busy_day + timedelta(days=1),)

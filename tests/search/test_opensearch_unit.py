@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -50,6 +51,15 @@ def test_full_query_json() -> None:
     assert body["sort"] == [{"price_min": {"order": "asc", "missing": "_last"}}, {"artist_id": "desc"}]
     assert (body["from"], body["size"]) == (20, 10)
     assert set(body["aggs"]) == {"artist_types", "cities"}
+    # The cities facet counts home and travelled-to cities, as the city filter matches both.
+    assert body["aggs"]["cities"] == {"terms": {"field": "served_cities", "size": 200}}
+    assert "keywords^2.0" in should[0]["multi_match"]["fields"]
+
+
+def test_documents_carry_served_cities_and_type_keywords() -> None:
+    body = doc_body(replace(DOC, keywords=("歌手", "歌星")))
+    assert body["served_cities"] == ["成都", "重庆"]
+    assert body["keywords"] == ["歌手", "歌星"]
 
 
 @pytest.mark.parametrize(("query", "first"), [
