@@ -36,6 +36,42 @@ STATUS_LABELS = {
     "EXPIRED": "已过期", "WITHDRAWN": "已撤回", "CANCELLED": "已取消",
 }
 
+
+class Stage(StrEnum):
+    """Where a booking is on the progress bar 预约—签约—支付—演出—结算 (plus 已完成 / 已关闭)."""
+
+    booking = "booking"
+    contract = "contract"
+    payment = "payment"
+    show = "show"
+    settlement = "settlement"
+    done = "done"
+    closed = "closed"
+
+
+STAGE_LABELS = {"booking": "预约", "contract": "签约", "payment": "支付", "show": "演出", "settlement": "结算",
+                "done": "已完成", "closed": "已关闭"}
+# Every status in exactly one stage (the order lists filter by it).
+STATUS_STAGES: dict[str, Stage] = {
+    "REQUESTED": Stage.booking, "CONFIRMED": Stage.booking,
+    "CONTRACT_SENT": Stage.contract, "CLIENT_SIGNED": Stage.contract,
+    "SIGNED": Stage.payment, "DEPOSIT_PAID": Stage.payment,
+    "FULLY_PAID": Stage.show, "PERFORMED": Stage.show,
+    "ACCEPTED": Stage.settlement, "SETTLING": Stage.settlement, "DISPUTED": Stage.settlement,
+    "COMPLETED": Stage.done,
+    "REJECTED": Stage.closed, "EXPIRED": Stage.closed, "WITHDRAWN": Stage.closed, "CANCELLED": Stage.closed,
+}
+# What `deadline_at` is for in the states where the workflow keeps it running (elsewhere it is a past one).
+DEADLINE_LABELS = {
+    "REQUESTED": "艺人确认截止", "CONFIRMED": "发送合同截止", "CONTRACT_SENT": "签署合同截止",
+    "CLIENT_SIGNED": "会签截止", "SIGNED": "定金支付截止",
+}
+
+
+def statuses_in(stage: str) -> list[str]:
+    return [status for status, s in STATUS_STAGES.items() if s == stage]
+
+
 FINAL = {BookingStatus.COMPLETED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.WITHDRAWN,
          BookingStatus.CANCELLED}
 # States in which money has been paid and a dispute may be opened.

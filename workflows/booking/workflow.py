@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         SignContractInput,
         StepRecord,
     )
-    from domain.bookings.money import cancellation_refund, settlement, split_fee
+    from domain.bookings.money import cancel_compensation, settlement, split_fee
     from domain.bookings.states import FINAL, STATUS_LABELS, Action, BookingStatus, refusal
 
 S = BookingStatus
@@ -414,16 +414,14 @@ class BookingWorkflow:
         inp, s = self.inp, self.s
         assert inp is not None
         role = req.actor.role
-        start = datetime.fromisoformat(inp.start_at)
-        deposit_paid = min(s.paid_amount, s.deposit_amount)
-        if role == "client":
-            refund = cancellation_refund(s.quote.cancellation_tiers if s.quote else [], start, workflow.now(),
-                                         deposit_paid, s.paid_amount - deposit_paid)
-        elif role == "artist":
-            refund = self._refundable()
+        # The same rule the order page previews (domain.bookings.money.cancel_compensation).
+        refund = cancel_compensation(role, s.quote.cancellation_tiers if s.quote else [],
+                                     datetime.fromisoformat(inp.start_at), workflow.now(), paid_amount=s.paid_amount,
+                                     deposit_amount=s.deposit_amount, refunded_amount=s.refunded_amount).refund_amount
+        if role == "artist":
             await self._run(RECORD_PENALTY, PenaltyInput(inp.booking_id, req.reason or "艺人取消演出"))
-        else:
-            refund = self._refundable() if req.refund_amount is None else req.refund_amount
+        elif role != "client" and req.refund_amount is not None:  # an operator names the amount
+            refund = req.refund_amount
         await self._step("cancel", Action.cancel, role, req.actor.id, S.CANCELLED, reason=req.reason,
                          data={"refund_amount": refund},
                          notify=self._both("预约已取消", f"预约已取消，应退金额{refund / 100:.2f}元"))
