@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -210,6 +211,22 @@ def _response_minutes(session: Session, bookings: list[Booking]) -> dict[int, in
     return {b.id: int((answered[b.id] - b.created_at).total_seconds() // 60) for b in bookings if b.id in answered}
 
 
+def _deadlines(session: Session, bookings: list[Booking]) -> dict[int, tuple[datetime | None, str | None]]:
+    """(deadline_at, what it is for) by booking id. A PERFORMED booking's deadline is the workflow's automatic
+    acceptance: `booking.auto_confirm_hours` after the show was marked performed (not stored on the row)."""
+    performed = [b.id for b in bookings if b.status == "PERFORMED"]
+    marked = dict(session.execute(
+        select(BookingEvent.booking_id, func.max(BookingEvent.created_at))
+        .where(BookingEvent.booking_id.in_(performed), BookingEvent.action == "performed")
+        .group_by(BookingEvent.booking_id)).all()) if performed else {}
+    hours = timedelta(hours=int(rules.get_rule(session, "booking.auto_confirm_hours"))) if marked else timedelta()
+    out: dict[int, tuple[datetime | None, str | None]] = {}
+    for b in bookings:
+        at = marked[b.id] + hours if b.id in marked else None if b.status == "PERFORMED" else b.deadline_at
+        out[b.id] = (at, DEADLINE_LABELS.get(b.status) if at else None)
+    return out
+
+
 def _conflicted(session: Session, bookings: list[Booking]) -> set[int]:
     """Requests whose time is taken on the artist's calendar (the test `calendar.conflicts` makes for the detail's
     list, for many bookings in one query)."""
@@ -253,6 +270,7 @@ def booking_views(session: Session, bookings: list[Booking], role: str,
     artists, clients, inquiries = _names(session, bookings)
     facts = _artist_facts(session, storage, {b.artist_id for b in bookings})
     answered = _response_minutes(session, bookings)
+    deadlines = _deadlines(session, bookings)
     conflicted = _conflicted(session, bookings) if role in ("artist", "operator") else set()
     reviews = dict(session.execute(select(Review.booking_id, Review.id).where(
         Review.booking_id.in_({b.id for b in bookings}))).all())
@@ -272,8 +290,8 @@ def booking_views(session: Session, bookings: list[Booking], role: str,
             event_type=inq.event_type, city=inq.city, venue_address=inq.venue_address, fee_amount=b.fee_amount,
             deposit_amount=b.deposit_amount, balance_amount=b.balance_amount, paid_amount=b.paid_amount,
             refunded_amount=b.refunded_amount, commission_amount=b.commission_amount,
-            payout_amount=b.payout_amount, quote=_quote_out(b), deadline_at=b.deadline_at,
-            deadline_label=DEADLINE_LABELS.get(b.status) if b.deadline_at else None,
+            payout_amount=b.payout_amount, quote=_quote_out(b), deadline_at=deadlines[b.id][0],
+            deadline_label=deadlines[b.id][1],
             balance_due_at=b.balance_due_at, needs_operator=b.needs_operator, reason=b.reason,
             response_minutes=answered.get(b.id), has_conflict=b.id in conflicted, review_id=review_id,
             # The rule create_review enforces: the booking's own client, once COMPLETED, one review.

@@ -61,10 +61,11 @@ STATUS_STAGES: dict[str, Stage] = {
     "COMPLETED": Stage.done,
     "REJECTED": Stage.closed, "EXPIRED": Stage.closed, "WITHDRAWN": Stage.closed, "CANCELLED": Stage.closed,
 }
-# What `deadline_at` is for in the states where the workflow keeps it running (elsewhere it is a past one).
+# What `deadline_at` is for in the states where a deadline runs (elsewhere it is a past one). PERFORMED: the
+# automatic acceptance, which the views work out from the `performed` event.
 DEADLINE_LABELS = {
     "REQUESTED": "艺人确认截止", "CONFIRMED": "发送合同截止", "CONTRACT_SENT": "签署合同截止",
-    "CLIENT_SIGNED": "会签截止", "SIGNED": "定金支付截止",
+    "CLIENT_SIGNED": "会签截止", "SIGNED": "定金支付截止", "PERFORMED": "确认演出截止",
 }
 
 

@@ -260,3 +260,23 @@ def test_a_page_of_bookings_costs_the_same_queries_as_one(db: Session, ctx) -> N
         assert [v.id for v in views] == [b.id for b in page]
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+async def test_a_performed_show_is_accepted_automatically_by_a_deadline(api: httpx.AsyncClient, db: Session):
+    from domain.models import BookingEvent
+
+    client, artist, aid = await verified_pair(api, db, "13800000068", "13900000068")
+    cid = await user_id(api, client)
+    performed = insert_booking(db, cid, aid, status="PERFORMED", start=utc_now() - timedelta(hours=5))
+    paid = insert_booking(db, cid, aid, status="DEPOSIT_PAID")
+    marked = utc_now() - timedelta(hours=2)
+    db.add(BookingEvent(booking_id=performed, step="009-performed", action="performed", actor_role="system",
+                        from_status="FULLY_PAID", to_status="PERFORMED", created_at=marked))
+    db.execute(update(Booking).where(Booking.id == paid).values(deadline_at=utc_now() - timedelta(days=3)))
+    db.commit()
+    items = {b["id"]: b for b in (await api.get(f"{V1}/bookings", headers=bearer(client))).json()["items"]}
+    got = items[performed]
+    assert (got["stage"], got["deadline_label"]) == ("show", "确认演出截止")
+    assert got["deadline_at"].startswith((marked + timedelta(hours=72)).isoformat()[:19])
+    # The deposit deadline that passed is no deadline any more.
+    assert (items[paid]["stage"], items[paid]["deadline_label"]) == ("payment", None)
