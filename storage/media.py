@@ -33,7 +33,9 @@ THUMB_MAX_SIDE = 480
 # - licence: an A4 scan at 600 dpi is 4960×7016 (35 MP); a 40 MP phone photo is 7296×5472.
 # - case_image (also avatars and review photos, uploaded under this purpose): phones save 12 MP by default and
 #   40 MP in their largest common mode; a full-resolution 50 MP+ JPEG is over the 10 MB limit anyway.
-UPLOAD_MAX_PIXELS: dict[str, int] = {"licence": 40_000_000, "signature": 4_000_000, "case_image": 40_000_000}
+# - evidence (photos attached to a booking dispute): phone photos, the same cap as case images.
+UPLOAD_MAX_PIXELS: dict[str, int] = {"licence": 40_000_000, "signature": 4_000_000, "case_image": 40_000_000,
+                                     "evidence": 40_000_000}
 MAX_IMAGE_PIXELS = max(UPLOAD_MAX_PIXELS.values())
 # Pillow's own guard (a warning above it, an error above twice it, both at open) set to the same largest cap,
 # so no decode anywhere in the process (seed data, a future caller) goes beyond it.
@@ -75,6 +77,7 @@ UPLOAD_PURPOSES: dict[str, tuple[MediaType, ...]] = {
     "case_image": (JPEG, PNG, WEBP),
     "case_video": (MP4,),
     "document": (PDF,),
+    "evidence": (JPEG, PNG, WEBP),
 }
 MAX_BYTES = {kind: max(t.max_bytes for t in (JPEG, PNG, WEBP, MP4, PDF) if t.kind == kind) for kind in MediaKind}
 

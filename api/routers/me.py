@@ -1,6 +1,6 @@
-"""The logged-in user: profile, role choice, role profiles, real-name verification, private uploads, and the
-artist's agent team (the artist invites and removes members; the invited user accepts or declines; a member lists
-the artists they manage and may leave)."""
+"""The logged-in user: profile, role choice, role profiles, real-name verification, private uploads, the
+artist's income summary, and the artist's agent team (the artist invites and removes members; the invited user
+accepts or declines; a member lists the artists they manage and may leave)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from domain.accounts.schemas import (
     VerificationIn,
     VerificationOut,
 )
+from domain.bookings import income
+from domain.bookings.income import IncomeOut
 from domain.profiles import invitations, managers
 from domain.profiles.schemas import (
     ManagedArtistOut,
@@ -84,6 +86,15 @@ def upload_licence(file: UploadFile, me: Me, db: Db, ctx: Ctx) -> UploadOut:
     # The spooled request file is streamed to storage, not read into memory.
     stored = uploads.store_for_purpose(ctx.storage, file.file, "licence", prefix=f"licence/{me.user.id}")
     return UploadOut(upload_id=uploads.record_upload(db, ctx.storage, me.user.id, "licence", stored).id)
+
+
+# --- the artist's income: booking money, so the artist's own like bookings (team members get 403)
+
+
+@router.get("/me/artist/income", response_model=IncomeOut,
+            summary="我的收入汇总（仅艺人本人；已收、已退、待结算、已结算、佣金，单位分）")
+def my_income(me: ArtistSelf, db: Db) -> IncomeOut:
+    return income.artist_income(db, me.artist_id)
 
 
 # --- the artist's agent team (经纪人/助理). Managing it is the artist's own: members get 403.

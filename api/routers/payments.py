@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -95,12 +96,39 @@ button{width:100%;padding:12px;border:0;border-radius:8px;background:#07c160;col
 .state{text-align:center;font-size:18px;font-weight:600;padding:12px;border-radius:8px}
 .paid{background:#e8f8ee;color:#07a350}.closed{background:#f2f3f5;color:#8f959e}
 .notice{background:#fff1f0;color:#cf1322;padding:10px;border-radius:8px;margin-bottom:16px;font-size:14px}
+.back{display:block;text-align:center;margin-top:16px;color:#576b95;text-decoration:none;font-size:15px}
 """
 
 _NOTICES = {"failed": "支付通知投递失败，请稍后再试", "closed": "订单已关闭，无法支付"}
 _STATES = {"created": "待支付", "paid": "已支付", "closed": "已关闭"}
 _HEADERS = {"Cache-Control": "no-store",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"}
+
+
+# Where the cashier sends the payer back: a page of the H5 app on this origin, nothing else (no open redirect).
+RETURN_PREFIX = "/h5/"
+_RETURN_MAX = 500
+
+
+def safe_return_to(value: str | None) -> str | None:
+    """`value` when it is a path of the H5 app on this origin (`/h5/…`, query and `#/…` hash route allowed),
+    else None: other origins (`//host`, `http://…`), schemes (`javascript:`), backslashes, control characters
+    and dot segments that would climb out of /h5/ (also percent-encoded) are all ignored."""
+    if not value or len(value) > _RETURN_MAX or not value.startswith(RETURN_PREFIX):
+        return None
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    if any(segment in (".", "..") for segment in unquote(parts.path).split("/")):
+        return None
+    return value
+
+
+def _with_query(path: str, **params: str | None) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{path}?{query}" if query else path
 
 
 def _page(body: str, status: int = 200) -> HTMLResponse:
@@ -125,10 +153,12 @@ def _sandbox_order(ctx: AppContext, order_id: str) -> PaymentOrder | None:
 
 
 @router.get("/payments/sandbox/{order_id}", include_in_schema=False, response_class=HTMLResponse)
-def sandbox_page(order_id: str, request: Request, ctx: Ctx, notice: str | None = None) -> HTMLResponse:
+def sandbox_page(order_id: str, request: Request, ctx: Ctx, notice: str | None = None,
+                 return_to: str | None = None) -> HTMLResponse:
     order = _sandbox_order(ctx, order_id)
     if order is None:
         return _not_found()
+    back = safe_return_to(return_to)
     e = html.escape
     rows = [("款项", service.KIND_LABELS.get(order.kind, order.kind)), ("预约编号", f"#{order.booking_id}"),
             ("订单号", order.id), ("状态", _STATES.get(order.status, order.status))]
@@ -140,24 +170,29 @@ def sandbox_page(order_id: str, request: Request, ctx: Ctx, notice: str | None =
     parts.append(f'<div class="amount">{e(service.format_fen(order.amount))}</div>')
     parts.append("<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows) + "</dl>")
     if order.status == "created":
-        action = request.url_for("sandbox_confirm", order_id=order.id).path
+        action = _with_query(request.url_for("sandbox_confirm", order_id=order.id).path, return_to=back)
         parts.append(f'<form method="post" action="{e(action)}"><button type="submit">确认支付</button></form>')
     else:
         parts.append(f'<div class="state {e(order.status)}">{e(_STATES.get(order.status, order.status))}</div>')
+    if back:
+        label = "返回订单" if order.status == "paid" else "返回"
+        parts.append(f'<a class="back" data-test="sandbox-return" href="{e(back)}">{label}</a>')
     return _page("".join(parts))
 
 
 @router.post("/payments/sandbox/{order_id}/confirm", include_in_schema=False)
-async def sandbox_confirm(order_id: str, request: Request, ctx: Ctx) -> Response:
-    """The payer confirms: the sandbox gateway delivers its signed notification, as WeChat Pay would."""
+async def sandbox_confirm(order_id: str, request: Request, ctx: Ctx, return_to: str | None = None) -> Response:
+    """The payer confirms: the sandbox gateway delivers its signed notification, as WeChat Pay would. The
+    cashier page comes back with its `return_to` (if acceptable) so the payer can return to the order."""
     order = await run_in_threadpool(_sandbox_order, ctx, order_id)
     if order is None:
         return _not_found()
     page = request.url_for("sandbox_page", order_id=order.id).path
+    back = safe_return_to(return_to)
     if order.status == "closed":
-        return RedirectResponse(f"{page}?notice=closed", status_code=303)
+        return RedirectResponse(_with_query(page, notice="closed", return_to=back), status_code=303)
     if order.status == "created":
         assert isinstance(ctx.payments, SandboxGateway)
         if not await ctx.payments.confirm_sandbox_payment(order.id, order.amount):
-            return RedirectResponse(f"{page}?notice=failed", status_code=303)
-    return RedirectResponse(page, status_code=303)
+            return RedirectResponse(_with_query(page, notice="failed", return_to=back), status_code=303)
+    return RedirectResponse(_with_query(page, return_to=back), status_code=303)

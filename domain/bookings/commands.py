@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Literal, Protocol
 
 from anyio.to_thread import run_sync
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
@@ -27,7 +29,7 @@ from domain.db import session_scope
 from domain.discovery import service as discovery
 from domain.discovery.schemas import DemandRespondIn, DemandRespondOut
 from domain.errors import AppError, Conflict, NotFound, raises
-from domain.models import Booking, User
+from domain.models import Booking, Upload, User
 from domain.settings import Settings
 from domain.uploads.service import remove_stored, store_for_purpose
 from storage.base import ObjectStorage
@@ -39,6 +41,14 @@ OperatorAction = Literal["cancel", "resolve_dispute", "extend_deadline"]
 USER_ACTIONS = frozenset(a.value for a in Action) - {"resolve_dispute", "extend_deadline"}
 # The steps that commit a user to a booking: refused to a banned or (where required) unverified account.
 NEEDS_VERIFICATION = frozenset({"confirm", "sign", "countersign"})
+# Dispute evidence: ids of the actor's own finished uploads of this purpose (images, domain.uploads).
+EVIDENCE_PURPOSE = "evidence"
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class EvidenceInvalid(AppError):
+    status, code, message = 422, "evidence_invalid", "纠纷凭证无效：请上传本人拍摄的凭证图片后再提交"
+
 
 # Validator / handler failures (ApplicationError.type) -> HTTP status and error code.
 FAILURES = {"InvalidAction": (409, "action_not_allowed"), "Forbidden": (403, "permission_denied"),
@@ -100,6 +110,8 @@ async def act(deps: Deps, db: Session, user: User, acting_role: str | None, book
     service.check_action(booking, action, role)  # before a signature image is stored
     if action in NEEDS_VERIFICATION:
         await run_sync(service.check_may_book, db, user)
+    if body.evidence:
+        body = body.model_copy(update={"evidence": await run_sync(check_evidence, db, user.id, body.evidence)})
     return await _send_and_reread(deps, db, booking, action, role, user.id, body)
 
 
@@ -108,6 +120,8 @@ async def intervene(deps: Deps, db: Session, operator_id: int, booking_id: int, 
     """An operator's intervention: the same validated update as a user's, as the operator."""
     booking = await run_sync(service.get_booking, db, booking_id)
     service.check_action(booking, action, "operator")
+    if body.evidence:  # evidence is the parties' own uploads; an operator has none
+        raise EvidenceInvalid()
     return await _send_and_reread(deps, db, booking, action, "operator", operator_id, body)
 
 
@@ -171,6 +185,20 @@ def _signature_key(storage: ObjectStorage, booking_id: int, user_id: int | None,
         message = exc.message if isinstance(exc, MediaTooLarge) else "签名须为PNG图片，请重新签名"
         raise AppError(message, code="signature_invalid", status=422) from exc
     return stored.key
+
+
+def check_evidence(session: Session, user_id: int, evidence: list[str]) -> list[str]:
+    """The evidence of a dispute, each entry an id of `user_id`'s own finished upload of purpose `evidence`
+    (repeats dropped, order kept); anything else (another user's upload, another purpose, an intent never
+    completed, any other string) refuses the whole action before the workflow hears of it."""
+    ids = list(dict.fromkeys(evidence))
+    if not all(_UPLOAD_ID.fullmatch(i) for i in ids):
+        raise EvidenceInvalid()
+    owned = set(session.scalars(select(Upload.id).where(
+        Upload.id.in_(ids), Upload.user_id == user_id, Upload.purpose == EVIDENCE_PURPOSE)))
+    if len(owned) != len(ids):
+        raise EvidenceInvalid()
+    return ids
 
 
 def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int | None,

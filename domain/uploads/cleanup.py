@@ -9,6 +9,8 @@ so an upload on its way to `/complete` is never touched.
 
 Runs every few minutes in each worker (activities.storage) and by hand: `python -m storage cleanup`.
 Only the upload prefixes are scanned: contract signatures (`private/signatures/…`) have no `uploads` row.
+Whatever references an upload (case media, review photos, a dispute's evidence ids) points at its row, and rows
+are never removed while referenced, so a referenced file is never an orphan here.
 Which objects are orphans is the domain's call (it reads `uploads`); storage/ only lists and deletes.
 """
 

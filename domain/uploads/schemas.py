@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel
 
 from domain.inputs import Input, Text
 
-Purpose = Literal["licence", "signature", "case_image", "case_video", "document"]
+Purpose = Literal["licence", "signature", "case_image", "case_video", "document", "evidence"]
 
 
 class IntentIn(Input):

@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/me/verification"): USERS,
     ("POST", f"{V}/uploads/licence"): USERS,
     # the artist's team: managed by the artist alone; the invited user accepts or declines, a member may leave
+    ("GET", f"{V}/me/artist/income"): allow(ARTIST),
     ("GET", f"{V}/me/artist/team"): allow(ARTIST),
     ("POST", f"{V}/me/artist/team"): allow(ARTIST),
     ("DELETE", f"{V}/me/artist/team/{{user_id}}"): allow(ARTIST),
