@@ -20,7 +20,7 @@ from domain.bookings.schemas import (
     NotificationPage,
     ProceedIn,
 )
-from domain.bookings.states import BookingStatus
+from domain.bookings.states import BookingStatus, Stage
 from domain.errors import RoleRequired
 from domain.inputs import InputDate
 from domain.time import SHANGHAI
@@ -34,8 +34,8 @@ async def create_inquiry(body: InquiryIn, me: ClientMe, db: Db, ctx: Ctx) -> Inq
 
 
 @router.get("/inquiries/{inquiry_id}", response_model=InquiryOut, summary="询价详情：各艺人答复并排对比")
-def get_inquiry(inquiry_id: PathId, me: ClientMe, db: Db) -> InquiryOut:
-    return service.inquiry_view(db, service.client_inquiry(db, me.user.id, inquiry_id))
+def get_inquiry(inquiry_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> InquiryOut:
+    return service.inquiry_view(db, service.client_inquiry(db, me.user.id, inquiry_id), ctx.storage)
 
 
 @router.post("/inquiries/{inquiry_id}/proceed", response_model=InquiryOut, summary="选定艺人，其余自动撤回")
@@ -45,8 +45,10 @@ async def proceed(inquiry_id: PathId, body: ProceedIn, me: ClientMe, db: Db, ctx
 
 @router.get("/bookings", response_model=BookingPage, summary="我的预约")
 def list_bookings(
-    me: Me, db: Db,
+    me: Me, db: Db, ctx: Ctx,
     status: BookingStatus | None = None,
+    stage: Annotated[Stage | None, Query(description="进度：booking/contract/payment/show/settlement/done/closed")]
+    = None,
     inquiry_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     date_from: InputDate | None = None, date_to: InputDate | None = None,
     page: Page = 1,
@@ -59,16 +61,17 @@ def list_bookings(
     start_to = datetime.combine(date_to, time(), SHANGHAI) + timedelta(days=1) if date_to else None
     rows, total = service.list_bookings(
         db, client_id=me.user.id if role == "client" else None, artist_id=me.user.id if role == "artist" else None,
-        status=status.value if status else None, inquiry_id=inquiry_id, start_from=start_from, start_to=start_to,
-        page=page, page_size=page_size)
-    return BookingPage(items=service.booking_views(db, rows, role), total=total, page=page, page_size=page_size)
+        status=status.value if status else None, stage=stage.value if stage else None, inquiry_id=inquiry_id,
+        start_from=start_from, start_to=start_to, page=page, page_size=page_size)
+    return BookingPage(items=service.booking_views(db, rows, role, ctx.storage), total=total, page=page,
+                       page_size=page_size)
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingDetail, summary="预约详情（含可执行操作与时间线）")
-def get_booking(booking_id: PathId, me: Me, db: Db) -> BookingDetail:
+def get_booking(booking_id: PathId, me: Me, db: Db, ctx: Ctx) -> BookingDetail:
     booking = service.get_booking(db, booking_id)
     role = service.role_on(booking, me.user.id, me.acting_role)
-    return service.booking_detail(db, booking, role)
+    return service.booking_detail(db, booking, role, ctx.storage)
 
 
 @router.post("/bookings/{booking_id}/actions/{action}", response_model=ActionOut, summary="对预约执行操作")
@@ -77,16 +80,10 @@ async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], b
     return await commands.act(ctx, db, me.user, me.acting_role, booking_id, action, body)
 
 
-@router.get("/notifications", response_model=NotificationPage, summary="通知中心（分页，最新在前）")
-def list_notifications(
-    me: Me, db: Db, unread_only: bool = False,
-    page: Page = 1,
-    page_size: PageSize = 20,
-    limit: Annotated[int | None, Query(ge=1, le=100, deprecated=True,
-                                       description="旧参数，等同 page_size；请改用 page/page_size")] = None,
-) -> NotificationPage:
-    return service.notifications(db, me.user.id, unread_only=unread_only, page=page,
-                                 page_size=page_size if limit is None else limit)
+@router.get("/notifications", response_model=NotificationPage, summary="通知中心")
+def list_notifications(me: Me, db: Db, unread_only: bool = False,
+                       limit: Annotated[int, Query(ge=1, le=100)] = 50) -> NotificationPage:
+    return service.notifications(db, me.user.id, unread_only=unread_only, limit=limit)
 
 
 @router.get("/notifications/unread-count", summary="未读通知数")

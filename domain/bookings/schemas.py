@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from domain.accounts.schemas import Phone
+from domain.bookings.states import Stage
 from domain.inputs import Input, Text
 from domain.pages import Page
 from domain.time import UtcDatetime
@@ -85,15 +86,40 @@ class ConflictOut(BaseModel):
     label: str
 
 
+class TierOut(BaseModel):
+    days_before: int
+    refund_percent: int  # of the deposit
+
+
+class QuoteOut(BaseModel):
+    """The artist's quote as the booking stored it (deposit and balance worked out from the fee)."""
+
+    fee_amount: int
+    deposit_percent: int
+    deposit_amount: int
+    balance_amount: int
+    balance_due_days: int
+    cancellation_tiers: list[TierOut]
+    rider: list[str]
+    note: str
+
+
 class BookingOut(BaseModel):
     id: int
     inquiry_id: int
     client_id: int
     artist_id: int
     artist_name: str
+    artist_avatar_url: str | None  # short-lived signed thumbnail link
+    artist_rating: float | None
+    artist_review_count: int
+    artist_completed_shows: int
+    artist_verified: bool
     client_org: str
     status: str
     status_label: str
+    stage: Stage  # the progress bar 预约—签约—支付—演出—结算, or done / closed
+    stage_label: str
     start_at: datetime
     end_at: datetime
     event_type: str
@@ -106,14 +132,69 @@ class BookingOut(BaseModel):
     refunded_amount: int
     commission_amount: int | None
     payout_amount: int | None
-    quote: dict | None
+    quote: QuoteOut | None
     deadline_at: datetime | None
+    deadline_label: str | None  # what deadline_at is for; None: no deadline runs in this state
     balance_due_at: datetime | None
     needs_operator: str | None
     reason: str | None
     response_minutes: int | None
+    has_conflict: bool  # the artist's view of a request: the time overlaps a hold, booking or rest of theirs
+    review_id: int | None
+    can_review: bool  # the client may write the review now
     allowed_actions: list[str]
     created_at: datetime
+
+
+class ContractOut(BaseModel):
+    terms: dict
+    terms_sha256: str
+    sent_at: datetime
+    client_signed_at: datetime | None
+    client_signature_url: str | None  # short-lived signed links, only in the parties' (and operators') detail
+    artist_signed_at: datetime | None
+    artist_signature_url: str | None
+
+
+class CancelPreviewOut(BaseModel):
+    """What cancelling now would give back, by the rule the cancellation itself applies."""
+
+    paid_amount: int
+    refund_amount: int
+    kept_amount: int
+    rule: str
+
+
+class PaymentOut(BaseModel):
+    id: str
+    kind: str  # deposit / balance
+    kind_label: str
+    amount: int
+    status: str  # created / paid / closed
+    status_label: str
+    created_at: datetime
+    paid_at: datetime | None
+
+
+class RefundOut(BaseModel):
+    amount: int
+    status: str  # pending / failing / succeeded
+    status_label: str
+    reason: str
+    created_at: datetime
+    refunded_at: datetime | None
+
+
+class DisputeOut(BaseModel):
+    reason: str
+    opened_by_role: str
+    evidence_urls: list[str]
+    created_at: datetime
+    resolution: str | None
+    resolution_label: str | None
+    refund_amount: int | None
+    resolution_reason: str | None
+    resolved_at: datetime | None
 
 
 class BookingDetail(BookingOut):
@@ -124,6 +205,11 @@ class BookingDetail(BookingOut):
     budget_amount: int
     contact_name: str
     contact_phone: str
+    contract: ContractOut | None
+    cancel_preview: CancelPreviewOut | None  # when `cancel` is among allowed_actions
+    payments: list[PaymentOut]
+    refunds: list[RefundOut]
+    dispute: DisputeOut | None  # the latest
 
 
 BookingPage = Page[BookingOut]
@@ -154,7 +240,6 @@ class NotificationOut(BaseModel):
     read: bool
 
 
-class NotificationPage(Page[NotificationOut]):
-    """The Page envelope plus `unread`: all of the user's unread notifications, not just this page's."""
-
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
     unread: int

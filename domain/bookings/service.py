@@ -2,35 +2,66 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.accounts import rules, users
-from domain.bookings.messages import BookingInput
+from domain.artists.service import image_urls
+from domain.bookings.messages import DEFAULT_TIERS, BookingInput
+from domain.bookings.money import cancel_compensation, split_fee
 from domain.bookings.schemas import (
     BookingDetail,
     BookingOut,
+    CancelPreviewOut,
     ConflictOut,
+    ContractOut,
+    DisputeOut,
     EventOut,
     InquiryIn,
     InquiryOut,
     NotificationOut,
     NotificationPage,
+    PaymentOut,
+    QuoteOut,
+    RefundOut,
+    TierOut,
 )
-from domain.bookings.states import STATUS_LABELS, allowed_actions, refusal
+from domain.bookings.states import (
+    DEADLINE_LABELS,
+    STAGE_LABELS,
+    STATUS_LABELS,
+    STATUS_STAGES,
+    allowed_actions,
+    refusal,
+    statuses_in,
+)
 from domain.calendar import service as calendar
+from domain.enums import BLOCKING_STATUSES
 from domain.errors import AppError, Conflict, NotFound, PermissionDenied
 from domain.models import (
     ArtistProfile,
     Booking,
     BookingEvent,
+    CalendarSlot,
     ClientProfile,
     Contract,
+    Dispute,
     Inquiry,
     Notification,
+    PaymentOrder,
+    Refund,
+    Review,
+    Upload,
     User,
 )
+from domain.payments.service import KIND_LABELS
+from domain.reviews.service import artist_ratings
 from domain.time import utc_now
+from domain.uploads.service import DOWNLOAD_TTL
+from storage.base import ObjectStorage
 
 
 class BookingRefused(AppError):
@@ -120,11 +151,11 @@ def client_inquiry(session: Session, client_id: int, inquiry_id: int) -> Inquiry
     return inquiry
 
 
-def inquiry_view(session: Session, inquiry: Inquiry) -> InquiryOut:
+def inquiry_view(session: Session, inquiry: Inquiry, storage: ObjectStorage | None = None) -> InquiryOut:
     """The inquiry with each artist's booking side by side (an inquiry invites at most 10 artists)."""
     rows, _ = list_bookings(session, inquiry_id=inquiry.id, page_size=10)
     return InquiryOut(id=inquiry.id, event_type=inquiry.event_type, start_at=inquiry.start_at, end_at=inquiry.end_at,
-                      city=inquiry.city, bookings=booking_views(session, rows, "client"))
+                      city=inquiry.city, bookings=booking_views(session, rows, "client", storage))
 
 
 def get_booking(session: Session, booking_id: int) -> Booking:
@@ -144,35 +175,135 @@ def _names(session: Session, bookings: list[Booking]) -> tuple[dict[int, str], d
     return artists, clients, inquiries
 
 
-def _response_minutes(session: Session, b: Booking) -> int | None:
-    answered = session.scalar(select(func.min(BookingEvent.created_at)).where(
-        BookingEvent.booking_id == b.id, BookingEvent.action.in_(["confirm", "reject"]),
-        BookingEvent.from_status == "REQUESTED"))
-    return int((answered - b.created_at).total_seconds() // 60) if answered else None
+@dataclass
+class _ArtistFacts:
+    avatar_url: str | None = None
+    rating: float | None = None
+    review_count: int = 0
+    completed_shows: int = 0
+    verified: bool = False
 
 
-def booking_views(session: Session, bookings: list[Booking], role: str) -> list[BookingOut]:
+def _artist_facts(session: Session, storage: ObjectStorage | None, artist_ids: set[int]) -> dict[int, _ArtistFacts]:
+    """Avatar, rating and track record of the artists on a page of bookings: a fixed number of queries."""
+    rows = session.execute(select(ArtistProfile.user_id, ArtistProfile.avatar_upload_id, User.verification_status)
+                           .join(User, User.id == ArtistProfile.user_id)
+                           .where(ArtistProfile.user_id.in_(artist_ids))).all()
+    avatars = image_urls(session, storage, [avatar for _, avatar, _ in rows]) if storage is not None else {}
+    ratings = artist_ratings(session, list(artist_ids))
+    shows = dict(session.execute(select(Booking.artist_id, func.count()).where(
+        Booking.artist_id.in_(artist_ids), Booking.status == "COMPLETED").group_by(Booking.artist_id)).all())
+    facts = {}
+    for artist_id, avatar, verification in rows:
+        rating = ratings.get(artist_id)
+        facts[artist_id] = _ArtistFacts(avatars.get(avatar or ""), rating[0] if rating else None,
+                                        rating[1] if rating else 0, shows.get(artist_id, 0), verification == "verified")
+    return facts
+
+
+def _response_minutes(session: Session, bookings: list[Booking]) -> dict[int, int]:
+    """Minutes from the request to the artist's answer (quote or refusal), by booking id: one grouped query."""
+    answered = dict(session.execute(
+        select(BookingEvent.booking_id, func.min(BookingEvent.created_at))
+        .where(BookingEvent.booking_id.in_({b.id for b in bookings}), BookingEvent.action.in_(["confirm", "reject"]),
+               BookingEvent.from_status == "REQUESTED")
+        .group_by(BookingEvent.booking_id)).all())
+    return {b.id: int((answered[b.id] - b.created_at).total_seconds() // 60) for b in bookings if b.id in answered}
+
+
+def _deadlines(session: Session, bookings: list[Booking]) -> dict[int, tuple[datetime | None, str | None]]:
+    """(deadline_at, what it is for) by booking id. A PERFORMED booking's deadline is the workflow's automatic
+    acceptance: `booking.auto_confirm_hours` after the show was marked performed (not stored on the row)."""
+    performed = [b.id for b in bookings if b.status == "PERFORMED"]
+    marked = dict(session.execute(
+        select(BookingEvent.booking_id, func.max(BookingEvent.created_at))
+        .where(BookingEvent.booking_id.in_(performed), BookingEvent.action == "performed")
+        .group_by(BookingEvent.booking_id)).all()) if performed else {}
+    hours = timedelta(hours=int(rules.get_rule(session, "booking.auto_confirm_hours"))) if marked else timedelta()
+    out: dict[int, tuple[datetime | None, str | None]] = {}
+    for b in bookings:
+        at = marked[b.id] + hours if b.id in marked else None if b.status == "PERFORMED" else b.deadline_at
+        out[b.id] = (at, DEADLINE_LABELS.get(b.status) if at else None)
+    return out
+
+
+def _conflicted(session: Session, bookings: list[Booking]) -> set[int]:
+    """Requests whose time is taken on the artist's calendar (the test `calendar.conflicts` makes for the detail's
+    list, for many bookings in one query)."""
+    ids = {b.id for b in bookings if b.status == "REQUESTED"}
+    if not ids:
+        return set()
+    return set(session.scalars(
+        select(Booking.id).distinct().join(CalendarSlot, and_(
+            CalendarSlot.artist_id == Booking.artist_id,
+            CalendarSlot.period.overlaps(func.tstzrange(Booking.start_at, Booking.end_at, "[)")),
+            CalendarSlot.status.in_(BLOCKING_STATUSES),
+            CalendarSlot.booking_id.is_distinct_from(Booking.id)))
+        .where(Booking.id.in_(ids))))
+
+
+def _quote_out(b: Booking) -> QuoteOut | None:
+    """The stored quote JSON, typed; rows written before a field existed read with the workflow's defaults."""
+    q = b.quote
+    if not q:
+        return None
+    fee, percent = int(q.get("fee_amount") or 0), int(q.get("deposit_percent") or 0)
+    deposit, balance = split_fee(fee, percent)
+    tiers = q.get("cancellation_tiers")
+    return QuoteOut(
+        fee_amount=fee, deposit_percent=percent,
+        deposit_amount=b.deposit_amount if b.deposit_amount is not None else deposit,
+        balance_amount=b.balance_amount if b.balance_amount is not None else balance,
+        balance_due_days=int(q.get("balance_due_days") or 0),
+        cancellation_tiers=[TierOut(days_before=int(t["days_before"]), refund_percent=int(t["refund_percent"]))
+                            for t in tiers] if tiers is not None else
+        [TierOut(days_before=t.days_before, refund_percent=t.refund_percent) for t in DEFAULT_TIERS],
+        rider=[str(r) for r in q.get("rider") or ()], note=str(q.get("note") or ""))
+
+
+def booking_views(session: Session, bookings: list[Booking], role: str,
+                  storage: ObjectStorage | None = None) -> list[BookingOut]:
+    """List items as `role` sees them. A fixed number of queries however many bookings (artist avatars need
+    `storage` for their signed links; without it they are left out)."""
+    if not bookings:
+        return []
     artists, clients, inquiries = _names(session, bookings)
+    facts = _artist_facts(session, storage, {b.artist_id for b in bookings})
+    answered = _response_minutes(session, bookings)
+    deadlines = _deadlines(session, bookings)
+    conflicted = _conflicted(session, bookings) if role in ("artist", "operator") else set()
+    reviews = dict(session.execute(select(Review.booking_id, Review.id).where(
+        Review.booking_id.in_({b.id for b in bookings}))).all())
+    now = utc_now()
     out = []
     for b in bookings:
-        inq = inquiries[b.inquiry_id]
+        inq, artist = inquiries[b.inquiry_id], facts.get(b.artist_id, _ArtistFacts())
+        stage = STATUS_STAGES[b.status]
+        review_id = reviews.get(b.id)
         out.append(BookingOut(
             id=b.id, inquiry_id=b.inquiry_id, client_id=b.client_id, artist_id=b.artist_id,
-            artist_name=artists.get(b.artist_id, ""), client_org=clients.get(b.client_id, ""), status=b.status,
-            status_label=STATUS_LABELS[b.status], start_at=b.start_at, end_at=b.end_at, event_type=inq.event_type,
-            city=inq.city, venue_address=inq.venue_address, fee_amount=b.fee_amount,
+            artist_name=artists.get(b.artist_id, ""), artist_avatar_url=artist.avatar_url,
+            artist_rating=artist.rating, artist_review_count=artist.review_count,
+            artist_completed_shows=artist.completed_shows, artist_verified=artist.verified,
+            client_org=clients.get(b.client_id, ""), status=b.status, status_label=STATUS_LABELS[b.status],
+            stage=stage, stage_label=STAGE_LABELS[stage], start_at=b.start_at, end_at=b.end_at,
+            event_type=inq.event_type, city=inq.city, venue_address=inq.venue_address, fee_amount=b.fee_amount,
             deposit_amount=b.deposit_amount, balance_amount=b.balance_amount, paid_amount=b.paid_amount,
             refunded_amount=b.refunded_amount, commission_amount=b.commission_amount,
-            payout_amount=b.payout_amount, quote=b.quote, deadline_at=b.deadline_at,
+            payout_amount=b.payout_amount, quote=_quote_out(b), deadline_at=deadlines[b.id][0],
+            deadline_label=deadlines[b.id][1],
             balance_due_at=b.balance_due_at, needs_operator=b.needs_operator, reason=b.reason,
-            response_minutes=_response_minutes(session, b),
-            allowed_actions=allowed_actions(b.status, role, show_started=b.start_at <= utc_now()),
+            response_minutes=answered.get(b.id), has_conflict=b.id in conflicted, review_id=review_id,
+            # The rule create_review enforces: the booking's own client, once COMPLETED, one review.
+            can_review=role == "client" and b.status == "COMPLETED" and review_id is None,
+            allowed_actions=allowed_actions(b.status, role, show_started=b.start_at <= now),
             created_at=b.created_at))
     return out
 
 
-def booking_detail(session: Session, booking: Booking, role: str) -> BookingDetail:
-    view = booking_views(session, [booking], role)[0]
+def booking_detail(session: Session, booking: Booking, role: str,
+                   storage: ObjectStorage | None = None) -> BookingDetail:
+    view = booking_views(session, [booking], role, storage)[0]
     inq = session.get(Inquiry, booking.inquiry_id)
     assert inq is not None
     events = session.scalars(select(BookingEvent).where(BookingEvent.booking_id == booking.id)
@@ -187,12 +318,100 @@ def booking_detail(session: Session, booking: Booking, role: str) -> BookingDeta
         events=[EventOut(step=e.step, action=e.action, actor_role=e.actor_role, from_status=e.from_status,
                          to_status=e.to_status, data=e.data, created_at=e.created_at) for e in events],
         requirements=inq.requirements, audience_size=inq.audience_size, budget_amount=inq.budget_amount,
-        contact_name=inq.contact_name, contact_phone=inq.contact_phone)
+        contact_name=inq.contact_name, contact_phone=inq.contact_phone,
+        contract=_contract_out(session, storage, booking.id),
+        cancel_preview=cancel_preview(booking, role, view.quote) if "cancel" in view.allowed_actions else None,
+        payments=_payments(session, booking.id), refunds=_refunds(session, booking.id),
+        dispute=_dispute_out(session, storage, booking))
+
+
+def _signed(storage: ObjectStorage | None, key: str | None) -> str | None:
+    return storage.download_url(key, expires=DOWNLOAD_TTL) if storage is not None and key else None
+
+
+def _contract_out(session: Session, storage: ObjectStorage | None, booking_id: int) -> ContractOut | None:
+    c = session.get(Contract, booking_id)
+    if c is None:
+        return None
+    return ContractOut(terms=c.terms, terms_sha256=c.terms_sha256, sent_at=c.sent_at,
+                       client_signed_at=c.client_signed_at,
+                       client_signature_url=_signed(storage, c.client_signature_key),
+                       artist_signed_at=c.artist_signed_at,
+                       artist_signature_url=_signed(storage, c.artist_signature_key))
+
+
+def cancel_preview(booking: Booking, role: str, quote: QuoteOut | None) -> CancelPreviewOut:
+    """What cancelling now would refund: the workflow's own rule (`money.cancel_compensation`) on the booking's
+    projection (paid, refunded, deposit, the contract's tiers)."""
+    paid, refunded = booking.paid_amount, booking.refunded_amount
+    comp = cancel_compensation(role, quote.cancellation_tiers if quote else [], booking.start_at, utc_now(),
+                               paid_amount=paid, deposit_amount=booking.deposit_amount or 0,
+                               refunded_amount=refunded)
+    days = int(comp.days_left)
+    when = f"距演出 {days} 天" if days >= 1 else "距演出不足 1 天"
+    if paid == 0:
+        rule = "尚未付款，取消不产生退款"
+    elif role == "client":
+        rule = f"{when}，按合同退还定金的 {comp.refund_percent}%"
+        if comp.balance_paid:
+            rule += "，已付尾款全额退还"
+    elif role == "artist":
+        rule = "艺人取消：需求方已付款项全额退还，并记录一次艺人违约"
+    else:
+        rule = "平台取消：默认退还全部未退款项"
+    return CancelPreviewOut(paid_amount=paid, refund_amount=comp.refund_amount,
+                            kept_amount=max(paid - refunded - comp.refund_amount, 0), rule=rule)
+
+
+PAYMENT_STATUS_LABELS = {"created": "待支付", "paid": "已支付", "closed": "已关闭"}
+REFUND_STATUS_LABELS = {"pending": "退款中", "failing": "退款处理中", "succeeded": "已退款"}
+RESOLUTION_LABELS = {"full_refund": "全额退款", "partial_refund": "部分退款", "release": "继续履约"}
+
+
+def _refund_reason(step: str) -> str:
+    if step == "refund-cancel":
+        return "取消预约退款"
+    if step.startswith("refund-dispute"):
+        return "纠纷处理退款"
+    return "多余款项退还"  # a payment the booking no longer expected (refund-<order id>)
+
+
+def _payments(session: Session, booking_id: int) -> list[PaymentOut]:
+    rows = session.scalars(select(PaymentOrder).where(PaymentOrder.booking_id == booking_id)
+                           .order_by(PaymentOrder.created_at, PaymentOrder.id)).all()
+    return [PaymentOut(id=o.id, kind=o.kind, kind_label=KIND_LABELS.get(o.kind, o.kind), amount=o.amount,
+                       status=o.status, status_label=PAYMENT_STATUS_LABELS.get(o.status, o.status),
+                       created_at=o.created_at, paid_at=o.paid_at) for o in rows]
+
+
+def _refunds(session: Session, booking_id: int) -> list[RefundOut]:
+    rows = session.scalars(select(Refund).where(Refund.booking_id == booking_id).order_by(Refund.id)).all()
+    return [RefundOut(amount=r.amount, status=r.status, status_label=REFUND_STATUS_LABELS.get(r.status, r.status),
+                      reason=_refund_reason(r.step), created_at=r.created_at, refunded_at=r.succeeded_at)
+            for r in rows]
+
+
+def _dispute_out(session: Session, storage: ObjectStorage | None, booking: Booking) -> DisputeOut | None:
+    d = session.scalar(select(Dispute).where(Dispute.booking_id == booking.id).order_by(Dispute.id.desc()).limit(1))
+    if d is None:
+        return None
+    # Evidence entries are the parties' upload ids; anything else (older free text) is not a link and is left out.
+    ids = list(d.evidence or ())
+    keys = dict(session.execute(select(Upload.id, Upload.object_key).where(
+        Upload.id.in_(ids), Upload.user_id.in_((booking.client_id, booking.artist_id)))).all()) \
+        if ids and storage is not None else {}
+    return DisputeOut(reason=d.reason, opened_by_role=d.opened_by_role,
+                      evidence_urls=[url for e in ids if (url := _signed(storage, keys.get(e)))],
+                      created_at=d.created_at, resolution=d.resolution,
+                      resolution_label=RESOLUTION_LABELS.get(d.resolution) if d.resolution else None,
+                      refund_amount=d.refund_amount, resolution_reason=d.resolution_reason,
+                      resolved_at=d.resolved_at)
 
 
 def list_bookings(session: Session, *, client_id: int | None = None, artist_id: int | None = None,
-                  status: str | None = None, inquiry_id: int | None = None, needs_operator: bool | None = None,
-                  start_from=None, start_to=None, page: int = 1, page_size: int = 20):
+                  status: str | None = None, stage: str | None = None, inquiry_id: int | None = None,
+                  needs_operator: bool | None = None, start_from=None, start_to=None, page: int = 1,
+                  page_size: int = 20):
     q = select(Booking)
     if client_id is not None:
         q = q.where(Booking.client_id == client_id)
@@ -200,6 +419,8 @@ def list_bookings(session: Session, *, client_id: int | None = None, artist_id: 
         q = q.where(Booking.artist_id == artist_id)
     if status:
         q = q.where(Booking.status == status)
+    if stage:
+        q = q.where(Booking.status.in_(statuses_in(stage)))
     if inquiry_id:
         q = q.where(Booking.inquiry_id == inquiry_id)
     if needs_operator:
@@ -217,20 +438,15 @@ def list_bookings(session: Session, *, client_id: int | None = None, artist_id: 
 # --- notification centre
 
 
-def notifications(session: Session, user_id: int, *, unread_only: bool, page: int = 1,
-                  page_size: int = 20) -> NotificationPage:
-    """One page of the user's notifications, newest first; `unread` counts all unread, whatever the page."""
-    where = [Notification.user_id == user_id]
+def notifications(session: Session, user_id: int, *, unread_only: bool, limit: int) -> NotificationPage:
+    q = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
-        where.append(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
-    rows = session.scalars(select(Notification).where(*where)
-                           .order_by(Notification.created_at.desc(), Notification.id.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).all()
+        q = q.where(Notification.read_at.is_(None))
+    rows = session.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
     return NotificationPage(
         items=[NotificationOut(id=n.id, booking_id=n.booking_id, title=n.title, body=n.body, created_at=n.created_at,
                                read=n.read_at is not None) for n in rows],
-        total=total, page=page, page_size=page_size, unread=unread_count(session, user_id))
+        unread=unread_count(session, user_id))
 
 
 def unread_count(session: Session, user_id: int) -> int:

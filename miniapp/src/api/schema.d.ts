@@ -209,23 +209,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/artist/income": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 我的收入汇总（仅艺人本人；已收、已退、待结算、已结算、佣金，单位分） */
-        get: operations["my_income_api_v1_me_artist_income_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/me/artist/team": {
         parameters: {
             query?: never;
@@ -608,7 +591,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 通知中心（分页，最新在前） */
+        /** 通知中心 */
         get: operations["list_notifications_api_v1_notifications_get"];
         put?: never;
         post?: never;
@@ -1814,17 +1797,6 @@ export interface components {
             tags: string[];
             /** Response Rate */
             response_rate?: number | null;
-            /** Cover Url */
-            cover_url?: string | null;
-            /**
-             * Completed Shows
-             * @default 0
-             */
-            completed_shows: number;
-            /** City Match */
-            city_match?: ("local" | "travel") | null;
-            /** Matched City */
-            matched_city?: string | null;
         };
         /**
          * ArtistCaseOut
@@ -1909,17 +1881,6 @@ export interface components {
             tags: string[];
             /** Response Rate */
             response_rate?: number | null;
-            /** Cover Url */
-            cover_url?: string | null;
-            /**
-             * Completed Shows
-             * @default 0
-             */
-            completed_shows: number;
-            /** City Match */
-            city_match?: ("local" | "travel") | null;
-            /** Matched City */
-            matched_city?: string | null;
             /**
              * Regions
              * @default []
@@ -2610,23 +2571,6 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** IncomeOut */
-        IncomeOut: {
-            /** Received Amount */
-            received_amount: number;
-            /** Refunded Amount */
-            refunded_amount: number;
-            /** Pending Amount */
-            pending_amount: number;
-            /** Settled Amount */
-            settled_amount: number;
-            /** Commission Amount */
-            commission_amount: number;
-            /** Bookings Settled */
-            bookings_settled: number;
-            /** Bookings Pending */
-            bookings_pending: number;
-        };
         /**
          * Industry
          * @enum {string}
@@ -2699,7 +2643,7 @@ export interface components {
              * Purpose
              * @enum {string}
              */
-            purpose: "licence" | "signature" | "case_image" | "case_video" | "document" | "evidence";
+            purpose: "licence" | "signature" | "case_image" | "case_video" | "document";
             /** Content Type */
             content_type: string;
         };
@@ -2819,19 +2763,10 @@ export interface components {
             /** Read */
             read: boolean;
         };
-        /**
-         * NotificationPage
-         * @description The Page envelope plus `unread`: all of the user's unread notifications, not just this page's.
-         */
+        /** NotificationPage */
         NotificationPage: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
-            /** Total */
-            total: number;
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
             /** Unread */
             unread: number;
         };
@@ -3879,7 +3814,6 @@ export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
 export type FavoriteOut = components['schemas']['FavoriteOut'];
 export type HideIn = components['schemas']['HideIn'];
-export type IncomeOut = components['schemas']['IncomeOut'];
 export type Industry = components['schemas']['Industry'];
 export type IndustryOption = components['schemas']['IndustryOption'];
 export type InquiryIn = components['schemas']['InquiryIn'];
@@ -4918,65 +4852,6 @@ export interface operations {
             };
             /** @description 不支持的文件类型 */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    my_income_api_v1_me_artist_income_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
-                "X-Artist-Id"?: number | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IncomeOut"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6452,13 +6327,7 @@ export interface operations {
         parameters: {
             query?: {
                 unread_only?: boolean;
-                page?: number;
-                page_size?: number;
-                /**
-                 * @deprecated
-                 * @description 旧参数，等同 page_size；请改用 page/page_size
-                 */
-                limit?: number | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
