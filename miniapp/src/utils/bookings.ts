@@ -3,12 +3,15 @@
  * 预约—签约—支付—演出—结算 progress, deadlines with countdowns, Chinese labels for actions and timeline events,
  * and the page each action opens. Nothing here calls the API.
  */
-import type { Booking, BookingDetail, BookingEvent } from '@/api/types'
+import type { Booking, BookingEvent } from '@/api/types'
 
-/** The order list's tabs / GET /bookings?stage=… and BookingOut.stage (API_SPEC: "booking views"). */
-export const STAGES = ['booking', 'contract', 'payment', 'show', 'settlement', 'done', 'closed'] as const
-export type Stage = (typeof STAGES)[number]
+/** A booking's stage: the progress bar 预约—签约—支付—演出—结算, or done / closed (GET /bookings?stage=…). */
+export type Stage = Booking['stage']
 
+/** The order list's tabs, in order. */
+export const STAGES: Stage[] = ['booking', 'contract', 'payment', 'show', 'settlement', 'done', 'closed']
+
+/** Tab texts; the API's `stage_label` says the same for a booking. */
 export const STAGE_LABELS: Record<Stage, string> = {
   booking: '预约',
   contract: '签约',
@@ -22,101 +25,8 @@ export const STAGE_LABELS: Record<Stage, string> = {
 /** The five steps of the progress bar, in order; `done` and `closed` are not steps. */
 export const PROGRESS_STEPS: Stage[] = ['booking', 'contract', 'payment', 'show', 'settlement']
 
-// Same table as the API's stage (domain: status → stage); used only while a response lacks `stage`.
-const STATUS_STAGE: Record<string, Stage> = {
-  REQUESTED: 'booking',
-  CONFIRMED: 'booking',
-  CONTRACT_SENT: 'contract',
-  CLIENT_SIGNED: 'contract',
-  SIGNED: 'payment',
-  DEPOSIT_PAID: 'payment',
-  FULLY_PAID: 'show',
-  PERFORMED: 'show',
-  ACCEPTED: 'settlement',
-  SETTLING: 'settlement',
-  DISPUTED: 'settlement',
-  COMPLETED: 'done',
-  REJECTED: 'closed',
-  EXPIRED: 'closed',
-  WITHDRAWN: 'closed',
-  CANCELLED: 'closed',
-}
-
-/**
- * Fields API_SPEC.md adds to BookingOut/BookingDetail that the generated schema may not carry yet. Read them
- * through `extra()` so pages compile before and after the backend lands; once `stage` & co. are in
- * schema.d.ts this shim can go (the intersection then adds nothing).
- */
-export interface BookingExtra {
-  stage?: Stage
-  stage_label?: string
-  deadline_label?: string | null
-  has_conflict?: boolean
-  can_review?: boolean
-  review_id?: number | null
-  artist_avatar_url?: string | null
-}
-
-export function extra(b: Booking): BookingExtra {
-  return b as Booking & BookingExtra
-}
-
-/** Detail-only fields of API_SPEC.md (contract, money lists, dispute, typed quote); same transition as above. */
-export interface BookingDetailExtra {
-  contract?: { sent_at: string; client_signed_at: string | null; artist_signed_at: string | null } | null
-  payments?: {
-    id: string
-    kind_label: string
-    amount: number
-    status: string
-    status_label: string
-    created_at: string
-    paid_at: string | null
-  }[]
-  refunds?: {
-    amount: number
-    status: string
-    status_label: string
-    reason: string
-    created_at: string
-    refunded_at: string | null
-  }[]
-  dispute?: {
-    reason: string
-    opened_by_role: string
-    evidence_urls: string[]
-    created_at: string
-    resolution: string | null
-    resolution_label: string | null
-    refund_amount: number | null
-    resolution_reason: string | null
-    resolved_at: string | null
-  } | null
-}
-
-export function detailExtra(d: BookingDetail): BookingDetailExtra {
-  return d as BookingDetail & BookingDetailExtra
-}
-
-/** The quote's numbers as the API stores them (typed QuoteOut once the schema has it). */
-export function quoteOf(b: Booking): {
-  deposit_percent?: number
-  balance_due_days?: number
-  cancellation_tiers?: { days_before: number; refund_percent: number }[]
-  rider?: string[]
-  note?: string
-} | null {
-  return (b.quote as ReturnType<typeof quoteOf>) ?? null
-}
-
-export function stageOf(b: Pick<Booking, 'status'>): Stage {
-  const s = (b as BookingExtra).stage
-  return s && s in STAGE_LABELS ? s : (STATUS_STAGE[b.status] ?? 'booking')
-}
-
-/** Statuses of the closed stage (the bar is drawn grey) and the one that marks the bar's step as failed. */
-export function isClosed(status: string): boolean {
-  return STATUS_STAGE[status] === 'closed'
+export function stageOf(b: Pick<Booking, 'stage'>): Stage {
+  return b.stage
 }
 
 export const STATUS_BADGES: Record<Stage, string> = {
@@ -131,20 +41,10 @@ export const STATUS_BADGES: Record<Stage, string> = {
 
 export function statusBadge(b: Booking): string {
   if (b.status === 'DISPUTED') return 'badge-danger'
-  return STATUS_BADGES[stageOf(b)]
+  return STATUS_BADGES[b.stage]
 }
 
 // --- deadlines
-
-/** What `deadline_at` is for in each status, while the API doesn't send `deadline_label`. */
-const DEADLINE_LABELS: Record<string, string> = {
-  REQUESTED: '艺人确认截止',
-  CONFIRMED: '发送合同截止',
-  CONTRACT_SENT: '签署合同截止',
-  CLIENT_SIGNED: '会签截止',
-  SIGNED: '定金支付截止',
-  PERFORMED: '确认演出截止',
-}
 
 export interface Deadline {
   key: 'deadline' | 'balance'
@@ -158,9 +58,9 @@ export interface Deadline {
 /** Every deadline the booking has now (`deadline_at` and the balance due date), soonest first. */
 export function deadlinesOf(b: Booking, now = Date.now()): Deadline[] {
   const out: Deadline[] = []
-  if (b.deadline_at) {
-    const label = extra(b).deadline_label || DEADLINE_LABELS[b.status] || '处理截止'
-    out.push({ key: 'deadline', label, at: b.deadline_at, left: Date.parse(b.deadline_at) - now })
+  // deadline_label null: no deadline runs in this state (deadline_at may still hold a passed one).
+  if (b.deadline_at && b.deadline_label) {
+    out.push({ key: 'deadline', label: b.deadline_label, at: b.deadline_at, left: Date.parse(b.deadline_at) - now })
   }
   // The balance is only due while it is unpaid.
   if (b.balance_due_at && b.status === 'DEPOSIT_PAID') {
@@ -303,6 +203,7 @@ export const STATUS_LABELS: Record<string, string> = {
 
 // Timeline titles of what the system records besides the user actions above.
 const EVENT_LABELS: Record<string, string> = {
+  request: '需求方发起预约',
   confirm: '艺人确认并报价',
   reject: '艺人拒绝',
   send_contract: '艺人发送合同',
@@ -337,11 +238,26 @@ export function eventDetail(e: BookingEvent): string {
   return moved ? `${who} · ${STATUS_LABELS[e.to_status] ?? e.to_status}` : who
 }
 
+// Status → stage as the API maps it; events carry statuses only, and a closed booking's bar shows where it stopped.
+const STATUS_STAGE: Record<string, Stage> = {
+  REQUESTED: 'booking',
+  CONFIRMED: 'booking',
+  CONTRACT_SENT: 'contract',
+  CLIENT_SIGNED: 'contract',
+  SIGNED: 'payment',
+  DEPOSIT_PAID: 'payment',
+  FULLY_PAID: 'show',
+  PERFORMED: 'show',
+  ACCEPTED: 'settlement',
+  SETTLING: 'settlement',
+  DISPUTED: 'settlement',
+}
+
 /** Where the bar stopped for a closed booking: the stage of the last status before it closed. */
 export function stoppedStage(events: BookingEvent[]): Stage | null {
   for (let i = events.length - 1; i >= 0; i--) {
     const from = events[i].from_status
-    if (from && STATUS_STAGE[from] && STATUS_STAGE[from] !== 'closed') return STATUS_STAGE[from]
+    if (from && STATUS_STAGE[from]) return STATUS_STAGE[from]
   }
   return null
 }
