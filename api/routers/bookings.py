@@ -80,10 +80,16 @@ async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], b
     return await commands.act(ctx, db, me.user, me.acting_role, booking_id, action, body)
 
 
-@router.get("/notifications", response_model=NotificationPage, summary="通知中心")
-def list_notifications(me: Me, db: Db, unread_only: bool = False,
-                       limit: Annotated[int, Query(ge=1, le=100)] = 50) -> NotificationPage:
-    return service.notifications(db, me.user.id, unread_only=unread_only, limit=limit)
+@router.get("/notifications", response_model=NotificationPage, summary="通知中心（分页，最新在前）")
+def list_notifications(
+    me: Me, db: Db, unread_only: bool = False,
+    page: Page = 1,
+    page_size: PageSize = 20,
+    limit: Annotated[int | None, Query(ge=1, le=100, deprecated=True,
+                                       description="旧参数，等同 page_size；请改用 page/page_size")] = None,
+) -> NotificationPage:
+    return service.notifications(db, me.user.id, unread_only=unread_only, page=page,
+                                 page_size=page_size if limit is None else limit)
 
 
 @router.get("/notifications/unread-count", summary="未读通知数")

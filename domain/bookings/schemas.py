@@ -240,6 +240,7 @@ class NotificationOut(BaseModel):
     read: bool
 
 
-class NotificationPage(BaseModel):
-    items: list[NotificationOut]
+class NotificationPage(Page[NotificationOut]):
+    """The Page envelope plus `unread`: all of the user's unread notifications, not just this page's."""
+
     unread: int

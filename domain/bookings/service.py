@@ -438,15 +438,20 @@ def list_bookings(session: Session, *, client_id: int | None = None, artist_id: 
 # --- notification centre
 
 
-def notifications(session: Session, user_id: int, *, unread_only: bool, limit: int) -> NotificationPage:
-    q = select(Notification).where(Notification.user_id == user_id)
+def notifications(session: Session, user_id: int, *, unread_only: bool, page: int = 1,
+                  page_size: int = 20) -> NotificationPage:
+    """One page of the user's notifications, newest first; `unread` counts all unread, whatever the page."""
+    where = [Notification.user_id == user_id]
     if unread_only:
-        q = q.where(Notification.read_at.is_(None))
-    rows = session.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
+        where.append(Notification.read_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+    rows = session.scalars(select(Notification).where(*where)
+                           .order_by(Notification.created_at.desc(), Notification.id.desc())
+                           .offset((page - 1) * page_size).limit(page_size)).all()
     return NotificationPage(
         items=[NotificationOut(id=n.id, booking_id=n.booking_id, title=n.title, body=n.body, created_at=n.created_at,
                                read=n.read_at is not None) for n in rows],
-        unread=unread_count(session, user_id))
+        total=total, page=page, page_size=page_size, unread=unread_count(session, user_id))
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -54,8 +54,15 @@ export function bookingActionApi(
   })
 }
 
-export function listNotificationsApi(limit = 50, options: { toast?: boolean } = {}) {
-  return request<NotificationPage>('/notifications', { query: { limit }, ...options })
+/** 通知中心, newest first, one page at a time; `unread` on every page counts all unread notifications. */
+export function listNotificationsApi(
+  page = 1,
+  pageSize = 20,
+  options: { toast?: boolean; unreadOnly?: boolean } = {},
+) {
+  const { unreadOnly, ...rest } = options
+  const query = { page, page_size: pageSize, ...(unreadOnly ? { unread_only: true } : {}) }
+  return request<NotificationPage>('/notifications', { query, ...rest })
 }
 
 export function unreadCountApi() {

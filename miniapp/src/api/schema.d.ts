@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/artist/income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的收入汇总（仅艺人本人；已收、已退、待结算、已结算、佣金，单位分） */
+        get: operations["my_income_api_v1_me_artist_income_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/artist/team": {
         parameters: {
             query?: never;
@@ -591,7 +608,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 通知中心 */
+        /** 通知中心（分页，最新在前） */
         get: operations["list_notifications_api_v1_notifications_get"];
         put?: never;
         post?: never;
@@ -1797,6 +1814,17 @@ export interface components {
             tags: string[];
             /** Response Rate */
             response_rate?: number | null;
+            /** Cover Url */
+            cover_url?: string | null;
+            /**
+             * Completed Shows
+             * @default 0
+             */
+            completed_shows: number;
+            /** City Match */
+            city_match?: ("local" | "travel") | null;
+            /** Matched City */
+            matched_city?: string | null;
         };
         /**
          * ArtistCaseOut
@@ -1881,6 +1909,17 @@ export interface components {
             tags: string[];
             /** Response Rate */
             response_rate?: number | null;
+            /** Cover Url */
+            cover_url?: string | null;
+            /**
+             * Completed Shows
+             * @default 0
+             */
+            completed_shows: number;
+            /** City Match */
+            city_match?: ("local" | "travel") | null;
+            /** Matched City */
+            matched_city?: string | null;
             /**
              * Regions
              * @default []
@@ -2020,12 +2059,25 @@ export interface components {
             artist_id: number;
             /** Artist Name */
             artist_name: string;
+            /** Artist Avatar Url */
+            artist_avatar_url: string | null;
+            /** Artist Rating */
+            artist_rating: number | null;
+            /** Artist Review Count */
+            artist_review_count: number;
+            /** Artist Completed Shows */
+            artist_completed_shows: number;
+            /** Artist Verified */
+            artist_verified: boolean;
             /** Client Org */
             client_org: string;
             /** Status */
             status: string;
             /** Status Label */
             status_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
             /**
              * Start At
              * Format: date-time
@@ -2056,12 +2108,11 @@ export interface components {
             commission_amount: number | null;
             /** Payout Amount */
             payout_amount: number | null;
-            /** Quote */
-            quote: {
-                [key: string]: unknown;
-            } | null;
+            quote: components["schemas"]["QuoteOut"] | null;
             /** Deadline At */
             deadline_at: string | null;
+            /** Deadline Label */
+            deadline_label: string | null;
             /** Balance Due At */
             balance_due_at: string | null;
             /** Needs Operator */
@@ -2070,6 +2121,12 @@ export interface components {
             reason: string | null;
             /** Response Minutes */
             response_minutes: number | null;
+            /** Has Conflict */
+            has_conflict: boolean;
+            /** Review Id */
+            review_id: number | null;
+            /** Can Review */
+            can_review: boolean;
             /** Allowed Actions */
             allowed_actions: string[];
             /**
@@ -2091,6 +2148,13 @@ export interface components {
             contact_name: string;
             /** Contact Phone */
             contact_phone: string;
+            contract: components["schemas"]["ContractOut"] | null;
+            cancel_preview: components["schemas"]["CancelPreviewOut"] | null;
+            /** Payments */
+            payments: components["schemas"]["PaymentOut"][];
+            /** Refunds */
+            refunds: components["schemas"]["RefundOut"][];
+            dispute: components["schemas"]["DisputeOut"] | null;
         };
         /** BookingOut */
         BookingOut: {
@@ -2104,12 +2168,25 @@ export interface components {
             artist_id: number;
             /** Artist Name */
             artist_name: string;
+            /** Artist Avatar Url */
+            artist_avatar_url: string | null;
+            /** Artist Rating */
+            artist_rating: number | null;
+            /** Artist Review Count */
+            artist_review_count: number;
+            /** Artist Completed Shows */
+            artist_completed_shows: number;
+            /** Artist Verified */
+            artist_verified: boolean;
             /** Client Org */
             client_org: string;
             /** Status */
             status: string;
             /** Status Label */
             status_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
             /**
              * Start At
              * Format: date-time
@@ -2140,12 +2217,11 @@ export interface components {
             commission_amount: number | null;
             /** Payout Amount */
             payout_amount: number | null;
-            /** Quote */
-            quote: {
-                [key: string]: unknown;
-            } | null;
+            quote: components["schemas"]["QuoteOut"] | null;
             /** Deadline At */
             deadline_at: string | null;
+            /** Deadline Label */
+            deadline_label: string | null;
             /** Balance Due At */
             balance_due_at: string | null;
             /** Needs Operator */
@@ -2154,6 +2230,12 @@ export interface components {
             reason: string | null;
             /** Response Minutes */
             response_minutes: number | null;
+            /** Has Conflict */
+            has_conflict: boolean;
+            /** Review Id */
+            review_id: number | null;
+            /** Can Review */
+            can_review: boolean;
             /** Allowed Actions */
             allowed_actions: string[];
             /**
@@ -2209,6 +2291,20 @@ export interface components {
              * @default 成功
              */
             message: string;
+        };
+        /**
+         * CancelPreviewOut
+         * @description What cancelling now would give back, by the rule the cancellation itself applies.
+         */
+        CancelPreviewOut: {
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refund Amount */
+            refund_amount: number;
+            /** Kept Amount */
+            kept_amount: number;
+            /** Rule */
+            rule: string;
         };
         /** CaseDecisionIn */
         CaseDecisionIn: {
@@ -2356,6 +2452,28 @@ export interface components {
             wechat: string | null;
             /** Masked */
             masked: boolean;
+        };
+        /** ContractOut */
+        ContractOut: {
+            /** Terms */
+            terms: {
+                [key: string]: unknown;
+            };
+            /** Terms Sha256 */
+            terms_sha256: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Client Signed At */
+            client_signed_at: string | null;
+            /** Client Signature Url */
+            client_signature_url: string | null;
+            /** Artist Signed At */
+            artist_signed_at: string | null;
+            /** Artist Signature Url */
+            artist_signature_url: string | null;
         };
         /** DecisionIn */
         DecisionIn: {
@@ -2514,6 +2632,30 @@ export interface components {
              */
             reason: string;
         };
+        /** DisputeOut */
+        DisputeOut: {
+            /** Reason */
+            reason: string;
+            /** Opened By Role */
+            opened_by_role: string;
+            /** Evidence Urls */
+            evidence_urls: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolution */
+            resolution: string | null;
+            /** Resolution Label */
+            resolution_label: string | null;
+            /** Refund Amount */
+            refund_amount: number | null;
+            /** Resolution Reason */
+            resolution_reason: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
         /**
          * DraftOut
          * @description The artist's profile as being edited. status `published`: no draft, this is the public profile.
@@ -2570,6 +2712,23 @@ export interface components {
         HideIn: {
             /** Reason */
             reason: string;
+        };
+        /** IncomeOut */
+        IncomeOut: {
+            /** Received Amount */
+            received_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Pending Amount */
+            pending_amount: number;
+            /** Settled Amount */
+            settled_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Bookings Settled */
+            bookings_settled: number;
+            /** Bookings Pending */
+            bookings_pending: number;
         };
         /**
          * Industry
@@ -2643,7 +2802,7 @@ export interface components {
              * Purpose
              * @enum {string}
              */
-            purpose: "licence" | "signature" | "case_image" | "case_video" | "document";
+            purpose: "licence" | "signature" | "case_image" | "case_video" | "document" | "evidence";
             /** Content Type */
             content_type: string;
         };
@@ -2763,10 +2922,19 @@ export interface components {
             /** Read */
             read: boolean;
         };
-        /** NotificationPage */
+        /**
+         * NotificationPage
+         * @description The Page envelope plus `unread`: all of the user's unread notifications, not just this page's.
+         */
         NotificationPage: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
             /** Unread */
             unread: number;
         };
@@ -2908,6 +3076,28 @@ export interface components {
             page: number;
             /** Page Size */
             page_size: number;
+        };
+        /** PaymentOut */
+        PaymentOut: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Amount */
+            amount: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
         };
         /**
          * PriceLineIn
@@ -3149,6 +3339,28 @@ export interface components {
             note: string;
         };
         /**
+         * QuoteOut
+         * @description The artist's quote as the booking stored it (deposit and balance worked out from the fee).
+         */
+        QuoteOut: {
+            /** Fee Amount */
+            fee_amount: number;
+            /** Deposit Percent */
+            deposit_percent: number;
+            /** Deposit Amount */
+            deposit_amount: number;
+            /** Balance Amount */
+            balance_amount: number;
+            /** Balance Due Days */
+            balance_due_days: number;
+            /** Cancellation Tiers */
+            cancellation_tiers: components["schemas"]["TierOut"][];
+            /** Rider */
+            rider: string[];
+            /** Note */
+            note: string;
+        };
+        /**
          * RangeIn
          * @description Set a status on every chosen day (or day part) between two dates, e.g. every Monday of March: rest.
          */
@@ -3253,6 +3465,24 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RefundOut */
+        RefundOut: {
+            /** Amount */
+            amount: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Refunded At */
+            refunded_at: string | null;
         };
         /** RejectIn */
         RejectIn: {
@@ -3487,6 +3717,12 @@ export interface components {
             /** Sandbox Code */
             sandbox_code?: string | null;
         };
+        /**
+         * Stage
+         * @description Where a booking is on the progress bar 预约—签约—支付—演出—结算 (plus 已完成 / 已关闭).
+         * @enum {string}
+         */
+        Stage: "booking" | "contract" | "payment" | "show" | "settlement" | "done" | "closed";
         /** StatusChangeOut */
         StatusChangeOut: {
             /** Id */
@@ -3598,6 +3834,13 @@ export interface components {
         };
         /** TierIn */
         TierIn: {
+            /** Days Before */
+            days_before: number;
+            /** Refund Percent */
+            refund_percent: number;
+        };
+        /** TierOut */
+        TierOut: {
             /** Days Before */
             days_before: number;
             /** Refund Percent */
@@ -3789,6 +4032,7 @@ export type BookingStatus = components['schemas']['BookingStatus'];
 export type CalendarDay = components['schemas']['CalendarDay'];
 export type CalendarOut = components['schemas']['CalendarOut'];
 export type CallbackAck = components['schemas']['CallbackAck'];
+export type CancelPreviewOut = components['schemas']['CancelPreviewOut'];
 export type CaseDecisionIn = components['schemas']['CaseDecisionIn'];
 export type CaseIn = components['schemas']['CaseIn'];
 export type CaseMediaDetailOut = components['schemas']['CaseMediaDetailOut'];
@@ -3802,6 +4046,7 @@ export type ClientProfileOut = components['schemas']['ClientProfileOut'];
 export type CompleteIn = components['schemas']['CompleteIn'];
 export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
+export type ContractOut = components['schemas']['ContractOut'];
 export type DecisionIn = components['schemas']['DecisionIn'];
 export type DeletedOut = components['schemas']['DeletedOut'];
 export type DemandAnswerOut = components['schemas']['DemandAnswerOut'];
@@ -3810,10 +4055,12 @@ export type DemandOut = components['schemas']['DemandOut'];
 export type DemandRespondIn = components['schemas']['DemandRespondIn'];
 export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
+export type DisputeOut = components['schemas']['DisputeOut'];
 export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
 export type FavoriteOut = components['schemas']['FavoriteOut'];
 export type HideIn = components['schemas']['HideIn'];
+export type IncomeOut = components['schemas']['IncomeOut'];
 export type Industry = components['schemas']['Industry'];
 export type IndustryOption = components['schemas']['IndustryOption'];
 export type InquiryIn = components['schemas']['InquiryIn'];
@@ -3840,6 +4087,7 @@ export type PageDemandOut = components['schemas']['Page_DemandOut_'];
 export type PageQualificationOut = components['schemas']['Page_QualificationOut_'];
 export type PageReviewDetail = components['schemas']['Page_ReviewDetail_'];
 export type PageReviewItemOut = components['schemas']['Page_ReviewItemOut_'];
+export type PaymentOut = components['schemas']['PaymentOut'];
 export type PriceLineIn = components['schemas']['PriceLineIn'];
 export type PriceLineOut = components['schemas']['PriceLineOut'];
 export type PriceOut = components['schemas']['PriceOut'];
@@ -3853,11 +4101,13 @@ export type PublicSlot = components['schemas']['PublicSlot'];
 export type QualificationIn = components['schemas']['QualificationIn'];
 export type QualificationOut = components['schemas']['QualificationOut'];
 export type QuoteIn = components['schemas']['QuoteIn'];
+export type QuoteOut = components['schemas']['QuoteOut'];
 export type RangeIn = components['schemas']['RangeIn'];
 export type RangeOut = components['schemas']['RangeOut'];
 export type RatingSummary = components['schemas']['RatingSummary'];
 export type ReceivedInvitationOut = components['schemas']['ReceivedInvitationOut'];
 export type RefreshIn = components['schemas']['RefreshIn'];
+export type RefundOut = components['schemas']['RefundOut'];
 export type RejectIn = components['schemas']['RejectIn'];
 export type ReplyIn = components['schemas']['ReplyIn'];
 export type ReviewDetail = components['schemas']['ReviewDetail'];
@@ -3873,6 +4123,7 @@ export type SlotOut = components['schemas']['SlotOut'];
 export type SmsLoginIn = components['schemas']['SmsLoginIn'];
 export type SmsSendIn = components['schemas']['SmsSendIn'];
 export type SmsSendOut = components['schemas']['SmsSendOut'];
+export type Stage = components['schemas']['Stage'];
 export type StatusChangeOut = components['schemas']['StatusChangeOut'];
 export type TagIn = components['schemas']['TagIn'];
 export type TagOut = components['schemas']['TagOut'];
@@ -3882,6 +4133,7 @@ export type TeamMember = components['schemas']['TeamMember'];
 export type TeamMemberIn = components['schemas']['TeamMemberIn'];
 export type TeamMemberOut = components['schemas']['TeamMemberOut'];
 export type TierIn = components['schemas']['TierIn'];
+export type TierOut = components['schemas']['TierOut'];
 export type TokenPairOut = components['schemas']['TokenPairOut'];
 export type UploadDoneOut = components['schemas']['UploadDoneOut'];
 export type UploadOut = components['schemas']['UploadOut'];
@@ -4852,6 +5104,65 @@ export interface operations {
             };
             /** @description 不支持的文件类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_income_api_v1_me_artist_income_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6107,6 +6418,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["BookingStatus"] | null;
+                /** @description 进度：booking/contract/payment/show/settlement/done/closed */
+                stage?: components["schemas"]["Stage"] | null;
                 inquiry_id?: number | null;
                 date_from?: string | null;
                 date_to?: string | null;
@@ -6327,7 +6640,13 @@ export interface operations {
         parameters: {
             query?: {
                 unread_only?: boolean;
-                limit?: number;
+                page?: number;
+                page_size?: number;
+                /**
+                 * @deprecated
+                 * @description 旧参数，等同 page_size；请改用 page/page_size
+                 */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
