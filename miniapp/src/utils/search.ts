@@ -1,5 +1,6 @@
 /** Filters of the artist search as the UI edits them (the query is built from these in pages/index). */
-import type { ArtistTypeValue, Facets } from '@/api/types'
+import type { ArtistItem, ArtistTypeValue, Facets } from '@/api/types'
+import type { CartArtist } from '@/stores/cart'
 import { yuanToFen } from './format'
 
 export interface SearchFilters {
@@ -36,4 +37,9 @@ export function priceRangeError(min: string, max: string): string {
   if (lo === null || hi === null) return '请输入有效的金额（元）'
   if (lo !== undefined && hi !== undefined && lo > hi) return '最低价不能高于最高价'
   return ''
+}
+
+/** What the 预约单 keeps of an artist card. */
+export function cartEntry(a: ArtistItem): CartArtist {
+  return { id: a.id, stageName: a.stage_name, avatarUrl: a.avatar_url ?? null, typeLabels: a.artist_type_labels, city: a.city }
 }
