@@ -125,3 +125,5 @@ export type DemandRespondResult = S['DemandRespondOut']
 /** GET /demands/{id}/answers — the owner's view of each artist's quote. */
 export type DemandAnswer = S['DemandAnswerOut']
 export type DemandQuery = NonNullable<operations['list_demands_api_v1_demands_get']['parameters']['query']>
+/** GET /me/artist/income — the artist's totals (received, refunded, pending payout, settled, commission). */
+export type Income = S['IncomeOut']
