@@ -608,7 +608,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 通知中心 */
+        /** 通知中心（分页，最新在前） */
         get: operations["list_notifications_api_v1_notifications_get"];
         put?: never;
         post?: never;
@@ -2922,10 +2922,19 @@ export interface components {
             /** Read */
             read: boolean;
         };
-        /** NotificationPage */
+        /**
+         * NotificationPage
+         * @description The Page envelope plus `unread`: all of the user's unread notifications, not just this page's.
+         */
         NotificationPage: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
             /** Unread */
             unread: number;
         };
@@ -6631,7 +6640,13 @@ export interface operations {
         parameters: {
             query?: {
                 unread_only?: boolean;
-                limit?: number;
+                page?: number;
+                page_size?: number;
+                /**
+                 * @deprecated
+                 * @description 旧参数，等同 page_size；请改用 page/page_size
+                 */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
