@@ -125,5 +125,9 @@ export type DemandRespondResult = S['DemandRespondOut']
 /** GET /demands/{id}/answers — the owner's view of each artist's quote. */
 export type DemandAnswer = S['DemandAnswerOut']
 export type DemandQuery = NonNullable<operations['list_demands_api_v1_demands_get']['parameters']['query']>
+/** POST /bookings/{id}/review body: three 1–5 scores, text, own `case_image` upload ids as photos. */
+export type ReviewInput = S['ReviewIn']
+/** A review as its client / the reviewed artist sees it. */
+export type ReviewDetail = S['ReviewDetail']
 /** GET /me/artist/income — the artist's totals (received, refunded, pending payout, settled, commission). */
 export type Income = S['IncomeOut']

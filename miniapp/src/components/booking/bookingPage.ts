@@ -1,0 +1,220 @@
+/**
+ * What every booking action page (quote / contract / pay / cancel / dispute / review) shares: the booking id
+ * from the query, GET /bookings/{id}, whether the viewer may take the page's action now (and if not, why),
+ * and the way back to the order detail once the action went through.
+ */
+import { ref } from 'vue'
+import { getBookingApi } from '@/api/bookings'
+import type { BookingDetail } from '@/api/types'
+import { session } from '@/stores/session'
+import { acting } from '@/stores/acting'
+import { formatShanghaiDay } from '@/utils/format'
+import { ApiError } from '@/utils/request'
+
+export const ORDER_ROUTE = 'subpkg/booking/order'
+
+/** Same wording as the API's ACTION_LABELS (domain/bookings/states.py). */
+export const ACTION_LABELS: Record<string, string> = {
+  confirm: '确认并报价',
+  reject: '拒绝',
+  send_contract: '发送合同',
+  sign: '签署合同',
+  countersign: '会签合同',
+  pay_deposit: '支付定金',
+  pay_balance: '支付尾款',
+  confirm_performance: '确认已演出',
+  request_settlement: '申请结算',
+  cancel: '取消预约',
+  dispute: '发起纠纷',
+  withdraw: '撤回',
+  review: '评价演出',
+}
+
+/** Who may take each action at all (the rest depends on the booking's state). */
+const ACTION_ROLES: Record<string, 'client' | 'artist' | 'both'> = {
+  confirm: 'artist',
+  reject: 'artist',
+  send_contract: 'artist',
+  sign: 'client',
+  countersign: 'artist',
+  pay_deposit: 'client',
+  pay_balance: 'client',
+  confirm_performance: 'client',
+  request_settlement: 'artist',
+  cancel: 'both',
+  dispute: 'both',
+  withdraw: 'client',
+  review: 'client',
+}
+
+const CLOSED = ['REJECTED', 'EXPIRED', 'WITHDRAWN', 'CANCELLED', 'COMPLETED']
+
+export function orderUrl(id: number | string): string {
+  return `/subpkg/booking/order?id=${encodeURIComponent(String(id))}`
+}
+
+/** Back to the order detail: pop this page when the order is right under it, otherwise replace this page. */
+export function backToOrder(id: number | string): void {
+  const pages = getCurrentPages()
+  const prev = pages[pages.length - 2] as unknown as { route?: string; options?: Record<string, string> } | undefined
+  const route = (prev?.route || '').replace(/^\//, '')
+  if (route === ORDER_ROUTE && String(prev?.options?.id ?? '') === String(id)) {
+    uni.navigateBack({ delta: 1 })
+  } else {
+    uni.redirectTo({ url: orderUrl(id) })
+  }
+}
+
+/** The viewer's side of this booking: the client, or the artist (also when a manager acts for the artist). */
+export function viewerRole(d: BookingDetail): 'client' | 'artist' | '' {
+  const me = session.me
+  if (acting.artist && String(acting.artist.artistId) === String(d.artist_id)) return 'artist'
+  if (!me) return ''
+  if (String(me.id) === String(d.client_id)) return 'client'
+  if (String(me.id) === String(d.artist_id)) return 'artist'
+  return ''
+}
+
+/** Why the viewer can't take `action` on `d` now (Chinese, for the page's "not allowed" state). */
+export function notAllowedReason(d: BookingDetail, action: string): string {
+  const label = ACTION_LABELS[action] || '进行此操作'
+  const who = ACTION_ROLES[action]
+  const mine = viewerRole(d)
+  if (who && who !== 'both' && mine && who !== mine) return `只有${who === 'client' ? '需求方' : '艺人'}可以${label}`
+  if (CLOSED.includes(d.status) && action !== 'review') return `订单${d.status_label}，不能再${label}`
+  if (action === 'review' && d.status !== 'COMPLETED') return `订单完成后才能评价（当前：${d.status_label}）`
+  if (action === 'review') return '这笔订单已经评价过了'
+  return `订单当前状态为「${d.status_label}」，现在不能${label}`
+}
+
+/** "12月3日 周三 19:30" in Asia/Shanghai. */
+export function formatShanghaiTime(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return ''
+  const d = new Date(t + 8 * 3600 * 1000)
+  const hm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`
+  return `${formatShanghaiDay(iso)} ${hm}`
+}
+
+/** "12月3日 周三 19:30–21:30" (the end's day is repeated only when it differs). */
+export function formatShowTime(start: string, end: string): string {
+  const a = formatShanghaiTime(start)
+  const b = formatShanghaiTime(end)
+  if (!a) return ''
+  const [dayA] = a.split(' ', 1)
+  return b.startsWith(dayA) ? `${a}–${b.slice(b.lastIndexOf(' ') + 1)}` : `${a} – ${b}`
+}
+
+/** Whole days from now until `iso` (negative once it passed). */
+export function daysUntil(iso: string): number {
+  return Math.floor((Date.parse(iso) - Date.now()) / 86400000)
+}
+
+export interface Tier {
+  days_before: number
+  refund_percent: number
+}
+
+/** The artist's quote as the pages read it (fee split and terms). */
+export interface QuoteView {
+  fee_amount: number
+  deposit_percent: number
+  balance_due_days: number
+  cancellation_tiers: Tier[]
+  rider: string[]
+  note: string
+}
+
+function num(v: unknown, fallback = 0): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback
+}
+
+/** The booking's quote (null before the artist quoted), with the money fields of the booking itself. */
+export function quoteOf(d: BookingDetail): QuoteView | null {
+  const q = d.quote as Record<string, unknown> | null
+  if (!q) return null
+  const tiers = Array.isArray(q.cancellation_tiers) ? (q.cancellation_tiers as Record<string, unknown>[]) : []
+  return {
+    fee_amount: num(q.fee_amount, d.fee_amount ?? 0),
+    deposit_percent: num(q.deposit_percent, 30),
+    balance_due_days: num(q.balance_due_days, 3),
+    cancellation_tiers: tiers
+      .map((t) => ({ days_before: num(t.days_before), refund_percent: num(t.refund_percent) }))
+      .sort((x, y) => y.days_before - x.days_before),
+    rider: Array.isArray(q.rider) ? q.rider.filter((r): r is string => typeof r === 'string' && !!r) : [],
+    note: typeof q.note === 'string' ? q.note : '',
+  }
+}
+
+/** "距演出 ≥30 天：退 100%" lines of the cancellation tiers. */
+export function tierLines(tiers: Tier[]): string[] {
+  const sorted = [...tiers].sort((x, y) => y.days_before - x.days_before)
+  return sorted.map((t, i) => {
+    const range = t.days_before > 0 ? `距演出 ≥${t.days_before} 天` : i > 0 ? `距演出 <${sorted[i - 1].days_before} 天` : '任何时间'
+    return `${range}：退还定金 ${t.refund_percent}%`
+  })
+}
+
+/**
+ * Fields the backend is adding to BookingDetail (see the booking-journey API additions): read at run time
+ * until schema.d.ts carries them, so the pages work before and after.
+ */
+export function extraField(d: BookingDetail | null, key: string): unknown {
+  return d ? (d as unknown as Record<string, unknown>)[key] : undefined
+}
+
+/** The loaded booking of an action page. */
+export function useBookingPage() {
+  const id = ref('')
+  const detail = ref<BookingDetail | null>(null)
+  const loading = ref(true)
+  const loadError = ref('')
+
+  /** Load (or reload) the booking; `quiet` keeps the current view while refreshing. */
+  async function load(quiet = false): Promise<BookingDetail | null> {
+    if (!id.value) {
+      loading.value = false
+      loadError.value = '订单不存在'
+      return null
+    }
+    if (!quiet) loading.value = true
+    try {
+      const d = await getBookingApi(id.value, { toast: false })
+      detail.value = d
+      loadError.value = ''
+      return d
+    } catch (e) {
+      if (!quiet || !detail.value) loadError.value = e instanceof ApiError ? e.message : '加载失败，请重试'
+      return null
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function allowed(action: string): boolean {
+    return !!detail.value && detail.value.allowed_actions.includes(action)
+  }
+
+  function start(query: Record<string, string | undefined> | undefined): void {
+    id.value = String(query?.id || '').trim()
+    void load()
+  }
+
+  return { id, detail, loading, loadError, load, allowed, start }
+}
+
+/** uni.showModal as a promise of "confirmed". */
+export function confirmModal(title: string, content: string, confirmText = '确定', danger = false): Promise<boolean> {
+  return new Promise((resolve) => {
+    uni.showModal({
+      title,
+      content,
+      confirmText,
+      confirmColor: danger ? '#ee0a24' : '#4d80f0',
+      cancelText: '再想想',
+      success: (res) => resolve(!!res.confirm),
+      fail: () => resolve(false),
+    })
+  })
+}
