@@ -17,7 +17,7 @@ router = APIRouter(prefix="/admin/bookings", tags=["admin"])
 
 @router.get("", response_model=BookingPage, summary="全部预约")
 def list_all(
-    op: CurrentOperator, db: Db,
+    op: CurrentOperator, db: Db, ctx: Ctx,
     status: BookingStatus | None = None,
     needs_operator: bool | None = None,
     artist_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
@@ -28,13 +28,13 @@ def list_all(
     rows, total = service.list_bookings(db, client_id=client_id, artist_id=artist_id,
                                         status=status.value if status else None, needs_operator=needs_operator,
                                         page=page, page_size=page_size)
-    return BookingPage(items=service.booking_views(db, rows, "operator"), total=total, page=page,
+    return BookingPage(items=service.booking_views(db, rows, "operator", ctx.storage), total=total, page=page,
                        page_size=page_size)
 
 
 @router.get("/{booking_id}", response_model=BookingDetail, summary="预约详情与时间线")
-def detail(booking_id: PathId, op: CurrentOperator, db: Db) -> BookingDetail:
-    return service.booking_detail(db, service.get_booking(db, booking_id), "operator")
+def detail(booking_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> BookingDetail:
+    return service.booking_detail(db, service.get_booking(db, booking_id), "operator", ctx.storage)
 
 
 @router.post("/{booking_id}/actions/{action}", response_model=ActionOut, summary="运营干预")

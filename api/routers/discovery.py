@@ -118,8 +118,8 @@ def get_demand(demand_id: PathId, me: Me, db: Db) -> DemandOut:
 
 @router.get("/demands/{demand_id}/answers", response_model=list[DemandAnswerOut],
             summary="需求的艺人报价（仅发布者）：每位报价艺人的预约与留言")
-def demand_answers(demand_id: PathId, me: ClientMe, db: Db) -> list[DemandAnswerOut]:
-    return service.demand_answers(db, me.user.id, demand_id)
+def demand_answers(demand_id: PathId, me: ClientMe, db: Db, ctx: Ctx) -> list[DemandAnswerOut]:
+    return service.demand_answers(db, ctx.storage, me.user.id, demand_id)
 
 
 @router.post("/demands/{demand_id}/close", response_model=DemandOut, summary="关闭需求")

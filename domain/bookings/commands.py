@@ -81,7 +81,7 @@ async def create_inquiry(deps: Deps, db: Session, client: User, body: InquiryIn)
     # Started before the commit: if Temporal is down nothing is saved (activities retry until the rows appear).
     for inp in inputs:
         await start_booking(deps, inp)
-    return await run_sync(service.inquiry_view, db, inquiry)
+    return await run_sync(service.inquiry_view, db, inquiry, deps.storage)
 
 
 async def proceed(deps: Deps, db: Session, client: User, inquiry_id: int, body: ProceedIn) -> InquiryOut:
@@ -97,7 +97,7 @@ async def proceed(deps: Deps, db: Session, client: User, inquiry_id: int, body: 
             req = _request(deps, b.id, "withdraw", "client", client.id, ActionIn(reason="需求方已选择其他艺人"))
             await send_action(deps, b.id, req)
     db.expire_all()
-    return await run_sync(service.inquiry_view, db, inquiry)
+    return await run_sync(service.inquiry_view, db, inquiry, deps.storage)
 
 
 async def act(deps: Deps, db: Session, user: User, acting_role: str | None, booking_id: int, action: str,
@@ -141,7 +141,7 @@ async def respond_to_demand(deps: Deps, db: Session, artist: User, demand_id: in
     except AppError as err:  # the booking stands; the artist can quote again from the booking page
         quote_error = err.message
     db.expire_all()
-    view = await run_sync(lambda: service.booking_views(db, [booking], "artist")[0])
+    view = await run_sync(lambda: service.booking_views(db, [booking], "artist", deps.storage)[0])
     return DemandRespondOut(demand_id=demand_id, booking=view, quote_error=quote_error)
 
 
@@ -159,7 +159,7 @@ async def _send_and_reread(deps: Deps, db: Session, booking: Booking, action: st
     await _end_read(db)
     result = await send_action(deps, booking.id, req)
     db.expire_all()
-    detail = await run_sync(service.booking_detail, db, booking, role)
+    detail = await run_sync(service.booking_detail, db, booking, role, deps.storage)
     return ActionOut(status=result.status, payment_order_id=result.payment_order_id, pay_url=result.pay_url,
                      booking=detail)
 

@@ -151,7 +151,7 @@ def client_inquiry(session: Session, client_id: int, inquiry_id: int) -> Inquiry
     return inquiry
 
 
-def inquiry_view(session: Session, inquiry: Inquiry, storage: ObjectStorage | None = None) -> InquiryOut:
+def inquiry_view(session: Session, inquiry: Inquiry, storage: ObjectStorage) -> InquiryOut:
     """The inquiry with each artist's booking side by side (an inquiry invites at most 10 artists)."""
     rows, _ = list_bookings(session, inquiry_id=inquiry.id, page_size=10)
     return InquiryOut(id=inquiry.id, event_type=inquiry.event_type, start_at=inquiry.start_at, end_at=inquiry.end_at,
@@ -184,12 +184,12 @@ class _ArtistFacts:
     verified: bool = False
 
 
-def _artist_facts(session: Session, storage: ObjectStorage | None, artist_ids: set[int]) -> dict[int, _ArtistFacts]:
+def _artist_facts(session: Session, storage: ObjectStorage, artist_ids: set[int]) -> dict[int, _ArtistFacts]:
     """Avatar, rating and track record of the artists on a page of bookings: a fixed number of queries."""
     rows = session.execute(select(ArtistProfile.user_id, ArtistProfile.avatar_upload_id, User.verification_status)
                            .join(User, User.id == ArtistProfile.user_id)
                            .where(ArtistProfile.user_id.in_(artist_ids))).all()
-    avatars = image_urls(session, storage, [avatar for _, avatar, _ in rows]) if storage is not None else {}
+    avatars = image_urls(session, storage, [avatar for _, avatar, _ in rows])
     ratings = artist_ratings(session, list(artist_ids))
     shows = dict(session.execute(select(Booking.artist_id, func.count()).where(
         Booking.artist_id.in_(artist_ids), Booking.status == "COMPLETED").group_by(Booking.artist_id)).all())
@@ -262,9 +262,9 @@ def _quote_out(b: Booking) -> QuoteOut | None:
 
 
 def booking_views(session: Session, bookings: list[Booking], role: str,
-                  storage: ObjectStorage | None = None) -> list[BookingOut]:
+                  storage: ObjectStorage) -> list[BookingOut]:
     """List items as `role` sees them. A fixed number of queries however many bookings (artist avatars need
-    `storage` for their signed links; without it they are left out)."""
+    `storage` for their signed links)."""
     if not bookings:
         return []
     artists, clients, inquiries = _names(session, bookings)
@@ -302,7 +302,7 @@ def booking_views(session: Session, bookings: list[Booking], role: str,
 
 
 def booking_detail(session: Session, booking: Booking, role: str,
-                   storage: ObjectStorage | None = None) -> BookingDetail:
+                   storage: ObjectStorage) -> BookingDetail:
     view = booking_views(session, [booking], role, storage)[0]
     inq = session.get(Inquiry, booking.inquiry_id)
     assert inq is not None
@@ -325,11 +325,11 @@ def booking_detail(session: Session, booking: Booking, role: str,
         dispute=_dispute_out(session, storage, booking))
 
 
-def _signed(storage: ObjectStorage | None, key: str | None) -> str | None:
-    return storage.download_url(key, expires=DOWNLOAD_TTL) if storage is not None and key else None
+def _signed(storage: ObjectStorage, key: str | None) -> str | None:
+    return storage.download_url(key, expires=DOWNLOAD_TTL) if key else None
 
 
-def _contract_out(session: Session, storage: ObjectStorage | None, booking_id: int) -> ContractOut | None:
+def _contract_out(session: Session, storage: ObjectStorage, booking_id: int) -> ContractOut | None:
     c = session.get(Contract, booking_id)
     if c is None:
         return None
@@ -391,7 +391,7 @@ def _refunds(session: Session, booking_id: int) -> list[RefundOut]:
             for r in rows]
 
 
-def _dispute_out(session: Session, storage: ObjectStorage | None, booking: Booking) -> DisputeOut | None:
+def _dispute_out(session: Session, storage: ObjectStorage, booking: Booking) -> DisputeOut | None:
     d = session.scalar(select(Dispute).where(Dispute.booking_id == booking.id).order_by(Dispute.id.desc()).limit(1))
     if d is None:
         return None
@@ -399,7 +399,7 @@ def _dispute_out(session: Session, storage: ObjectStorage | None, booking: Booki
     ids = list(d.evidence or ())
     keys = dict(session.execute(select(Upload.id, Upload.object_key).where(
         Upload.id.in_(ids), Upload.user_id.in_((booking.client_id, booking.artist_id)))).all()) \
-        if ids and storage is not None else {}
+        if ids else {}
     return DisputeOut(reason=d.reason, opened_by_role=d.opened_by_role,
                       evidence_urls=[url for e in ids if (url := _signed(storage, keys.get(e)))],
                       created_at=d.created_at, resolution=d.resolution,

@@ -130,13 +130,13 @@ def get_own_demand(session: Session, client_id: int, demand_id: int) -> Demand:
     return demand
 
 
-def demand_answers(session: Session, client_id: int, demand_id: int) -> list[DemandAnswerOut]:
+def demand_answers(session: Session, storage: ObjectStorage, client_id: int, demand_id: int) -> list[DemandAnswerOut]:
     """The owner's view of the artists who quoted on a demand, newest first, each with its booking."""
     get_own_demand(session, client_id, demand_id)
     rows = session.execute(select(DemandResponse, Booking).join(Booking, Booking.id == DemandResponse.booking_id)
                            .where(DemandResponse.demand_id == demand_id)
                            .order_by(DemandResponse.created_at.desc(), DemandResponse.id.desc())).all()
-    views = bookings.booking_views(session, [b for _, b in rows], "client")
+    views = bookings.booking_views(session, [b for _, b in rows], "client", storage)
     return [DemandAnswerOut(artist_id=r.artist_id, message=r.message, created_at=r.created_at, booking=v)
             for (r, _), v in zip(rows, views, strict=True)]
 
