@@ -72,9 +72,13 @@ class ProceedIn(Input):
 class EventOut(BaseModel):
     step: str
     action: str
+    title: str  # 艺人发送合同, 定金已支付 …
     actor_role: str
+    actor_label: str
     from_status: str | None
+    from_stage: str | None  # where a closed booking's progress bar stopped: the stage it left
     to_status: str
+    to_status_label: str
     data: dict
     created_at: datetime
 

@@ -30,11 +30,13 @@ from domain.bookings.schemas import (
     TierOut,
 )
 from domain.bookings.states import (
+    ACTOR_LABELS,
     DEADLINE_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
     STATUS_STAGES,
     allowed_actions,
+    event_label,
     refusal,
     statuses_in,
 )
@@ -315,8 +317,12 @@ def booking_detail(session: Session, booking: Booking, role: str,
                                                  exclude_booking_id=booking.id)]
     return BookingDetail(
         **view.model_dump(), conflicts=conflicts,
-        events=[EventOut(step=e.step, action=e.action, actor_role=e.actor_role, from_status=e.from_status,
-                         to_status=e.to_status, data=e.data, created_at=e.created_at) for e in events],
+        events=[EventOut(step=e.step, action=e.action, title=event_label(e.action, e.to_status),
+                         actor_role=e.actor_role, actor_label=ACTOR_LABELS.get(e.actor_role, e.actor_role),
+                         from_status=e.from_status,
+                         from_stage=STATUS_STAGES.get(e.from_status) if e.from_status else None,
+                         to_status=e.to_status, to_status_label=STATUS_LABELS.get(e.to_status, e.to_status),
+                         data=e.data, created_at=e.created_at) for e in events],
         requirements=inq.requirements, audience_size=inq.audience_size, budget_amount=inq.budget_amount,
         contact_name=inq.contact_name, contact_phone=inq.contact_phone,
         contract=_contract_out(session, storage, booking.id),

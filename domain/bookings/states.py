@@ -145,6 +145,20 @@ TRANSITIONS: dict[tuple[BookingStatus, Action], Move] = {
 
 
 ROLE_LABELS = {"client": "需求方", "artist": "艺人", "operator": "平台运营"}
+ACTOR_LABELS = {**ROLE_LABELS, "system": "系统"}
+# Timeline titles of the booking's events (their `action`): user actions and what the system records.
+EVENT_LABELS = {
+    "request": "需求方发起预约", "confirm": "艺人确认并报价", "reject": "艺人拒绝", "send_contract": "艺人发送合同",
+    "sign": "需求方签署合同", "countersign": "艺人会签合同", "confirm_performance": "确认演出完成",
+    "request_settlement": "申请结算", "withdraw": "需求方撤回", "deposit_paid": "定金已支付",
+    "balance_paid": "尾款已支付", "unexpected_payment": "收到异常付款", "refunded": "退款已到账",
+    "refund_refused": "退款失败", "expire": "已过期", "performed": "演出时间结束", "reminder": "系统提醒",
+    "settled": "结算完成", "balance_overdue": "尾款逾期", "dispute_ruling": "纠纷裁决",
+}
+
+
+def event_label(action: str, to_status: str) -> str:
+    return EVENT_LABELS.get(action) or ACTION_LABELS.get(action) or STATUS_LABELS.get(to_status, action)
 # Once the show has started only the performance flow and disputes remain: nobody cancels mid-show.
 NOT_AFTER_START = {Action.cancel}
 

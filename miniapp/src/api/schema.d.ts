@@ -2687,12 +2687,20 @@ export interface components {
             step: string;
             /** Action */
             action: string;
+            /** Title */
+            title: string;
             /** Actor Role */
             actor_role: string;
+            /** Actor Label */
+            actor_label: string;
             /** From Status */
             from_status: string | null;
+            /** From Stage */
+            from_stage: string | null;
             /** To Status */
             to_status: string;
+            /** To Status Label */
+            to_status_label: string;
             /** Data */
             data: {
                 [key: string]: unknown;

@@ -181,83 +181,11 @@ export const INLINE_ACTIONS: Record<string, { title: string; content: string }> 
 export const orderUrl = (bookingId: number | string) =>
   `/subpkg/booking/order?id=${encodeURIComponent(String(bookingId))}`
 
-// Mirrors the API's STATUS_LABELS (domain/bookings/states.py): events carry statuses, not their labels.
-export const STATUS_LABELS: Record<string, string> = {
-  REQUESTED: '待艺人确认',
-  CONFIRMED: '艺人已报价',
-  CONTRACT_SENT: '待签合同',
-  CLIENT_SIGNED: '待艺人会签',
-  SIGNED: '待付定金',
-  DEPOSIT_PAID: '已付定金',
-  FULLY_PAID: '已付全款',
-  PERFORMED: '待确认演出',
-  ACCEPTED: '待结算',
-  SETTLING: '结算中',
-  COMPLETED: '已完成',
-  DISPUTED: '纠纷处理中',
-  REJECTED: '艺人已拒绝',
-  EXPIRED: '已过期',
-  WITHDRAWN: '已撤回',
-  CANCELLED: '已取消',
-}
-
-// Timeline titles of what the system records besides the user actions above.
-const EVENT_LABELS: Record<string, string> = {
-  request: '需求方发起预约',
-  confirm: '艺人确认并报价',
-  reject: '艺人拒绝',
-  send_contract: '艺人发送合同',
-  sign: '需求方签署合同',
-  countersign: '艺人会签合同',
-  confirm_performance: '确认演出完成',
-  request_settlement: '申请结算',
-  withdraw: '需求方撤回',
-  deposit_paid: '定金已支付',
-  balance_paid: '尾款已支付',
-  unexpected_payment: '收到异常付款',
-  refunded: '退款已到账',
-  refund_refused: '退款失败',
-  expire: '已过期',
-  performed: '演出时间结束',
-  reminder: '系统提醒',
-  settled: '结算完成',
-  balance_overdue: '尾款逾期',
-  dispute_ruling: '纠纷裁决',
-}
-
-export const ACTOR_LABELS: Record<string, string> = { client: '需求方', artist: '艺人', operator: '平台运营', system: '系统' }
-
-/** One timeline line: "艺人发送合同", "需求方 · 待签合同 → 待艺人会签". */
-export function eventTitle(e: BookingEvent): string {
-  return EVENT_LABELS[e.action] ?? ACTION_LABELS[e.action] ?? STATUS_LABELS[e.to_status] ?? e.action
-}
-
-export function eventDetail(e: BookingEvent): string {
-  const who = ACTOR_LABELS[e.actor_role] ?? e.actor_role
-  const moved = e.from_status && e.from_status !== e.to_status
-  return moved ? `${who} · ${STATUS_LABELS[e.to_status] ?? e.to_status}` : who
-}
-
-// Status → stage as the API maps it; events carry statuses only, and a closed booking's bar shows where it stopped.
-const STATUS_STAGE: Record<string, Stage> = {
-  REQUESTED: 'booking',
-  CONFIRMED: 'booking',
-  CONTRACT_SENT: 'contract',
-  CLIENT_SIGNED: 'contract',
-  SIGNED: 'payment',
-  DEPOSIT_PAID: 'payment',
-  FULLY_PAID: 'show',
-  PERFORMED: 'show',
-  ACCEPTED: 'settlement',
-  SETTLING: 'settlement',
-  DISPUTED: 'settlement',
-}
-
 /** Where the bar stopped for a closed booking: the stage of the last status before it closed. */
 export function stoppedStage(events: BookingEvent[]): Stage | null {
   for (let i = events.length - 1; i >= 0; i--) {
-    const from = events[i].from_status
-    if (from && STATUS_STAGE[from]) return STATUS_STAGE[from]
+    const from = events[i].from_stage
+    if (from) return from as Stage
   }
   return null
 }

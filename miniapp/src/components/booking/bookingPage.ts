@@ -5,7 +5,7 @@
  */
 import { ref } from 'vue'
 import { getBookingApi } from '@/api/bookings'
-import type { BookingDetail } from '@/api/types'
+import type { BookingDetail, BookingQuote, CancellationTier } from '@/api/types'
 import { session } from '@/stores/session'
 import { acting } from '@/stores/acting'
 import { formatShanghaiDay } from '@/utils/format'
@@ -111,39 +111,39 @@ export function daysUntil(iso: string): number {
   return Math.floor((Date.parse(iso) - Date.now()) / 86400000)
 }
 
-export interface Tier {
-  days_before: number
-  refund_percent: number
-}
-
-/** The artist's quote as the pages read it (fee split and terms). */
-export interface QuoteView {
-  fee_amount: number
-  deposit_percent: number
-  balance_due_days: number
-  cancellation_tiers: Tier[]
-  rider: string[]
-  note: string
-}
+export type Tier = CancellationTier
 
 function num(v: unknown, fallback = 0): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback
 }
 
-/** The booking's quote (null before the artist quoted), with the money fields of the booking itself. */
-export function quoteOf(d: BookingDetail): QuoteView | null {
-  const q = d.quote as Record<string, unknown> | null
+/** The booking's quote with its tiers from the most days before the show down. */
+export function quoteOf(d: BookingDetail): BookingQuote | null {
+  const q = d.quote
   if (!q) return null
-  const tiers = Array.isArray(q.cancellation_tiers) ? (q.cancellation_tiers as Record<string, unknown>[]) : []
+  return { ...q, cancellation_tiers: [...q.cancellation_tiers].sort((x, y) => y.days_before - x.days_before) }
+}
+
+/**
+ * The quote inside a contract's terms snapshot (`terms` is a free-form dict in the API): read field by field,
+ * the fee split from the terms themselves.
+ */
+export function quoteFromTerms(terms: Record<string, unknown>): BookingQuote | null {
+  const q = terms.quote
+  if (!q || typeof q !== 'object') return null
+  const r = q as Record<string, unknown>
+  const tiers = Array.isArray(r.cancellation_tiers) ? (r.cancellation_tiers as Record<string, unknown>[]) : []
   return {
-    fee_amount: num(q.fee_amount, d.fee_amount ?? 0),
-    deposit_percent: num(q.deposit_percent, 30),
-    balance_due_days: num(q.balance_due_days, 3),
+    fee_amount: num(r.fee_amount, num(terms.fee_amount)),
+    deposit_percent: num(r.deposit_percent, 30),
+    deposit_amount: num(terms.deposit_amount),
+    balance_amount: num(terms.balance_amount),
+    balance_due_days: num(r.balance_due_days, 3),
     cancellation_tiers: tiers
       .map((t) => ({ days_before: num(t.days_before), refund_percent: num(t.refund_percent) }))
       .sort((x, y) => y.days_before - x.days_before),
-    rider: Array.isArray(q.rider) ? q.rider.filter((r): r is string => typeof r === 'string' && !!r) : [],
-    note: typeof q.note === 'string' ? q.note : '',
+    rider: Array.isArray(r.rider) ? r.rider.filter((x): x is string => typeof x === 'string' && !!x) : [],
+    note: typeof r.note === 'string' ? r.note : '',
   }
 }
 
@@ -154,14 +154,6 @@ export function tierLines(tiers: Tier[]): string[] {
     const range = t.days_before > 0 ? `距演出 ≥${t.days_before} 天` : i > 0 ? `距演出 <${sorted[i - 1].days_before} 天` : '任何时间'
     return `${range}：退还定金 ${t.refund_percent}%`
   })
-}
-
-/**
- * Fields the backend is adding to BookingDetail (see the booking-journey API additions): read at run time
- * until schema.d.ts carries them, so the pages work before and after.
- */
-export function extraField(d: BookingDetail | null, key: string): unknown {
-  return d ? (d as unknown as Record<string, unknown>)[key] : undefined
 }
 
 /** The loaded booking of an action page. */
