@@ -99,6 +99,14 @@ export type BookingQuery = NonNullable<operations['list_bookings_api_v1_bookings
 /** POST /bookings/{id}/actions/{action} body; each action reads the fields it needs. */
 export type ActionInput = S['ActionIn']
 export type QuoteInput = S['QuoteIn']
+/** The artist's quote on a booking (fee split, cancellation tiers, rider lines, note). */
+export type BookingQuote = S['QuoteOut']
+export type CancellationTier = S['TierOut']
+/** The sent contract: the terms snapshot both sign, and each party's signature (short-lived links). */
+export type BookingContract = S['ContractOut']
+/** What cancelling now would give back (present when `cancel` is allowed). */
+export type CancelPreview = S['CancelPreviewOut']
+export type BookingPayment = S['PaymentOut']
 export type ActionResult = S['ActionOut']
 export type NotificationItem = S['NotificationOut']
 export type NotificationPage = S['NotificationPage']
