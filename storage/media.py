@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
 from domain.errors import AppError
 from storage.base import ObjectNotFound, ObjectStorage, check_private_flag, is_private, new_key
@@ -240,6 +240,24 @@ def make_thumbnail(data: bytes | BinaryIO, max_side: int = THUMB_MAX_SIDE, *,
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, EOFError) as exc:
         raise UnsupportedMediaType([MediaKind.IMAGE], "图片已损坏或无法识别，请重新选择") from exc
     return Thumbnail(buf.getvalue(), out_img.width, out_img.height)
+
+
+def has_ink(data: bytes, *, min_pixels: int = 50, max_pixels: int = MAX_IMAGE_PIXELS) -> bool:
+    """Whether a drawn signature shows strokes: at least `min_pixels` dark, visible pixels (a blank canvas
+    exported as a transparent or white PNG has none). An image that can't be read counts as inked, so the
+    content validation that follows refuses it with its own message."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > max_pixels:
+                return True
+            with _decode_slots:
+                luminance, alpha = img.convert("LA").split()
+                visible = alpha.point(lambda v: 255 if v > 32 else 0)
+                dark = luminance.point(lambda v: 255 if v < 200 else 0)
+                return ImageChops.multiply(visible, dark).histogram()[255] >= min_pixels
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, EOFError,
+            Image.DecompressionBombError):
+        return True
 
 
 _THUMB_SUFFIX = ".thumb.webp"

@@ -33,7 +33,7 @@ from domain.models import Booking, Upload, User
 from domain.settings import Settings
 from domain.uploads.service import remove_stored, store_for_purpose
 from storage.base import ObjectStorage
-from storage.media import MediaRejected, MediaTooLarge
+from storage.media import UPLOAD_MAX_PIXELS, MediaRejected, MediaTooLarge, has_ink
 from workflows.booking import BookingWorkflow, search_attributes
 
 # Operators intervene with their own actions (and cancel); users may send every other action.
@@ -179,6 +179,8 @@ def _signature_key(storage: ObjectStorage, booking_id: int, user_id: int | None,
         data = base64.b64decode(png_b64.split(",", 1)[-1], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise AppError("签名图片无效，请重新签名", code="signature_invalid", status=422) from exc
+    if not has_ink(data, max_pixels=UPLOAD_MAX_PIXELS["signature"]):  # an exported blank canvas
+        raise AppError("签名为空白，请在签名区手写签名后再提交", code="signature_invalid", status=422)
     try:  # PNG only, judged by content like every upload (domain.uploads)
         stored = store_for_purpose(storage, data, "signature", prefix=f"signatures/{booking_id}/{user_id}")
     except MediaRejected as exc:

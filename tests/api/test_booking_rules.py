@@ -4,11 +4,14 @@ contract of actions (codes, statuses, details, times) and refused signatures tha
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
@@ -136,6 +139,35 @@ async def test_refused_signatures_leave_no_file(paying: httpx.AsyncClient, db: S
     refused = await client.act(bid, "sign", {"signature_png_base64": signature_png()})
     assert refused.status_code == 409 and refused.json()["code"] == "action_not_allowed"
     assert stored() == []
+
+
+async def test_a_blank_signature_is_refused(paying: httpx.AsyncClient, db: Session, ctx: AppContext):
+    """A pad exported without strokes (transparent, or white with a few stray pixels) is no signature."""
+    aid, client, artist = await _parties(paying, db, 6)
+    res = await paying.post(f"{V1}/inquiries", headers=bearer(client.token),
+                            json=inquiry_body([aid], days=20, hours=2))
+    bid = res.json()["bookings"][0]["id"]
+    assert (await artist.act(bid, "confirm", {"quote": {"fee_amount": 500_000}})).status_code == 200
+    assert (await artist.act(bid, "send_contract")).status_code == 200
+
+    def png(background: tuple[int, int, int, int], dots: int) -> str:
+        img = Image.new("RGBA", (600, 240), background)
+        for x in range(dots):
+            img.putpixel((10 + x, 10), (0, 0, 0, 255))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        return base64.b64encode(buf.getvalue()).decode()
+
+    for blank in (png((0, 0, 0, 0), 0), png((255, 255, 255, 255), 0), png((0, 0, 0, 0), 20)):
+        refused = await client.act(bid, "sign", {"signature_png_base64": blank})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "signature_invalid" and "空白" in refused.json()["message"]
+    assert (await paying.get(f"{V1}/bookings/{bid}", headers=bearer(client.token))).json()["status"] == \
+        "CONTRACT_SENT"
+    signatures = Path(ctx.settings.storage_dir) / "private" / "signatures" / str(bid)
+    assert not signatures.exists() or not any(p.is_file() for p in signatures.rglob("*"))
+    signed = await client.act(bid, "sign", {"signature_png_base64": signature_png()})
+    assert signed.status_code == 200 and signed.json()["booking"]["status"] == "CLIENT_SIGNED"
 
 
 def test_cancel_is_gone_once_the_show_starts() -> None:
