@@ -8,27 +8,11 @@ import { getBookingApi } from '@/api/bookings'
 import type { BookingDetail, BookingQuote, CancellationTier } from '@/api/types'
 import { session } from '@/stores/session'
 import { acting } from '@/stores/acting'
+import { ACTION_LABELS, orderUrl } from '@/utils/bookings'
 import { formatShanghaiDay } from '@/utils/format'
 import { ApiError } from '@/utils/request'
 
 export const ORDER_ROUTE = 'subpkg/booking/order'
-
-/** Same wording as the API's ACTION_LABELS (domain/bookings/states.py). */
-export const ACTION_LABELS: Record<string, string> = {
-  confirm: '确认并报价',
-  reject: '拒绝',
-  send_contract: '发送合同',
-  sign: '签署合同',
-  countersign: '会签合同',
-  pay_deposit: '支付定金',
-  pay_balance: '支付尾款',
-  confirm_performance: '确认已演出',
-  request_settlement: '申请结算',
-  cancel: '取消预约',
-  dispute: '发起纠纷',
-  withdraw: '撤回',
-  review: '评价演出',
-}
 
 /** Who may take each action at all (the rest depends on the booking's state). */
 const ACTION_ROLES: Record<string, 'client' | 'artist' | 'both'> = {
@@ -48,10 +32,6 @@ const ACTION_ROLES: Record<string, 'client' | 'artist' | 'both'> = {
 }
 
 const CLOSED = ['REJECTED', 'EXPIRED', 'WITHDRAWN', 'CANCELLED', 'COMPLETED']
-
-export function orderUrl(id: number | string): string {
-  return `/subpkg/booking/order?id=${encodeURIComponent(String(id))}`
-}
 
 /** Back to the order detail: pop this page when the order is right under it, otherwise replace this page. */
 export function backToOrder(id: number | string): void {
@@ -77,7 +57,7 @@ export function viewerRole(d: BookingDetail): 'client' | 'artist' | '' {
 
 /** Why the viewer can't take `action` on `d` now (Chinese, for the page's "not allowed" state). */
 export function notAllowedReason(d: BookingDetail, action: string): string {
-  const label = ACTION_LABELS[action] || '进行此操作'
+  const label = ACTION_LABELS[action] || (action === 'review' ? '评价演出' : '进行此操作')
   const who = ACTION_ROLES[action]
   const mine = viewerRole(d)
   if (who && who !== 'both' && mine && who !== mine) return `只有${who === 'client' ? '需求方' : '艺人'}可以${label}`
