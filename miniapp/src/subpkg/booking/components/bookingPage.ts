@@ -3,13 +3,15 @@
  * from the query, GET /bookings/{id}, whether the viewer may take the page's action now (and if not, why),
  * and the way back to the order detail once the action went through.
  */
-import { ref } from 'vue'
+import { computed, ref, watch, type Ref } from 'vue'
+import { onPullDownRefresh } from '@dcloudio/uni-app'
 import { getBookingApi } from '@/api/bookings'
 import type { BookingDetail, BookingQuote, CancellationTier } from '@/api/types'
 import { session } from '@/stores/session'
 import { acting } from '@/stores/acting'
 import { ACTION_LABELS, orderUrl } from '@/utils/bookings'
 import { formatShanghaiDay } from '@/utils/format'
+import type { PendingUpload } from '@/utils/media'
 import { ApiError } from '@/utils/request'
 
 export const ORDER_ROUTE = 'subpkg/booking/order'
@@ -136,8 +138,12 @@ export function tierLines(tiers: Tier[]): string[] {
   })
 }
 
-/** The loaded booking of an action page. */
-export function useBookingPage() {
+/**
+ * The loaded booking of an action page, reloaded quietly on pull-down (or by `refresh` when the page has its
+ * own way), and `send` for the page's action: one at a time, then a toast and back to the order; on a refusal
+ * (the request wrapper already showed the API's message) the booking is reloaded, it may have moved on.
+ */
+export function useBookingPage(options: { refresh?: () => Promise<unknown> } = {}) {
   const id = ref('')
   const detail = ref<BookingDetail | null>(null)
   const loading = ref(true)
@@ -173,7 +179,56 @@ export function useBookingPage() {
     void load()
   }
 
-  return { id, detail, loading, loadError, load, allowed, start }
+  const submitting = ref(false)
+
+  async function send(request: () => Promise<unknown>, done: string, icon: 'success' | 'none' = 'success', delay = 600) {
+    submitting.value = true
+    try {
+      await request()
+      uni.showToast({ title: done, icon })
+      setTimeout(() => backToOrder(id.value), delay)
+    } catch {
+      void load(true)
+    } finally {
+      submitting.value = false
+    }
+  }
+
+  onPullDownRefresh(async () => {
+    await (options.refresh ? options.refresh() : load(true))
+    uni.stopPullDownRefresh()
+  })
+
+  return { id, detail, loading, loadError, load, allowed, start, submitting, send }
+}
+
+/** A required reason (取消 / 婉拒 / 纠纷 …): at least 2 characters; the error clears once it is long enough. */
+export function useReason(what: string) {
+  const text = ref('')
+  const error = ref('')
+  watch(text, (v) => {
+    if (error.value && v.trim().length >= 2) error.value = ''
+  })
+  /** The trimmed reason, or null (and `error` set) when it is too short. */
+  function check(): string | null {
+    const t = text.value.trim()
+    error.value = t.length < 2 ? `请填写${what}原因（至少 2 个字）` : ''
+    return error.value ? null : t
+  }
+  return { text, error, check }
+}
+
+/** The state of a PhotoPicker's items: counts, the finished upload ids, and what still blocks sending. */
+export function usePhotoUploads(photos: Ref<PendingUpload[]>) {
+  const uploading = computed(() => photos.value.filter((p) => p.state === 'uploading').length)
+  const failed = computed(() => photos.value.filter((p) => p.state === 'failed').length)
+  const done = computed(() => photos.value.filter((p) => p.state === 'done'))
+  function problem(): string {
+    if (uploading.value) return '照片还在上传，请稍候'
+    if (failed.value) return '有照片上传失败，请重试或删除'
+    return ''
+  }
+  return { uploading, failed, done, doneIds: () => done.value.map((p) => p.uploadId), problem }
 }
 
 /** uni.showModal as a promise of "confirmed". */
