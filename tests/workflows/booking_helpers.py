@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from domain.bookings import service
@@ -65,8 +66,17 @@ def booking_id(handle: WorkflowHandle) -> int:
 
 
 async def act(handle: WorkflowHandle, action: str, role: str, actor_id: int | None, **kw: Any) -> ActionResult:
-    return await handle.execute_update(BookingWorkflow.act, ActionRequest(action=action, actor=Actor(role, actor_id),
-                                                                          **kw))
+    """Send an action as a client would: a booking whose first step hasn't run yet answers NotReady
+    (预约尚未就绪，请稍后重试), so try again for a few seconds, as the pages do."""
+    req = ActionRequest(action=action, actor=Actor(role, actor_id), **kw)
+    for _ in range(100):
+        try:
+            return await handle.execute_update(BookingWorkflow.act, req)
+        except WorkflowUpdateFailedError as err:
+            if not (isinstance(err.cause, ApplicationError) and err.cause.type == "NotReady"):
+                raise
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"booking {handle.id} never became ready for {action}")
 
 
 QUOTE = Quote(fee_amount=1_000_000, deposit_percent=30, balance_due_days=3)  # ¥10,000: ¥3,000 + ¥7,000
