@@ -12,13 +12,16 @@ const require = createRequire(import.meta.url)
  */
 function noCdnAssets(): Plugin {
   const cdnUrl = /url\(\s*['"]?https?:\/\/cdn\.dcloud\.net\.cn\/[^)'"]*['"]?\s*\)/g
+  const cdnFontFace = /@font-face\s*\{[^}]*https?:\/\/at\.alicdn\.com[^}]*\}/g
   return {
     name: 'yanyue:no-cdn-assets',
     enforce: 'post',
     generateBundle(_options, bundle) {
       for (const file of Object.values(bundle)) {
         if (file.type === 'asset' && /\.(css|wxss)$/.test(file.fileName) && typeof file.source === 'string') {
-          file.source = file.source.replace(cdnUrl, 'none')
+          // wd-icon's stylesheet also reaches the bundle through a sass @import the transform below never
+          // sees: drop that copy's CDN @font-face (the local one from localIconFont stays).
+          file.source = file.source.replace(cdnUrl, 'none').replace(cdnFontFace, '')
         }
       }
     },
