@@ -85,6 +85,9 @@ class Platform:
 
 @pytest.fixture(scope="session")
 def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("E2E_PLATFORM_URL"):  # developing a test: an already running `python -m devstack`
+        yield os.environ["E2E_PLATFORM_URL"].rstrip("/")
+        return
     for dist in (ROOT / "miniapp/dist/build/h5/index.html", ROOT / "admin/dist/index.html"):
         if not dist.exists():
             pytest.fail(f"{dist} is missing: `make test` builds the clients before the browser tests")

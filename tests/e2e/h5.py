@@ -56,19 +56,24 @@ def shot(page: Page, path: Path, *, top: bool = False) -> None:
 
 
 def overflowing(page: Page) -> list[str]:
-    """Elements wider than the viewport or sticking out of it on the right (what a phone would clip)."""
+    """Visible elements that stick out on the right of a phone screen: wider than the viewport or past its
+    right edge, unless an ancestor within the screen clips them (swipers, horizontal scroll views)."""
     result = page.evaluate("""() => {
         const w = document.documentElement.clientWidth, out = [];
         if (document.documentElement.scrollWidth > w + 1) out.push('document ' + document.documentElement.scrollWidth);
+        const clipped = el => {
+            for (let p = el.parentElement; p; p = p.parentElement) {
+                const s = getComputedStyle(p);
+                if (s.overflowX !== 'visible' && p.getBoundingClientRect().right <= w + 1) return true;
+            }
+            return false;
+        };
         for (const el of document.querySelectorAll('uni-page-body *')) {
             const r = el.getBoundingClientRect();
-            if (r.width === 0 || r.height === 0) continue;
-            const s = getComputedStyle(el);
-            if (s.visibility === 'hidden' || s.position === 'fixed' && r.right <= 0) continue;
-            if (r.right > w + 1 && !el.closest('[data-scroll-x], uni-scroll-view, .wd-tabs__nav')) {
-                const name = el.getAttribute('data-test') || el.className || el.tagName;
-                out.push(name + ' right=' + Math.round(r.right));
-            }
+            if (r.width === 0 || r.height === 0 || r.right <= w + 1) continue;
+            if (getComputedStyle(el).visibility === 'hidden' || clipped(el)) continue;
+            const name = el.getAttribute('data-test') || el.className || el.tagName;
+            out.push(name + ' right=' + Math.round(r.right));
         }
         return out.slice(0, 10);
     }""")
@@ -160,3 +165,49 @@ def pick_date(page: Page, trigger: Locator, target: date, today: date) -> None:
         spin(page, columns.nth(2), target.day - current.day)
         confirm_picker(page)
     expect(trigger).to_have_text(target.isoformat())
+
+
+def column_value(column: Locator) -> str:
+    """The row of a picker-view column under its indicator (the selected one)."""
+    return str(column.evaluate("""col => {
+        const ind = col.querySelector('.uni-picker-view-indicator').getBoundingClientRect();
+        const y = ind.top + ind.height / 2;
+        for (const el of col.querySelectorAll('.uni-picker-view-content > *')) {
+            const r = el.getBoundingClientRect();
+            if (r.top <= y && r.bottom > y) return el.textContent.trim();
+        }
+        return '';
+    }""")).strip()
+
+
+def spin_to(page: Page, column: Locator, target: int) -> None:
+    """Wheel a numeric picker-view column one row at a time until its selected row reads `target`."""
+    box = column.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(80):
+        m = re.match(r"\d+", column_value(column))
+        assert m, column_value(column)
+        current = int(m.group(0))
+        if current == target:
+            return
+        steps = min(abs(target - current), 5)
+        for _ in range(steps):
+            page.mouse.wheel(0, 60 if current < target else -60)
+            page.wait_for_timeout(25)
+        page.wait_for_timeout(250)  # the column settles on a row
+    raise AssertionError(f"picker column never reached {target}: {column_value(column)}")
+
+
+def pick_wd_time(page: Page, trigger: Locator, hour: int, minute: int) -> None:
+    """wot-design-uni <wd-datetime-picker type="time">: its bottom popup's hour and minute columns, then 完成."""
+    trigger.click()
+    popup = trigger.locator(".wd-datetime-picker__popup")
+    columns = popup.locator("uni-picker-view-column:visible")
+    expect(columns).to_have_count(2)
+    page.wait_for_timeout(400)  # slides in (300 ms)
+    spin_to(page, columns.nth(0), hour)
+    spin_to(page, columns.nth(1), minute)
+    popup.locator(".wd-datetime-picker__action:not(.wd-datetime-picker__action--cancel)").click()
+    expect(trigger.locator(".wd-datetime-picker__cell")).to_contain_text(f"{hour:02d}:{minute:02d}")
+    page.wait_for_timeout(400)  # slides out
