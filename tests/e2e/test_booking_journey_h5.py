@@ -89,7 +89,9 @@ class Shots:
 
 
 def ui(page: Page, api: str, route: str) -> None:
-    """Open a page of the app by its route, as a notification or a shared link does."""
+    """Open a page of the app by its route, as a shared link does: a fresh start of the app (a bare hash
+    change can land on a page of the same route already in uni's page stack, showing the old booking)."""
+    page.goto("about:blank")
     page.goto(f"{api}/h5/#{route}")
 
 
@@ -469,11 +471,12 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
     expect(badge).to_have_text(str(unread))
     shots(client, "messages")
     for n in (1, 2):
-        first_unread = client.locator('[data-test^="notice-unread-"]').first
-        notice = client.locator(".notice", has=first_unread)
-        notice.click()
+        dot = client.locator('.notice__dot[data-test^="notice-unread-"]').first  # not notice-unread-count
+        notice_id = (dot.get_attribute("data-test") or "").removeprefix("notice-unread-")
+        t(client, f"notice-{notice_id}").click()  # opens the booking it is about
         expect(t(client, "order-status")).to_be_visible()
         client.go_back()
+        expect(t(client, f"notice-unread-{notice_id}")).to_have_count(0)
         expect(count).to_have_text(f"{unread - n} 条未读")
         expect(badge).to_have_text(str(unread - n))
     log("done")
