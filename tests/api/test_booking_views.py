@@ -38,9 +38,22 @@ async def _inquire(api: httpx.AsyncClient, token: str, artist_id: int, phone: st
 
 
 async def _act(api: httpx.AsyncClient, token: str, bid: int, action: str, body: dict | None = None) -> dict:
-    res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body or {})
+    for _ in range(100):  # a booking whose first step hasn't run yet answers booking_not_ready: try again
+        res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body or {})
+        if res.status_code != 409 or res.json()["code"] != "booking_not_ready":
+            break
+        await asyncio.sleep(0.1)
     assert res.status_code == 200, res.text
     return res.json()
+
+
+async def _requested(api: httpx.AsyncClient, token: str, bid: int) -> None:
+    """Wait until the workflow has recorded the request (its response deadline is set then)."""
+    for _ in range(100):
+        if (await _detail(api, token, bid))["deadline_at"] is not None:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"booking {bid}: the request step never ran")
 
 
 async def _ids(api: httpx.AsyncClient, token: str, **params) -> list[int]:
@@ -70,6 +83,7 @@ async def test_stages_conflicts_quote_and_track_record(api_with_temporal: httpx.
     await _act(api, artist, b1, "confirm", {"quote": quote})  # holds the artist's calendar
     await _act(api, artist, b3, "reject", {"reason": "档期已满"})
     await _act(api, artist, b1, "send_contract")
+    await _requested(api, artist, b2)
 
     # The artist sees that b2 collides with the hold of b1; b1 itself and b3 don't.
     listed = {b["id"]: b for b in (await api.get(f"{V1}/bookings", headers=bearer(artist))).json()["items"]}

@@ -45,10 +45,16 @@ SECRETS = ("jwt_secret", "id_encryption_key", "id_hash_key", "payment_sandbox_se
 SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+def free_ports(n: int) -> list[int]:
+    """`n` distinct free ports: all bound at once, so two asks can't get the same port back."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind((LOOPBACK, 0))
+        return [int(s.getsockname()[1]) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def port_open(port: int) -> bool:
@@ -85,7 +91,7 @@ class Stack:
         self.root = root
         self.data_dir = root / "data"
         self.logs = root / "logs"
-        self.api_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        self.api_port, self.temporal_port, self.ui_port = free_ports(3)
         self.url = f"http://{LOOPBACK}:{self.api_port}"
         self.temporal_address = f"{LOOPBACK}:{self.temporal_port}"
         self.procs: dict[str, subprocess.Popen[bytes]] = {}

@@ -19,18 +19,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from domain.settings import ROOT
+from tests.e2e.booking_stack import free_ports
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _port_open(port: int) -> bool:
@@ -43,7 +38,7 @@ class Platform:
 
     def __init__(self, data: Path):
         self.data = data
-        self.ports = {"API_PORT": _free_port(), "TEMPORAL_PORT": _free_port(), "TEMPORAL_UI_PORT": _free_port()}
+        self.ports = dict(zip(("API_PORT", "TEMPORAL_PORT", "TEMPORAL_UI_PORT"), free_ports(3), strict=True))
         self.url = f"http://127.0.0.1:{self.ports['API_PORT']}"
         self.proc: subprocess.Popen[bytes] | None = None
 
