@@ -115,7 +115,10 @@ def logout_h5(page: Page, api: str) -> None:
 
 
 def open_picker(page: Page, trigger: Locator) -> Locator:
-    """Open a uni-app H5 <picker> and wait until its bottom sheet has slid in; returns its columns."""
+    """Open a uni-app H5 <picker> and wait until its bottom sheet has slid in; returns its columns.
+
+    Below 500 px uni renders every mode (selector and date alike) as a picker-view: one column per field,
+    each moved one row per wheel notch and read back only through 完成 (`.uni-picker-action-confirm`)."""
     trigger.click()
     sheet = page.locator(".uni-picker-custom.uni-picker-toggle")
     expect(sheet).to_be_visible()
@@ -150,7 +153,7 @@ def confirm_picker(page: Page) -> None:
     expect(page.locator("uni-app > .uni-picker-container")).to_have_count(0)  # slid out, back in its <picker>
 
 
-def pick_date(page: Page, trigger: Locator, target: date, today: date) -> None:
+def pick_date(page: Page, trigger: Locator, target: date, today: date, shot: Path | None = None) -> None:
     """Drive the 年/月/日 columns of a mode=date picker to `target`. The picker opens on the value shown on
     the trigger (or today); uni clamps a day the month lacks, so a second pass corrects any such drift."""
     for _ in range(3):
@@ -160,9 +163,12 @@ def pick_date(page: Page, trigger: Locator, target: date, today: date) -> None:
             return
         columns = open_picker(page, trigger)
         expect(columns).to_have_count(3)
+        expect(columns.nth(0)).to_contain_text(f"{target.year}年")
         spin(page, columns.nth(0), target.year - current.year)
         spin(page, columns.nth(1), target.month - current.month)
         spin(page, columns.nth(2), target.day - current.day)
+        if shot is not None:
+            page.screenshot(path=str(shot))
         confirm_picker(page)
     expect(trigger).to_have_text(target.isoformat())
 

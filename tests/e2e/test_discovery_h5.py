@@ -19,6 +19,8 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Request, Response, expect
 
+from tests.e2e.h5 import button, confirm_picker, field, open_picker, pick_date, spin, t
+
 pytestmark = pytest.mark.e2e
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -28,19 +30,6 @@ FAVORITE_API = re.compile(r"/api/v1/favorites/artists/\d+$")
 FAVORITES_LIST_API = re.compile(r"/api/v1/favorites/artists(\?|$)")
 UPLOAD_LOCAL_API = re.compile(r"/api/v1/uploads$")
 DEMO_CLIENT_PHONE = "13800000001"  # domain/seed.py CLIENTS[0]: 星河科技有限公司, acting as client
-
-
-def t(page: Page, name: str) -> Locator:
-    return page.locator(f'[data-test="{name}"]')
-
-
-def field(page: Page, name: str) -> Locator:
-    """The real <input> inside a uni-app <uni-input data-test=name>."""
-    return page.locator(f'[data-test="{name}"] input')
-
-
-def button(page: Page, name: str) -> Locator:
-    return page.locator(f'uni-button[data-test="{name}"]')
 
 
 def bad_storage_images(responses: list[Response]) -> list[tuple[str, int, str | None]]:
@@ -355,65 +344,6 @@ def card_shows_city(card: Locator, city: str) -> bool:
 
 def query_of(r: Response) -> dict[str, list[str]]:
     return parse_qs(urlparse(r.url).query)
-
-
-def open_picker(page: Page, trigger: Locator) -> Locator:
-    """Open a uni-app H5 <picker> and wait until its bottom sheet has slid in; returns its columns.
-
-    Below 500 px uni renders every mode (selector and date alike) as a picker-view: one column per field,
-    each moved one row per wheel notch and read back only through 完成 (`.uni-picker-action-confirm`)."""
-    trigger.click()
-    sheet = page.locator(".uni-picker-custom.uni-picker-toggle")
-    expect(sheet).to_be_visible()
-    columns = sheet.locator("uni-picker-view-column")
-    expect(columns.first).to_be_visible()
-    last = None
-    for _ in range(40):  # the sheet slides up (CSS transition); wait for it to stop moving
-        box = sheet.bounding_box()
-        if box is not None and box == last:
-            break
-        last = box
-        page.wait_for_timeout(50)
-    return columns
-
-
-def spin(page: Page, column: Locator, steps: int) -> None:
-    """Move a picker column by `steps` rows (negative: up) with the mouse wheel, as on a desktop browser."""
-    if not steps:
-        return
-    box = column.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    for _ in range(abs(steps)):
-        page.mouse.wheel(0, 60 if steps > 0 else -60)
-        page.wait_for_timeout(25)
-    page.wait_for_timeout(150)
-
-
-def confirm_picker(page: Page) -> None:
-    page.locator(".uni-picker-toggle .uni-picker-action-confirm").click()
-    expect(page.locator(".uni-picker-custom.uni-picker-toggle")).to_have_count(0)
-    expect(page.locator("uni-app > .uni-picker-container")).to_have_count(0)  # slid out, back in its <picker>
-
-
-def pick_date(page: Page, trigger: Locator, target: date, today: date, shot: Path | None = None) -> None:
-    """Drive the 年/月/日 columns of a mode=date picker to `target`. The picker opens on the value shown on
-    the trigger (or today); uni clamps a day the month lacks, so a second pass corrects any such drift."""
-    for _ in range(3):
-        shown = trigger.inner_text().strip()
-        current = date.fromisoformat(shown) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", shown) else today
-        if current == target:
-            return
-        columns = open_picker(page, trigger)
-        expect(columns).to_have_count(3)
-        expect(columns.nth(0)).to_contain_text(f"{target.year}年")
-        spin(page, columns.nth(0), target.year - current.year)
-        spin(page, columns.nth(1), target.month - current.month)
-        spin(page, columns.nth(2), target.day - current.day)
-        if shot is not None:
-            page.screenshot(path=str(shot))
-        confirm_picker(page)
-    expect(trigger).to_have_text(target.isoformat())
 
 
 def busy_artist(api: str, today: date) -> tuple[dict, date]:
