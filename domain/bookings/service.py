@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.accounts import rules, users
-from domain.artists.service import image_urls
+from domain.artists.service import completed_shows, image_urls
 from domain.bookings.messages import DEFAULT_TIERS, BookingInput
 from domain.bookings.money import cancel_compensation, split_fee
 from domain.bookings.schemas import (
@@ -193,8 +193,7 @@ def _artist_facts(session: Session, storage: ObjectStorage, artist_ids: set[int]
                            .where(ArtistProfile.user_id.in_(artist_ids))).all()
     avatars = image_urls(session, storage, [avatar for _, avatar, _ in rows])
     ratings = artist_ratings(session, list(artist_ids))
-    shows = dict(session.execute(select(Booking.artist_id, func.count()).where(
-        Booking.artist_id.in_(artist_ids), Booking.status == "COMPLETED").group_by(Booking.artist_id)).all())
+    shows = completed_shows(session, list(artist_ids))  # the same count the artist's card shows
     facts = {}
     for artist_id, avatar, verification in rows:
         rating = ratings.get(artist_id)
