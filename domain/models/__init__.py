@@ -39,6 +39,10 @@ from domain.models.content import (
     Review,
     Upload,
 )
+from domain.models.ledger import (
+    JournalEntry,
+    JournalLine,
+)
 from domain.models.operators import (
     AccountStatusChange,
     LoginThrottle,
@@ -77,6 +81,8 @@ __all__ = [
     "FavoriteArtist",
     "FavoriteDemand",
     "Inquiry",
+    "JournalEntry",
+    "JournalLine",
     "LoginThrottle",
     "MediaCase",
     "Notification",

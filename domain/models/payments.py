@@ -73,6 +73,10 @@ class Refund(Base):
 
 
 
+def payout_no(booking_id: int) -> str:
+    return f"PO{booking_id}"
+
+
 class Payout(Base):
     __tablename__ = "payouts"
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
@@ -81,6 +85,21 @@ class Payout(Base):
     commission_amount: Mapped[int] = mapped_column(BigInteger)
     payout_amount: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _now_col()
+    # Lifecycle: pending_approval -> approved -> paying -> paid | failed (an operator retries) ; or rejected.
+    status: Mapped[str] = mapped_column(String(20), default="pending_approval", server_default="pending_approval")
+    # Our id sent to the channel (one payout per booking): PO<booking id>.
+    payout_no: Mapped[str] = mapped_column(String(32), unique=True, default=lambda ctx: payout_no(
+        ctx.get_current_parameters()["booking_id"]))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    auto_approve_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)  # operator id; None with approved_at: automatic
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_payouts_status", "status"),)
 
 
 
