@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain.bookings.messages import PaymentReceived
 from domain.errors import NotFound
+from domain.ledger import postings as ledger
 from domain.models import Booking, PaymentNotification, PaymentOrder, Refund
 from domain.payments.errors import (
     CallbackOrderMismatch,
@@ -132,6 +133,7 @@ def record_callback(session: Session, gateway_name: str, event: CallbackEvent) -
         return None
     order.status, order.gateway_txn_id, order.paid_at = "paid", event.gateway_txn_id, event.paid_at
     session.flush()
+    ledger.payment_received(session, order)
     return PaymentReceived(order_id=order.id, kind=order.kind, amount=order.amount, gateway=gateway_name,
                            gateway_txn_id=event.gateway_txn_id)
 
@@ -212,8 +214,9 @@ def refund(session: Session, gateway: PaymentGateway, booking_id: int, step: str
     if row.status == "succeeded":
         return row
     gateway_ids = []
+    parts = _refund_parts(session, row)
     try:
-        for order, part in _refund_parts(session, row):
+        for order, part in parts:
             gateway_ids.append(gateway.refund(order.id, f"R{row.id}-{order.kind}", part, total=order.amount))
     except IntegrationError as exc:
         _record_refund_failure(session, row.id, f"{exc.code}: {exc.message} ({exc.provider_code})")
@@ -226,4 +229,6 @@ def refund(session: Session, gateway: PaymentGateway, booking_id: int, step: str
     row.status, row.gateway_refund_id, row.succeeded_at = "succeeded", joined[:64], utc_now()
     row.attempts += 1
     session.flush()
+    for order, part in parts:
+        ledger.refund_part(session, row, order, part)
     return row
