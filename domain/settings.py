@@ -8,6 +8,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -101,6 +102,18 @@ class Settings(BaseSettings):
     alipay_app_id: str | None = None
     # Signs the sandbox gateway's callbacks; unset -> generated into data_dir/secrets.json.
     payment_sandbox_secret: str | None = None
+
+    # --- payouts to artists (domain.payouts): sandbox (沙箱出款, no money moves) | wechat_transfer (WeChat Pay
+    # 商家转账 to the artist's openid, with the wechatpay_* merchant settings) | bank (a batch file finance pays).
+    payout_channel: Literal["sandbox", "wechat_transfer", "bank"] = "sandbox"
+    # 商家转账: the transfer scene (转账场景ID, e.g. 1005 佣金报酬) and its report infos (转账场景报备信息, JSON
+    # list of {"info_type", "info_content"}) as approved for the merchant; where WeChat posts transfer results.
+    wechatpay_transfer_scene_id: str = "1005"
+    wechatpay_transfer_report_infos: str = ('[{"info_type": "岗位类型", "info_content": "演出艺人"}, '
+                                            '{"info_type": "报酬说明", "info_content": "演出费结算"}]')
+    wechatpay_transfer_notify_url: str | None = None
+    # --- daily reconciliation (Temporal Schedule): the hour (Asia/Shanghai) yesterday's bills are compared.
+    reconciliation_hour: int = Field(default=10, ge=0, le=23)
 
     @property
     def pg_dir(self) -> Path:

@@ -56,6 +56,15 @@ from domain.models.payments import (
     Penalty,
     Refund,
 )
+from domain.models.payouts import (
+    ArtistPayoutAccount,
+    PayoutBatch,
+    PayoutBatchLine,
+)
+from domain.models.reconciliation import (
+    ReconciliationDifference,
+    ReconciliationRun,
+)
 from domain.models.search import (
     SearchOutbox,
 )
@@ -63,6 +72,7 @@ from domain.models.search import (
 __all__ = [
     "AccountStatusChange",
     "ArtistManager",
+    "ArtistPayoutAccount",
     "ArtistPrice",
     "ArtistProfile",
     "ArtistProfileDraft",
@@ -90,10 +100,14 @@ __all__ = [
     "PaymentNotification",
     "PaymentOrder",
     "Payout",
+    "PayoutBatch",
+    "PayoutBatchLine",
     "Penalty",
     "PhoneLock",
     "Qualification",
     "RealNameVerification",
+    "ReconciliationDifference",
+    "ReconciliationRun",
     "Refund",
     "Review",
     "SearchOutbox",

@@ -1,0 +1,37 @@
+"""One error per payout problem (stable code, Chinese message, real HTTP status)."""
+
+from __future__ import annotations
+
+from domain.errors import AppError, Conflict, NotFound
+
+
+class PayoutNotFound(NotFound):
+    code, message = "payout_not_found", "该预约没有结算出款记录"
+
+
+class PayoutNotRetryable(Conflict):
+    code, message = "payout_not_retryable", "只有出款失败的结算可以重新出款"
+
+
+class PayoutAccountInvalid(AppError):
+    status, code, message = 422, "payout_account_invalid", "收款账户信息不正确"
+
+
+class PayoutAccountMissing(NotFound):
+    code, message = "payout_account_missing", "尚未填写收款账户"
+
+
+class PayoutBatchNotFound(NotFound):
+    code, message = "payout_batch_not_found", "出款批次不存在"
+
+
+class PayoutBatchEmpty(Conflict):
+    code, message = "payout_batch_empty", "没有待银行转账的出款"
+
+
+class PayoutBatchLineNotFound(NotFound):
+    code, message = "payout_batch_line_not_found", "该批次中没有这笔出款"
+
+
+class PayoutBatchLineSettled(Conflict):
+    code, message = "payout_batch_line_settled", "这笔出款已登记结果"
