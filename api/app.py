@@ -25,6 +25,7 @@ from api.routers import (
     files,
     health,
     me,
+    money_records,
     payments,
     profiles,
     public,
@@ -163,7 +164,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
 
     for router in (auth.router, me.router, public.router, calendar.router, bookings.router, admin.router,
                    admin_bookings.router, payments.router, discovery.router, files.router, profiles.router,
-                   cases.router, reviews.router):
+                   cases.router, reviews.router, money_records.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)

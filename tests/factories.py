@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from domain.models import ArtistProfile, Booking, Inquiry, User
+from domain.models import ArtistProfile, Booking, Inquiry, PaymentOrder, User
 from domain.time import utc_now
 from tests.helpers import V1, bearer, register_artist, register_client
 from tests.storage.conftest import MP4_HEAD, image_bytes
@@ -168,3 +168,13 @@ def completed_booking(db: Session, client_id: int, artist_id: int, status: str =
     """A booking whose show was ten days ago, paid in full when COMPLETED: what a review needs."""
     return insert_booking(db, client_id, artist_id, status=status, start=utc_now() - timedelta(days=10),
                           fee_amount=1_000_000, paid_amount=1_000_000 if status == "COMPLETED" else 0)
+
+
+def paid_order(db: Session, booking_id: int, kind: str = "deposit", amount: int = 300_000,
+               gateway: str = "sandbox") -> str:
+    """A payment order of `booking_id` written straight to the table as paid (no gateway callback)."""
+    order = PaymentOrder(id=f"P{booking_id:08d}{kind[:3]}", booking_id=booking_id, kind=kind, amount=amount,
+                         gateway=gateway, status="paid", gateway_txn_id=f"TXN{booking_id}{kind}", paid_at=utc_now())
+    db.add(order)
+    db.commit()
+    return order.id

@@ -77,6 +77,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/uploads/licence"): USERS,
     # the artist's team: managed by the artist alone; the invited user accepts or declines, a member may leave
     ("GET", f"{V}/me/artist/income"): allow(ARTIST),
+    ("GET", f"{V}/me/artist/income/bookings"): allow(ARTIST),
+    ("GET", f"{V}/me/artist/income/bookings.xlsx"): allow(ARTIST),
     ("GET", f"{V}/me/artist/team"): allow(ARTIST),
     ("POST", f"{V}/me/artist/team"): allow(ARTIST),
     ("DELETE", f"{V}/me/artist/team/{{user_id}}"): allow(ARTIST),
@@ -125,6 +127,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/notifications/{{notification_id}}/read"): allow(ARTIST),  # the artist's notification
     ("POST", f"{V}/notifications/read-all"): USERS,
     ("POST", f"{V}/payments/callbacks/sandbox"): SIGNED,
+    # the client's payment records and receipts: the payer only
+    ("GET", f"{V}/me/payments"): CLIENTS,
+    ("GET", f"{V}/me/payments/{{order_id}}"): allow(CLIENT_A),
     # favourites and demands
     ("POST", f"{V}/favorites/artists/{{artist_id}}"): CLIENTS,
     ("DELETE", f"{V}/favorites/artists/{{artist_id}}"): CLIENTS,
@@ -179,5 +184,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/admin/reviews"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/reviews/{{review_id}}/hide"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/reviews/{{review_id}}/unhide"): OPERATOR_ONLY,
+    # 资金流水 and their Excel exports
+    ("GET", f"{V}/admin/money/payments"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/payments.xlsx"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/refunds"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/refunds.xlsx"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/payouts"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/payouts.xlsx"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/commissions"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/money/commissions.xlsx"): OPERATOR_ONLY,
 }
 

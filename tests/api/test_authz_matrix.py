@@ -36,7 +36,7 @@ from tests.api.authz_matrix import (
     Actor,
     Rule,
 )
-from tests.factories import completed_booking, demand_body, inquiry_body, user_row, verify_phones
+from tests.factories import completed_booking, demand_body, inquiry_body, paid_order, user_row, verify_phones
 from tests.helpers import V1, bearer, join_team, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import image_bytes, pdf_bytes
 
@@ -166,6 +166,7 @@ async def build_world(api: httpx.AsyncClient, db: Session, ctx: AppContext) -> W
     await w.ok(OPERATOR, "POST", f"/admin/demands/{w.ids['demand_id']}/review", json={"status": "approved"})
     await w.ok(CLIENT_A, "POST", f"/favorites/artists/{w.ids['artist_id']}")
     w.ids["done_booking_id"] = completed_booking(db, w.ids["client_a_id"], w.ids["artist_id"])
+    w.ids["order_id"] = paid_order(db, w.ids["done_booking_id"], "balance", 1_000_000)
     review = await w.ok(CLIENT_A, "POST", f"/bookings/{w.ids['done_booking_id']}/review", 201, json={
         "effect_score": 5, "attitude_score": 4, "punctuality_score": 4, "text": "演出效果很好"})
     w.ids["review_id"] = review["id"]
@@ -411,9 +412,9 @@ def must_refuse(route: Route) -> set[Actor]:
         out.add(ANON)  # anonymous callers get 401 on every authenticated route
     if path.startswith(f"{V}/admin/") and path != f"{V}/admin/auth/login":
         out |= set(Actor) - {OPERATOR}  # the console refuses every non-operator
-    if any(f"{{{p}}}" in path for p in ("booking_id", "inquiry_id", "upload_id")) or (
+    if any(f"{{{p}}}" in path for p in ("booking_id", "inquiry_id", "upload_id", "order_id")) or (
             "{demand_id}" in path and not path.startswith(f"{V}/favorites/")):
-        out.add(CLIENT_B)  # a client never sees or acts on another client's booking, inquiry, demand or upload
+        out.add(CLIENT_B)  # a client never sees or acts on another client's booking, inquiry, demand, upload, payment
     if path.startswith((f"{V}/me/artist/", f"{V}/calendar/me")):
         out.add(ARTIST_B)  # an artist never acts on another artist's profile, cases, qualifications, calendar
         if not path.startswith(TEAM_FEATURE) or path.endswith("/privacy"):

@@ -1650,6 +1650,210 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的支付记录（本人预约的每笔支付与退款，最新在前） */
+        get: operations["my_payments_api_v1_me_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/payments/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 支付凭证（仅付款的需求方本人） */
+        get: operations["my_receipt_api_v1_me_payments__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/artist/income/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 收入明细（仅艺人本人；按演出日期筛选，含区间合计，单位分） */
+        get: operations["my_income_bookings_api_v1_me_artist_income_bookings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/artist/income/bookings.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出收入明细 Excel（仅艺人本人） */
+        get: operations["my_income_export_api_v1_me_artist_income_bookings_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 资金流水：支付 */
+        get: operations["admin_payments_api_v1_admin_money_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/payments.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出支付流水 Excel */
+        get: operations["admin_payments_export_api_v1_admin_money_payments_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 资金流水：退款 */
+        get: operations["admin_refunds_api_v1_admin_money_refunds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/refunds.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出退款流水 Excel */
+        get: operations["admin_refunds_export_api_v1_admin_money_refunds_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 资金流水：结算打款 */
+        get: operations["admin_payouts_api_v1_admin_money_payouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/payouts.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出结算打款 Excel */
+        get: operations["admin_payouts_export_api_v1_admin_money_payouts_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/commissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 资金流水：平台佣金 */
+        get: operations["admin_commissions_api_v1_admin_money_commissions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/money/commissions.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出平台佣金 Excel */
+        get: operations["admin_commissions_export_api_v1_admin_money_commissions_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2422,6 +2626,40 @@ export interface components {
             /** Contact Phone */
             contact_phone: string;
         };
+        /** CommissionFlowOut */
+        CommissionFlowOut: {
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Client Org */
+            client_org: string;
+            /** Gross Amount */
+            gross_amount: number;
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /**
+             * Settled At
+             * Format: date-time
+             */
+            settled_at: string;
+        };
+        /** CommissionFlowPage */
+        CommissionFlowPage: {
+            /** Items */
+            items: components["schemas"]["CommissionFlowOut"][];
+            totals: components["schemas"]["FlowTotals"];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** CompleteIn */
         CompleteIn: {
             /** Key */
@@ -2716,10 +2954,71 @@ export interface components {
             /** Favorited */
             favorited: boolean;
         };
+        /** FlowTotals */
+        FlowTotals: {
+            /** Count */
+            count: number;
+            /** Amount */
+            amount: number;
+            /** Gross Amount */
+            gross_amount?: number | null;
+            /** Commission Amount */
+            commission_amount?: number | null;
+        };
         /** HideIn */
         HideIn: {
             /** Reason */
             reason: string;
+        };
+        /** IncomeBookingOut */
+        IncomeBookingOut: {
+            /** Booking Id */
+            booking_id: number;
+            /** Event Type */
+            event_type: string;
+            /** Client Org */
+            client_org: string;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Fee Amount */
+            fee_amount: number | null;
+            /** Deposit Received Amount */
+            deposit_received_amount: number;
+            /** Balance Received Amount */
+            balance_received_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Payout Amount */
+            payout_amount: number;
+            /** Payout Status */
+            payout_status: string;
+            /** Payout Status Label */
+            payout_status_label: string;
+            /** Settlement Requested At */
+            settlement_requested_at: string | null;
+            /** Payout Paid At */
+            payout_paid_at: string | null;
+        };
+        /** IncomeBookingsOut */
+        IncomeBookingsOut: {
+            /** Items */
+            items: components["schemas"]["IncomeBookingOut"][];
+            totals: components["schemas"]["IncomeTotals"];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
         };
         /** IncomeOut */
         IncomeOut: {
@@ -2737,6 +3036,21 @@ export interface components {
             bookings_settled: number;
             /** Bookings Pending */
             bookings_pending: number;
+        };
+        /** IncomeTotals */
+        IncomeTotals: {
+            /** Bookings */
+            bookings: number;
+            /** Deposit Received Amount */
+            deposit_received_amount: number;
+            /** Balance Received Amount */
+            balance_received_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Payout Amount */
+            payout_amount: number;
         };
         /**
          * Industry
@@ -3052,6 +3366,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[PaymentRecordOut] */
+        Page_PaymentRecordOut_: {
+            /** Items */
+            items: components["schemas"]["PaymentRecordOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[QualificationOut] */
         Page_QualificationOut_: {
             /** Items */
@@ -3085,6 +3410,54 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** PaymentFlowOut */
+        PaymentFlowOut: {
+            /** Order Id */
+            order_id: string;
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Client Org */
+            client_org: string;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Amount */
+            amount: number;
+            /** Gateway */
+            gateway: string;
+            /** Gateway Label */
+            gateway_label: string;
+            /** Gateway Txn Id */
+            gateway_txn_id: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
+        };
+        /** PaymentFlowPage */
+        PaymentFlowPage: {
+            /** Items */
+            items: components["schemas"]["PaymentFlowOut"][];
+            totals: components["schemas"]["FlowTotals"];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** PaymentOut */
         PaymentOut: {
             /** Id */
@@ -3106,6 +3479,88 @@ export interface components {
             created_at: string;
             /** Paid At */
             paid_at: string | null;
+        };
+        /** PaymentRecordOut */
+        PaymentRecordOut: {
+            /** Type */
+            type: string;
+            /** Type Label */
+            type_label: string;
+            /** Id */
+            id: string;
+            /** Order Id */
+            order_id: string | null;
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Event Type */
+            event_type: string;
+            /** Title */
+            title: string;
+            /** Amount */
+            amount: number;
+            /** Gateway */
+            gateway: string;
+            /** Gateway Label */
+            gateway_label: string;
+            /** Gateway Txn Id */
+            gateway_txn_id: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** PayoutFlowOut */
+        PayoutFlowOut: {
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Client Org */
+            client_org: string;
+            /** Gross Amount */
+            gross_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Payout Amount */
+            payout_amount: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Channel */
+            channel: string | null;
+            /** Payout No */
+            payout_no: string | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
+        };
+        /** PayoutFlowPage */
+        PayoutFlowPage: {
+            /** Items */
+            items: components["schemas"]["PayoutFlowOut"][];
+            totals: components["schemas"]["FlowTotals"];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
         };
         /**
          * PriceLineIn
@@ -3443,6 +3898,79 @@ export interface components {
             /** Punctuality */
             punctuality: number | null;
         };
+        /** ReceiptOut */
+        ReceiptOut: {
+            /** Order Id */
+            order_id: string;
+            /** Booking Id */
+            booking_id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Gateway */
+            gateway: string;
+            /** Gateway Label */
+            gateway_label: string;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Gateway Txn Id */
+            gateway_txn_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Paid At */
+            paid_at: string | null;
+            /** Payer */
+            payer: string;
+            /** Payer Contact */
+            payer_contact: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Show Start At
+             * Format: date-time
+             */
+            show_start_at: string;
+            /** Refunds */
+            refunds: components["schemas"]["ReceiptRefundOut"][];
+            /** Refunded Amount */
+            refunded_amount: number;
+        };
+        /** ReceiptRefundOut */
+        ReceiptRefundOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Amount */
+            amount: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Gateway Refund Id */
+            gateway_refund_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Refunded At */
+            refunded_at: string | null;
+        };
         /**
          * ReceivedInvitationOut
          * @description An invitation as the invited user sees it.
@@ -3473,6 +4001,56 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RefundFlowOut */
+        RefundFlowOut: {
+            /** Id */
+            id: number;
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Client Org */
+            client_org: string;
+            /** Reason */
+            reason: string;
+            /** Amount */
+            amount: number;
+            /** Gateway */
+            gateway: string;
+            /** Gateway Label */
+            gateway_label: string;
+            /** Gateway Refund Id */
+            gateway_refund_id: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Refunded At */
+            refunded_at: string | null;
+        };
+        /** RefundFlowPage */
+        RefundFlowPage: {
+            /** Items */
+            items: components["schemas"]["RefundFlowOut"][];
+            totals: components["schemas"]["FlowTotals"];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
         };
         /** RefundOut */
         RefundOut: {
@@ -4051,6 +4629,8 @@ export type CasePatch = components['schemas']['CasePatch'];
 export type CaseRejectIn = components['schemas']['CaseRejectIn'];
 export type ClientProfileIn = components['schemas']['ClientProfileIn'];
 export type ClientProfileOut = components['schemas']['ClientProfileOut'];
+export type CommissionFlowOut = components['schemas']['CommissionFlowOut'];
+export type CommissionFlowPage = components['schemas']['CommissionFlowPage'];
 export type CompleteIn = components['schemas']['CompleteIn'];
 export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
@@ -4067,8 +4647,12 @@ export type DisputeOut = components['schemas']['DisputeOut'];
 export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
 export type FavoriteOut = components['schemas']['FavoriteOut'];
+export type FlowTotals = components['schemas']['FlowTotals'];
 export type HideIn = components['schemas']['HideIn'];
+export type IncomeBookingOut = components['schemas']['IncomeBookingOut'];
+export type IncomeBookingsOut = components['schemas']['IncomeBookingsOut'];
 export type IncomeOut = components['schemas']['IncomeOut'];
+export type IncomeTotals = components['schemas']['IncomeTotals'];
 export type Industry = components['schemas']['Industry'];
 export type IndustryOption = components['schemas']['IndustryOption'];
 export type InquiryIn = components['schemas']['InquiryIn'];
@@ -4092,10 +4676,16 @@ export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
+export type PagePaymentRecordOut = components['schemas']['Page_PaymentRecordOut_'];
 export type PageQualificationOut = components['schemas']['Page_QualificationOut_'];
 export type PageReviewDetail = components['schemas']['Page_ReviewDetail_'];
 export type PageReviewItemOut = components['schemas']['Page_ReviewItemOut_'];
+export type PaymentFlowOut = components['schemas']['PaymentFlowOut'];
+export type PaymentFlowPage = components['schemas']['PaymentFlowPage'];
 export type PaymentOut = components['schemas']['PaymentOut'];
+export type PaymentRecordOut = components['schemas']['PaymentRecordOut'];
+export type PayoutFlowOut = components['schemas']['PayoutFlowOut'];
+export type PayoutFlowPage = components['schemas']['PayoutFlowPage'];
 export type PriceLineIn = components['schemas']['PriceLineIn'];
 export type PriceLineOut = components['schemas']['PriceLineOut'];
 export type PriceOut = components['schemas']['PriceOut'];
@@ -4113,8 +4703,12 @@ export type QuoteOut = components['schemas']['QuoteOut'];
 export type RangeIn = components['schemas']['RangeIn'];
 export type RangeOut = components['schemas']['RangeOut'];
 export type RatingSummary = components['schemas']['RatingSummary'];
+export type ReceiptOut = components['schemas']['ReceiptOut'];
+export type ReceiptRefundOut = components['schemas']['ReceiptRefundOut'];
 export type ReceivedInvitationOut = components['schemas']['ReceivedInvitationOut'];
 export type RefreshIn = components['schemas']['RefreshIn'];
+export type RefundFlowOut = components['schemas']['RefundFlowOut'];
+export type RefundFlowPage = components['schemas']['RefundFlowPage'];
 export type RefundOut = components['schemas']['RefundOut'];
 export type RejectIn = components['schemas']['RejectIn'];
 export type ReplyIn = components['schemas']['ReplyIn'];
@@ -7617,6 +8211,15 @@ export interface operations {
             };
             /** @description 内容不存在 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11510,6 +12113,707 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_payments_api_v1_me_payments_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentRecordOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_receipt_api_v1_me_payments__order_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_income_bookings_api_v1_me_artist_income_bookings_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeBookingsOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_income_export_api_v1_me_artist_income_bookings_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+            };
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_payments_api_v1_admin_money_payments_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 支付渠道：sandbox / wechatpay / alipay */
+                gateway?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentFlowPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_payments_export_api_v1_admin_money_payments_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 支付渠道：sandbox / wechatpay / alipay */
+                gateway?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_refunds_api_v1_admin_money_refunds_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 支付渠道：sandbox / wechatpay / alipay */
+                gateway?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundFlowPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_refunds_export_api_v1_admin_money_refunds_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 支付渠道：sandbox / wechatpay / alipay */
+                gateway?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_payouts_api_v1_admin_money_payouts_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutFlowPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_payouts_export_api_v1_admin_money_payouts_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                status?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_commissions_api_v1_admin_money_commissions_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionFlowPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_commissions_export_api_v1_admin_money_commissions_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间） */
+                end?: string | null;
+                booking_id?: number | null;
+                artist_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
