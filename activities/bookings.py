@@ -56,6 +56,7 @@ from domain.models import (
 )
 from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
+from domain.payments.registry import Gateways
 from domain.time import utc_now
 from integrations.errors import IntegrationError
 
@@ -64,8 +65,10 @@ ORPHAN_ATTEMPTS = 8  # about two minutes of retries
 
 
 class BookingActivities:
-    def __init__(self, database_url: str, gateway: PaymentGateway):
-        self.database_url, self.gateway = database_url, gateway
+    def __init__(self, database_url: str, gateway: PaymentGateway | Gateways):
+        # All configured payment gateways: a payment goes to the client's choice (or the default), a refund back
+        # through the gateway of the order that took the money.
+        self.database_url, self.gateways = database_url, Gateways.of(gateway)
 
     def _booking(self, session: Any, booking_id: int) -> Booking:
         booking = session.get(Booking, booking_id, with_for_update=True)
@@ -162,8 +165,13 @@ class BookingActivities:
     def create_payment(self, inp: CreatePaymentInput) -> tuple[str, str]:
         with session_scope(self.database_url) as session:
             try:
-                started = payments.create_order(session, self.gateway, inp.booking_id, inp.kind, inp.amount)
+                gateway = self.gateways.choose(inp.gateway)
+                started = payments.create_order(session, gateway, inp.booking_id, inp.kind, inp.amount)
             except AppError as exc:
+                raise ApplicationError(exc.message, type="BadRequest", non_retryable=True) from exc
+            except IntegrationError as exc:
+                if exc.status >= 500:
+                    raise  # the gateway is down or busy: Temporal retries
                 raise ApplicationError(exc.message, type="BadRequest", non_retryable=True) from exc
             return started.order.id, started.pay_url
 
@@ -171,7 +179,7 @@ class BookingActivities:
     def refund(self, inp: RefundInput) -> str:
         try:
             with session_scope(self.database_url) as session:
-                row = payments.refund(session, self.gateway, inp.booking_id, inp.step, inp.amount)
+                row = payments.refund(session, self.gateways, inp.booking_id, inp.step, inp.amount)
                 return row.gateway_refund_id or ""
         except IntegrationError:
             # Temporal retries; from the 3rd failure on operators see it in their queue meanwhile.

@@ -35,7 +35,7 @@ from api.security_headers import SecurityHeaders
 from domain.accounts.crypto import field_cipher_from_settings
 from domain.accounts.sessions import TokenConfig
 from domain.db import database_url_from_settings
-from domain.payments.factory import payment_gateway_from_settings
+from domain.payments.factory import payment_gateways_from_settings
 from domain.settings import ROOT, Settings, get_settings
 from domain.uploads import service as uploads
 from integrations.sms.factory import sms_sender_from_settings
@@ -61,7 +61,7 @@ def build_context(settings: Settings) -> AppContext:
                            settings.refresh_token_days),
         cipher=field_cipher_from_settings(settings), sms=sms_sender_from_settings(settings),
         wechat=wechat, storage=storage_from_settings(settings),
-        payments=payment_gateway_from_settings(settings),
+        payments=payment_gateways_from_settings(settings, database_url=database_url),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",
         search=artist_search_from_settings(settings, database_url),
         # Shares the login adapter's access-token cache (one token per appid, WeChat invalidates older ones).

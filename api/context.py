@@ -11,6 +11,7 @@ from domain.accounts.crypto import FieldCipher
 from domain.accounts.sessions import TokenConfig
 from domain.errors import ServiceUnavailable
 from domain.payments.gateway import PaymentGateway
+from domain.payments.registry import Gateways
 from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
@@ -29,12 +30,16 @@ class AppContext:
     sms: SmsSender
     wechat: MiniProgramAuth
     storage: ObjectStorage
-    payments: PaymentGateway
+    payments: PaymentGateway | Gateways  # the configured gateways (one adapter alone is a registry of one)
     temporal_address: str
     search: ArtistSearch
     content_security: ContentSecurity
     _temporal: Client | None = field(default=None, init=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    @property
+    def gateways(self) -> Gateways:
+        return Gateways.of(self.payments)
 
     async def temporal(self) -> Client:
         """Connect lazily so the API can serve reads while Temporal is still starting."""

@@ -97,9 +97,34 @@ class Settings(BaseSettings):
     tencent_faceid_secret_key: str | None = None
     tencent_faceid_endpoint: str = "faceid.tencentcloudapi.com"
 
-    # --- payments (sandbox gateway until WeChat Pay / Alipay are configured; later issue)
+    # --- payments: the sandbox gateway (沙箱支付) unless WeChat Pay and/or Alipay are configured; several at once
+    # are offered to the payer to choose. `payment_gateway` serves a payment the payer didn't choose for
+    # (sandbox | wechatpay | alipay; unset: the first configured real gateway, WeChat Pay before Alipay).
+    payment_gateway: str | None = None
+    # Where gateways send their notifications: this API's public https origin (unset: public_base_url).
+    payment_notify_base_url: str | None = None
+    # An order still unpaid this long after it was opened is asked at its gateway (a missing callback).
+    payment_reconcile_after_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    payment_reconcile_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    # WeChat Pay API v3 (JSAPI for the mini-program): merchant id, the mini-program's appid (unset: wechat_appid),
+    # the merchant API private key (PEM file) and its certificate serial, the APIv3 key, and the platform's
+    # public key (PEM file + its id, 微信支付公钥) or a directory of platform certificates.
     wechatpay_mchid: str | None = None
+    wechatpay_appid: str | None = None
+    wechatpay_private_key_path: Path | None = None
+    wechatpay_cert_serial_no: str | None = None
+    wechatpay_apiv3_key: str | None = None
+    wechatpay_public_key_path: Path | None = None
+    wechatpay_public_key_id: str | None = None
+    wechatpay_cert_dir: Path | None = None
+    wechatpay_api_base: str = "https://api.mch.weixin.qq.com"
+    # Alipay (wap/H5 cashier, mini-program trade.create): app id, the app's RSA2 private key and Alipay's
+    # public key (PEM files), the OpenAPI gateway, where the wap cashier sends the payer back.
     alipay_app_id: str | None = None
+    alipay_private_key_path: Path | None = None
+    alipay_public_key_path: Path | None = None
+    alipay_gateway_url: str = "https://openapi.alipay.com/gateway.do"
+    alipay_return_url: str | None = None
     # Signs the sandbox gateway's callbacks; unset -> generated into data_dir/secrets.json.
     payment_sandbox_secret: str | None = None
 

@@ -10,12 +10,14 @@ from temporalio.worker import Worker
 from activities.bookings import BookingActivities
 from activities.failures import PermanentFailures
 from activities.legacy_inputs import LegacyPositionalInputs
+from activities.payment_reconciliation import PaymentReconciler, PaymentReconciliationPlugin
 from activities.real_name import RealNameActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
 from domain.accounts.crypto import field_cipher_from_settings
-from domain.payments.factory import payment_gateway_from_settings
+from domain.payments.factory import payment_gateways_from_settings
 from domain.payments.gateway import PaymentGateway
+from domain.payments.registry import Gateways
 from domain.settings import Settings
 from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
@@ -44,12 +46,14 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
 
 
 def build_worker(client: Client, settings: Settings, database_url: str, *,
-                 checker: RealNameChecker | None = None, gateway: PaymentGateway | None = None,
+                 checker: RealNameChecker | None = None, gateway: PaymentGateway | Gateways | None = None,
                  task_queue: str | None = None) -> Worker:
     search = artist_search_from_settings(settings, database_url)
     real_name = RealNameActivities(database_url, field_cipher_from_settings(settings),
                                    checker or realname_checker_from_settings(settings), search)
-    bookings = BookingActivities(database_url, gateway or payment_gateway_from_settings(settings))
+    gateways = Gateways.of(gateway) if gateway is not None else payment_gateways_from_settings(
+        settings, database_url=database_url)
+    bookings = BookingActivities(database_url, gateways)
     outbox = SearchOutboxActivities(database_url, search)
     return Worker(
         client,
@@ -59,7 +63,11 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
         # Writes queued search documents to the index every few seconds while the worker runs.
         # And removes uploads abandoned before `/complete` (no `uploads` row) every 10 minutes.
         plugins=[SearchOutboxDrainPlugin(database_url, search),
-                 StorageCleanupPlugin(database_url, storage_from_settings(settings))],
+                 StorageCleanupPlugin(database_url, storage_from_settings(settings)),
+                 # Asks the gateways about payments whose callback never came (and refunds still processing).
+                 PaymentReconciliationPlugin(
+                     PaymentReconciler(database_url, gateways, settings.payment_reconcile_after_minutes),
+                     settings.payment_reconcile_interval_seconds)],
         # Activities use blocking SQLAlchemy and SDK calls: run them on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
         # An activity error that can never succeed stops retrying and flags the booking (activities.failures);

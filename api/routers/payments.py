@@ -10,17 +10,18 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.context import AppContext
-from api.deps import Ctx, Db
+from api.deps import Ctx, Db, Me
 from domain.bookings.messages import PaymentReceived
 from domain.db import session_scope
 from domain.errors import NotFound, ServiceUnavailable, raises
 from domain.models import PaymentOrder
-from domain.payments import service
+from domain.payments import service, signals
+from domain.payments.alipay import AlipayGateway
 from domain.payments.gateway import CallbackMalformed, CallbackRejected, PaymentGateway
 from domain.payments.sandbox import SandboxGateway
 from domain.time import SHANGHAI
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["payments"])
 
-PAYMENT_SIGNAL = "payment_received"
 # Our out_trade_no alphabet (WeChat's); anything else can't be an order, and NUL bytes never reach SQL.
 ORDER_ID = re.compile(r"[A-Za-z0-9_\-|*]{1,40}")
 
@@ -45,16 +45,13 @@ class CallbackAck(BaseModel):
 async def _signal_booking(ctx: AppContext, db: Db, booking_id: int, received: PaymentReceived) -> None:
     client = await ctx.temporal()  # unreachable -> 503: nothing is committed and the gateway re-delivers
     try:
-        await client.get_workflow_handle(service.booking_workflow_id(booking_id)).signal(PAYMENT_SIGNAL, received)
+        delivered = await signals.signal_payment(client, booking_id, received)
     except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            # The booking's workflow has ended (cancelled, expired): the money is real, keep the record and
-            # hand it to an operator rather than making the gateway retry forever.
-            await run_in_threadpool(service.flag_for_operator, db, booking_id,
-                                    f"预约流程已结束后收到付款（订单 {received.order_id}），需退款")
-            return
         log.warning("payment signal to booking %s failed: %s", booking_id, exc)
         raise ServiceUnavailable("工作流服务暂时不可用，请稍后重试", code="temporal_unavailable") from exc
+    if not delivered:
+        await run_in_threadpool(service.flag_for_operator, db, booking_id,
+                                signals.ended_workflow_reason(received.order_id))
 
 
 async def _handle_callback(gateway: PaymentGateway, request: Request, ctx: AppContext, db: Db) -> CallbackAck:
@@ -72,12 +69,68 @@ async def _handle_callback(gateway: PaymentGateway, request: Request, ctx: AppCo
     return CallbackAck()
 
 
+async def _handle_refund_callback(gateway: PaymentGateway, request: Request, db: Db) -> CallbackAck:
+    event = gateway.verify_refund_callback(request.headers, await request.body())
+    row = await run_in_threadpool(service.record_refund_event, db, gateway.name, event)
+    if row is not None:
+        log.info("refund %s of booking %s: part %s %s via %s", row.step, row.booking_id, event.refund_no,
+                 event.state, gateway.name)
+    return CallbackAck()
+
+
+def _configured(ctx: AppContext, name: str) -> PaymentGateway:
+    gateway = ctx.gateways.get(name)
+    if gateway is None:
+        raise NotFound("接口不存在")
+    return gateway
+
+
+_VERDICTS = (CallbackRejected, CallbackMalformed, (400, "callback_event_unsupported"), (400, "callback_order_mismatch"),
+             (404, "payment_order_not_found"))
+
+
 @router.post("/payments/callbacks/sandbox", response_model=CallbackAck, summary="沙箱支付网关回调")
 @raises(CallbackRejected, CallbackMalformed, (400, "callback_event_unsupported"))  # the gateway's verdicts
 async def sandbox_callback(request: Request, ctx: Ctx, db: Db) -> CallbackAck:
-    if not isinstance(ctx.payments, SandboxGateway):
-        raise NotFound("接口不存在")
-    return await _handle_callback(ctx.payments, request, ctx, db)
+    return await _handle_callback(_configured(ctx, "sandbox"), request, ctx, db)
+
+
+@router.post("/payments/callbacks/wechatpay", response_model=CallbackAck, summary="微信支付支付结果通知")
+@raises(*_VERDICTS)
+async def wechatpay_callback(request: Request, ctx: Ctx, db: Db) -> CallbackAck:
+    return await _handle_callback(_configured(ctx, "wechatpay"), request, ctx, db)
+
+
+@router.post("/payments/callbacks/wechatpay/refund", response_model=CallbackAck, summary="微信支付退款结果通知")
+@raises(*_VERDICTS, (404, "refund_not_found"))
+async def wechatpay_refund_callback(request: Request, ctx: Ctx, db: Db) -> CallbackAck:
+    return await _handle_refund_callback(_configured(ctx, "wechatpay"), request, db)
+
+
+@router.post("/payments/callbacks/alipay", response_class=PlainTextResponse, summary="支付宝异步通知（支付与退款）")
+@raises(*_VERDICTS, (404, "refund_not_found"))
+async def alipay_callback(request: Request, ctx: Ctx, db: Db) -> PlainTextResponse:
+    gateway = _configured(ctx, "alipay")
+    body = await request.body()
+    if isinstance(gateway, AlipayGateway) and gateway.is_refund_notification(body):
+        await _handle_refund_callback(gateway, request, db)
+    else:
+        await _handle_callback(gateway, request, ctx, db)
+    return PlainTextResponse("success")  # anything else and Alipay sends it again
+
+
+class PaymentMethodOut(BaseModel):
+    name: str  # wechatpay / alipay / sandbox: the `gateway` of the pay actions
+    label: str  # 微信支付 / 支付宝 / 沙箱支付
+    is_sandbox: bool
+    default: bool
+
+
+@router.get("/payments/methods", response_model=list[PaymentMethodOut], summary="可选的支付方式")
+def payment_methods(ctx: Ctx, me: Me) -> list[PaymentMethodOut]:
+    registry = ctx.gateways
+    return [PaymentMethodOut(name=c.name, label=c.label, is_sandbox=c.is_sandbox,
+                             default=c.name == registry.default_name) for c in registry.choices]
 
 
 # --- the sandbox cashier page (HTML for people, so it stays out of the API schema)
@@ -145,11 +198,11 @@ def _not_found() -> HTMLResponse:
 
 
 def _sandbox_order(ctx: AppContext, order_id: str) -> PaymentOrder | None:
-    if not isinstance(ctx.payments, SandboxGateway) or not ORDER_ID.fullmatch(order_id):
+    if not isinstance(ctx.gateways.get("sandbox"), SandboxGateway) or not ORDER_ID.fullmatch(order_id):
         return None
     with session_scope(ctx.database_url) as session:
         order = session.get(PaymentOrder, order_id)
-        return order if order is not None and order.gateway == ctx.payments.name else None
+        return order if order is not None and order.gateway == "sandbox" else None
 
 
 @router.get("/payments/sandbox/{order_id}", include_in_schema=False, response_class=HTMLResponse)
@@ -192,7 +245,8 @@ async def sandbox_confirm(order_id: str, request: Request, ctx: Ctx, return_to: 
     if order.status == "closed":
         return RedirectResponse(_with_query(page, notice="closed", return_to=back), status_code=303)
     if order.status == "created":
-        assert isinstance(ctx.payments, SandboxGateway)
-        if not await ctx.payments.confirm_sandbox_payment(order.id, order.amount):
+        sandbox = ctx.gateways.get("sandbox")
+        assert isinstance(sandbox, SandboxGateway)
+        if not await sandbox.confirm_sandbox_payment(order.id, order.amount):
             return RedirectResponse(_with_query(page, notice="failed", return_to=back), status_code=303)
     return RedirectResponse(_with_query(page, return_to=back), status_code=303)

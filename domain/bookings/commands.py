@@ -29,7 +29,9 @@ from domain.db import session_scope
 from domain.discovery import service as discovery
 from domain.discovery.schemas import DemandRespondIn, DemandRespondOut
 from domain.errors import AppError, Conflict, NotFound, raises
-from domain.models import Booking, Upload, User
+from domain.models import Booking, PaymentOrder, Upload, User
+from domain.payments import service as payments
+from domain.payments.registry import Gateways
 from domain.settings import Settings
 from domain.uploads.service import remove_stored, store_for_purpose
 from storage.base import ObjectStorage
@@ -41,6 +43,7 @@ OperatorAction = Literal["cancel", "resolve_dispute", "extend_deadline"]
 USER_ACTIONS = frozenset(a.value for a in Action) - {"resolve_dispute", "extend_deadline"}
 # The steps that commit a user to a booking: refused to a banned or (where required) unverified account.
 NEEDS_VERIFICATION = frozenset({"confirm", "sign", "countersign"})
+PAY_ACTIONS = frozenset({"pay_deposit", "pay_balance"})
 # Dispute evidence: ids of the actor's own finished uploads of this purpose (images, domain.uploads).
 EVIDENCE_PURPOSE = "evidence"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
@@ -68,6 +71,9 @@ class Deps(Protocol):
 
     @property
     def storage(self) -> ObjectStorage: ...
+
+    @property
+    def gateways(self) -> Gateways: ...
 
     async def temporal(self) -> Client: ...
 
@@ -112,6 +118,8 @@ async def act(deps: Deps, db: Session, user: User, acting_role: str | None, book
         await run_sync(service.check_may_book, db, user)
     if body.evidence:
         body = body.model_copy(update={"evidence": await run_sync(check_evidence, db, user.id, body.evidence)})
+    if action in PAY_ACTIONS:
+        deps.gateways.choose(body.gateway)  # an unknown or unoffered method: 400 before the workflow is asked
     return await _send_and_reread(deps, db, booking, action, role, user.id, body)
 
 
@@ -159,9 +167,29 @@ async def _send_and_reread(deps: Deps, db: Session, booking: Booking, action: st
     await _end_read(db)
     result = await send_action(deps, booking.id, req)
     db.expire_all()
+    pay = await run_sync(_payment_for_choice, deps, db, result, body.gateway) if result.payment_order_id else None
     detail = await run_sync(service.booking_detail, db, booking, role, deps.storage)
-    return ActionOut(status=result.status, payment_order_id=result.payment_order_id, pay_url=result.pay_url,
-                     booking=detail)
+    if pay is None:
+        return ActionOut(status=result.status, payment_order_id=result.payment_order_id, pay_url=result.pay_url,
+                         booking=detail)
+    return ActionOut(status=result.status, payment_order_id=pay.order.id, pay_url=pay.pay_url or None,
+                     pay_params=pay.pay_params, gateway=pay.order.gateway, booking=detail)
+
+
+def _payment_for_choice(deps: Deps, db: Session, result: ActionResult,
+                        choice: str | None) -> payments.PaymentStart | None:
+    """The order the workflow opened, at the gateway the client chose. A workflow that doesn't forward the
+    choice yet opens it at the default gateway: then it is re-opened here at the chosen one (which closes the
+    other), so the client always pays where they asked to."""
+    order = db.get(PaymentOrder, result.payment_order_id)
+    if order is None:
+        return None
+    gateway = deps.gateways.choose(choice) if choice else deps.gateways[order.gateway]
+    if gateway.name == order.gateway:
+        return payments.PaymentStart(order, result.pay_url or "", order.pay_params)
+    started = payments.create_order(db, gateway, order.booking_id, order.kind, order.amount)
+    db.commit()
+    return started
 
 
 @raises((503, "temporal_unavailable"))
@@ -219,7 +247,7 @@ def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int 
         action=action, actor=Actor(role, actor_id), reason=body.reason, quote=quote,
         signature_key=_signature_key(deps.storage, booking_id, actor_id, body.signature_png_base64),
         refund_amount=body.refund_amount, resolution=body.resolution, extend_hours=body.extend_hours,
-        evidence=list(body.evidence))
+        evidence=list(body.evidence), gateway=body.gateway)
 
 
 async def send_action(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult:

@@ -65,6 +65,7 @@ class ActionRequest:
     resolution: str | None = None     # full_refund / partial_refund / release
     extend_hours: int | None = None
     evidence: list[str] = field(default_factory=list)
+    gateway: str | None = None        # pay_deposit / pay_balance: the payment method the client chose
 
 
 @dataclass
@@ -126,6 +127,7 @@ class CreatePaymentInput:
     booking_id: int
     kind: str  # deposit / balance
     amount: int
+    gateway: str | None = None  # the payer's choice (wechatpay / alipay / sandbox); None: the default
 
 
 @dataclass

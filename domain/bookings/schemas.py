@@ -63,6 +63,7 @@ class ActionIn(Input):
     resolution: Literal["full_refund", "partial_refund", "release"] | None = None
     extend_hours: Annotated[int, Field(ge=1, le=720)] | None = None
     evidence: Annotated[list[Annotated[str, Text(200)]], Field(max_length=9)] = []
+    gateway: Literal["wechatpay", "alipay", "sandbox"] | None = None  # pay_deposit / pay_balance: the method
 
 
 class ProceedIn(Input):
@@ -182,7 +183,7 @@ class PaymentOut(BaseModel):
 
 class RefundOut(BaseModel):
     amount: int
-    status: str  # pending / failing / succeeded
+    status: str  # pending / processing (the gateway is paying it back) / failing / succeeded
     status_label: str
     reason: str
     created_at: datetime
@@ -231,7 +232,10 @@ class InquiryOut(BaseModel):
 class ActionOut(BaseModel):
     status: str
     payment_order_id: str | None = None
-    pay_url: str | None = None
+    pay_url: str | None = None  # a page to open: the sandbox cashier, Alipay's wap cashier
+    # WeChat Pay: the signed uni.requestPayment parameters (appId, timeStamp, nonceStr, package, signType, paySign)
+    pay_params: dict[str, str] | None = None
+    gateway: str | None = None  # wechatpay / alipay / sandbox: where this payment is made
     booking: BookingDetail
 
 

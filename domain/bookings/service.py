@@ -369,7 +369,8 @@ def cancel_preview(booking: Booking, role: str, quote: QuoteOut | None) -> Cance
 
 
 PAYMENT_STATUS_LABELS = {"created": "待支付", "paid": "已支付", "closed": "已关闭"}
-REFUND_STATUS_LABELS = {"pending": "退款中", "failing": "退款处理中", "succeeded": "已退款"}
+REFUND_STATUS_LABELS = {"pending": "退款中", "processing": "退款已受理，等待到账", "failing": "退款处理中",
+                        "succeeded": "已退款"}
 RESOLUTION_LABELS = {"full_refund": "全额退款", "partial_refund": "部分退款", "release": "继续履约"}
 
 

@@ -33,10 +33,14 @@ class PaymentOrder(Base):
     gateway_txn_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now_col()
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the client needs to pay at the gateway (WeChat's signed requestPayment parameters, Alipay's tradeNO).
+    pay_params: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     __table_args__ = (
         # Nothing is charged twice: one paid order per booking and kind.
         Index("uq_payment_orders_paid", "booking_id", "kind", unique=True, postgresql_where=text("status = 'paid'")),
+        # Open orders by age: the reconciliation job asks the gateway about those whose callback never came.
+        Index("ix_payment_orders_open", "created_at", postgresql_where=text("status = 'created'")),
     )
 
 
@@ -68,6 +72,9 @@ class Refund(Base):
     gateway_refund_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now_col()
     succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # One gateway refund per paid order it comes from: [{refund_no (our out_refund_no), order_id, gateway,
+    # amount, state (processing / succeeded / failed), gateway_refund_id}]; the refund succeeds with all parts.
+    parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
     __table_args__ = (UniqueConstraint("booking_id", "step", name="uq_refunds_booking_step"),)
 

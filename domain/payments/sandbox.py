@@ -16,12 +16,23 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
-from domain.payments.gateway import CallbackEvent, CallbackMalformed, CallbackRejected
+from domain.payments.gateway import (
+    BillLine,
+    CallbackEvent,
+    CallbackMalformed,
+    CallbackRejected,
+    OrderStatus,
+    Payer,
+    PayStart,
+    RefundEvent,
+    RefundResult,
+)
 from domain.time import SHANGHAI, utc_now
 from integrations.errors import IntegrationError
 
@@ -47,11 +58,13 @@ class SandboxGateway:
     plain httpx.AsyncClient is made on first use."""
 
     name = "sandbox"
+    label = "沙箱支付"
     is_sandbox = True
 
     def __init__(self, secret: str, notify_url: str, http: httpx.AsyncClient | None = None, *,
-                 retry_delay: float = 0.2):
+                 retry_delay: float = 0.2, database_url: str | None = None):
         self._secret = secret.encode()
+        self.database_url = database_url  # bill(day) reads the sandbox's orders from it
         self.notify_url = notify_url
         self.http = http
         self.retry_delay = retry_delay
@@ -59,12 +72,48 @@ class SandboxGateway:
 
     # --- the merchant side: what the platform calls
 
-    def create_order(self, order_id: str, amount: int, description: str) -> str:
+    def create_order(self, order_id: str, amount: int, description: str, payer: Payer | None = None) -> PayStart:
         if amount <= 0:
             raise IntegrationError("payment_amount_invalid", "支付金额必须大于 0", status=400,
                                    provider_code="PARAM_ERROR")
         log.info("沙箱支付 create order=%s amount=%s fen (%s): no real charge", order_id, amount, description)
-        return PAGE_PATH.format(order_id=order_id)
+        return PayStart(pay_url=PAGE_PATH.format(order_id=order_id))
+
+    def query_order(self, order_id: str) -> OrderStatus | None:
+        return None  # the sandbox keeps no order book: its notifications are delivered at once, on loopback
+
+    def close_order(self, order_id: str) -> None:
+        log.info("沙箱支付 close order=%s", order_id)
+
+    def query_refund(self, order_id: str, refund_id: str) -> RefundResult | None:
+        return None
+
+    def verify_refund_callback(self, headers: Mapping[str, str], body: bytes) -> RefundEvent:
+        raise CallbackMalformed("沙箱支付的退款即时完成，没有退款通知", code="callback_event_unsupported")
+
+    def bill(self, day: date) -> list[BillLine]:
+        """The sandbox's bill of `day` (Asia/Shanghai), from its own paid orders and refunds (no fees)."""
+        if self.database_url is None:
+            return []
+        from domain.db import session_scope  # noqa: PLC0415 - only the bill reads the database
+        from domain.models import PaymentOrder, Refund  # noqa: PLC0415
+
+        start = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC)
+        end = start + timedelta(days=1)
+        lines = []
+        with session_scope(self.database_url) as session:
+            for o in session.scalars(select(PaymentOrder).where(
+                    PaymentOrder.gateway == self.name, PaymentOrder.paid_at >= start, PaymentOrder.paid_at < end,
+                    PaymentOrder.gateway_txn_id.is_not(None))):
+                assert o.paid_at is not None and o.gateway_txn_id is not None
+                lines.append(BillLine(self.name, "payment", o.id, None, o.gateway_txn_id, o.amount, 0, o.paid_at))
+            for r in session.scalars(select(Refund).where(Refund.succeeded_at >= start, Refund.succeeded_at < end)):
+                for part in r.parts or []:
+                    if part.get("gateway") == self.name and part.get("state") == "succeeded":
+                        lines.append(BillLine(self.name, "refund", part["order_id"], part["refund_no"],
+                                              part.get("gateway_refund_id") or "", part["amount"], 0,
+                                              r.succeeded_at or start))
+        return lines
 
     def verify_callback(self, headers: Mapping[str, str], body: bytes) -> CallbackEvent:
         h = {k.lower(): v for k, v in headers.items()}
@@ -85,7 +134,7 @@ class SandboxGateway:
             raise CallbackRejected()
         return _parse(body)
 
-    def refund(self, order_id: str, refund_id: str, amount: int, *, total: int) -> str:
+    def refund(self, order_id: str, refund_id: str, amount: int, *, total: int) -> RefundResult:
         if amount <= 0:
             raise IntegrationError("payment_refund_invalid", "退款金额必须大于 0", status=400,
                                    provider_code="PARAM_ERROR")
@@ -97,7 +146,7 @@ class SandboxGateway:
             raise IntegrationError("payment_refund_failed", "退款暂时失败，稍后将自动重试", status=502,
                                    provider_code="SYSTEM_ERROR")
         log.info("沙箱退款 order=%s refund=%s amount=%s fen: no real money moves", order_id, refund_id, amount)
-        return f"sandbox-refund-{refund_id}"
+        return RefundResult(f"sandbox-refund-{refund_id}", "succeeded", "SUCCESS")
 
     # --- the gateway side: what a payer's "pay" and the gateway's notification would do
 

@@ -127,6 +127,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/notifications/{{notification_id}}/read"): allow(ARTIST),  # the artist's notification
     ("POST", f"{V}/notifications/read-all"): USERS,
     ("POST", f"{V}/payments/callbacks/sandbox"): SIGNED,
+    ("POST", f"{V}/payments/callbacks/wechatpay"): SIGNED,
+    ("POST", f"{V}/payments/callbacks/wechatpay/refund"): SIGNED,
+    ("POST", f"{V}/payments/callbacks/alipay"): SIGNED,
+    ("GET", f"{V}/payments/methods"): USERS,
     # the client's payment records and receipts: the payer only
     ("GET", f"{V}/me/payments"): CLIENTS,
     ("GET", f"{V}/me/payments/{{order_id}}"): allow(CLIENT_A),
