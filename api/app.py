@@ -27,8 +27,10 @@ from api.routers import (
     me,
     money_records,
     payments,
+    payouts,
     profiles,
     public,
+    reconciliation,
     reviews,
 )
 from api.security_headers import SecurityHeaders
@@ -166,6 +168,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
                    admin_bookings.router, payments.router, discovery.router, files.router, profiles.router,
                    cases.router, reviews.router, money_records.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(payouts.router, prefix="/api/v1")
+    app.include_router(reconciliation.router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
     _mount_spa(app, "/admin", ADMIN_DIST)

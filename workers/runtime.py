@@ -12,6 +12,7 @@ from activities.failures import PermanentFailures
 from activities.legacy_inputs import LegacyPositionalInputs
 from activities.payment_reconciliation import PaymentReconciler, PaymentReconciliationPlugin
 from activities.real_name import RealNameActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
 from domain.accounts.crypto import field_cipher_from_settings
@@ -23,10 +24,12 @@ from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
 from search.factory import artist_search_from_settings
 from storage.factory import storage_from_settings
+from workers.schedules import SchedulesPlugin
 from workflows.booking import BookingWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
+from workflows.reconciliation import DailyReconciliationWorkflow
 
-WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow]
+WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow, DailyReconciliationWorkflow]
 
 
 # Custom search attributes operators filter bookings by in the Temporal UI. `make run` registers them when it
@@ -55,14 +58,18 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
         settings, database_url=database_url)
     bookings = BookingActivities(database_url, gateways)
     outbox = SearchOutboxActivities(database_url, search)
+    reconciliation = ReconciliationActivities(database_url, gateways)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox],
+        activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox,
+                    *reconciliation.all()],
         # Writes queued search documents to the index every few seconds while the worker runs.
         # And removes uploads abandoned before `/complete` (no `uploads` row) every 10 minutes.
-        plugins=[SearchOutboxDrainPlugin(database_url, search),
+        # Creates (or updates) the daily reconciliation schedule as the worker starts.
+        plugins=[SchedulesPlugin(client, settings, task_queue or settings.temporal_task_queue),
+                 SearchOutboxDrainPlugin(database_url, search),
                  StorageCleanupPlugin(database_url, storage_from_settings(settings)),
                  # Asks the gateways about payments whose callback never came (and refunds still processing).
                  PaymentReconciliationPlugin(

@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import FieldCipher, mask_name
 from domain.models import ArtistPayoutAccount
-from domain.payouts.errors import PayoutAccountMissing
 from domain.payouts.schemas import PayoutAccountIn, PayoutAccountOut
 from domain.time import utc_now
 
@@ -23,11 +22,9 @@ def view(row: ArtistPayoutAccount) -> PayoutAccountOut:
                             bank_name=row.bank_name, updated_at=row.updated_at)
 
 
-def get_account(session: Session, artist_id: int) -> PayoutAccountOut:
+def find_account(session: Session, artist_id: int) -> PayoutAccountOut | None:
     row = session.get(ArtistPayoutAccount, artist_id)
-    if row is None:
-        raise PayoutAccountMissing()
-    return view(row)
+    return view(row) if row is not None else None
 
 
 def save_account(session: Session, cipher: FieldCipher, artist_id: int, data: PayoutAccountIn) -> PayoutAccountOut:

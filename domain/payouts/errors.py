@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import AppError, Conflict, NotFound
+from domain.errors import Conflict, NotFound
 
 
 class PayoutNotFound(NotFound):
@@ -11,14 +11,6 @@ class PayoutNotFound(NotFound):
 
 class PayoutNotRetryable(Conflict):
     code, message = "payout_not_retryable", "只有出款失败的结算可以重新出款"
-
-
-class PayoutAccountInvalid(AppError):
-    status, code, message = 422, "payout_account_invalid", "收款账户信息不正确"
-
-
-class PayoutAccountMissing(NotFound):
-    code, message = "payout_account_missing", "尚未填写收款账户"
 
 
 class PayoutBatchNotFound(NotFound):

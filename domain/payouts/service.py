@@ -128,9 +128,9 @@ def retry_payout(session: Session, channel: PayoutChannel, booking_id: int, *,
     """An operator sends a failed payout again (after the artist fixed their account, or the merchant topped
     up). The payout goes back to "approved" — with a new transfer number when the channel keeps a failed record
     of the old one — and is executed at once through `channel` (the configured one)."""
-    payout = _lock(session, booking_id)
-    if payout.status != "failed":
-        raise PayoutNotRetryable(detail={"status": payout.status})
+    payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id).with_for_update())
+    if payout is None or payout.status != "failed":
+        raise PayoutNotRetryable(detail={"status": payout.status if payout else None})
     old_channel = payout.channel
     try:
         if old_channel != channel.name:

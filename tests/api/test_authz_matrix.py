@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import User
+from domain.models import ReconciliationDifference, User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -265,6 +266,24 @@ async def _proceed(w: World, actor: Actor) -> dict[str, Any]:
     return {"json": {"booking_ids": [w.ids["booking_id"]]}}
 
 
+async def _difference(w: World, actor: Actor) -> int:
+    # A difference in the reconciliation queue (the sandbox's bill never disagrees with our books).
+    if "difference_id" not in w.ids:
+        row = ReconciliationDifference(gateway="sandbox", day=utc_now().date(), key="payment:authz-matrix",
+                                       kind="missing_on_our_side", line_kind="payment", order_id="Pauthzmatrix",
+                                       detail="authz matrix")
+        w.db.add(row)
+        w.db.commit()
+        w.ids["difference_id"] = row.id
+    return int(w.ids["difference_id"])
+
+
+async def _no_batch(w: World, actor: Actor) -> int:
+    # A bank batch needs bank payouts in flight, which the world has none of: id 0 is refused as input (422)
+    # once the caller is past authorisation, so the check still tells allowed from refused callers.
+    return 0
+
+
 V = V1
 RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/auth/sms/send"): Recipe(_sms_send),
@@ -319,6 +338,14 @@ RECIPES: dict[Route, Recipe] = {
         {"json": {"resolution": "release"}}, ids={"action": _intervention}),
     ("POST", f"{V}/admin/demands/{{demand_id}}/review"): Recipe({"json": {"status": "approved"}}),
     ("POST", f"{V}/admin/profile-reviews/{{artist_id}}/reject"): Recipe({"json": {"reason": "照片不清晰"}}),
+    ("POST", f"{V}/admin/payouts/bank-batches/{{batch_id}}/lines/{{line_id}}/result"): Recipe(
+        {"json": {"status": "paid"}}, ids={"batch_id": _no_batch, "line_id": _no_batch}),
+    ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}"): Recipe(ids={"batch_id": _no_batch}),
+    ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}/file"): Recipe(ids={"batch_id": _no_batch}),
+    ("POST", f"{V}/admin/reconciliation/differences/{{difference_id}}/resolve"): Recipe(
+        {"json": {"note": "已与渠道核实"}}, ids={"difference_id": _difference}),
+    ("POST", f"{V}/admin/reconciliation/runs"): Recipe(
+        {"json": {"day": (utc_now().astimezone(SHANGHAI).date() - timedelta(days=2)).isoformat()}}),
     ("POST", f"{V}/admin/tags"): Recipe({"json": {"name": "新标签"}}),
     ("PATCH", f"{V}/admin/tags/{{tag_id}}"): Recipe({"json": {"name": "改名标签"}}),
     ("DELETE", f"{V}/admin/tags/{{tag_id}}"): Recipe(fresh={"tag_id": World.new_tag}),

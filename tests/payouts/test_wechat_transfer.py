@@ -5,6 +5,7 @@ retries that reuse or renew the out_bill_no as WeChat requires."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -163,3 +164,25 @@ def test_signatures_are_checked_both_ways(db: Session, fake: FakeWechatTransfer)
         execute_payout(db, wrong_platform, small.booking_id, cipher=CIPHER)
     db.rollback()
     assert _status(db, small)[0] == "approved"
+
+
+def test_the_channel_is_configuration(db: Session, fake: FakeWechatTransfer, tmp_path: Path) -> None:
+    from domain.payouts.factory import payout_channel_from_settings
+    from domain.settings import Settings
+
+    key, pub = tmp_path / "apiclient_key.pem", tmp_path / "pub_key.pem"
+    key.write_text(fake.merchant_private_pem)
+    pub.write_text(fake.platform_public_pem)
+    base = Settings(_env_file=None, data_dir=tmp_path)
+    assert payout_channel_from_settings(base).is_sandbox
+    assert payout_channel_from_settings(base.model_copy(update={"payout_channel": "bank"})).name == "bank"
+    with pytest.raises(RuntimeError):
+        payout_channel_from_settings(base.model_copy(update={"payout_channel": "wechat_transfer"}))
+    channel = payout_channel_from_settings(base.model_copy(update={
+        "payout_channel": "wechat_transfer", "wechatpay_mchid": fake.mchid, "wechatpay_appid": fake.appid,
+        "wechatpay_private_key_path": key, "wechatpay_cert_serial_no": fake.merchant_serial,
+        "wechatpay_apiv3_key": fake.apiv3_key, "wechatpay_public_key_path": pub,
+        "wechatpay_public_key_id": fake.public_key_id, "wechatpay_api_base": fake.url}))
+    payout = settled_booking(db, artist_id=_verified_artist(db, "o-artist-7"))
+    assert execute_payout(db, channel, payout.booking_id, cipher=CIPHER) == "paid"
+    assert fake.bills[f"PO{payout.booking_id}"].transfer_scene_id == "1005"

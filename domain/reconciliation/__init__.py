@@ -1,0 +1,1 @@
+"""Daily reconciliation: each gateway's bill of a day against our payment orders, refunds and ledger."""
