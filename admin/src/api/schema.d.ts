@@ -857,6 +857,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/callbacks/wechatpay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 微信支付支付结果通知 */
+        post: operations["wechatpay_callback_api_v1_payments_callbacks_wechatpay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/callbacks/wechatpay/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 微信支付退款结果通知 */
+        post: operations["wechatpay_refund_callback_api_v1_payments_callbacks_wechatpay_refund_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/callbacks/alipay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 支付宝异步通知（支付与退款） */
+        post: operations["alipay_callback_api_v1_payments_callbacks_alipay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可选的支付方式 */
+        get: operations["payment_methods_api_v1_payments_methods_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/favorites/artists/{artist_id}": {
         parameters: {
             query?: never;
@@ -1854,6 +1922,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/artist/payout-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的收款账户（银行卡，脱敏显示；未填写为 null；仅艺人本人） */
+        get: operations["get_payout_account_api_v1_me_artist_payout_account_get"];
+        /** 填写/修改收款账户（户名须与实名一致；仅艺人本人） */
+        put: operations["put_payout_account_api_v1_me_artist_payout_account_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 结算出款列表 */
+        get: operations["list_payouts_api_v1_admin_payouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts/{booking_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新出款（仅出款失败的结算；通过当前配置的出款渠道） */
+        post: operations["retry_api_v1_admin_payouts__booking_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts/bank-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 银行转账批次（最近 50 个） */
+        get: operations["list_batches_api_v1_admin_payouts_bank_batches_get"];
+        put?: never;
+        /** 生成银行转账批次（收集所有待银行付款的出款） */
+        post: operations["create_batch_api_v1_admin_payouts_bank_batches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts/bank-batches/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 批次详情 */
+        get: operations["get_batch_api_v1_admin_payouts_bank_batches__batch_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts/bank-batches/{batch_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载批量付款文件（Excel） */
+        get: operations["batch_file_api_v1_admin_payouts_bank_batches__batch_id__file_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payouts/bank-batches/{batch_id}/lines/{line_id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 登记银行付款结果（成功 / 失败及原因） */
+        post: operations["settle_line_api_v1_admin_payouts_bank_batches__batch_id__lines__line_id__result_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconciliation/differences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 对账差异（运营处理队列） */
+        get: operations["list_differences_api_v1_admin_reconciliation_differences_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconciliation/differences/{difference_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理对账差异（填写说明） */
+        post: operations["resolve_api_v1_admin_reconciliation_differences__difference_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 立即对账某一天（默认全部支付渠道） */
+        post: operations["run_day_api_v1_admin_reconciliation_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1901,6 +2141,8 @@ export interface components {
              * @default []
              */
             evidence: string[];
+            /** Gateway */
+            gateway?: ("wechatpay" | "alipay" | "sandbox") | null;
         };
         /** ActionOut */
         ActionOut: {
@@ -1910,6 +2152,12 @@ export interface components {
             payment_order_id?: string | null;
             /** Pay Url */
             pay_url?: string | null;
+            /** Pay Params */
+            pay_params?: {
+                [key: string]: string;
+            } | null;
+            /** Gateway */
+            gateway?: string | null;
             booking: components["schemas"]["BookingDetail"];
         };
         /** AdminCaseOut */
@@ -2238,6 +2486,63 @@ export interface components {
             value: components["schemas"]["ArtistType"];
             /** Label */
             label: string;
+        };
+        /** BatchLineOut */
+        BatchLineOut: {
+            /** Id */
+            id: number;
+            /** Booking Id */
+            booking_id: number;
+            /** Transfer No */
+            transfer_no: string;
+            /** Amount */
+            amount: number;
+            /** Account Name Masked */
+            account_name_masked: string;
+            /** Account No Masked */
+            account_no_masked: string;
+            /** Bank Name */
+            bank_name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "exported" | "paid" | "failed";
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Settled At */
+            settled_at: string | null;
+        };
+        /** BatchOut */
+        BatchOut: {
+            /** Id */
+            id: number;
+            /** Batch No */
+            batch_no: string;
+            /** Line Count */
+            line_count: number;
+            /** Total Amount */
+            total_amount: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Lines */
+            lines: components["schemas"]["BatchLineOut"][];
+        };
+        /** BatchResultIn */
+        BatchResultIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "paid" | "failed";
+            /**
+             * Reason
+             * @description 失败原因（银行退回说明）
+             */
+            reason?: string | null;
         };
         /** Body_upload_licence_api_v1_uploads_licence_post */
         Body_upload_licence_api_v1_uploads_licence_post: {
@@ -2870,6 +3175,66 @@ export interface components {
              */
             reason: string;
         };
+        /** DifferenceOut */
+        DifferenceOut: {
+            /** Id */
+            id: number;
+            /** Gateway */
+            gateway: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "missing_on_our_side" | "missing_at_gateway" | "amount_mismatch" | "ledger_missing";
+            /** Kind Label */
+            kind_label: string;
+            /**
+             * Line Kind
+             * @enum {string}
+             */
+            line_kind: "payment" | "refund";
+            /** Order Id */
+            order_id: string | null;
+            /** Refund No */
+            refund_no: string | null;
+            /** Gateway Txn Id */
+            gateway_txn_id: string | null;
+            /** Booking Id */
+            booking_id: number | null;
+            /**
+             * Our Amount
+             * @description 平台记录金额（分）
+             */
+            our_amount: number | null;
+            /**
+             * Gateway Amount
+             * @description 渠道账单金额（分）
+             */
+            gateway_amount: number | null;
+            /** Detail */
+            detail: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "resolved";
+            /** Resolution Note */
+            resolution_note: string | null;
+            /** Resolved By */
+            resolved_by: number | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** DisputeOut */
         DisputeOut: {
             /** Reason */
@@ -3366,10 +3731,32 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[DifferenceOut] */
+        Page_DifferenceOut_: {
+            /** Items */
+            items: components["schemas"]["DifferenceOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[PaymentRecordOut] */
         Page_PaymentRecordOut_: {
             /** Items */
             items: components["schemas"]["PaymentRecordOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[PayoutOut] */
+        Page_PayoutOut_: {
+            /** Items */
+            items: components["schemas"]["PayoutOut"][];
             /** Total */
             total: number;
             /** Page */
@@ -3458,6 +3845,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** PaymentMethodOut */
+        PaymentMethodOut: {
+            /** Name */
+            name: string;
+            /** Label */
+            label: string;
+            /** Is Sandbox */
+            is_sandbox: boolean;
+            /** Default */
+            default: boolean;
+        };
         /** PaymentOut */
         PaymentOut: {
             /** Id */
@@ -3516,6 +3914,38 @@ export interface components {
              */
             at: string;
         };
+        /** PayoutAccountIn */
+        PayoutAccountIn: {
+            /**
+             * Account Name
+             * @description 收款户名（须与实名一致）
+             */
+            account_name: string;
+            /**
+             * Account No
+             * @description 银行卡号/账号，8-30 位数字
+             */
+            account_no: string;
+            /**
+             * Bank Name
+             * @description 开户行，如：招商银行上海分行
+             */
+            bank_name: string;
+        };
+        /** PayoutAccountOut */
+        PayoutAccountOut: {
+            /** Account Name Masked */
+            account_name_masked: string;
+            /** Account No Masked */
+            account_no_masked: string;
+            /** Bank Name */
+            bank_name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** PayoutFlowOut */
         PayoutFlowOut: {
             /** Booking Id */
@@ -3561,6 +3991,33 @@ export interface components {
             page: number;
             /** Page Size */
             page_size: number;
+        };
+        /** PayoutOut */
+        PayoutOut: {
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Payout No */
+            payout_no: string;
+            /** Transfer No */
+            transfer_no: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Channel */
+            channel: string | null;
+            /** Payout Amount */
+            payout_amount: number;
+            /** Provider Id */
+            provider_id: string | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Paid At */
+            paid_at: string | null;
         };
         /**
          * PriceLineIn
@@ -4080,6 +4537,14 @@ export interface components {
             /** Reply */
             reply: string;
         };
+        /** ResolveIn */
+        ResolveIn: {
+            /**
+             * Note
+             * @description 处理说明（必填）
+             */
+            note: string;
+        };
         /**
          * ReviewDetail
          * @description A review as its client, the reviewed artist or an operator sees it (hidden ones included).
@@ -4232,6 +4697,54 @@ export interface components {
              * @enum {string}
              */
             role: "client" | "artist";
+        };
+        /** RunIn */
+        RunIn: {
+            /**
+             * Day
+             * Format: date
+             * @description 对账日期（北京时间），须早于今天
+             */
+            day: string;
+            /**
+             * Gateway
+             * @description 不填：全部支付渠道
+             */
+            gateway?: string | null;
+        };
+        /** RunOut */
+        RunOut: {
+            /** Gateway */
+            gateway: string;
+            /** Day */
+            day: string;
+            /** Bill Lines */
+            bill_lines: number;
+            /** Matched */
+            matched: number;
+            /** Differences */
+            differences: number;
+            /** New Differences */
+            new_differences: number;
+            /** Fee Amount */
+            fee_amount: number;
+            /** Error */
+            error: string | null;
+        };
+        /** RunsOut */
+        RunsOut: {
+            /**
+             * Workflow Id
+             * @description Temporal 工作流 id（可在 Temporal UI 查看）
+             */
+            workflow_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "running";
+            /** Results */
+            results: components["schemas"]["RunOut"][];
         };
         /** SettingIn */
         SettingIn: {
@@ -4610,6 +5123,9 @@ export type ArtistProfileOut = components['schemas']['ArtistProfileOut'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
+export type BatchLineOut = components['schemas']['BatchLineOut'];
+export type BatchOut = components['schemas']['BatchOut'];
+export type BatchResultIn = components['schemas']['BatchResultIn'];
 export type BodyUploadLicenceApiV1UploadsLicencePost = components['schemas']['Body_upload_licence_api_v1_uploads_licence_post'];
 export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload_local_api_v1_uploads_post'];
 export type BookingDetail = components['schemas']['BookingDetail'];
@@ -4643,6 +5159,7 @@ export type DemandOut = components['schemas']['DemandOut'];
 export type DemandRespondIn = components['schemas']['DemandRespondIn'];
 export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
+export type DifferenceOut = components['schemas']['DifferenceOut'];
 export type DisputeOut = components['schemas']['DisputeOut'];
 export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
@@ -4676,16 +5193,22 @@ export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
+export type PageDifferenceOut = components['schemas']['Page_DifferenceOut_'];
 export type PagePaymentRecordOut = components['schemas']['Page_PaymentRecordOut_'];
+export type PagePayoutOut = components['schemas']['Page_PayoutOut_'];
 export type PageQualificationOut = components['schemas']['Page_QualificationOut_'];
 export type PageReviewDetail = components['schemas']['Page_ReviewDetail_'];
 export type PageReviewItemOut = components['schemas']['Page_ReviewItemOut_'];
 export type PaymentFlowOut = components['schemas']['PaymentFlowOut'];
 export type PaymentFlowPage = components['schemas']['PaymentFlowPage'];
+export type PaymentMethodOut = components['schemas']['PaymentMethodOut'];
 export type PaymentOut = components['schemas']['PaymentOut'];
 export type PaymentRecordOut = components['schemas']['PaymentRecordOut'];
+export type PayoutAccountIn = components['schemas']['PayoutAccountIn'];
+export type PayoutAccountOut = components['schemas']['PayoutAccountOut'];
 export type PayoutFlowOut = components['schemas']['PayoutFlowOut'];
 export type PayoutFlowPage = components['schemas']['PayoutFlowPage'];
+export type PayoutOut = components['schemas']['PayoutOut'];
 export type PriceLineIn = components['schemas']['PriceLineIn'];
 export type PriceLineOut = components['schemas']['PriceLineOut'];
 export type PriceOut = components['schemas']['PriceOut'];
@@ -4712,6 +5235,7 @@ export type RefundFlowPage = components['schemas']['RefundFlowPage'];
 export type RefundOut = components['schemas']['RefundOut'];
 export type RejectIn = components['schemas']['RejectIn'];
 export type ReplyIn = components['schemas']['ReplyIn'];
+export type ResolveIn = components['schemas']['ResolveIn'];
 export type ReviewDetail = components['schemas']['ReviewDetail'];
 export type ReviewIn = components['schemas']['ReviewIn'];
 export type ReviewItemOut = components['schemas']['ReviewItemOut'];
@@ -4719,6 +5243,9 @@ export type ReviewOut = components['schemas']['ReviewOut'];
 export type ReviewPage = components['schemas']['ReviewPage'];
 export type Role = components['schemas']['Role'];
 export type RoleIn = components['schemas']['RoleIn'];
+export type RunIn = components['schemas']['RunIn'];
+export type RunOut = components['schemas']['RunOut'];
+export type RunsOut = components['schemas']['RunsOut'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
 export type SlotOut = components['schemas']['SlotOut'];
@@ -8229,6 +8756,239 @@ export interface operations {
             };
             /** @description 服务暂时不可用 */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    wechatpay_callback_api_v1_payments_callbacks_wechatpay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackAck"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    wechatpay_refund_callback_api_v1_payments_callbacks_wechatpay_refund_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackAck"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    alipay_callback_api_v1_payments_callbacks_alipay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    payment_methods_api_v1_payments_methods_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12828,6 +13588,819 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_payout_account_api_v1_me_artist_payout_account_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccountOut"] | null;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    put_payout_account_api_v1_me_artist_payout_account_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutAccountIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccountOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_payouts_api_v1_admin_payouts_get: {
+        parameters: {
+            query?: {
+                status?: ("pending_approval" | "approved" | "paying" | "paid" | "failed" | "rejected") | null;
+                channel?: ("sandbox" | "wechat_transfer" | "bank") | null;
+                artist_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PayoutOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    retry_api_v1_admin_payouts__booking_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_batches_api_v1_admin_payouts_bank_batches_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    create_batch_api_v1_admin_payouts_bank_batches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    get_batch_api_v1_admin_payouts_bank_batches__batch_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    batch_file_api_v1_admin_payouts_bank_batches__batch_id__file_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 批量付款 Excel（收款户名、账号、开户行、金额(元)、用途、商户单号） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    settle_line_api_v1_admin_payouts_bank_batches__batch_id__lines__line_id__result_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+                line_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchResultIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_differences_api_v1_admin_reconciliation_differences_get: {
+        parameters: {
+            query?: {
+                /** @description open 待处理 / resolved 已处理 */
+                status?: ("open" | "resolved") | null;
+                kind?: ("missing_on_our_side" | "missing_at_gateway" | "amount_mismatch" | "ledger_missing") | null;
+                gateway?: string | null;
+                /** @description 对账日期起（含） */
+                day_from?: string | null;
+                /** @description 对账日期止（含） */
+                day_to?: string | null;
+                booking_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DifferenceOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    resolve_api_v1_admin_reconciliation_differences__difference_id__resolve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                difference_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DifferenceOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    run_day_api_v1_admin_reconciliation_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
