@@ -15,7 +15,3 @@ class DifferenceResolved(Conflict):
 
 class ReconciliationDayInvalid(AppError):
     status, code, message = 422, "reconciliation_day_invalid", "只能对账今天以前的日期"
-
-
-class ReconciliationGatewayUnknown(AppError):
-    status, code, message = 422, "reconciliation_gateway_unknown", "未配置该支付渠道"
