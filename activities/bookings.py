@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +43,7 @@ from domain.bookings.messages import (
     StepRecord,
 )
 from domain.calendar import service as calendar
+from domain.contracts.documents import ContractPapers
 from domain.db import session_scope
 from domain.errors import AppError
 from domain.models import (
@@ -57,18 +60,32 @@ from domain.models import (
 from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
+from domain.settings import get_settings
 from domain.time import utc_now
 from integrations.errors import IntegrationError
+from storage.factory import storage_from_settings
+
+log = logging.getLogger(__name__)
 
 DATETIME_FIELDS = {"deadline_at", "balance_due_at"}
 ORPHAN_ATTEMPTS = 8  # about two minutes of retries
 
 
 class BookingActivities:
-    def __init__(self, database_url: str, gateway: PaymentGateway | Gateways):
+    def __init__(self, database_url: str, gateway: PaymentGateway | Gateways, *,
+                 papers: ContractPapers | None = None):
         # All configured payment gateways: a payment goes to the client's choice (or the default), a refund back
         # through the gateway of the order that took the money.
         self.database_url, self.gateways = database_url, Gateways.of(gateway)
+        self._papers = papers
+
+    @property
+    def papers(self) -> ContractPapers:
+        """Renders and seals contract documents (domain.contracts); from the default settings unless given."""
+        if self._papers is None:
+            settings = get_settings()
+            self._papers = ContractPapers.from_settings(settings, storage_from_settings(settings))
+        return self._papers
 
     def _booking(self, session: Any, booking_id: int) -> Booking:
         booking = session.get(Booking, booking_id, with_for_update=True)
@@ -146,7 +163,19 @@ class BookingActivities:
             }
             digest = hashlib.sha256(json.dumps(terms, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
             session.add(Contract(booking_id=booking_id, terms=terms, terms_sha256=digest, sent_at=utc_now()))
+            session.flush()
+            self._contract_document(session, booking_id, self.papers.prepare)
             return digest
+
+    @staticmethod
+    def _contract_document(session: Any, booking_id: int, step: Callable[[Any, int], object]) -> None:
+        """Render (and seal) the contract PDF without holding up the booking: a document that can't be made now
+        (a missing font, a signature image gone) is made again when the contract is next opened or downloaded."""
+        try:
+            with session.begin_nested():
+                step(session, booking_id)
+        except AppError as exc:
+            log.error("contract document of booking %s not made: %s", booking_id, exc)
 
     @activity.defn(name=SIGN_CONTRACT.name)
     def sign_contract(self, inp: SignContractInput) -> None:
@@ -160,6 +189,9 @@ class BookingActivities:
             elif inp.side == "artist" and contract.artist_signed_at is None:
                 contract.artist_signed_at, contract.artist_signer_id = utc_now(), inp.signer_id
                 contract.artist_signature_key = inp.signature_key
+            session.flush()
+            # Both signed: the final document with both signatures, sealed by the platform.
+            self._contract_document(session, inp.booking_id, self.papers.finish)
 
     @activity.defn(name=CREATE_PAYMENT.name)
     def create_payment(self, inp: CreatePaymentInput) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from api.routers import (
     bookings,
     calendar,
     cases,
+    contracts,
     discovery,
     files,
     health,
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
         app.include_router(router, prefix="/api/v1")
     app.include_router(payouts.router, prefix="/api/v1")
     app.include_router(reconciliation.router, prefix="/api/v1")
+    app.include_router(contracts.router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
     _mount_spa(app, "/admin", ADMIN_DIST)

@@ -128,6 +128,16 @@ class Settings(BaseSettings):
     # Signs the sandbox gateway's callbacks; unset -> generated into data_dir/secrets.json.
     payment_sandbox_secret: str | None = None
 
+    # --- e-contracts (domain.contracts): the CJK font of the PDFs (a .ttc needs the face index; Noto Sans CJK SC
+    # is face 2 of Debian's fonts-noto-cjk), and the platform's sealing certificate: a PKCS#12 file (+ password) or
+    # a PEM certificate + key. Unset: a self-signed one generated once into data_dir/contract-seal/.
+    contract_font_path: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    contract_font_index: int = 2
+    contract_seal_pkcs12_path: Path | None = None
+    contract_seal_pkcs12_password: str | None = None
+    contract_seal_cert_path: Path | None = None
+    contract_seal_key_path: Path | None = None
+
     # --- payouts to artists (domain.payouts): sandbox (沙箱出款, no money moves) | wechat_transfer (WeChat Pay
     # 商家转账 to the artist's openid, with the wechatpay_* merchant settings) | bank (a batch file finance pays).
     payout_channel: Literal["sandbox", "wechat_transfer", "bank"] = "sandbox"

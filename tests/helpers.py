@@ -66,3 +66,29 @@ async def operator_token(api: httpx.AsyncClient, db: Session, username: str = "o
     res = await api.post(f"{V1}/admin/auth/login", json={"username": username, "password": "ops-password-1"})
     assert res.status_code == 200, res.text
     return str(res.json()["access_token"])
+
+
+async def sign_code(api: httpx.AsyncClient, token: str, booking_id: int) -> str:
+    """The sandbox SMS code that confirms the caller's intent to sign this booking's contract (domain.contracts)."""
+    res = await api.post(f"{V1}/bookings/{booking_id}/contract/sign-code", headers=bearer(token))
+    assert res.status_code == 200, res.text
+    return str(res.json()["sandbox_code"])
+
+
+_SIGN_CODES: dict[tuple[str, int], str] = {}
+
+
+async def with_sign_code(api: httpx.AsyncClient, token: str, booking_id: int, action: str,
+                         body: dict | None) -> dict:
+    """`body` with the signer's SMS code added to a sign / countersign, as the contract page sends it. A code is
+    asked for once per signer and booking (a refused signature leaves it unused); when none can be had (not the
+    caller's turn) the body goes as it is and the API's refusal is what the test sees."""
+    body = dict(body or {})
+    if action not in ("sign", "countersign") or "sms_code" in body:
+        return body
+    if (token, booking_id) not in _SIGN_CODES:
+        res = await api.post(f"{V1}/bookings/{booking_id}/contract/sign-code", headers=bearer(token))
+        if res.status_code != 200:
+            return body
+        _SIGN_CODES[(token, booking_id)] = str(res.json()["sandbox_code"])
+    return {**body, "sms_code": _SIGN_CODES[(token, booking_id)]}

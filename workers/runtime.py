@@ -16,6 +16,7 @@ from activities.reconciliation import ReconciliationActivities
 from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
 from domain.accounts.crypto import field_cipher_from_settings
+from domain.contracts.documents import ContractPapers
 from domain.payments.factory import payment_gateways_from_settings
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
@@ -56,7 +57,8 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
                                    checker or realname_checker_from_settings(settings), search)
     gateways = Gateways.of(gateway) if gateway is not None else payment_gateways_from_settings(
         settings, database_url=database_url)
-    bookings = BookingActivities(database_url, gateways)
+    bookings = BookingActivities(database_url, gateways,
+                                 papers=ContractPapers.from_settings(settings, storage_from_settings(settings)))
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
     return Worker(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import ClientMe, Ctx, Db, Me, Page, PageSize, PathId
+from api.deps import ClientMe, Ctx, Db, Me, Page, PageSize, PathId, client_ip
 from domain.bookings import commands, service
 from domain.bookings.schemas import (
     ActionIn,
@@ -21,6 +21,7 @@ from domain.bookings.schemas import (
     ProceedIn,
 )
 from domain.bookings.states import BookingStatus, Stage
+from domain.contracts.signing import Origin
 from domain.errors import RoleRequired
 from domain.inputs import InputDate
 from domain.time import SHANGHAI
@@ -76,8 +77,9 @@ def get_booking(booking_id: PathId, me: Me, db: Db, ctx: Ctx) -> BookingDetail:
 
 @router.post("/bookings/{booking_id}/actions/{action}", response_model=ActionOut, summary="对预约执行操作")
 async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], body: ActionIn, me: Me, db: Db,
-              ctx: Ctx) -> ActionOut:
-    return await commands.act(ctx, db, me.user, me.acting_role, booking_id, action, body)
+              ctx: Ctx, request: Request) -> ActionOut:
+    origin = Origin(client_ip(request), request.headers.get("user-agent", ""))
+    return await commands.act(ctx, db, me.user, me.acting_role, booking_id, action, body, origin)
 
 
 @router.get("/notifications", response_model=NotificationPage, summary="通知中心（分页，最新在前）")

@@ -25,6 +25,7 @@ from domain.bookings import service
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, BookingInput, CancellationTier, Quote
 from domain.bookings.schemas import ActionIn, ActionOut, InquiryIn, InquiryOut, ProceedIn
 from domain.bookings.states import Action, BookingStatus
+from domain.contracts import signing
 from domain.db import session_scope
 from domain.discovery import service as discovery
 from domain.discovery.schemas import DemandRespondIn, DemandRespondOut
@@ -107,8 +108,9 @@ async def proceed(deps: Deps, db: Session, client: User, inquiry_id: int, body: 
 
 
 async def act(deps: Deps, db: Session, user: User, acting_role: str | None, booking_id: int, action: str,
-              body: ActionIn) -> ActionOut:
-    """A client's or artist's action on their booking."""
+              body: ActionIn, origin: signing.Origin | None = None) -> ActionOut:
+    """A client's or artist's action on their booking. A signature needs the signer's SMS code (signing intent,
+    domain.contracts): checked, with its evidence written, before the workflow hears of it."""
     if action not in USER_ACTIONS:
         raise NotFound("不支持的操作")
     booking = await run_sync(service.get_booking, db, booking_id)
@@ -120,7 +122,16 @@ async def act(deps: Deps, db: Session, user: User, acting_role: str | None, book
         body = body.model_copy(update={"evidence": await run_sync(check_evidence, db, user.id, body.evidence)})
     if action in PAY_ACTIONS:
         deps.gateways.choose(body.gateway)  # an unknown or unoffered method: 400 before the workflow is asked
-    return await _send_and_reread(deps, db, booking, action, role, user.id, body)
+    evidence_id = None
+    if action in signing.SIGN_ACTIONS:
+        evidence_id = await run_sync(signing.confirm_intent, deps.settings, deps.storage, db, booking, user, role,
+                                     body.sms_code, origin)
+    try:
+        return await _send_and_reread(deps, db, booking, action, role, user.id, body)
+    except AppError:
+        if evidence_id is not None:  # committed with the read; the workflow refused the signature
+            await run_sync(signing.withdraw_intent, deps.database_url, evidence_id)
+        raise
 
 
 async def intervene(deps: Deps, db: Session, operator_id: int, booking_id: int, action: OperatorAction,

@@ -64,6 +64,8 @@ class ActionIn(Input):
     extend_hours: Annotated[int, Field(ge=1, le=720)] | None = None
     evidence: Annotated[list[Annotated[str, Text(200)]], Field(max_length=9)] = []
     gateway: Literal["wechatpay", "alipay", "sandbox"] | None = None  # pay_deposit / pay_balance: the method
+    # sign / countersign: the SMS code sent by POST /bookings/{id}/contract/sign-code (signing intent)
+    sms_code: Annotated[str, Text(12)] | None = None
 
 
 class ProceedIn(Input):

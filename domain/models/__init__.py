@@ -39,6 +39,12 @@ from domain.models.content import (
     Review,
     Upload,
 )
+from domain.models.contracts import (
+    ContractDocument,
+    ContractSignCode,
+    ContractTemplate,
+    SignatureEvidence,
+)
 from domain.models.ledger import (
     JournalEntry,
     JournalLine,
@@ -85,6 +91,9 @@ __all__ = [
     "CaseMedia",
     "ClientProfile",
     "Contract",
+    "ContractDocument",
+    "ContractSignCode",
+    "ContractTemplate",
     "Demand",
     "DemandResponse",
     "Dispute",
@@ -111,6 +120,7 @@ __all__ = [
     "Refund",
     "Review",
     "SearchOutbox",
+    "SignatureEvidence",
     "SmsCode",
     "SystemSetting",
     "Tag",

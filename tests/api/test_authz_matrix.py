@@ -207,6 +207,10 @@ async def _action(w: World, actor: Actor) -> str:
     return {CLIENT_A: "pay_balance", ARTIST: "countersign"}.get(actor, "withdraw")
 
 
+async def _template_id(w: World, actor: Actor) -> int:
+    return int((await w.ok(OPERATOR, "GET", "/admin/contract-templates"))["items"][0]["id"])
+
+
 async def _intervention(w: World, actor: Actor) -> str:
     return "resolve_dispute"  # the booking is not disputed: past authorisation it answers 409
 
@@ -352,6 +356,10 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/qualifications/{{qualification_id}}/reject"): Recipe({"json": {"reason": "不清晰"}}),
     ("POST", f"{V}/admin/cases/{{case_id}}/reject"): Recipe({"json": {"reason": "不清晰"}}),
     ("POST", f"{V}/admin/reviews/{{review_id}}/hide"): Recipe({"json": {"reason": "含广告"}}),
+    ("POST", f"{V}/contracts/verify"): Recipe({"files": {"file": ("c.pdf", pdf_bytes(), "application/pdf")}}),
+    ("POST", f"{V}/admin/contract-templates"): Recipe({"json": {
+        "title": "演出服务合同", "body": "甲方：${client_name}\n乙方：${artist_name}\n费用：${fee}元，按规则履行。"}}),
+    ("GET", f"{V}/admin/contract-templates/{{template_id}}"): Recipe(ids={"template_id": _template_id}),
 }
 
 

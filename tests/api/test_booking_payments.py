@@ -14,7 +14,7 @@ from api.context import AppContext
 from domain.models import Contract, PaymentNotification, PaymentOrder
 from domain.payments.sandbox import CALLBACK_PATH, SandboxGateway
 from tests.factories import inquiry_body, signature_png, verified_pair
-from tests.helpers import V1, bearer
+from tests.helpers import V1, bearer, with_sign_code
 from tests.storage.conftest import huge_png
 
 
@@ -35,7 +35,8 @@ async def test_contract_and_payments_through_the_cashier(paying: httpx.AsyncClie
     bid = res.json()["bookings"][0]["id"]
 
     async def act(token: str, action: str, body: dict | None = None) -> httpx.Response:
-        return await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body or {})
+        body = await with_sign_code(api, token, bid, action, body)
+        return await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body)
 
     assert (await act(artist, "confirm", {"quote": {"fee_amount": 800_000, "deposit_percent": 25,
                                                     "balance_due_days": 5, "rider": ["需提供音响", "往返高铁"]}})

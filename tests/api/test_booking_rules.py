@@ -18,7 +18,7 @@ from api.context import AppContext
 from domain.bookings.states import allowed_actions, refusal
 from domain.time import SHANGHAI, utc_now
 from tests.factories import inquiry_body, signature_png, verified_pair
-from tests.helpers import V1, bearer, operator_token
+from tests.helpers import V1, bearer, operator_token, with_sign_code
 
 
 class Party:
@@ -26,8 +26,9 @@ class Party:
         self.api, self.token = api, token
 
     async def act(self, booking_id: int, action: str, body: dict | None = None) -> httpx.Response:
+        body = await with_sign_code(self.api, self.token, booking_id, action, body)
         return await self.api.post(f"{V1}/bookings/{booking_id}/actions/{action}", headers=bearer(self.token),
-                                   json=body or {})
+                                   json=body)
 
     async def booking(self, booking_id: int) -> dict:
         return (await self.api.get(f"{V1}/bookings/{booking_id}", headers=bearer(self.token))).json()
@@ -136,6 +137,7 @@ async def test_refused_signatures_leave_no_file(paying: httpx.AsyncClient, db: S
     assert stored() == []
     # Refused by the workflow itself (the state moved after the API looked): the stored image is removed.
     monkeypatch.setattr("domain.bookings.service.check_action", lambda *a, **k: None)
+    monkeypatch.setattr("domain.contracts.signing.confirm_intent", lambda *a, **k: None)  # no contract to sign yet
     refused = await client.act(bid, "sign", {"signature_png_base64": signature_png()})
     assert refused.status_code == 409 and refused.json()["code"] == "action_not_allowed"
     assert stored() == []

@@ -24,7 +24,7 @@ from tests.factories import (
     verified_pair,
     verify_phones,
 )
-from tests.helpers import V1, bearer, register_client
+from tests.helpers import V1, bearer, register_client, with_sign_code
 
 TIERS = [{"days_before": 30, "refund_percent": 100}, {"days_before": 10, "refund_percent": 50},
          {"days_before": 0, "refund_percent": 0}]
@@ -38,8 +38,9 @@ async def _inquire(api: httpx.AsyncClient, token: str, artist_id: int, phone: st
 
 
 async def _act(api: httpx.AsyncClient, token: str, bid: int, action: str, body: dict | None = None) -> dict:
+    body = await with_sign_code(api, token, bid, action, body)
     for _ in range(100):  # a booking whose first step hasn't run yet answers booking_not_ready: try again
-        res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body or {})
+        res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body)
         if res.status_code != 409 or res.json()["code"] != "booking_not_ready":
             break
         await asyncio.sleep(0.1)

@@ -22,7 +22,7 @@ from domain.models import Booking, Dispute, Notification, PaymentOrder, Payout, 
 from domain.time import utc_now
 from domain.uploads.cleanup import remove_orphans
 from tests.factories import inquiry_body, insert_booking, signature_png, upload, user_id, user_row, verified_pair
-from tests.helpers import V1, bearer, operator_token, register_artist, register_client
+from tests.helpers import V1, bearer, operator_token, register_artist, register_client, with_sign_code
 
 # --- dispute evidence
 
@@ -43,7 +43,8 @@ async def _deposit_paid(api: httpx.AsyncClient, client: str, artist: str, aid: i
     bid = int(res.json()["bookings"][0]["id"])
 
     async def act(token: str, action: str, body: dict | None = None) -> httpx.Response:
-        res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body or {})
+        body = await with_sign_code(api, token, bid, action, body)
+        res = await api.post(f"{V1}/bookings/{bid}/actions/{action}", headers=bearer(token), json=body)
         assert res.status_code == 200, res.text
         return res
 

@@ -2094,6 +2094,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{booking_id}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 合同详情：正文、签署状态、文件哈希与签署证据 */
+        get: operations["get_contract_api_v1_bookings__booking_id__contract_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/contract/sign-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发送签署验证码（发到本人手机，签署合同时填写） */
+        post: operations["send_sign_code_api_v1_bookings__booking_id__contract_sign_code_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/contract/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 合同PDF下载链接（签名短链接，10分钟有效） */
+        post: operations["contract_link_api_v1_bookings__booking_id__contract_download_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/bookings/{booking_id}/contract/download-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 合同PDF下载链接（运营） */
+        post: operations["admin_contract_link_api_v1_admin_bookings__booking_id__contract_download_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 验证合同PDF：与平台记录比对并校验电子签章 */
+        post: operations["verify_contract_api_v1_contracts_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/contract-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 合同模板版本列表 */
+        get: operations["list_templates_api_v1_admin_contract_templates_get"];
+        put?: never;
+        /** 新建合同模板版本（已发送的合同保留原版本） */
+        post: operations["create_template_api_v1_admin_contract_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/contract-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 合同模板详情 */
+        get: operations["get_template_api_v1_admin_contract_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2143,6 +2263,8 @@ export interface components {
             evidence: string[];
             /** Gateway */
             gateway?: ("wechatpay" | "alipay" | "sandbox") | null;
+            /** Sms Code */
+            sms_code?: string | null;
         };
         /** ActionOut */
         ActionOut: {
@@ -2553,6 +2675,11 @@ export interface components {
         Body_upload_local_api_v1_uploads_post: {
             /** Token */
             token: string;
+            /** File */
+            file: string;
+        };
+        /** Body_verify_contract_api_v1_contracts_verify_post */
+        Body_verify_contract_api_v1_contracts_verify_post: {
             /** File */
             file: string;
         };
@@ -3018,6 +3145,44 @@ export interface components {
             /** Artist Signature Url */
             artist_signature_url: string | null;
         };
+        /** ContractView */
+        ContractView: {
+            /** Booking Id */
+            booking_id: number;
+            /** Booking Status */
+            booking_status: string;
+            /** Contract No */
+            contract_no: string;
+            /** Title */
+            title: string;
+            /** Template Version */
+            template_version: number;
+            /** Body */
+            body: string;
+            /** Terms */
+            terms: {
+                [key: string]: string;
+            };
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Document Sha256 */
+            document_sha256: string;
+            /** Sealed Sha256 */
+            sealed_sha256: string | null;
+            /** Sealed At */
+            sealed_at: string | null;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureOut"][];
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceOut"][];
+            /** My Side */
+            my_side: string | null;
+            /** Can Sign */
+            can_sign: boolean;
+        };
         /** DecisionIn */
         DecisionIn: {
             /** Submitted At */
@@ -3259,6 +3424,20 @@ export interface components {
             /** Resolved At */
             resolved_at: string | null;
         };
+        /** DownloadLinkOut */
+        DownloadLinkOut: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Kind */
+            kind: string;
+            /** Sha256 */
+            sha256: string;
+        };
         /**
          * DraftOut
          * @description The artist's profile as being edited. status `published`: no draft, this is the public profile.
@@ -3313,6 +3492,26 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** EvidenceOut */
+        EvidenceOut: {
+            /** Side */
+            side: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
+            /** Ip Masked */
+            ip_masked: string;
+            /** User Agent */
+            user_agent: string;
+            /** Document Sha256 */
+            document_sha256: string;
+            /** Sms Confirmation Id */
+            sms_confirmation_id: number;
+            /** Phone Masked */
+            phone_masked: string;
         };
         /** FavoriteOut */
         FavoriteOut: {
@@ -4746,6 +4945,25 @@ export interface components {
             /** Results */
             results: components["schemas"]["RunOut"][];
         };
+        /** SealCheckOut */
+        SealCheckOut: {
+            /** Signed */
+            signed: boolean;
+            /** Intact */
+            intact: boolean;
+            /** Trusted */
+            trusted: boolean;
+            /** Whole File */
+            whole_file: boolean;
+            /** Valid */
+            valid: boolean;
+            /** Signer */
+            signer: string | null;
+            /** Signed At */
+            signed_at: string | null;
+            /** Message */
+            message: string;
+        };
         /** SettingIn */
         SettingIn: {
             /**
@@ -4767,6 +4985,30 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** SignCodeOut */
+        SignCodeOut: {
+            /** Sent */
+            sent: boolean;
+            /** Phone Masked */
+            phone_masked: string;
+            /** Cooldown Seconds */
+            cooldown_seconds: number;
+            /** Sandbox Code */
+            sandbox_code?: string | null;
+        };
+        /** SignatureOut */
+        SignatureOut: {
+            /** Side */
+            side: string;
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+            /** Signed At */
+            signed_at: string | null;
+            /** Signature Url */
+            signature_url: string | null;
         };
         /** SlotOut */
         SlotOut: {
@@ -4931,6 +5173,49 @@ export interface components {
             /** Role */
             role: string;
         };
+        /** TemplateIn */
+        TemplateIn: {
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** TemplateList */
+        TemplateList: {
+            /** Items */
+            items: components["schemas"]["TemplateOut"][];
+            /** Placeholders */
+            placeholders: {
+                [key: string]: string;
+            };
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /** Id */
+            id: number;
+            /** Version */
+            version: number;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Note */
+            note: string;
+            /** Created By */
+            created_by: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Is Current */
+            is_current: boolean;
+        };
         /** TierIn */
         TierIn: {
             /** Days Before */
@@ -5030,6 +5315,20 @@ export interface components {
          * @enum {string}
          */
         VerificationSubject: "person" | "organisation";
+        /** VerifyOut */
+        VerifyOut: {
+            /** Sha256 */
+            sha256: string;
+            /** Matches Record */
+            matches_record: boolean;
+            /** Contract No */
+            contract_no: string | null;
+            /** Sealed At */
+            sealed_at: string | null;
+            seal: components["schemas"]["SealCheckOut"];
+            /** Verdict */
+            verdict: string;
+        };
         /** WechatLoginIn */
         WechatLoginIn: {
             /** Code */
@@ -5128,6 +5427,7 @@ export type BatchOut = components['schemas']['BatchOut'];
 export type BatchResultIn = components['schemas']['BatchResultIn'];
 export type BodyUploadLicenceApiV1UploadsLicencePost = components['schemas']['Body_upload_licence_api_v1_uploads_licence_post'];
 export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload_local_api_v1_uploads_post'];
+export type BodyVerifyContractApiV1ContractsVerifyPost = components['schemas']['Body_verify_contract_api_v1_contracts_verify_post'];
 export type BookingDetail = components['schemas']['BookingDetail'];
 export type BookingOut = components['schemas']['BookingOut'];
 export type BookingStatus = components['schemas']['BookingStatus'];
@@ -5151,6 +5451,7 @@ export type CompleteIn = components['schemas']['CompleteIn'];
 export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
 export type ContractOut = components['schemas']['ContractOut'];
+export type ContractView = components['schemas']['ContractView'];
 export type DecisionIn = components['schemas']['DecisionIn'];
 export type DeletedOut = components['schemas']['DeletedOut'];
 export type DemandAnswerOut = components['schemas']['DemandAnswerOut'];
@@ -5161,8 +5462,10 @@ export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
 export type DifferenceOut = components['schemas']['DifferenceOut'];
 export type DisputeOut = components['schemas']['DisputeOut'];
+export type DownloadLinkOut = components['schemas']['DownloadLinkOut'];
 export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
+export type EvidenceOut = components['schemas']['EvidenceOut'];
 export type FavoriteOut = components['schemas']['FavoriteOut'];
 export type FlowTotals = components['schemas']['FlowTotals'];
 export type HideIn = components['schemas']['HideIn'];
@@ -5246,8 +5549,11 @@ export type RoleIn = components['schemas']['RoleIn'];
 export type RunIn = components['schemas']['RunIn'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunsOut = components['schemas']['RunsOut'];
+export type SealCheckOut = components['schemas']['SealCheckOut'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
+export type SignCodeOut = components['schemas']['SignCodeOut'];
+export type SignatureOut = components['schemas']['SignatureOut'];
 export type SlotOut = components['schemas']['SlotOut'];
 export type SmsLoginIn = components['schemas']['SmsLoginIn'];
 export type SmsSendIn = components['schemas']['SmsSendIn'];
@@ -5261,6 +5567,9 @@ export type TeamInviteOut = components['schemas']['TeamInviteOut'];
 export type TeamMember = components['schemas']['TeamMember'];
 export type TeamMemberIn = components['schemas']['TeamMemberIn'];
 export type TeamMemberOut = components['schemas']['TeamMemberOut'];
+export type TemplateIn = components['schemas']['TemplateIn'];
+export type TemplateList = components['schemas']['TemplateList'];
+export type TemplateOut = components['schemas']['TemplateOut'];
 export type TierIn = components['schemas']['TierIn'];
 export type TierOut = components['schemas']['TierOut'];
 export type TokenPairOut = components['schemas']['TokenPairOut'];
@@ -5272,6 +5581,7 @@ export type VerificationIn = components['schemas']['VerificationIn'];
 export type VerificationOut = components['schemas']['VerificationOut'];
 export type VerificationStatus = components['schemas']['VerificationStatus'];
 export type VerificationSubject = components['schemas']['VerificationSubject'];
+export type VerifyOut = components['schemas']['VerifyOut'];
 export type WechatLoginIn = components['schemas']['WechatLoginIn'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorOut = components['schemas']['ErrorOut'];
@@ -14401,6 +14711,535 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    get_contract_api_v1_bookings__booking_id__contract_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractView"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    send_sign_code_api_v1_bookings__booking_id__contract_sign_code_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignCodeOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 操作过于频繁 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    contract_link_api_v1_bookings__booking_id__contract_download_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    admin_contract_link_api_v1_admin_bookings__booking_id__contract_download_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    verify_contract_api_v1_contracts_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_verify_contract_api_v1_contracts_verify_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_templates_api_v1_admin_contract_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    create_template_api_v1_admin_contract_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_template_api_v1_admin_contract_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };

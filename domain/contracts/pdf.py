@@ -1,0 +1,66 @@
+"""The contract PDF (fpdf2 with a Noto CJK font): the rendered template text, then a signature block with each
+party's handwritten signature image once given."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode
+
+from domain.contracts.errors import ContractFontMissing
+
+FONT = "cjk"
+
+
+@dataclass(frozen=True)
+class SignatureMark:
+    label: str            # 甲方（需求方） / 乙方（艺人）
+    name: str
+    png: bytes | None     # the handwritten signature; None: not signed yet
+    signed_at: str = ""   # display time
+
+
+def render(font_path: Path, font_index: int, title: str, body: str, footer: str,
+           signatures: list[SignatureMark]) -> bytes:
+    if not font_path.is_file():
+        raise ContractFontMissing(str(font_path))
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_creator("演约平台")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_font(FONT, fname=str(font_path), collection_font_number=font_index)
+    pdf.add_page()
+    pdf.set_font(FONT, size=18)
+    pdf.cell(0, 12, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(FONT, size=10.5)
+    pdf.multi_cell(0, 6.2, body, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    if pdf.will_page_break(62):
+        pdf.add_page()
+    pdf.set_font(FONT, size=11)
+    col = (pdf.w - pdf.l_margin - pdf.r_margin) / len(signatures)
+    top = pdf.get_y()
+    for i, mark in enumerate(signatures):
+        x = pdf.l_margin + i * col
+        pdf.set_xy(x, top)
+        pdf.cell(col, 7, f"{mark.label}签字：", new_x="LEFT", new_y="NEXT")
+        if mark.png:
+            pdf.image(io.BytesIO(mark.png), x=x + 2, y=top + 9, h=24, keep_aspect_ratio=True, w=col - 10)
+        else:
+            pdf.set_xy(x + 2, top + 16)
+            pdf.set_text_color(150, 150, 150)
+            pdf.cell(col - 10, 8, "（待签署）")
+            pdf.set_text_color(0, 0, 0)
+        pdf.set_xy(x, top + 36)
+        pdf.cell(col, 6, f"姓名：{mark.name}", new_x="LEFT", new_y="NEXT")
+        pdf.cell(col, 6, f"签署时间：{mark.signed_at or '—'}", new_x="LEFT", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin, top + 52)
+    pdf.set_font(FONT, size=8)
+    pdf.set_text_color(110, 110, 110)
+    pdf.multi_cell(0, 4.5, footer, align="L", wrapmode=WrapMode.CHAR)
+    return bytes(pdf.output())
