@@ -1,5 +1,7 @@
-"""Payouts: the artist's 收款账户 (bank transfers; shown masked), operators' payout list and retry of a failed
-payout, and finance's bank-transfer batches (make a batch, download its Excel file, record each line's result)."""
+"""Payouts: the artist's 收款账户 (bank transfers; shown masked), operators' payout list, and finance's
+bank-transfer batches (make a batch, download its Excel file, record each line's result). A failed payout is
+retried through the booking's workflow (POST /admin/settlements/{booking_id}/retry), which calls
+domain.payouts.service.retry_payout, so the workflow always knows where its payout is."""
 
 from __future__ import annotations
 
@@ -9,9 +11,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
-from domain.payouts import accounts, bank, service, views
-from domain.payouts.factory import payout_channel_from_settings
-from domain.payouts.schemas import BatchOut, BatchResultIn, PayoutAccountIn, PayoutAccountOut, PayoutOut
+from domain.payouts import accounts, bank, views
+from domain.payouts.schemas import BatchOut, BatchResultIn, PayoutAccountIn, PayoutAccountOut
 
 router = APIRouter(tags=["payouts"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,13 +41,6 @@ def list_payouts(
 ) -> views.PayoutPage:
     return views.list_payouts(db, status=status, channel=channel, artist_id=artist_id, page=page,
                               page_size=page_size)
-
-
-@router.post("/admin/payouts/{booking_id}/retry", response_model=PayoutOut, tags=["admin"],
-             summary="重新出款（仅出款失败的结算；通过当前配置的出款渠道）")
-def retry(booking_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> PayoutOut:
-    channel = payout_channel_from_settings(ctx.settings)
-    return views.payout_out(service.retry_payout(db, channel, booking_id, cipher=ctx.cipher))
 
 
 @router.post("/admin/payouts/bank-batches", response_model=BatchOut, status_code=201, tags=["admin"],

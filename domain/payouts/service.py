@@ -5,7 +5,8 @@ Payout status (the row is written by the settlement; this module moves it on fro
                                --channel says failed-----> failed (reason kept, booking flagged for an operator)
                                --in flight (WeChat accepted, bank batch)--> stays paying; executing again asks
                                  the channel (`query`) and moves on when it knows
-  failed --operator retries--> approved (then executed again)
+  failed --operator retries (POST /admin/settlements/{id}/retry → the workflow → retry_payout)--> approved, then
+                               executed again at once
 
 The number sent to the channel is the payout_no (PO<booking id>) for the first transfer. The same number again is
 the same transfer, so a retried activity never pays twice. Once the channel has a final failed record of a number
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,14 @@ def payee_of(session: Session, artist_id: int, cipher: FieldCipher | None = None
     """Who receives an artist's payout: their openid, verified real name and 收款账户 (each may be missing;
     the channel refuses what it can't pay)."""
     cipher = cipher or field_cipher_from_settings(get_settings())
+
+    def plain(blob: bytes, context: bytes) -> str | None:
+        try:
+            return cipher.decrypt(blob, context=context)
+        except InvalidTag:  # written under another key: the channel refuses what it can't pay, with a reason
+            log.error("payee data of artist %s does not decrypt with the configured key", artist_id)
+            return None
+
     user = session.get(User, artist_id)
     verified = session.scalar(select(RealNameVerification).where(
         RealNameVerification.user_id == artist_id, RealNameVerification.status == "verified")
@@ -53,10 +63,11 @@ def payee_of(session: Session, artist_id: int, cipher: FieldCipher | None = None
     account = session.get(ArtistPayoutAccount, artist_id)
     bank = None
     if account is not None:
-        bank = BankAccount(account_name=cipher.decrypt(account.account_name_cipher, context=ACCOUNT_NAME_CONTEXT),
-                           account_no=cipher.decrypt(account.account_no_cipher, context=ACCOUNT_NO_CONTEXT),
-                           bank_name=account.bank_name)
-    name = cipher.decrypt(verified.legal_name_cipher, context=NAME_CONTEXT) if verified else None
+        holder = plain(account.account_name_cipher, ACCOUNT_NAME_CONTEXT)
+        number = plain(account.account_no_cipher, ACCOUNT_NO_CONTEXT)
+        if holder and number:
+            bank = BankAccount(account_name=holder, account_no=number, bank_name=account.bank_name)
+    name = plain(verified.legal_name_cipher, NAME_CONTEXT) if verified else None
     return Payee(user_id=artist_id, name=name or (bank.account_name if bank else None),
                  openid=user.wechat_openid if user else None, bank_account=bank)
 

@@ -175,9 +175,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/admin/operators"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/settings"): OPERATOR_ONLY,
     ("PUT", f"{V}/admin/settings"): OPERATOR_ONLY,
-    # payouts (retry a failed one, bank-transfer batches for finance) and the daily reconciliation queue
+    # payouts (the list, bank-transfer batches for finance) and the daily reconciliation queue
     ("GET", f"{V}/admin/payouts"): OPERATOR_ONLY,
-    ("POST", f"{V}/admin/payouts/{{booking_id}}/retry"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/payouts/bank-batches"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/payouts/bank-batches"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}"): OPERATOR_ONLY,

@@ -99,3 +99,15 @@ def test_bank_batch_file_adds_up_and_finance_settles_each_line(db: Session) -> N
     again = bank.create_batch(db, None)
     assert [line.transfer_no for line in bank.batch_view(db, CIPHER, again.id).lines] == [f"PO{second.booking_id}A2"]
     assert db.scalar(select(Payout.status).where(Payout.booking_id == first.booking_id)) == "paid"
+
+
+def test_payee_data_under_another_key_fails_the_payout_with_a_reason_not_a_crash(db: Session) -> None:
+    from domain.accounts.crypto import FieldCipher
+
+    artist = artist_row(db)
+    bank_account(db, artist)  # encrypted with the test key
+    payout = settled_booking(db, artist_id=artist)
+    other = FieldCipher("another-key", "another-hash")
+    assert execute_payout(db, bank.BankTransferChannel(), payout.booking_id, cipher=other) == "failed"
+    db.refresh(payout)
+    assert "收款账户" in (payout.failure_reason or "")

@@ -7,16 +7,17 @@ import io
 from datetime import date, timedelta
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.context import AppContext
 from domain.ledger import accounts
 from domain.ledger.service import balance
 from domain.models import Booking, Payout, ReconciliationDifference, User
 from domain.payouts.bank import BankTransferChannel
-from domain.payouts.service import execute_payout
+from domain.payouts.errors import PayoutNotRetryable
+from domain.payouts.service import execute_payout, retry_payout
 from domain.time import SHANGHAI, utc_now
 from tests.helpers import V1, bearer, operator_token, register_artist
 from tests.payouts.helpers import CIPHER, settled_booking
@@ -45,8 +46,7 @@ async def test_the_artist_keeps_a_masked_payout_account(api: httpx.AsyncClient, 
 
 
 async def test_failed_bank_payouts_are_retried_batched_and_settled_by_finance(
-        api: httpx.AsyncClient, db: Session, ctx: AppContext) -> None:
-    ctx.settings = ctx.settings.model_copy(update={"payout_channel": "bank"})
+        api: httpx.AsyncClient, db: Session) -> None:
     ops = bearer(await operator_token(api, db))
     (first_token, first_artist), (second_token, second_artist) = (await _artist(api, db, "13800000102"),
                                                                   await _artist(api, db, "13800000103"))
@@ -58,19 +58,25 @@ async def test_failed_bank_payouts_are_retried_batched_and_settled_by_finance(
     failed = (await api.get(f"{V1}/admin/payouts", headers=ops, params={"status": "failed"})).json()
     assert {p["booking_id"] for p in failed["items"]} == {first.booking_id, second.booking_id}
     assert all(p["status_label"] == "出款失败" and "收款账户" in p["failure_reason"] for p in failed["items"])
-    refused = await api.post(f"{V1}/admin/payouts/{first.booking_id}/retry", headers=ops)
-    assert refused.status_code == 200 and refused.json()["status"] == "failed"  # still no account: fails again
+    # The operator's retry (POST /admin/settlements/{id}/retry) reaches retry_payout through the workflow's
+    # PAY_OUT activity: still no account, so it fails again.
+    assert retry_payout(db, BankTransferChannel(), first.booking_id, cipher=CIPHER).status == "failed"
+    db.commit()
 
     for token, no in ((first_token, "6222020200112233445"), (second_token, "6214830100998877")):
         res = await api.put(f"{V1}/me/artist/payout-account", headers=bearer(token),
                             json={"account_name": "林晚晴", "account_no": no, "bank_name": "招商银行北京分行"})
         assert res.status_code == 200, res.text
     for payout in (first, second):
-        res = await api.post(f"{V1}/admin/payouts/{payout.booking_id}/retry", headers=ops)
-        assert res.status_code == 200, res.text
-        assert res.json()["status"] == "paying" and res.json()["transfer_no"].startswith(f"PO{payout.booking_id}A")
-    again = await api.post(f"{V1}/admin/payouts/{first.booking_id}/retry", headers=ops)
-    assert again.status_code == 409 and again.json()["code"] == "payout_not_retryable"
+        assert retry_payout(db, BankTransferChannel(), payout.booking_id, cipher=CIPHER).status == "paying"
+    db.commit()
+    paying = (await api.get(f"{V1}/admin/payouts", headers=ops, params={"status": "paying", "channel": "bank"})).json()
+    assert {(p["booking_id"], p["status_label"]) for p in paying["items"]} == {
+        (first.booking_id, "出款中"), (second.booking_id, "出款中")}
+    assert all(p["transfer_no"].startswith(f"PO{p['booking_id']}A") for p in paying["items"])
+    with pytest.raises(PayoutNotRetryable):
+        retry_payout(db, BankTransferChannel(), first.booking_id, cipher=CIPHER)
+    db.rollback()
 
     made = await api.post(f"{V1}/admin/payouts/bank-batches", headers=ops)
     assert made.status_code == 201, made.text
