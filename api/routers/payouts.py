@@ -11,8 +11,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
-from domain.payouts import accounts, bank, views
-from domain.payouts.schemas import BatchOut, BatchResultIn, PayoutAccountIn, PayoutAccountOut
+from domain.payouts import accounts, bank, service, views
+from domain.payouts.factory import payout_channel_from_settings
+from domain.payouts.schemas import (
+    BatchOut,
+    BatchResultIn,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    TransferConfirmationOut,
+)
 
 router = APIRouter(tags=["payouts"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,6 +35,12 @@ def get_payout_account(me: ArtistSelf, db: Db) -> PayoutAccountOut | None:
             summary="填写/修改收款账户（户名须与实名一致；仅艺人本人）")
 def put_payout_account(body: PayoutAccountIn, me: ArtistSelf, db: Db, ctx: Ctx) -> PayoutAccountOut:
     return accounts.save_account(db, ctx.cipher, me.artist_id, body)
+
+
+@router.get("/me/artist/payouts/{booking_id}/wechat-confirmation", response_model=TransferConfirmationOut,
+            summary="微信转账确认收款参数（wx.requestMerchantTransfer；仅待确认收款时；仅艺人本人）")
+def wechat_confirmation(booking_id: PathId, me: ArtistSelf, db: Db, ctx: Ctx) -> TransferConfirmationOut:
+    return service.transfer_confirmation(db, payout_channel_from_settings(ctx.settings), me.artist_id, booking_id)
 
 
 @router.get("/admin/payouts", response_model=views.PayoutPage, tags=["admin"], summary="结算出款列表")

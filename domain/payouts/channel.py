@@ -32,6 +32,9 @@ class TransferResult:
     # The channel's own record of this transfer number is final and failed (WeChat FAIL/CANCELLED): retrying
     # needs a new number. False for a refusal before anything was created (the same number can be sent again).
     needs_new_number: bool = False
+    # WeChat 商家转账 waiting for the payee (WAIT_USER_CONFIRM): what the mini-program passes to
+    # wx.requestMerchantTransfer so the artist confirms receipt.
+    package_info: str | None = None
 
 
 class TransferNotFound(Exception):

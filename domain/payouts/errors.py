@@ -27,3 +27,7 @@ class PayoutBatchLineNotFound(NotFound):
 
 class PayoutBatchLineSettled(Conflict):
     code, message = "payout_batch_line_settled", "这笔出款已登记结果"
+
+
+class PayoutNotAwaitingConfirmation(Conflict):
+    code, message = "payout_not_awaiting_confirmation", "该结算没有待确认收款的微信转账"

@@ -63,3 +63,12 @@ class BatchOut(BaseModel):
 class BatchResultIn(Input):
     status: Literal["paid", "failed"]
     reason: Annotated[str, Text(200)] | None = Field(default=None, description="失败原因（银行退回说明）")
+
+
+class TransferConfirmationOut(BaseModel):
+    """Parameters of wx.requestMerchantTransfer: the artist confirms receipt of a WeChat transfer in the app."""
+
+    mch_id: str
+    app_id: str
+    package: str = Field(description="package_info of the transfer bill")
+    amount: int = Field(description="转账金额（分）")

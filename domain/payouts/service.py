@@ -23,13 +23,15 @@ from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import FieldCipher, field_cipher_from_settings
 from domain.accounts.verification import NAME_CONTEXT
+from domain.errors import NotFound
 from domain.ledger import accounts as ledger_accounts
 from domain.ledger.service import post
-from domain.models import ArtistPayoutAccount, Payout, RealNameVerification, User
+from domain.models import ArtistPayoutAccount, Booking, Payout, RealNameVerification, User
 from domain.payments.service import flag_for_operator
 from domain.payouts.accounts import ACCOUNT_NAME_CONTEXT, ACCOUNT_NO_CONTEXT
 from domain.payouts.channel import BankAccount, Payee, PayoutChannel, TransferNotFound, TransferResult
-from domain.payouts.errors import PayoutNotFound, PayoutNotRetryable
+from domain.payouts.errors import PayoutNotAwaitingConfirmation, PayoutNotFound, PayoutNotRetryable
+from domain.payouts.schemas import TransferConfirmationOut
 from domain.settings import get_settings
 from domain.time import utc_now
 
@@ -155,3 +157,25 @@ def retry_payout(session: Session, channel: PayoutChannel, booking_id: int, *,
     session.flush()
     execute_payout(session, channel, booking_id, cipher=cipher)
     return payout
+
+
+def transfer_confirmation(session: Session, channel: PayoutChannel, artist_id: int,
+                          booking_id: int) -> TransferConfirmationOut:
+    """What the artist's mini-program needs to confirm receipt of a WeChat transfer (WAIT_USER_CONFIRM): asked of
+    WeChat each time (the package belongs to the bill's current state). Only the artist's own payout."""
+    payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id))
+    if payout is None or payout.artist_id != artist_id:
+        if session.scalar(select(Booking.id).where(Booking.id == booking_id, Booking.artist_id == artist_id)) is None:
+            raise NotFound("预约不存在", code="booking_not_found")
+        raise PayoutNotAwaitingConfirmation()
+    mchid, appid = getattr(channel, "mchid", None), getattr(channel, "appid", None)
+    if payout.status != "paying" or payout.channel != channel.name or not (mchid and appid):
+        raise PayoutNotAwaitingConfirmation(detail={"status": payout.status})
+    try:
+        result = channel.query(transfer_no(payout))
+    except TransferNotFound as exc:
+        raise PayoutNotAwaitingConfirmation() from exc
+    if not result.package_info:
+        raise PayoutNotAwaitingConfirmation(detail={"status": result.status})
+    return TransferConfirmationOut(mch_id=mchid, app_id=appid, package=result.package_info,
+                                   amount=payout.payout_amount)

@@ -73,7 +73,8 @@ class WechatTransferChannel:
                  scene_id: str, report_infos: list[dict[str, str]], public_key: str | None = None,
                  public_key_id: str | None = None, cert_dir: str | None = None, notify_url: str | None = None,
                  api_base: str = "https://api.mch.weixin.qq.com", timeout: tuple[float, float] = (5, 15)):
-        self.appid, self.scene_id, self.report_infos, self.notify_url = appid, scene_id, report_infos, notify_url
+        self.mchid, self.appid = mchid, appid
+        self.scene_id, self.report_infos, self.notify_url = scene_id, report_infos, notify_url
         self.client = WeChatPay(wechatpay_type=WeChatPayType.MINIPROG, mchid=mchid, private_key=private_key,
                                 cert_serial_no=cert_serial_no, appid=appid, apiv3_key=apiv3_key, cert_dir=cert_dir,
                                 public_key=public_key, public_key_id=public_key_id, timeout=timeout)
@@ -147,7 +148,9 @@ class WechatTransferChannel:
             return TransferResult("failed", provider_id=provider_id,
                                   failure_reason=f"微信转账失败：{words}（{reason}）", needs_new_number=True)
         if state in PROCESSING_STATES:
-            return TransferResult("processing", provider_id=provider_id)
+            package = bill.get("package_info") if state == "WAIT_USER_CONFIRM" else None
+            return TransferResult("processing", provider_id=provider_id,
+                                  package_info=str(package) if package else None)
         raise IntegrationError("payout_channel_failed", "微信转账返回了未知状态，稍后将重新查询", status=502,
                                provider_code=state or "UNKNOWN_STATE")
 

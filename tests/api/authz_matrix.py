@@ -82,6 +82,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # the artist's 收款账户 (bank transfers): the artist alone, never the team
     ("GET", f"{V}/me/artist/payout-account"): allow(ARTIST),
     ("PUT", f"{V}/me/artist/payout-account"): allow(ARTIST),
+    ("GET", f"{V}/me/artist/payouts/{{booking_id}}/wechat-confirmation"): allow(ARTIST),
     ("GET", f"{V}/me/artist/team"): allow(ARTIST),
     ("POST", f"{V}/me/artist/team"): allow(ARTIST),
     ("DELETE", f"{V}/me/artist/team/{{user_id}}"): allow(ARTIST),

@@ -12,10 +12,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.errors import NotFound
 from domain.ledger import accounts
 from domain.ledger.service import balance
 from domain.models import Booking, JournalEntry, Payout, RealNameVerification
-from domain.payouts.service import execute_payout, retry_payout
+from domain.payouts.errors import PayoutNotAwaitingConfirmation
+from domain.payouts.service import execute_payout, retry_payout, transfer_confirmation
 from domain.payouts.wechat_transfer import WechatTransferChannel
 from integrations.errors import IntegrationError
 from tests.factories import artist_row
@@ -83,14 +85,22 @@ def test_a_transfer_in_flight_is_queried_until_it_succeeds(
     fake.mode = "WAIT_USER_CONFIRM"  # the artist has not confirmed receipt in WeChat yet
     assert execute_payout(db, channel, payout.booking_id, cipher=CIPHER) == "paying"
     db.commit()
+    # What the artist's mini-program passes to wx.requestMerchantTransfer; nobody else's payout.
+    confirm = transfer_confirmation(db, channel, payout.artist_id, payout.booking_id)
+    assert (confirm.mch_id, confirm.app_id, confirm.package, confirm.amount) == (
+        fake.mchid, fake.appid, "affffddafdfafddffda==", 900_000)
+    with pytest.raises(NotFound):
+        transfer_confirmation(db, channel, artist_row(db), payout.booking_id)
     fake.settle(f"PO{payout.booking_id}", "TRANSFERING")
+    with pytest.raises(PayoutNotAwaitingConfirmation):
+        transfer_confirmation(db, channel, payout.artist_id, payout.booking_id)
     assert execute_payout(db, channel, payout.booking_id, cipher=CIPHER) == "paying"
     db.commit()
     assert db.scalar(select(JournalEntry).where(JournalEntry.kind == "payout")) is None
     fake.settle(f"PO{payout.booking_id}", "SUCCESS")
     assert execute_payout(db, channel, payout.booking_id, cipher=CIPHER) == "paid"
     db.commit()
-    assert [r.method for r in fake.requests] == ["POST", "GET", "GET"]  # one transfer, then queries
+    assert [r.method for r in fake.requests] == ["POST", "GET", "GET", "GET", "GET"]  # one transfer, then queries
     assert balance(db, accounts.payout("wechat_transfer"), booking_id=payout.booking_id) == -900_000
 
 
