@@ -1940,6 +1940,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/artist/payouts/{booking_id}/wechat-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 微信转账确认收款参数（wx.requestMerchantTransfer；仅待确认收款时；仅艺人本人） */
+        get: operations["wechat_confirmation_api_v1_me_artist_payouts__booking_id__wechat_confirmation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/payouts": {
         parameters: {
             query?: never;
@@ -5228,6 +5245,26 @@ export interface components {
             expires_in: number;
             me?: components["schemas"]["MeOut"] | null;
         };
+        /**
+         * TransferConfirmationOut
+         * @description Parameters of wx.requestMerchantTransfer: the artist confirms receipt of a WeChat transfer in the app.
+         */
+        TransferConfirmationOut: {
+            /** Mch Id */
+            mch_id: string;
+            /** App Id */
+            app_id: string;
+            /**
+             * Package
+             * @description package_info of the transfer bill
+             */
+            package: string;
+            /**
+             * Amount
+             * @description 转账金额（分）
+             */
+            amount: number;
+        };
         /** UploadDoneOut */
         UploadDoneOut: {
             /** Upload Id */
@@ -5556,6 +5593,7 @@ export type TemplateOut = components['schemas']['TemplateOut'];
 export type TierIn = components['schemas']['TierIn'];
 export type TierOut = components['schemas']['TierOut'];
 export type TokenPairOut = components['schemas']['TokenPairOut'];
+export type TransferConfirmationOut = components['schemas']['TransferConfirmationOut'];
 export type UploadDoneOut = components['schemas']['UploadDoneOut'];
 export type UploadOut = components['schemas']['UploadOut'];
 export type UrlOut = components['schemas']['UrlOut'];
@@ -14007,6 +14045,76 @@ export interface operations {
             };
             /** @description 请求内容过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    wechat_confirmation_api_v1_me_artist_payouts__booking_id__wechat_confirmation_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 代为操作的艺人 id（经纪人/助理使用）；不传则为本人 */
+                "X-Artist-Id"?: number | null;
+            };
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferConfirmationOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
