@@ -26,6 +26,7 @@ from api.routers import (
     files,
     health,
     me,
+    money_exports,
     money_records,
     payments,
     payouts,
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(payouts.router, prefix="/api/v1")
     app.include_router(reconciliation.router, prefix="/api/v1")
     app.include_router(contracts.router, prefix="/api/v1")
+    app.include_router(money_exports.router, prefix="/api/v1")  # after the queues: their .xlsx siblings
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
     _mount_spa(app, "/admin", ADMIN_DIST)

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain.time import SHANGHAI
+from domain.time import SHANGHAI, utc_now
 
 Kind = Literal["text", "money", "int", "datetime"]
 MONEY_FORMAT = "0.00"
@@ -32,6 +33,15 @@ class Column:
     kind: Kind = "text"
     width: int = 14
     total: bool = True  # money and int columns are summed in the totals row unless False
+
+
+def attachment_headers(name: str) -> dict[str, str]:
+    """Download headers for an export named `name` (Chinese allowed: RFC 5987 filename*, an ASCII fallback),
+    stamped with the Beijing time it was made."""
+    stamp = utc_now().astimezone(SHANGHAI).strftime("%Y%m%d%H%M")
+    return {"Content-Disposition": f"attachment; filename=\"export-{stamp}.xlsx\"; "
+                                   f"filename*=UTF-8''{quote(f'{name}-{stamp}.xlsx')}",
+            "Cache-Control": "no-store"}
 
 
 def yuan(fen: int) -> float:

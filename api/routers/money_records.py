@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
@@ -28,8 +27,7 @@ from domain.payments.flows import (
     RefundFlowPage,
 )
 from domain.payments.records import PaymentRecordOut, ReceiptOut
-from domain.time import SHANGHAI, utc_now
-from domain.xlsx import XLSX_MEDIA_TYPE
+from domain.xlsx import XLSX_MEDIA_TYPE, attachment_headers
 
 router = APIRouter(tags=["money"])
 
@@ -54,11 +52,7 @@ def _range(start: date | None, end: date | None) -> None:
 
 
 def _xlsx(content: bytes, name: str) -> Response:
-    stamp = utc_now().astimezone(SHANGHAI).strftime("%Y%m%d%H%M")
-    filename = f"{name}-{stamp}.xlsx"
-    return Response(content, media_type=XLSX_MEDIA_TYPE, headers={
-        "Content-Disposition": f"attachment; filename=\"export-{stamp}.xlsx\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "no-store"})
+    return Response(content, media_type=XLSX_MEDIA_TYPE, headers=attachment_headers(name))
 
 
 # --- the client

@@ -87,22 +87,34 @@ class ReceiptOut(BaseModel):
 
 
 def refund_allocation(orders: Sequence[PaymentOrder], refunds: Sequence[Refund]) -> dict[tuple[int, str], int]:
-    """{(refund id, order id): fen}: refunds of a booking take consecutive slices of its paid orders, deposit
-    first then balance, in the order the refunds were created (as domain.payments.service._refund_parts asks
-    the gateway)."""
+    """{(refund id, order id): fen}. A refund that records its parts (one gateway refund per paid order) says so
+    itself; an older one took consecutive slices of the booking's paid orders, deposit first then balance, in the
+    order the refunds were created (as the refund service asked the gateway then)."""
     paid = sorted((o for o in orders if o.status == "paid"),
                   key=lambda o: (o.kind != "deposit", o.paid_at or o.created_at, o.id))
     out: dict[tuple[int, str], int] = {}
     offset = 0
     for r in sorted(refunds, key=lambda r: r.id):
-        start, end, cursor = offset, offset + r.amount, 0
-        for o in paid:
-            lo, hi = max(start, cursor), min(end, cursor + o.amount)
-            if hi > lo:
-                out[(r.id, o.id)] = hi - lo
-            cursor += o.amount
-        offset = end
+        if r.parts:
+            for part in r.parts:
+                key = (r.id, str(part.get("order_id")))
+                out[key] = out.get(key, 0) + int(part.get("amount") or 0)
+        else:
+            start, end, cursor = offset, offset + r.amount, 0
+            for o in paid:
+                lo, hi = max(start, cursor), min(end, cursor + o.amount)
+                if hi > lo:
+                    out[(r.id, o.id)] = hi - lo
+                cursor += o.amount
+        offset += r.amount
     return out
+
+
+def _part_refund_id(refund: Refund, order_id: str) -> str | None:
+    """The gateway's refund id for the part of `refund` taken from `order_id` (the refund's own, before parts)."""
+    ids = [str(p["gateway_refund_id"]) for p in refund.parts or []
+           if p.get("order_id") == order_id and p.get("gateway_refund_id")]
+    return ",".join(ids) if ids else refund.gateway_refund_id
 
 
 def _gateways_of(session: Session, booking_ids: set[int]) -> dict[int, str]:
@@ -186,7 +198,7 @@ def receipt(session: Session, client_id: int, order_id: str) -> ReceiptOut:
     parts = refund_allocation(orders, refunds)
     listed = [ReceiptRefundOut(id=f"R{r.id}", title=_refund_reason(r.step), amount=parts[(r.id, order.id)],
                                status=r.status, status_label=REFUND_STATUS_LABELS.get(r.status, r.status),
-                               gateway_refund_id=r.gateway_refund_id, created_at=r.created_at,
+                               gateway_refund_id=_part_refund_id(r, order.id), created_at=r.created_at,
                                refunded_at=r.succeeded_at)
               for r in refunds if parts.get((r.id, order.id))]
     return ReceiptOut(

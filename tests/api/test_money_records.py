@@ -68,8 +68,11 @@ async def test_money_records_for_clients_artists_and_operators(paying: httpx.Asy
     # Client B's booking was cancelled and part of the deposit refunded; client A's was settled. (The workflow
     # paths that write these rows are the workflow suite's; here they are written as those paths write them.)
     refunded = 75_000
+    deposit_order = f"P{cancelled:06d}deposit"
     db.add(Refund(booking_id=cancelled, step="refund-cancel", amount=refunded, status="succeeded", attempts=1,
-                  gateway_refund_id=f"SBR{cancelled}", succeeded_at=utc_now()))
+                  gateway_refund_id=f"SBR{cancelled}", succeeded_at=utc_now(),
+                  parts=[{"refund_no": f"R{cancelled}-deposit", "order_id": deposit_order, "gateway": "sandbox",
+                          "amount": refunded, "state": "succeeded", "gateway_refund_id": f"SBR{cancelled}-1"}]))
     # The settled booking's payout, as the settlement writes it (the show and its timers are not walked here).
     payout = Payout(booking_id=settled, artist_id=x_id, gross_amount=800_000, commission_amount=80_000,
                     payout_amount=720_000, status="paid", channel="sandbox", paid_at=utc_now())
@@ -94,7 +97,8 @@ async def test_money_records_for_clients_artists_and_operators(paying: httpx.Asy
     receipt = (await api.get(f"{V1}/me/payments/{b_order}", headers=bearer(client_b))).json()
     assert receipt["amount"] == 150_000 and receipt["kind_label"] == "定金" and receipt["is_sandbox"]
     assert receipt["payer"] == "星河科技有限公司" and receipt["artist_name"] == "林晚晴" and receipt["gateway_txn_id"]
-    assert receipt["refunded_amount"] == refunded and [r["amount"] for r in receipt["refunds"]] == [refunded]
+    assert receipt["refunded_amount"] == refunded and [(r["amount"], r["gateway_refund_id"]) for r in
+                                                       receipt["refunds"]] == [(refunded, f"SBR{cancelled}-1")]
     other = await api.get(f"{V1}/me/payments/{b_order}", headers=bearer(client_a))
     assert other.status_code == 404 and other.json()["code"] == "payment_not_found"
     assert (await api.get(f"{V1}/me/payments/{b_order}", headers=bearer(artist_y))).status_code == 403

@@ -2,11 +2,14 @@ import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import {
   ChatLineSquare,
+  Coin,
   CollectionTag,
   DocumentChecked,
   Files,
   Finished,
+  Money,
   Picture,
+  Stamp,
   Tickets,
   User,
 } from '@element-plus/icons-vue'
@@ -29,6 +32,7 @@ declare module 'vue-router' {
 /** Side-menu sections, in menu order of their first page. */
 export const MENU_GROUPS = {
   content: { title: '内容审核', icon: Finished },
+  finance: { title: '资金', icon: Money },
 } satisfies Record<string, { title: string; icon: Component }>
 export type MenuGroupKey = keyof typeof MENU_GROUPS
 
@@ -79,6 +83,18 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'Tags',
     component: () => import('@/views/content/tags/index.vue'),
     meta: { title: '标签管理', icon: CollectionTag, permission: 'admin:content:tag', group: 'content' },
+  },
+  {
+    path: 'finance/flows',
+    name: 'FinanceFlows',
+    component: () => import('@/views/finance/flows/index.vue'),
+    meta: { title: '资金流水', icon: Coin, permission: 'admin:finance:flow', group: 'finance' },
+  },
+  {
+    path: 'finance/reconciliation',
+    name: 'FinanceReconciliation',
+    component: () => import('@/views/finance/reconciliation/index.vue'),
+    meta: { title: '对账差异', icon: Stamp, permission: 'admin:finance:reconciliation', group: 'finance' },
   },
 ]
 

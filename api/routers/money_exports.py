@@ -1,0 +1,42 @@
+"""Excel exports of the operators' money queues: `.xlsx` siblings of their list routes
+(GET /admin/reconciliation/differences) taking the same filters, as every money list does (see
+api/routers/money_records.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import CurrentOperator, Db
+from domain.payments import queue_exports
+from domain.reconciliation.schemas import DifferenceKind
+from domain.xlsx import XLSX_MEDIA_TYPE, attachment_headers
+
+router = APIRouter(tags=["admin"])
+
+IdFilter = Annotated[int | None, Query(ge=1, le=2**62)]
+XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "Excel 文件（.xlsx）"}}
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(content, media_type=XLSX_MEDIA_TYPE, headers=attachment_headers(name))
+
+
+@router.get("/admin/reconciliation/differences.xlsx", response_class=Response, responses=XLSX_RESPONSE,
+            summary="导出对账差异 Excel")
+def differences_export(
+    op: CurrentOperator, db: Db,
+    status: Annotated[Literal["open", "resolved"] | None, Query(description="open 待处理 / resolved 已处理")] = None,
+    kind: DifferenceKind | None = None,
+    gateway: Annotated[str | None, Query(max_length=20, pattern="^[a-z_]+$")] = None,
+    day_from: Annotated[date | None, Query(description="对账日期起（含）")] = None,
+    day_to: Annotated[date | None, Query(description="对账日期止（含）")] = None,
+    booking_id: IdFilter = None,
+) -> Response:
+    content = queue_exports.differences_workbook(db, status=status, kind=kind, gateway=gateway, day_from=day_from,
+                                                 day_to=day_to, booking_id=booking_id)
+    return _xlsx(content, "对账差异")
