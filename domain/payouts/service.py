@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import FieldCipher, field_cipher_from_settings
 from domain.accounts.verification import NAME_CONTEXT
-from domain.errors import NotFound
 from domain.ledger import accounts as ledger_accounts
 from domain.ledger.service import post
 from domain.models import ArtistPayoutAccount, Booking, Payout, RealNameVerification, User
@@ -166,7 +165,7 @@ def transfer_confirmation(session: Session, channel: PayoutChannel, artist_id: i
     payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id))
     if payout is None or payout.artist_id != artist_id:
         if session.scalar(select(Booking.id).where(Booking.id == booking_id, Booking.artist_id == artist_id)) is None:
-            raise NotFound("预约不存在", code="booking_not_found")
+            raise PayoutNotFound()
         raise PayoutNotAwaitingConfirmation()
     mchid, appid = getattr(channel, "mchid", None), getattr(channel, "appid", None)
     if payout.status != "paying" or payout.channel != channel.name or not (mchid and appid):

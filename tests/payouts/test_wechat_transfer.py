@@ -12,11 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.errors import NotFound
 from domain.ledger import accounts
 from domain.ledger.service import balance
 from domain.models import Booking, JournalEntry, Payout, RealNameVerification
-from domain.payouts.errors import PayoutNotAwaitingConfirmation
+from domain.payouts.errors import PayoutNotAwaitingConfirmation, PayoutNotFound
 from domain.payouts.service import execute_payout, retry_payout, transfer_confirmation
 from domain.payouts.wechat_transfer import WechatTransferChannel
 from integrations.errors import IntegrationError
@@ -89,7 +88,7 @@ def test_a_transfer_in_flight_is_queried_until_it_succeeds(
     confirm = transfer_confirmation(db, channel, payout.artist_id, payout.booking_id)
     assert (confirm.mch_id, confirm.app_id, confirm.package, confirm.amount) == (
         fake.mchid, fake.appid, "affffddafdfafddffda==", 900_000)
-    with pytest.raises(NotFound):
+    with pytest.raises(PayoutNotFound):
         transfer_confirmation(db, channel, artist_row(db), payout.booking_id)
     fake.settle(f"PO{payout.booking_id}", "TRANSFERING")
     with pytest.raises(PayoutNotAwaitingConfirmation):
