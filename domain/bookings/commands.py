@@ -32,7 +32,7 @@ from domain.discovery.schemas import DemandRespondIn, DemandRespondOut
 from domain.errors import AppError, Conflict, NotFound, raises
 from domain.models import Booking, PaymentOrder, Upload, User
 from domain.payments import service as payments
-from domain.payments.registry import Gateways
+from domain.payments.registry import Gateways, PaymentMethodUnavailable
 from domain.settings import Settings
 from domain.uploads.service import remove_stored, store_for_purpose
 from storage.base import ObjectStorage
@@ -107,6 +107,7 @@ async def proceed(deps: Deps, db: Session, client: User, inquiry_id: int, body: 
     return await run_sync(service.inquiry_view, db, inquiry, deps.storage)
 
 
+@raises(PaymentMethodUnavailable)  # pay actions: deps.gateways.choose (through the Deps protocol)
 async def act(deps: Deps, db: Session, user: User, acting_role: str | None, booking_id: int, action: str,
               body: ActionIn, origin: signing.Origin | None = None) -> ActionOut:
     """A client's or artist's action on their booking. A signature needs the signer's SMS code (signing intent,

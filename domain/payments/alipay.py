@@ -216,8 +216,8 @@ class AlipayGateway:
             if v.get("业务类型") not in ("交易", "退款"):
                 continue
             at = _beijing(v["完成时间"])
-            amount, fee = _signed_fen(v["订单金额（元）"]), _signed_fen(v.get("服务费（元）") or "0")
-            amount = abs(amount)
+            # The bill shows the service fee as money out of the merchant's account (negative): we count it charged.
+            amount, fee = abs(_signed_fen(v["订单金额（元）"])), -_signed_fen(v.get("服务费（元）") or "0")
             if v["业务类型"] == "交易":
                 lines.append(BillLine(self.name, "payment", v["商户订单号"], None, v["支付宝交易号"], amount, fee, at))
             else:

@@ -87,8 +87,9 @@ class Party:
 
 
 class Stack:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, extra_env: dict[str, str] | None = None):
         self.root = root
+        self.extra_env = extra_env or {}  # settings of outside services' fakes (e.g. WeChat Pay's)
         self.data_dir = root / "data"
         self.logs = root / "logs"
         self.api_port, self.temporal_port, self.ui_port = free_ports(3)
@@ -144,6 +145,7 @@ class Stack:
                    EMBEDDED_SERVICES="temporal" if os.environ.get("DATABASE_URL") else "database,temporal",
                    PYTHONUNBUFFERED="1", ALLOW_SANDBOX="true",  # as `make run` sets it
                    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        env.update(self.extra_env)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
@@ -350,6 +352,17 @@ class Stack:
         assert page.status_code == 200, page.text
         assert "沙箱" in page.text and format_fen(amount) in page.text and order_id in page.text, page.text
         return str(order_id)
+
+    def open_wechat_payment(self, client: Party, booking_id: int, action: str) -> tuple[str, dict[str, str]]:
+        """pay_deposit / pay_balance choosing WeChat Pay: the order id and the JSAPI requestPayment parameters."""
+        started = self.act(client, booking_id, action, {"gateway": "wechatpay"})
+        assert started["gateway"] == "wechatpay" and started["pay_url"] is None, started
+        return str(started["payment_order_id"]), dict(started["pay_params"])
+
+    def execute(self, statement: str, **params: Any) -> None:
+        assert self._engine is not None
+        with self._engine.begin() as conn:
+            conn.execute(text(statement), params)
 
     def confirm_payment(self, order_id: str) -> None:
         """The payer presses 确认支付: the sandbox gateway POSTs its signed callback to the API."""

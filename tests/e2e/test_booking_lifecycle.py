@@ -1,6 +1,8 @@
 """A booking from the inquiry to settlement against the pieces production runs, each its own process: a Temporal
 dev server (real timers, search attributes), `python -m workers`, the API under uvicorn and PostgreSQL. Payments go
-through the sandbox cashier, whose gateway delivers its signed callback to the API over loopback HTTP. The second
+through the sandbox cashier, whose gateway delivers its signed callback to the API over loopback HTTP, except the
+first booking's deposit, paid through WeChat Pay (the stack is configured against the loopback WeChat Pay fake:
+JSAPI prepay, then the fake POSTs its RSA-signed, AES-GCM-encrypted notification to the API). The second
 test kills the worker with SIGKILL while a payment is being taken and checks a new worker finishes the booking with
 every step, payment and notification recorded exactly once."""
 
@@ -16,6 +18,7 @@ import pytest
 
 from domain.time import utc_now
 from tests.e2e.booking_stack import V1, Party, Stack, port_open
+from tests.fakes.wechatpay import FakeWechatPay
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +32,20 @@ ONCE = ["confirm", "send_contract", "sign", "countersign", "deposit_paid", "bala
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("booking-stack"))
+def wechatpay() -> Iterator[FakeWechatPay]:
+    with FakeWechatPay() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, wechatpay: FakeWechatPay) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("booking-stack")
+    keys = root / "keys"
+    keys.mkdir()
+    # WeChat Pay configured beside the sandbox, which stays the default: one payment goes through WeChat Pay.
+    env = {**wechatpay.write_settings_files(keys), "PAYMENT_GATEWAY": "sandbox"}
+    s = Stack(root, extra_env=env)
+    env["PAYMENT_NOTIFY_BASE_URL"] = s.url
     s.start()
     try:
         yield s
@@ -81,7 +96,7 @@ def _booking_notes(stack: Stack, party: Party, booking_id: int) -> list[str]:
     return [n["title"] for n in res.json()["items"] if n["booking_id"] == booking_id]
 
 
-def test_booking_from_inquiry_to_completed_against_the_dev_server(stack: Stack) -> None:
+def test_booking_from_inquiry_to_completed_against_the_dev_server(stack: Stack, wechatpay: FakeWechatPay) -> None:
     client = stack.register("13800001001", "client", "王经理", 1)
     artist = stack.register("13900001001", "artist", "林晚晴", 2)
     booking_id, end = stack.inquiry(client, artist, start_in=90, duration=20)
@@ -91,8 +106,16 @@ def test_booking_from_inquiry_to_completed_against_the_dev_server(stack: Stack) 
     b = signed["booking"]
     assert (b["fee_amount"], b["deposit_amount"], b["balance_amount"]) == (FEE, DEPOSIT, BALANCE)
 
-    deposit_paid = _pay(stack, client, booking_id, "deposit", DEPOSIT, "DEPOSIT_PAID")
+    # The deposit through WeChat Pay: JSAPI parameters for uni.requestPayment, then WeChat's notification.
+    stack.execute("UPDATE users SET wechat_openid = :o WHERE id = :u", o="oE2E-client-openid", u=client.id)
+    order_id, params = stack.open_wechat_payment(client, booking_id, "pay_deposit")
+    assert params["signType"] == "RSA" and params["package"].startswith("prepay_id=") and params["paySign"]
+    assert wechatpay.orders[order_id].total == DEPOSIT and wechatpay.orders[order_id].openid == "oE2E-client-openid"
+    assert wechatpay.deliver(order_id) == 200
+    deposit_paid = stack.wait_status(client, booking_id, "DEPOSIT_PAID", timeout=30)
     assert deposit_paid["paid_amount"] == DEPOSIT
+    assert stack.sql("SELECT gateway, gateway_txn_id FROM payment_orders WHERE id = :o", o=order_id) == [
+        ("wechatpay", wechatpay.orders[order_id].transaction_id)]
     fully = _pay(stack, client, booking_id, "balance", BALANCE, "FULLY_PAID")
     assert fully["paid_amount"] == FEE and fully["needs_operator"] is None
 

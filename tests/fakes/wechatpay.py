@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.client
 import json
 import secrets
 import time
@@ -67,6 +68,7 @@ class FakeOrder:
     description: str
     openid: str
     prepay_id: str
+    notify_url: str = ""
     state: str = "NOTPAY"  # NOTPAY / SUCCESS / CLOSED / REFUND
     transaction_id: str = ""
     success_time: str = ""
@@ -130,6 +132,18 @@ class FakeWechatPay(LoopbackServer):
                 order.state, order.success_time = "SUCCESS", _now_text()
                 order.transaction_id = "4200" + secrets.token_hex(12)
         return self.payment_notification(out_trade_no, **kwargs)
+
+    def deliver(self, out_trade_no: str) -> int:
+        """The payer pays and WeChat POSTs the notification to the order's notify_url (as given at prepay);
+        returns the HTTP status the merchant answered."""
+        headers, body = self.pay(out_trade_no)
+        url = urlsplit(self.orders[out_trade_no].notify_url)
+        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 80, timeout=10)
+        try:
+            conn.request("POST", url.path, body=body, headers=headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
 
     def transaction(self, order: FakeOrder) -> dict[str, Any]:
         t: dict[str, Any] = {"appid": APPID, "mchid": MCHID, "out_trade_no": order.out_trade_no,
@@ -268,7 +282,7 @@ class FakeWechatPay(LoopbackServer):
                 return self._error("PARAM_ERROR")
         else:
             order = FakeOrder(no, body["amount"]["total"], body["description"], body["payer"]["openid"],
-                              "wx" + secrets.token_hex(16))
+                              "wx" + secrets.token_hex(16), notify_url=body["notify_url"])
             self.orders[no] = order
         return self._reply(200, {"prepay_id": order.prepay_id})
 
