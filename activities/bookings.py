@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.settlement import SettlementActivities
 from domain.artists.changes import artist_changed
 from domain.bookings.messages import (
     BOOK_SLOT,
@@ -46,6 +47,7 @@ from domain.calendar import service as calendar
 from domain.contracts.documents import ContractPapers
 from domain.db import session_scope
 from domain.errors import AppError
+from domain.ledger import postings as ledger
 from domain.models import (
     Booking,
     BookingEvent,
@@ -57,6 +59,7 @@ from domain.models import (
     Penalty,
     Refund,
 )
+from domain.models.payments import payout_no
 from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
@@ -71,7 +74,7 @@ DATETIME_FIELDS = {"deadline_at", "balance_due_at"}
 ORPHAN_ATTEMPTS = 8  # about two minutes of retries
 
 
-class BookingActivities:
+class BookingActivities(SettlementActivities):
     def __init__(self, database_url: str, gateway: PaymentGateway | Gateways, *,
                  papers: ContractPapers | None = None):
         # All configured payment gateways: a payment goes to the client's choice (or the default), a refund back
@@ -268,8 +271,13 @@ class BookingActivities:
                                                   channel="sandbox", approved_at=utc_now(), paid_at=utc_now(),
                                                   attempts=1)
                             .on_conflict_do_nothing(index_elements=["booking_id"]))
+            # Bookings settled before approval existed: settled and paid out at once (through the sandbox).
+            ledger.settlement(session, inp.booking_id, b.artist_id, gross=inp.gross_amount,
+                              commission=inp.commission_amount, payout=inp.payout_amount)
+            ledger.payout_paid(session, inp.booking_id, b.artist_id, payout_no(inp.booking_id), "sandbox",
+                               inp.payout_amount)
 
     def all(self) -> list[Any]:
         return [self.record_step, self.hold_slot, self.book_slot, self.release_slot, self.send_contract,
                 self.sign_contract, self.create_payment, self.refund, self.record_penalty, self.open_dispute,
-                self.resolve_dispute, self.payout, self.flag_for_operator]
+                self.resolve_dispute, self.payout, self.flag_for_operator, self.record_payout, self.pay_out]

@@ -34,6 +34,7 @@ from api.routers import (
     public,
     reconciliation,
     reviews,
+    settlements,
 )
 from api.security_headers import SecurityHeaders
 from domain.accounts.crypto import field_cipher_from_settings
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(reconciliation.router, prefix="/api/v1")
     app.include_router(contracts.router, prefix="/api/v1")
     app.include_router(money_exports.router, prefix="/api/v1")  # after the queues: their .xlsx siblings
+    app.include_router(settlements.router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
     _mount_spa(app, "/admin", ADMIN_DIST)

@@ -31,6 +31,7 @@ from integrations.wechat.sandbox import SandboxMiniProgramAuth
 from integrations.wechat.security_sandbox import SandboxContentSecurity
 from search.pg import PgArtistSearch
 from storage.local import LocalStorage
+from tests.fakes.scripted_payouts import ScriptedPayoutChannel
 
 TEST_TASK_QUEUE = "yanyue-test"
 
@@ -91,11 +92,12 @@ async def start_time_skipping_env() -> Any:
     return env
 
 
-async def run_platform_worker(env: Any, settings: Settings, database_url: str,
-                              gateway: SandboxGateway) -> AsyncIterator[object]:
+async def run_platform_worker(env: Any, settings: Settings, database_url: str, gateway: SandboxGateway,
+                              payout_channel: ScriptedPayoutChannel | None = None) -> AsyncIterator[object]:
     from workers.runtime import build_worker
 
-    w = build_worker(env.client, settings, database_url, checker=SandboxRealNameChecker(), gateway=gateway)
+    w = build_worker(env.client, settings, database_url, checker=SandboxRealNameChecker(), gateway=gateway,
+                     payout_channel=payout_channel)
     task = asyncio.create_task(w.run())
     yield w
     await w.shutdown()
@@ -116,8 +118,15 @@ def gateway(settings: Settings) -> SandboxGateway:
 
 
 @pytest.fixture(scope="session")
-async def worker(temporal_env, settings: Settings, database_url: str, gateway: SandboxGateway):  # type: ignore[no-untyped-def]
-    async for w in run_platform_worker(temporal_env, settings, database_url, gateway):
+def payout_channel() -> ScriptedPayoutChannel:
+    """The sandbox payout channel the test worker pays artists through (tests script failures per booking)."""
+    return ScriptedPayoutChannel()
+
+
+@pytest.fixture(scope="session")
+async def worker(temporal_env, settings: Settings, database_url: str, gateway: SandboxGateway,  # type: ignore[no-untyped-def]
+                 payout_channel: ScriptedPayoutChannel):
+    async for w in run_platform_worker(temporal_env, settings, database_url, gateway, payout_channel):
         yield w
 
 

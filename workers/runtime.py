@@ -20,6 +20,7 @@ from domain.contracts.documents import ContractPapers
 from domain.payments.factory import payment_gateways_from_settings
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
+from domain.payouts.channel import PayoutChannel
 from domain.settings import Settings
 from integrations.realname.base import RealNameChecker
 from integrations.realname.factory import realname_checker_from_settings
@@ -51,7 +52,7 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
 
 def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | Gateways | None = None,
-                 task_queue: str | None = None) -> Worker:
+                 task_queue: str | None = None, payout_channel: PayoutChannel | None = None) -> Worker:
     search = artist_search_from_settings(settings, database_url)
     real_name = RealNameActivities(database_url, field_cipher_from_settings(settings),
                                    checker or realname_checker_from_settings(settings), search)
@@ -59,6 +60,7 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
         settings, database_url=database_url)
     bookings = BookingActivities(database_url, gateways,
                                  papers=ContractPapers.from_settings(settings, storage_from_settings(settings)))
+    bookings.payout_channel = payout_channel  # None: the configured one (PAYOUT_CHANNEL)
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
     return Worker(

@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "booking.deposit_hours": 24,       # deposit paid within, after signing
     "booking.auto_confirm_hours": 72,  # the show counts as performed this long after its end unless disputed
     "booking.commission_rate_bp": 1000,  # platform commission in basis points (10 %), snapshotted per booking
+    # Settlement: no payout before this many hours after the show's end (disputes may still be opened), and
+    # only once an operator approved, or automatically this many days after the artist requested it.
+    "booking.settlement_dispute_window_hours": 72,
+    "booking.settlement_auto_approve_days": 3,
 }
 
 

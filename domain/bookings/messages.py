@@ -44,6 +44,10 @@ class BookingInput:
     deposit_hours: int
     auto_confirm_hours: int
     commission_rate_bp: int
+    # Settlement: paid out once the dispute window after the show's end is over and an operator approved, or
+    # automatically this many days after the request (rules booking.settlement_*; 0 for bookings started before).
+    settlement_window_hours: int = 0
+    settlement_auto_approve_days: int = 0
 
 
 @dataclass
@@ -84,6 +88,16 @@ class PaymentReceived:
     amount: int
     gateway: str
     gateway_txn_id: str
+
+
+@dataclass
+class SettlementDecision:
+    """An operator's decision on a booking's settlement (Update `decide_settlement`): approve the payout, reject it
+    (reason required; it can be approved later), or retry a payout that failed."""
+
+    decision: str  # approve / reject / retry
+    actor: Actor
+    reason: str | None = None
 
 
 # --- activities ------------------------------------------------------------------------------------------------
@@ -191,3 +205,28 @@ RECORD_PENALTY = ActivityRef("booking.record_penalty", PenaltyInput, type(None))
 OPEN_DISPUTE = ActivityRef("booking.open_dispute", OpenDisputeInput, type(None))
 RESOLVE_DISPUTE = ActivityRef("booking.resolve_dispute", ResolveDisputeInput, type(None))
 PAYOUT = ActivityRef("booking.payout", PayoutInput, type(None))
+
+
+@dataclass
+class PayoutRecord:
+    """The payout row's state as the workflow decided it (settlement opened, approved, rejected)."""
+
+    booking_id: int
+    status: str  # pending_approval / approved / rejected
+    gross_amount: int = 0
+    commission_amount: int = 0
+    payout_amount: int = 0
+    auto_approve_at: str | None = None  # ISO 8601
+    operator_id: int | None = None  # who approved or rejected; None: automatic
+    reason: str | None = None
+
+
+@dataclass
+class PayoutOutcome:
+    status: str  # paid / processing / failed
+    failure_reason: str | None = None
+
+
+RECORD_PAYOUT = ActivityRef("booking.record_payout", PayoutRecord, type(None))
+# Settles the booking in the ledger (escrow -> artist payable + commission) and sends the approved payout.
+PAY_OUT = ActivityRef("booking.pay_out", int, PayoutOutcome)  # the booking id

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from domain.accounts.schemas import Phone
 from domain.bookings.states import Stage
 from domain.inputs import Input, Text
+from domain.ledger.schemas import BookingSettlementOut
 from domain.pages import Page
 from domain.time import UtcDatetime
 
@@ -217,6 +218,7 @@ class BookingDetail(BookingOut):
     payments: list[PaymentOut]
     refunds: list[RefundOut]
     dispute: DisputeOut | None  # the latest
+    settlement: BookingSettlementOut | None = None  # once the artist asked for it (or a cancellation kept money)
 
 
 BookingPage = Page[BookingOut]

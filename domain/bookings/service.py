@@ -43,6 +43,7 @@ from domain.bookings.states import (
 from domain.calendar import service as calendar
 from domain.enums import BLOCKING_STATUSES
 from domain.errors import AppError, Conflict, NotFound, PermissionDenied
+from domain.ledger.views import booking_settlement
 from domain.models import (
     ArtistProfile,
     Booking,
@@ -129,12 +130,19 @@ def create_inquiry(session: Session, client: User, data: InquiryIn) -> tuple[Inq
     return inquiry, bookings
 
 
+SETTLEMENT_WINDOW_RULE = "booking.settlement_dispute_window_hours"
+SETTLEMENT_AUTO_APPROVE_RULE = "booking.settlement_auto_approve_days"
+
+
 def workflow_input(session: Session, booking: Booking) -> BookingInput:
     hours = {k: int(rules.get_rule(session, f"booking.{k}")) for k in
              ("response_hours", "contract_hours", "deposit_hours", "auto_confirm_hours")}
     return BookingInput(booking_id=booking.id, inquiry_id=booking.inquiry_id, client_id=booking.client_id,
                         artist_id=booking.artist_id, start_at=booking.start_at.isoformat(),
-                        end_at=booking.end_at.isoformat(), commission_rate_bp=booking.commission_rate_bp, **hours)
+                        end_at=booking.end_at.isoformat(), commission_rate_bp=booking.commission_rate_bp,
+                        settlement_window_hours=int(rules.get_rule(session, SETTLEMENT_WINDOW_RULE)),
+                        settlement_auto_approve_days=int(rules.get_rule(session, SETTLEMENT_AUTO_APPROVE_RULE)),
+                        **hours)
 
 
 def role_on(booking: Booking, user_id: int | None, acting_role: str | None) -> str:
@@ -327,7 +335,8 @@ def booking_detail(session: Session, booking: Booking, role: str,
         contract=_contract_out(session, storage, booking.id),
         cancel_preview=cancel_preview(booking, role, view.quote) if "cancel" in view.allowed_actions else None,
         payments=_payments(session, booking.id), refunds=_refunds(session, booking.id),
-        dispute=_dispute_out(session, storage, booking))
+        dispute=_dispute_out(session, storage, booking),
+        settlement=booking_settlement(session, booking.id, role))
 
 
 def _signed(storage: ObjectStorage, key: str | None) -> str | None:

@@ -154,6 +154,8 @@ EVENT_LABELS = {
     "balance_paid": "尾款已支付", "unexpected_payment": "收到异常付款", "refunded": "退款已到账",
     "refund_refused": "退款失败", "expire": "已过期", "performed": "演出时间结束", "reminder": "系统提醒",
     "settled": "结算完成", "balance_overdue": "尾款逾期", "dispute_ruling": "纠纷裁决",
+    "settlement_pending": "结算待审核", "settlement_approved": "结算审核通过", "settlement_rejected": "结算被驳回",
+    "payout_failed": "结算打款失败", "payout_retry": "重新打款", "payout_slow": "结算打款未到账",
 }
 
 

@@ -63,9 +63,16 @@ def upgrade() -> None:
     op.alter_column('payouts', 'payout_no', nullable=False)
     op.create_unique_constraint(op.f('uq_payouts_payout_no'), 'payouts', ['payout_no'])
     op.create_index('ix_payouts_status', 'payouts', ['status'], unique=False)
+    # The settlement rules operators tune (domain.accounts.rules.DEFAULTS): the dispute window after the show and
+    # the days after which a settlement is approved automatically.
+    op.execute("INSERT INTO system_settings (key, value) VALUES "
+               "('booking.settlement_dispute_window_hours', '72'::jsonb), "
+               "('booking.settlement_auto_approve_days', '3'::jsonb) ON CONFLICT DO NOTHING")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM system_settings WHERE key IN ('booking.settlement_dispute_window_hours', "
+               "'booking.settlement_auto_approve_days')")
     op.drop_index('ix_payouts_status', table_name='payouts')
     op.drop_constraint(op.f('uq_payouts_payout_no'), 'payouts', type_='unique')
     for column in ('paid_at', 'attempts', 'failure_reason', 'provider_id', 'approved_by', 'approved_at',

@@ -189,6 +189,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/admin/bookings"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/bookings/{{booking_id}}"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/bookings/{{booking_id}}/actions/{{action}}"): OPERATOR_ONLY,
+    # 结算审批
+    ("GET", f"{V}/admin/settlements"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/settlements/{{booking_id}}"): OPERATOR_ONLY,
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/approve"): OPERATOR_ONLY,
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/reject"): OPERATOR_ONLY,
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/retry"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/demands"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/demands/{{demand_id}}/review"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/profile-reviews"): OPERATOR_ONLY,

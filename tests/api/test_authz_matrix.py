@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import ReconciliationDifference, User
+from domain.models import Payout, ReconciliationDifference, User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -282,6 +282,17 @@ async def _difference(w: World, actor: Actor) -> int:
     return int(w.ids["difference_id"])
 
 
+async def _settlement(w: World, actor: Actor) -> int:
+    # The completed booking's settlement, paid out: listed and shown; a decision on it answers 409 (nothing to do).
+    if "settlement_id" not in w.ids:
+        booking_id = int(w.ids["done_booking_id"])
+        w.db.add(Payout(booking_id=booking_id, artist_id=w.ids["artist_id"], gross_amount=1_000_000,
+                        commission_amount=100_000, payout_amount=900_000, status="paid", channel="sandbox"))
+        w.db.commit()
+        w.ids["settlement_id"] = booking_id
+    return int(w.ids["settlement_id"])
+
+
 async def _no_batch(w: World, actor: Actor) -> int:
     # A bank batch needs bank payouts in flight, which the world has none of: id 0 is refused as input (422)
     # once the caller is past authorisation, so the check still tells allowed from refused callers.
@@ -338,6 +349,11 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/operators"): Recipe({"json": {"username": "ops2", "password": "ops-password-2",
                                                        "display_name": "运营小李"}}),
     ("PUT", f"{V}/admin/settings"): Recipe({"json": {"key": "booking.require_verification", "value": True}}),
+    ("GET", f"{V}/admin/settlements/{{booking_id}}"): Recipe(ids={"booking_id": _settlement}),
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/approve"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/reject"): Recipe({"json": {"reason": "核实中"}},
+                                                                    ids={"booking_id": _settlement}),
+    ("POST", f"{V}/admin/settlements/{{booking_id}}/retry"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/bookings/{{booking_id}}/actions/{{action}}"): Recipe(
         {"json": {"resolution": "release"}}, ids={"action": _intervention}),
     ("POST", f"{V}/admin/demands/{{demand_id}}/review"): Recipe({"json": {"status": "approved"}}),

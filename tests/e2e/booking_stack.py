@@ -136,6 +136,11 @@ class Stack:
         self.database_url = ensure_database(server, self.db_name)
         migrate(self.database_url)
         self._engine = create_engine(sqlalchemy_url(self.database_url), poolclass=NullPool)
+        # These tests follow a booking to COMPLETED right after the settlement request: no dispute window and
+        # approval at once (the waiting and the operator's approval: tests/workflows/test_settlement.py).
+        with self._engine.begin() as conn:
+            conn.execute(text("UPDATE system_settings SET value = '0'::jsonb WHERE key IN "
+                              "('booking.settlement_dispute_window_hours', 'booking.settlement_auto_approve_days')"))
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_ENV}

@@ -30,10 +30,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from domain.seed import stage_picture
+from domain.seed import OPERATOR, stage_picture
 from domain.time import SHANGHAI
 from tests.e2e.h5 import (
     CHINESE,
@@ -98,6 +99,15 @@ def ui(page: Page, api: str, route: str) -> None:
 def open_order(page: Page, api: str, booking_id: int) -> None:
     ui(page, api, f"/subpkg/booking/order?id={booking_id}")
     expect(t(page, "order-status")).to_be_visible()
+
+
+def operator_api(api: str) -> httpx.Client:
+    """The console's API as the demo seed's operator."""
+    http = httpx.Client(base_url=api, timeout=30, trust_env=False)
+    res = http.post("/api/v1/admin/auth/login", json={"username": OPERATOR[0], "password": OPERATOR[1]})
+    assert res.status_code == 200, res.text
+    http.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
+    return http
 
 
 def wait_status(page: Page, label: str, timeout: float) -> None:
@@ -255,6 +265,12 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
 
     def log(step: str) -> None:
         print(f"[{time.monotonic() - began:5.0f} s] {step}")
+
+    # The show ends minutes after it starts: this platform's rule has no dispute window after it, so the
+    # settlement waits only for the operator's approval (given below through the console's API).
+    ops = operator_api(api)
+    rule = ops.put("/api/v1/admin/settings", json={"key": "booking.settlement_dispute_window_hours", "value": 0})
+    assert rule.status_code == 200, rule.text
 
     # --- 1. Logins (the artist who declines first), the client fills the 预约单 from three artist pages.
     login_artist(artist, api, REJECTER[0])
@@ -435,6 +451,9 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
     expect(t(client, "order-status")).to_have_text("待结算")
     open_order(artist, api, booking_id)
     inline_action(artist, "request_settlement", "申请结算")
+    wait_status(artist, "结算中", 10)
+    approved = ops.post(f"/api/v1/admin/settlements/{booking_id}/approve", json={"reason": "演出已确认"})
+    assert approved.status_code == 200, approved.text
     wait_status(artist, "已完成", 30)
     shots(artist, "order-artist-completed")
 

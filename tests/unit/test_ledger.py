@@ -63,3 +63,36 @@ def test_balances_per_account_and_per_booking(db: Session) -> None:
     assert db.scalar(select(func.count()).where(JournalLine.entry_id == entry.id)) == 2
     total = db.scalar(select(func.sum(JournalLine.amount)))
     assert total == 0
+
+
+def test_the_invariant_checks_of_the_workflow_suite_can_fail(db: Session) -> None:
+    """tests/workflows/ledger_invariants.py finds a booking whose money does not add up, and an entry that
+    doesn't balance (written past `post`, which would refuse it)."""
+    from domain.models import PaymentOrder, Payout
+    from tests.workflows.ledger_invariants import booking_problems, unbalanced_entries
+
+    booking, other, artist = _bookings(db)
+    for b in (booking, other):
+        db.add(PaymentOrder(id=f"P{b}", booking_id=b, kind="deposit", amount=100_000, gateway="sandbox",
+                            status="paid"))
+        db.flush()
+        post(db, kind="payment", ref=f"P{b}", booking_id=b, artist_id=artist,
+             lines=[(accounts.gateway("sandbox"), 100_000), (accounts.ESCROW, -100_000)])
+        db.add(Payout(booking_id=b, artist_id=artist, gross_amount=100_000, commission_amount=10_000,
+                      payout_amount=90_000, status="paid"))
+    # Settled and paid out in the ledger for one booking only.
+    post(db, kind="settlement", ref=f"booking-{booking}", booking_id=booking, artist_id=artist,
+         lines=[(accounts.ESCROW, 100_000), (accounts.ARTIST_PAYABLE, -90_000), (accounts.COMMISSION, -10_000)])
+    post(db, kind="payout", ref=f"PO{booking}", booking_id=booking, artist_id=artist,
+         lines=[(accounts.ARTIST_PAYABLE, 90_000), (accounts.payout("sandbox"), -90_000)])
+    db.flush()
+    assert booking_problems(db, booking) == []
+    problems = booking_problems(db, other)
+    assert "escrow balance -100000 (expected 0)" in problems
+    assert any(p.startswith("payments 100000 - refunds 0 != payouts 0") for p in problems)
+    assert unbalanced_entries(db) == []
+    entry = db.scalar(select(JournalEntry).where(JournalEntry.ref == f"booking-{booking}"))
+    assert entry is not None
+    db.add(JournalLine(entry_id=entry.id, account=accounts.COMMISSION, booking_id=booking, amount=-1))
+    db.flush()
+    assert [(kind, total) for _, kind, _, total in unbalanced_entries(db)] == [("settlement", -1)]

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
@@ -18,6 +17,8 @@ from domain.bookings import service
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, PaymentReceived, Quote
 from domain.bookings.schemas import InquiryIn
 from domain.models import Booking, ClientProfile, PaymentOrder, User
+from domain.payments import service as payments
+from domain.payments.gateway import CallbackEvent
 from domain.time import utc_now
 from tests.factories import artist_row, inquiry_body, user_row
 from workflows.booking import BookingWorkflow, search_attributes
@@ -43,8 +44,14 @@ def inquiry_in(artist_ids: list[int], days: float = 40, hours: int = 3, now: dat
                                                  hours=hours))
 
 
+# Settlement rules of the bookings these tests start unless a test says otherwise: no dispute window after the
+# show and approval at once, so a settlement request pays out straight away. The settlement tests pass the
+# platform's defaults (None: booking.settlement_* from the rules) or their own.
+NO_SETTLEMENT_WAIT = {"settlement_window_hours": 0, "settlement_auto_approve_days": 0}
+
+
 async def start(env: WorkflowEnvironment, db: Session, client_id: int, artist_ids: list[int],
-                **kw: Any) -> list[WorkflowHandle]:
+                settlement: dict[str, int] | None = NO_SETTLEMENT_WAIT, **kw: Any) -> list[WorkflowHandle]:
     """Bookings whose show is `days` ahead of the (time-skipping) server's clock."""
     user = db.get(User, client_id)
     assert user is not None
@@ -55,6 +62,8 @@ async def start(env: WorkflowEnvironment, db: Session, client_id: int, artist_id
     handles = []
     for b in bookings:
         inp = service.workflow_input(db, b)
+        for name, value in (settlement or {}).items():
+            setattr(inp, name, value)
         handles.append(await client.start_workflow(
             BookingWorkflow.run, inp, id=f"booking-{b.id}", task_queue=QUEUE,
             search_attributes=TypedSearchAttributes(search_attributes(inp, "REQUESTED").search_attributes)))
@@ -90,18 +99,26 @@ async def to_signed(handle: WorkflowHandle, client_id: int, artist_id: int, quot
 
 
 async def pay(handle: WorkflowHandle, db: Session, client_id: int, kind: str) -> str:
-    """What a paid gateway callback does: the order is paid and the workflow signalled."""
+    """What a paid gateway callback does: the order is paid (and posted to the ledger) and the workflow
+    signalled."""
     result = await act(handle, f"pay_{kind}", "client", client_id)
     assert result.payment_order_id
     order = db.get(PaymentOrder, result.payment_order_id)
     assert order is not None
-    db.execute(update(PaymentOrder).where(PaymentOrder.id == order.id).values(
-        status="paid", paid_at=utc_now(), gateway_txn_id=f"T{order.id}"))
-    db.commit()
-    await handle.signal(BookingWorkflow.payment_received,
-                        PaymentReceived(order.id, kind, order.amount, "sandbox", f"T{order.id}"))
+    received = paid_callback(db, order)
+    assert received is not None
+    await handle.signal(BookingWorkflow.payment_received, received)
     await settled(handle)
     return order.id
+
+
+def paid_callback(db: Session, order: PaymentOrder, txn: str | None = None) -> PaymentReceived | None:
+    """The gateway's verified "paid" notification for `order`, recorded as the callback route does."""
+    received = payments.record_callback(db, order.gateway, CallbackEvent(
+        notification_id=f"N{order.id}-{txn or ''}", order_id=order.id, amount=order.amount,
+        gateway_txn_id=txn or f"T{order.id}", paid_at=utc_now()))
+    db.commit()
+    return received
 
 
 async def settled(handle: WorkflowHandle, timeout: float = 15) -> None:

@@ -12,7 +12,17 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain.bookings.messages import CancellationTier, Quote
 from domain.models import BookingEvent, CalendarSlot, Dispute, Notification, Payout, Penalty, Refund
 from domain.payments.sandbox import SandboxGateway
-from tests.workflows.booking_helpers import QUOTE, act, booking, parties, pay, settled, start, to_signed
+from tests.workflows.booking_helpers import (
+    QUOTE,
+    act,
+    booking,
+    paid_callback,
+    parties,
+    pay,
+    settled,
+    start,
+    to_signed,
+)
 from workflows.booking import BookingWorkflow
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -118,6 +128,15 @@ async def test_client_cancellation_follows_the_contract_tiers(temporal_env, db: 
     b = booking(db, h)
     assert (b.refunded_amount, _slot(db, b.id)) == (refund, None)
     assert db.scalar(select(func.coalesce(func.sum(Refund.amount), 0)).where(Refund.booking_id == b.id)) == refund
+    # The deposit the client did not get back is the artist's, less the commission: settled and paid out.
+    kept = 300_000 - refund
+    payout = db.get(Payout, b.id)
+    if kept == 0:
+        assert payout is None and b.payout_amount is None
+    else:
+        assert payout is not None and (payout.status, payout.gross_amount, payout.payout_amount) == (
+            "paid", kept, kept - kept // 10)
+        assert (b.status, b.commission_amount, b.payout_amount) == ("CANCELLED", kept // 10, kept - kept // 10)
 
 
 async def test_custom_tiers_are_honoured(temporal_env, db: Session, handles):  # type: ignore[no-untyped-def]
@@ -159,7 +178,7 @@ async def test_operator_cancels_with_chosen_refund(temporal_env, db: Session, ha
 # booking continue; after the show it settles what the client did not get back.
 @pytest.mark.parametrize(("when", "resolution", "status", "refunded", "payout", "slot"), [
     ("before", "full_refund", "CANCELLED", 1_000_000, None, None),
-    ("before", "partial_refund", "CANCELLED", 400_000, None, None),
+    ("before", "partial_refund", "CANCELLED", 400_000, 540_000, None),  # what was kept is settled
     ("before", "release", "FULLY_PAID", 0, None, "booked"),
     ("after", "full_refund", "COMPLETED", 1_000_000, 0, "booked"),
     ("after", "partial_refund", "COMPLETED", 400_000, 540_000, "booked"),  # (10,000 - 4,000) - 10 % commission
@@ -250,9 +269,9 @@ async def test_payment_after_cancellation_is_refunded(temporal_env, db: Session,
     await act(h, "cancel", "client", client, reason="不办了")
     order = db.get(PaymentOrder, started.payment_order_id)
     assert order is not None
-    order.status, order.gateway_txn_id = "paid", "T-late"
-    db.commit()
-    await h.signal(BookingWorkflow.payment_received, PaymentReceived(order.id, "deposit", 300_000, "sandbox", "T"))
+    received = paid_callback(db, order, "T-late")  # the client paid the order anyway
+    assert received == PaymentReceived(order.id, "deposit", 300_000, "sandbox", "T-late")
+    await h.signal(BookingWorkflow.payment_received, received)
     assert await h.result() == "CANCELLED"
     assert booking(db, h).refunded_amount == 300_000
 

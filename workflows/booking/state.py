@@ -46,6 +46,22 @@ class Ruling:
 
 
 @dataclass
+class Settlement:
+    """A settlement waiting for its payout: the dispute window, the operator's approval (or the automatic one),
+    then the payout through the channel."""
+
+    gross: int       # what the client paid and kept paid
+    commission: int
+    payout: int
+    window_ends_at: datetime   # no payout before (disputes may still be opened)
+    auto_approve_at: datetime  # approved automatically then, unless an operator decided
+    status: str = "pending_approval"  # approved / paying / failed / rejected / paid
+    approved_by: int | None = None
+    checks: int = 0  # how often a payout in flight was looked up
+    check_at: datetime | None = None  # when it is looked up next
+
+
+@dataclass
 class BookingState:
     status: BookingStatus = BookingStatus.REQUESTED
     quote: Quote | None = None
@@ -60,3 +76,4 @@ class BookingState:
     fired: set[str] = field(default_factory=set)
     failed_timers: set[str] = field(default_factory=set)  # failed permanently: wait for an operator instead
     paid_orders: set[str] = field(default_factory=set)
+    settlement: Settlement | None = None

@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.booking.state import STATUS_KEY, BookingState, Ruling, Timer
+from workflows.booking.state import STATUS_KEY, BookingState, Ruling, Settlement, Timer
 from workflows.booking.timers import next_timer
 
 with workflow.unsafe.imports_passed_through():
@@ -29,8 +29,10 @@ with workflow.unsafe.imports_passed_through():
         FLAG_FOR_OPERATOR,
         HOLD_SLOT,
         OPEN_DISPUTE,
+        PAY_OUT,
         PAYOUT,
         PERMANENT_TYPE,
+        RECORD_PAYOUT,
         RECORD_PENALTY,
         RECORD_STEP,
         REFUND,
@@ -46,10 +48,13 @@ with workflow.unsafe.imports_passed_through():
         OpenDisputeInput,
         PaymentReceived,
         PayoutInput,
+        PayoutOutcome,
+        PayoutRecord,
         PenaltyInput,
         Quote,
         RefundInput,
         ResolveDisputeInput,
+        SettlementDecision,
         SignContractInput,
         StepRecord,
     )
@@ -68,6 +73,19 @@ PATCH_DEADLINES_BEFORE_SHOW = "deadlines-before-show"
 PATCH_DISPUTE_RULINGS = "dispute-rulings-by-timing"
 # A refused refund is not followed by a "refunded" event claiming money that did not move.
 PATCH_NO_FALSE_REFUND = "no-refunded-event-after-refusal"
+# Settlement waits for the dispute window and an operator's approval (or the automatic one) before the payout;
+# money a cancelled booking kept is settled to the artist the same way.
+PATCH_SETTLEMENT_APPROVAL = "settlement-approval"
+# A payout is tried a few times (the channel unreachable), then left to an operator: never retried forever.
+PAYOUT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
+                           maximum_interval=timedelta(minutes=5), maximum_attempts=6)
+# A payout in flight at the channel (WeChat transfer accepted, a bank batch line not paid yet) is looked up every
+# 10 minutes for a day, then flagged for an operator and looked up every 6 hours until the channel knows.
+PAYOUT_CHECK_EVERY = timedelta(minutes=10)
+PAYOUT_CHECKS = 144
+PAYOUT_CHECK_SLOW = timedelta(hours=6)
+SETTLEMENT_TIMERS = ("settlement_auto_approve", "settlement_payout", "payout_check")
+DECISIONS = {"approve": "审核通过", "reject": "驳回", "retry": "重新打款"}
 
 Notify = list[tuple[int, str, str]]  # (user id, title, body)
 Handler = Callable[[ActionRequest], Awaitable[ActionResult | None]]  # None: answer with the new status
@@ -146,10 +164,11 @@ class BookingWorkflow:
                         raise
                     self.compensation.pop(0)  # flagged for an operator; don't loop on it
                 continue
-            if self.s.status in FINAL and not self.lock.locked():
+            if self.s.status in FINAL and not self.lock.locked() and not self._settlement_open():
                 break
             seen = self.version
-            timer = None if self.s.status in FINAL else next_timer(self.s, inp, clip_deadlines=self.clip_deadlines)
+            timer = self._settlement_timer() or (
+                None if self.s.status in FINAL else next_timer(self.s, inp, clip_deadlines=self.clip_deadlines))
             timeout = None if timer is None else max((timer.at - workflow.now()).total_seconds(), 0)
             try:
                 await workflow.wait_condition(self._woken(seen), timeout=timeout)
@@ -169,7 +188,7 @@ class BookingWorkflow:
 
     def _woken(self, seen: int) -> Callable[[], bool]:
         return lambda: (self.version != seen or bool(self.payments) or bool(self.compensation)
-                        or (self.s.status in FINAL and not self.lock.locked()))
+                        or (self.s.status in FINAL and not self.lock.locked() and not self._settlement_open()))
 
     async def _on_timer(self, timer: Timer) -> None:
         inp, s = self.inp, self.s
@@ -209,6 +228,10 @@ class BookingWorkflow:
         elif kind == "auto_accept":
             await self._step(kind, "confirm_performance", "system", None, S.ACCEPTED,
                              notify=[(inp.artist_id, "演出已确认", "演出已自动确认，您可以申请结算")])
+        elif kind == "settlement_auto_approve":
+            await self._approve(None, "超过审核期限，系统自动审核通过")
+        elif kind in ("settlement_payout", "payout_check"):
+            await self._pay_out()
 
     # --- payments (signal) -------------------------------------------------------------------------------
 
@@ -272,6 +295,8 @@ class BookingWorkflow:
             if start - timedelta(days=q.balance_due_days) < workflow.now():
                 raise ApplicationError("尾款期限早于当前时间，请缩短尾款提前天数", "quote.balance_due_days",
                                        type="BadRequest")
+        if action == Action.dispute and s.settlement is not None and s.settlement.status in ("paying", "failed"):
+            raise ApplicationError("结算打款已开始，不能再发起纠纷，请联系平台客服", type="InvalidAction")
         if action in (Action.reject, Action.dispute) and not (req.reason or "").strip():
             raise ApplicationError("请填写原因", "reason", type="BadRequest")
         if action in (Action.sign, Action.countersign) and not req.signature_key:
@@ -367,7 +392,9 @@ class BookingWorkflow:
         assert inp is not None
         kind = "deposit" if req.action == Action.pay_deposit else "balance"
         amount = s.deposit_amount if kind == "deposit" else s.balance_amount
-        order_id, pay_url = await self._run(CREATE_PAYMENT, CreatePaymentInput(inp.booking_id, kind, amount))
+        # The payer's choice of gateway travels in the activity's input only: the commands stay the same.
+        order_id, pay_url = await self._run(CREATE_PAYMENT, CreatePaymentInput(inp.booking_id, kind, amount,
+                                                                               gateway=req.gateway))
         return ActionResult(status=s.status.value, payment_order_id=order_id, pay_url=pay_url)
 
     async def _confirm_performance(self, req: ActionRequest) -> None:
@@ -463,6 +490,10 @@ class BookingWorkflow:
                              data={"amount": amount},
                              notify=[(inp.client_id, "退款已完成", f"已退款{amount / 100:.2f}元")] if amount else [])
         self.compensation.pop(0)
+        if (step == "refund-cancel" and not refused and s.status == S.CANCELLED and self._refundable() > 0
+                and workflow.patched(PATCH_SETTLEMENT_APPROVAL)):
+            async with self.lock:  # what the client did not get back is the artist's, less commission
+                await self._settle("settle-kept")
 
     async def _resolve(self, req: ActionRequest) -> None:
         """An operator's ruling on a dispute, by timing. Before the show it either cancels the booking (refund,
@@ -511,6 +542,9 @@ class BookingWorkflow:
                                                f"纠纷处理完成，已退款{r.refund_amount / 100:.2f}元，档期已释放"))
             s.disputed_from = None
             await self._run(RELEASE_SLOT, inp.booking_id)
+            if self._refundable() > 0 and workflow.patched(PATCH_SETTLEMENT_APPROVAL):
+                async with self.lock:  # a partial refund: the rest is the artist's, less commission
+                    await self._settle("settle-kept")
         else:
             await self._step("resolve_dispute", Action.resolve_dispute, "operator", r.operator_id, S.SETTLING,
                              reason=r.reason, data=data, fields=done,
@@ -547,7 +581,162 @@ class BookingWorkflow:
                              notify=self._both("纠纷已处理：继续履约", req.reason or ""))
         s.disputed_from = None
 
+    # --- settlement: dispute window, approval, payout ---------------------------------------------------------
+
+    def _settlement_open(self) -> bool:
+        return self.s.settlement is not None and self.s.settlement.status != "paid"
+
+    def _settlement_timer(self) -> Timer | None:
+        st, status = self.s.settlement, self.s.status
+        if st is None or status not in (S.SETTLING, S.CANCELLED):
+            return None  # disputed: frozen until the ruling settles again
+        timer = None
+        if st.status == "pending_approval":
+            timer = Timer(max(st.window_ends_at, st.auto_approve_at), "settlement_auto_approve")
+        elif st.status == "approved":
+            timer = Timer(st.window_ends_at, "settlement_payout")
+        elif st.status == "paying":
+            timer = Timer(st.check_at or workflow.now(), "payout_check")
+        # failed / rejected: an operator decides (decide_settlement)
+        return timer if timer is not None and timer.kind not in self.s.failed_timers else None
+
     async def _settle(self, step: str) -> None:
+        """Settle what the client paid and kept paid: commission and payout are fixed now (rate snapshotted at
+        booking), the payout waits for the end of the dispute window (after the show; none for a cancelled
+        booking) and an operator's approval, or is approved automatically after the configured days."""
+        if not workflow.patched(PATCH_SETTLEMENT_APPROVAL):
+            await self._settle_v1(step)
+            return
+        inp, s = self.inp, self.s
+        assert inp is not None
+        gross = self._refundable()
+        commission, payout = settlement(gross, inp.commission_rate_bp)
+        fields = {"commission_amount": commission, "payout_amount": payout, "refunded_amount": s.refunded_amount}
+        if gross <= 0:
+            if s.status == S.SETTLING:
+                await self._step(step, "settled", "system", None, S.COMPLETED, fields=fields,
+                                 notify=[(inp.artist_id, "结算完成", "款项已全部退还需求方，本单无可结算金额")])
+            return
+        now = workflow.now()
+        window = now if s.status == S.CANCELLED else max(
+            now, datetime.fromisoformat(inp.end_at) + timedelta(hours=inp.settlement_window_hours))
+        auto = max(window, now + timedelta(days=inp.settlement_auto_approve_days))
+        s.settlement = Settlement(gross, commission, payout, window, auto)
+        await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "pending_approval", gross, commission, payout,
+                                                    auto.isoformat()))
+        if auto <= now:  # no window and no approval period configured: approved at once
+            await self._approve(None, None)
+            return
+        await self._step(step, "settlement_pending", "system", None, s.status, moved=False, fields=fields,
+                         data={"gross_amount": gross, "window_ends_at": window.isoformat(),
+                               "auto_approve_at": auto.isoformat()},
+                         notify=[(inp.artist_id, "结算待审核",
+                                  f"应结算{payout / 100:.2f}元，争议期结束并经平台审核后打款")])
+
+    async def _approve(self, operator_id: int | None, reason: str | None) -> None:
+        inp, s, st = self.inp, self.s, self.s.settlement
+        assert inp is not None and st is not None
+        st.status, st.approved_by = "approved", operator_id
+        await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "approved", operator_id=operator_id))
+        if operator_id is not None or st.window_ends_at > workflow.now():
+            await self._step("settlement-approved", "settlement_approved", "operator" if operator_id else "system",
+                             operator_id, s.status, moved=False, reason=reason, fields={"needs_operator": None},
+                             data={"window_ends_at": st.window_ends_at.isoformat()},
+                             notify=[(inp.artist_id, "结算已审核", "平台已审核通过结算，争议期结束后打款")])
+        if st.window_ends_at <= workflow.now():
+            await self._pay_out()
+        else:
+            self.version += 1  # the payout timer: the end of the dispute window
+
+    async def _pay_out(self) -> None:
+        """Send the approved payout (PAY_OUT settles the ledger first). A failure stays in settlement, flagged for
+        an operator who may retry; a payout in flight at the channel is looked up again for a day."""
+        inp, s, st = self.inp, self.s, self.s.settlement
+        assert inp is not None and st is not None
+        try:
+            outcome = await workflow.execute_activity(
+                PAY_OUT.name, inp.booking_id, result_type=PayoutOutcome, start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=PAYOUT_RETRY)
+        except ActivityError as err:
+            outcome = PayoutOutcome("failed", f"出款未能完成：{_failure_message(err)}")
+        self.version += 1
+        if outcome.status == "processing":
+            st.status, st.checks = "paying", st.checks + 1
+            st.check_at = workflow.now() + (PAYOUT_CHECK_EVERY if st.checks < PAYOUT_CHECKS else PAYOUT_CHECK_SLOW)
+            if st.checks == PAYOUT_CHECKS:
+                await self._step("payout-slow", "payout_slow", "system", None, s.status, moved=False,
+                                 fields={"needs_operator": "结算打款一天仍未到账，请核实出款渠道"})
+            return
+        if outcome.status != "paid":
+            reason = outcome.failure_reason or "出款失败"
+            st.status = "failed"
+            await self._step("payout-failed", "payout_failed", "system", None, s.status, moved=False,
+                             fields={"needs_operator": f"结算打款失败：{reason}"[:200]}, data={"error": reason},
+                             notify=[(inp.artist_id, "结算打款失败", "平台运营正在处理，处理后将重新打款")])
+            return
+        st.status = "paid"
+        fields = {"commission_amount": st.commission, "payout_amount": st.payout, "needs_operator": None,
+                  "refunded_amount": s.refunded_amount}
+        if s.status == S.SETTLING:
+            await self._step("settle", "settled", "system", None, S.COMPLETED, fields=fields,
+                             notify=[(inp.artist_id, "结算完成", f"演出费已结算，到账{st.payout / 100:.2f}元")])
+        else:
+            await self._step("settle-kept", "settled", "system", None, s.status, moved=False, fields=fields,
+                             notify=[(inp.artist_id, "结算完成",
+                                      f"取消订单保留的款项已结算，到账{st.payout / 100:.2f}元")])
+
+    @workflow.update
+    async def decide_settlement(self, req: SettlementDecision) -> ActionResult:
+        """An operator approves a settlement's payout, rejects it (with a reason; it may be approved later), or
+        retries a payout that failed. Sent by the console (POST /admin/settlements/...) or the Temporal UI."""
+        async with self.lock:
+            self._check_decision(req)
+            inp, s, st = self.inp, self.s, self.s.settlement
+            assert inp is not None and st is not None
+            operator_id = req.actor.id
+            if req.decision == "approve":
+                await self._approve(operator_id or 0, req.reason)
+            elif req.decision == "reject":
+                st.status = "rejected"
+                await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "rejected", operator_id=operator_id,
+                                                            reason=req.reason))
+                await self._step("settlement-rejected", "settlement_rejected", "operator", operator_id, s.status,
+                                 moved=False, reason=req.reason,
+                                 fields={"needs_operator": f"结算已驳回：{req.reason}"[:200]},
+                                 notify=[(inp.artist_id, "结算未通过审核", req.reason or "")])
+            else:
+                s.failed_timers -= set(SETTLEMENT_TIMERS)
+                st.status, st.checks = "approved", 0
+                await self._step("payout-retry", "payout_retry", "operator", operator_id, s.status, moved=False,
+                                 reason=req.reason, fields={"needs_operator": None})
+                await self._pay_out()
+            return ActionResult(status=self.s.status.value)
+
+    @decide_settlement.validator
+    def validate_decide_settlement(self, req: SettlementDecision) -> None:
+        self._check_decision(req)
+
+    def _check_decision(self, req: SettlementDecision) -> None:
+        s, st = self.s, self.s.settlement
+        if self.inp is None:
+            raise ApplicationError("预约尚未就绪，请稍后重试", type="NotReady")
+        if req.actor.role != "operator":
+            raise ApplicationError("只有平台运营可以处理结算", type="Forbidden")
+        if req.decision not in DECISIONS:
+            raise ApplicationError("请选择处理方式（审核通过、驳回或重新打款）", "decision", type="BadRequest")
+        if st is None or st.status == "paid":
+            raise ApplicationError("该预约没有待处理的结算", type="InvalidAction")
+        if s.status not in (S.SETTLING, S.CANCELLED):
+            raise ApplicationError(f"当前状态（{STATUS_LABELS[s.status]}）不能处理结算", type="InvalidAction")
+        allowed = {"approve": ("pending_approval", "rejected"), "reject": ("pending_approval",), "retry": ("failed",)}
+        if st.status not in allowed[req.decision]:
+            label = _SETTLEMENT_LABELS.get(st.status, st.status)
+            raise ApplicationError(f"结算当前{label}，不能{DECISIONS[req.decision]}", type="InvalidAction")
+        if req.decision == "reject" and not (req.reason or "").strip():
+            raise ApplicationError("请填写驳回理由", "reason", type="BadRequest")
+
+    async def _settle_v1(self, step: str) -> None:
+        """Settlement as first released: paid out at once (replays bookings recorded before the approval)."""
         inp, s = self.inp, self.s
         assert inp is not None
         commission, payout = settlement(s.paid_amount - s.refunded_amount, inp.commission_rate_bp)
@@ -608,6 +797,10 @@ class BookingWorkflow:
             workflow.upsert_search_attributes([STATUS_KEY.value_set(to.value)])
         workflow.upsert_memo({"summary": f"预约#{inp.booking_id} 艺人{inp.artist_id} 需求方{inp.client_id} "
                                          f"演出{inp.start_at[:16]} 状态:{STATUS_LABELS[to]}"})
+
+
+_SETTLEMENT_LABELS = {"pending_approval": "待审核", "approved": "已审核待打款", "paying": "打款中",
+                      "failed": "打款失败", "rejected": "已驳回", "paid": "已打款"}
 
 
 def _permanent(err: ActivityError) -> bool:

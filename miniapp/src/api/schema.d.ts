@@ -2231,6 +2231,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 结算审批列表
+         * @description Failed payouts first, then those waiting for approval; `status` filters (repeatable).
+         */
+        get: operations["list_settlements_api_v1_admin_settlements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settlements/{booking_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 结算详情 */
+        get: operations["get_settlement_api_v1_admin_settlements__booking_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settlements/{booking_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 结算审核通过
+         * @description Approve the payout (also one rejected before); it is sent once the dispute window is over.
+         */
+        post: operations["approve_api_v1_admin_settlements__booking_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settlements/{booking_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 驳回结算
+         * @description Hold the payout with a reason (shown to the artist); it can be approved later.
+         */
+        post: operations["reject_api_v1_admin_settlements__booking_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settlements/{booking_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新打款
+         * @description Send a failed payout again (after the artist fixed their payout account, say).
+         */
+        post: operations["retry_api_v1_admin_settlements__booking_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2808,6 +2905,7 @@ export interface components {
             /** Refunds */
             refunds: components["schemas"]["RefundOut"][];
             dispute: components["schemas"]["DisputeOut"] | null;
+            settlement?: components["schemas"]["BookingSettlementOut"] | null;
         };
         /** BookingOut */
         BookingOut: {
@@ -2896,6 +2994,34 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * BookingSettlementOut
+         * @description The settlement on a booking's page: the artist (and operators) see the figures and where the payout is; the
+         *     client sees only whether the booking is settled.
+         */
+        BookingSettlementOut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending_approval" | "approved" | "paying" | "paid" | "failed" | "rejected";
+            /** Status Label */
+            status_label: string;
+            /** Gross Amount */
+            gross_amount?: number | null;
+            /** Commission Amount */
+            commission_amount?: number | null;
+            /** Payout Amount */
+            payout_amount?: number | null;
+            /** Auto Approve At */
+            auto_approve_at?: string | null;
+            /** Paid At */
+            paid_at?: string | null;
+            /** Channel Label */
+            channel_label?: string | null;
+            /** Failure Reason */
+            failure_reason?: string | null;
         };
         /**
          * BookingStatus
@@ -4013,6 +4139,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[SettlementOut] */
+        Page_SettlementOut_: {
+            /** Items */
+            items: components["schemas"]["SettlementOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** PaymentFlowOut */
         PaymentFlowOut: {
             /** Order Id */
@@ -4985,11 +5122,11 @@ export interface components {
         SettingIn: {
             /**
              * Key
-             * @constant
+             * @enum {string}
              */
-            key: "booking.require_verification";
+            key: "booking.require_verification" | "booking.commission_rate_bp" | "booking.settlement_dispute_window_hours" | "booking.settlement_auto_approve_days";
             /** Value */
-            value: boolean;
+            value: boolean | number;
         };
         /** SettingOut */
         SettingOut: {
@@ -5002,6 +5139,81 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * SettlementDecisionIn
+         * @description Body of POST /admin/settlements/{booking_id}/approve|reject|retry: the reason (required to reject).
+         */
+        SettlementDecisionIn: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /** SettlementOut */
+        SettlementOut: {
+            /** Booking Id */
+            booking_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string | null;
+            /** Client Id */
+            client_id: number;
+            /** Booking Status */
+            booking_status: string;
+            /** Booking Status Label */
+            booking_status_label: string;
+            /**
+             * Show End At
+             * Format: date-time
+             */
+            show_end_at: string;
+            /** Gross Amount */
+            gross_amount: number;
+            /** Commission Rate Bp */
+            commission_rate_bp: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Payout Amount */
+            payout_amount: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending_approval" | "approved" | "paying" | "paid" | "failed" | "rejected";
+            /** Status Label */
+            status_label: string;
+            /** Payout No */
+            payout_no: string;
+            /** Channel */
+            channel: string | null;
+            /** Channel Label */
+            channel_label: string | null;
+            /** Auto Approve At */
+            auto_approve_at: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Approved By */
+            approved_by: number | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Needs Operator */
+            needs_operator: string | null;
+            /** Allowed Decisions */
+            allowed_decisions: ("approve" | "reject" | "retry")[];
+        };
+        /** SettlementRejectIn */
+        SettlementRejectIn: {
+            /** Reason */
+            reason: string;
         };
         /** SignCodeOut */
         SignCodeOut: {
@@ -5467,6 +5679,7 @@ export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload
 export type BodyVerifyContractApiV1ContractsVerifyPost = components['schemas']['Body_verify_contract_api_v1_contracts_verify_post'];
 export type BookingDetail = components['schemas']['BookingDetail'];
 export type BookingOut = components['schemas']['BookingOut'];
+export type BookingSettlementOut = components['schemas']['BookingSettlementOut'];
 export type BookingStatus = components['schemas']['BookingStatus'];
 export type CalendarDay = components['schemas']['CalendarDay'];
 export type CalendarOut = components['schemas']['CalendarOut'];
@@ -5539,6 +5752,7 @@ export type PagePayoutOut = components['schemas']['Page_PayoutOut_'];
 export type PageQualificationOut = components['schemas']['Page_QualificationOut_'];
 export type PageReviewDetail = components['schemas']['Page_ReviewDetail_'];
 export type PageReviewItemOut = components['schemas']['Page_ReviewItemOut_'];
+export type PageSettlementOut = components['schemas']['Page_SettlementOut_'];
 export type PaymentFlowOut = components['schemas']['PaymentFlowOut'];
 export type PaymentFlowPage = components['schemas']['PaymentFlowPage'];
 export type PaymentMethodOut = components['schemas']['PaymentMethodOut'];
@@ -5589,6 +5803,9 @@ export type RunsOut = components['schemas']['RunsOut'];
 export type SealCheckOut = components['schemas']['SealCheckOut'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
+export type SettlementDecisionIn = components['schemas']['SettlementDecisionIn'];
+export type SettlementOut = components['schemas']['SettlementOut'];
+export type SettlementRejectIn = components['schemas']['SettlementRejectIn'];
 export type SignCodeOut = components['schemas']['SignCodeOut'];
 export type SignatureOut = components['schemas']['SignatureOut'];
 export type SlotOut = components['schemas']['SlotOut'];
@@ -15329,6 +15546,411 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_settlements_api_v1_admin_settlements_get: {
+        parameters: {
+            query?: {
+                status?: ("pending_approval" | "approved" | "paying" | "paid" | "failed" | "rejected")[] | null;
+                artist_id?: number | null;
+                booking_id?: number | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SettlementOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_settlement_api_v1_admin_settlements__booking_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    approve_api_v1_admin_settlements__booking_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementDecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    reject_api_v1_admin_settlements__booking_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementRejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    retry_api_v1_admin_settlements__booking_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementDecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
