@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from activities.reconciliation import ReconciliationActivities
 from domain.ledger import accounts
 from domain.ledger.service import balance, post
-from domain.models import JournalEntry, PaymentOrder, ReconciliationDifference, ReconciliationRun
+from domain.models import JournalEntry, PaymentOrder, ReconciliationDifference, ReconciliationRun, Refund
 from domain.payments.gateway import BillLine
 from domain.reconciliation.messages import ReconcileInput, RunSummary
 from domain.time import SHANGHAI, utc_now
@@ -134,3 +134,45 @@ async def test_yesterday_by_default_and_a_bill_refused_is_reported_not_retried_f
     assert refused.gateway == "wechatpay" and refused.error and "NO_STATEMENT_EXIST" in refused.error
     assert fine.error is None
     assert db.scalar(select(func.count()).select_from(PaymentOrder)) == 0
+
+
+def _refund(db: Session, booking: int, order_id: str, amount: int, *, posted: bool = True) -> str:
+    row = Refund(booking_id=booking, step=f"refund-{order_id}-{amount}", amount=amount, status="succeeded",
+                 succeeded_at=utc_now(), attempts=1)
+    db.add(row)
+    db.flush()
+    no = f"R{row.id}-deposit"
+    row.parts = [{"refund_no": no, "order_id": order_id, "gateway": "wechatpay", "amount": amount,
+                  "state": "succeeded", "gateway_refund_id": f"5030{row.id:010d}"}]
+    if posted:
+        post(db, kind="refund", ref=f"{row.id}:{order_id}", booking_id=booking, artist_id=None,
+             lines=[(accounts.ESCROW, amount), (accounts.gateway("wechatpay"), -amount)])
+    db.commit()
+    return no
+
+
+async def test_refunds_are_matched_by_refund_number_on_both_sides(
+        db: Session, temporal_env: Any, gateways: tuple[BillGateway, BillGateway]) -> None:
+    wechat, _ = gateways
+    client, artist = user_row(db).id, artist_row(db)
+    first, second = insert_booking(db, client, artist), insert_booking(db, client, artist)
+    first_order, second_order = _paid(db, first, "deposit", 300_000), _paid(db, second, "deposit", 200_000)
+    matched = _refund(db, first, first_order, 100_000)
+    unbilled = _refund(db, second, second_order, 50_000)
+    unposted = _refund(db, second, second_order, 20_000, posted=False)
+    today = utc_now().astimezone(SHANGHAI).date()
+    refund_line = lambda no, order, amount, fee=0: BillLine(  # noqa: E731
+        "wechatpay", "refund", order, no, f"5030{no}", amount, fee, utc_now())
+    wechat.lines[today] = [_line(first_order, 300_000, fee=1_800), _line(second_order, 200_000, fee=1_200),
+                           refund_line(matched, first_order, 100_000, fee=-600),
+                           refund_line(unposted, second_order, 20_000),
+                           refund_line("R999999-deposit", first_order, 10_000)]
+    [summary] = await _run(temporal_env, day=today.isoformat(), gateways=["wechatpay"])
+    assert (summary.bill_lines, summary.matched, summary.differences) == (5, 3, 3)
+    rows = db.scalars(select(ReconciliationDifference).order_by(ReconciliationDifference.kind)).all()
+    assert [(r.kind, r.line_kind, r.refund_no, r.booking_id, r.our_amount, r.gateway_amount) for r in rows] == [
+        ("ledger_missing", "refund", unposted, second, 20_000, 20_000),
+        ("missing_at_gateway", "refund", unbilled, second, 50_000, None),
+        ("missing_on_our_side", "refund", "R999999-deposit", None, None, 10_000),
+    ]
+    assert balance(db, accounts.GATEWAY_FEES) == 1_800 + 1_200 - 600  # a refund gives part of the fee back
