@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, UploadFile
 
 from api.deps import ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
 from domain.payouts import accounts, bank, service, views
+from domain.payouts.errors import PayoutResultFileInvalid
 from domain.payouts.factory import payout_channel_from_settings
 from domain.payouts.schemas import (
     BatchOut,
@@ -89,4 +90,14 @@ def batch_file(batch_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> Respo
 def settle_line(batch_id: PathId, line_id: PathId, body: BatchResultIn, op: CurrentOperator, db: Db,
                 ctx: Ctx) -> BatchOut:
     bank.settle_line(db, batch_id, line_id, body, op.id)
+    return bank.batch_view(db, ctx.cipher, batch_id)
+
+
+@router.post("/admin/payouts/bank-batches/{batch_id}/results", response_model=BatchOut, tags=["admin"],
+             summary="上传付款结果（在批次 Excel 的“结果(成功/失败)”“失败原因”列填写后上传）")
+def upload_results(batch_id: PathId, file: UploadFile, op: CurrentOperator, db: Db, ctx: Ctx) -> BatchOut:
+    data = file.file.read(bank.RESULT_FILE_MAX_BYTES + 1)
+    if len(data) > bank.RESULT_FILE_MAX_BYTES:
+        raise PayoutResultFileInvalid("文件过大：结果文件不超过5MB")
+    bank.apply_result_file(db, batch_id, data, op.id)
     return bank.batch_view(db, ctx.cipher, batch_id)

@@ -7,7 +7,7 @@ import io
 import logging
 import secrets
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from domain.payouts.errors import (
     PayoutBatchLineNotFound,
     PayoutBatchLineSettled,
     PayoutBatchNotFound,
+    PayoutResultFileInvalid,
 )
 from domain.payouts.schemas import BatchLineOut, BatchOut, BatchResultIn
 from domain.payouts.service import apply_result, transfer_no
@@ -28,7 +29,10 @@ from domain.time import SHANGHAI, utc_now
 
 log = logging.getLogger(__name__)
 
-BATCH_HEADERS = ["序号", "收款户名", "账号", "开户行", "金额(元)", "用途", "商户单号"]
+BATCH_HEADERS = ["序号", "收款户名", "账号", "开户行", "金额(元)", "用途", "商户单号", "结果(成功/失败)", "失败原因"]
+RESULT_FILE_MAX_BYTES = 5 * 1024 * 1024
+_PAID_WORDS, _FAILED_WORDS = {"成功", "已付款", "已支付", "付款成功", "paid", "success"}, {"失败", "退回", "退票",
+                                                                                   "付款失败", "failed", "fail"}
 PURPOSE = "演出费结算"
 
 
@@ -125,9 +129,9 @@ def batch_file(session: Session, cipher: FieldCipher, batch_id: int) -> tuple[st
                    line.amount / 100, PURPOSE, line.transfer_no])
         ws.cell(row=i + 1, column=3).number_format = "@"  # a long account number stays text, not 6.2E+18
         ws.cell(row=i + 1, column=5).number_format = "0.00"
-    ws.append(["合计", f"{len(lines)} 笔", None, None, batch.total_amount / 100, None, batch.batch_no])
+    ws.append(["合计", f"{len(lines)} 笔", None, None, batch.total_amount / 100, None, batch.batch_no, None, None])
     ws.cell(row=len(lines) + 2, column=5).number_format = "0.00"
-    for col, width in zip("ABCDEFG", (6, 14, 24, 28, 12, 14, 20), strict=True):
+    for col, width in zip("ABCDEFGHI", (6, 14, 24, 28, 12, 14, 20, 16, 24), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -153,3 +157,46 @@ def settle_line(session: Session, batch_id: int, line_id: int, data: BatchResult
             TransferResult("failed", failure_reason=f"银行转账失败：{line.failure_reason}")
         apply_result(session, payout, "bank", result)
     session.flush()
+
+
+def _cell(row: tuple[object, ...], i: int | None) -> str:
+    return str(row[i]).strip() if i is not None and i < len(row) and row[i] is not None else ""
+
+
+def apply_result_file(session: Session, batch_id: int, data: bytes, operator_id: int) -> int:
+    """Finance uploads the batch file back with 结果 filled in (成功 / 失败, and 失败原因): each line is recorded as
+    by `settle_line`; blank results are skipped. Returns how many lines were recorded."""
+    _batch(session, batch_id)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    except Exception as exc:  # not an xlsx (zip/xml errors of every kind)
+        raise PayoutResultFileInvalid() from exc
+    header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else [])]
+    if "商户单号" not in header or "结果(成功/失败)" not in header:
+        raise PayoutResultFileInvalid("结果文件缺少“商户单号”或“结果(成功/失败)”列，请在下载的批次文件上填写")
+    no_col, result_col = header.index("商户单号"), header.index("结果(成功/失败)")
+    reason_col = header.index("失败原因") if "失败原因" in header else None
+    lines = {line.transfer_no: line for line in _lines(session, batch_id)}
+    recorded, problems = 0, []
+    for number, row in enumerate(rows[1:], start=2):
+        transfer, result = _cell(row, no_col), _cell(row, result_col).lower()
+        if not result:
+            continue
+        if transfer not in lines:
+            problems.append(f"第{number}行：商户单号 {transfer[:40]} 不在本批次")
+            continue
+        if result not in _PAID_WORDS | _FAILED_WORDS:
+            problems.append(f"第{number}行：结果“{result[:10]}”应为 成功 或 失败")
+            continue
+        status = "paid" if result in _PAID_WORDS else "failed"
+        line = lines[transfer]
+        if line.status != "exported" and line.status != status:
+            problems.append(f"第{number}行：{transfer} 已登记为{'成功' if line.status == 'paid' else '失败'}")
+            continue
+        reason = _cell(row, reason_col)[:200] or None
+        settle_line(session, batch_id, line.id, BatchResultIn(status=status, reason=reason), operator_id)
+        recorded += 1
+    if problems:
+        raise PayoutResultFileInvalid("；".join(problems[:10]), detail={"problems": problems})
+    return recorded

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, NotFound
+from domain.errors import AppError, Conflict, NotFound
 
 
 class PayoutNotFound(NotFound):
@@ -31,3 +31,7 @@ class PayoutBatchLineSettled(Conflict):
 
 class PayoutNotAwaitingConfirmation(Conflict):
     code, message = "payout_not_awaiting_confirmation", "该结算没有待确认收款的微信转账"
+
+
+class PayoutResultFileInvalid(AppError):
+    status, code, message = 422, "payout_result_file_invalid", "无法读取付款结果文件，请上传填写了结果的批次 Excel"

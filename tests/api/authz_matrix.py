@@ -183,6 +183,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}/file"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/payouts/bank-batches/{{batch_id}}/lines/{{line_id}}/result"): OPERATOR_ONLY,
+    ("POST", f"{V}/admin/payouts/bank-batches/{{batch_id}}/results"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/reconciliation/differences"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/reconciliation/differences/{{difference_id}}/resolve"): OPERATOR_ONLY,
     ("POST", f"{V}/admin/reconciliation/runs"): OPERATOR_ONLY,

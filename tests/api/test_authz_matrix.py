@@ -361,6 +361,8 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/payouts/bank-batches/{{batch_id}}/lines/{{line_id}}/result"): Recipe(
         {"json": {"status": "paid"}}, ids={"batch_id": _no_batch, "line_id": _no_batch}),
     ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}"): Recipe(ids={"batch_id": _no_batch}),
+    ("POST", f"{V}/admin/payouts/bank-batches/{{batch_id}}/results"): Recipe(
+        {"files": {"file": ("结果.xlsx", b"PK", "application/octet-stream")}}, ids={"batch_id": _no_batch}),
     ("GET", f"{V}/admin/payouts/bank-batches/{{batch_id}}/file"): Recipe(ids={"batch_id": _no_batch}),
     ("POST", f"{V}/admin/reconciliation/differences/{{difference_id}}/resolve"): Recipe(
         {"json": {"note": "已与渠道核实"}}, ids={"difference_id": _difference}),

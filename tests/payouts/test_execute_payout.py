@@ -65,7 +65,8 @@ def test_bank_batch_file_adds_up_and_finance_settles_each_line(db: Session) -> N
     assert name == f"{batch.batch_no}.xlsx"
     ws = load_workbook(io.BytesIO(data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "收款户名", "账号", "开户行", "金额(元)", "用途", "商户单号")
+    assert rows[0] == ("序号", "收款户名", "账号", "开户行", "金额(元)", "用途", "商户单号", "结果(成功/失败)",
+                       "失败原因")
     lines = rows[1:-1]
     assert [(r[1], r[2], r[3], r[6]) for r in lines] == [
         ("林晚晴", "6222020200112233445", "中国工商银行北京朝阳支行", f"PO{first.booking_id}"),

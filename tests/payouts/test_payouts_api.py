@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -19,8 +20,11 @@ from domain.payouts.bank import BankTransferChannel
 from domain.payouts.errors import PayoutNotRetryable
 from domain.payouts.service import execute_payout, retry_payout
 from domain.time import SHANGHAI, utc_now
+from tests.factories import artist_row
 from tests.helpers import V1, bearer, operator_token, register_artist
-from tests.payouts.helpers import CIPHER, settled_booking
+from tests.payouts.helpers import CIPHER, bank_account, settled_booking
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _artist(api: httpx.AsyncClient, db: Session, phone: str) -> tuple[str, int]:
@@ -140,3 +144,46 @@ async def test_operators_work_the_reconciliation_queue(api: httpx.AsyncClient, d
     today = utc_now().astimezone(SHANGHAI).date().isoformat()
     early = await api.post(f"{V1}/admin/reconciliation/runs", headers=ops, json={"day": today})
     assert early.status_code == 422 and early.json()["code"] == "reconciliation_day_invalid"
+
+
+async def test_finance_uploads_the_batch_file_with_results_filled_in(api: httpx.AsyncClient, db: Session) -> None:
+    ops = bearer(await operator_token(api, db))
+    artist = artist_row(db)
+    bank_account(db, artist)
+    first, second = settled_booking(db, artist_id=artist), settled_booking(db, artist_id=artist, paid=120_000)
+    for payout in (first, second):
+        assert execute_payout(db, BankTransferChannel(), payout.booking_id, cipher=CIPHER) == "paying"
+    db.commit()
+    batch = (await api.post(f"{V1}/admin/payouts/bank-batches", headers=ops)).json()
+    file = await api.get(f"{V1}/admin/payouts/bank-batches/{batch['id']}/file", headers=ops)
+    wb = load_workbook(io.BytesIO(file.content))
+    ws = wb.active
+    assert [c.value for c in ws[1]][-2:] == ["结果(成功/失败)", "失败原因"]
+
+    def upload(content: bytes) -> Any:
+        return api.post(f"{V1}/admin/payouts/bank-batches/{batch['id']}/results", headers=ops,
+                        files={"file": ("结果.xlsx", content, XLSX)})
+
+    assert (await upload(b"not a spreadsheet")).json()["code"] == "payout_result_file_invalid"
+    ws.cell(row=2, column=8, value="成功")
+    ws.cell(row=3, column=8, value="失败")
+    ws.cell(row=3, column=9, value="户名与账号不符")
+    ws.cell(row=4, column=7, value="PO-not-in-batch")
+    ws.cell(row=4, column=8, value="成功")
+    out = io.BytesIO()
+    wb.save(out)
+    wrong = await upload(out.getvalue())
+    assert wrong.status_code == 422 and "不在本批次" in wrong.json()["message"]
+    db.expire_all()
+    assert db.get(Payout, first.booking_id).status == "paying"  # type: ignore[union-attr]  # nothing recorded
+    ws.cell(row=4, column=8).value = None  # the totals row again
+    out = io.BytesIO()
+    wb.save(out)
+    done = await upload(out.getvalue())
+    assert done.status_code == 200, done.text
+    assert [(line["status"], line["failure_reason"]) for line in done.json()["lines"]] == [
+        ("paid", None), ("failed", "户名与账号不符")]
+    db.expire_all()
+    assert db.get(Payout, first.booking_id).status == "paid"  # type: ignore[union-attr]
+    assert db.get(Payout, second.booking_id).status == "failed"  # type: ignore[union-attr]
+    assert (await upload(out.getvalue())).status_code == 200  # the same file again changes nothing
