@@ -2043,6 +2043,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/payouts/bank-batches/{batch_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传付款结果（在批次 Excel 的“结果(成功/失败)”“失败原因”列填写后上传） */
+        post: operations["upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reconciliation/differences": {
         parameters: {
             query?: never;
@@ -2789,6 +2806,11 @@ export interface components {
         Body_upload_local_api_v1_uploads_post: {
             /** Token */
             token: string;
+            /** File */
+            file: string;
+        };
+        /** Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post */
+        Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post: {
             /** File */
             file: string;
         };
@@ -5676,6 +5698,7 @@ export type BatchOut = components['schemas']['BatchOut'];
 export type BatchResultIn = components['schemas']['BatchResultIn'];
 export type BodyUploadLicenceApiV1UploadsLicencePost = components['schemas']['Body_upload_licence_api_v1_uploads_licence_post'];
 export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload_local_api_v1_uploads_post'];
+export type BodyUploadResultsApiV1AdminPayoutsBankBatchesBatchIdResultsPost = components['schemas']['Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post'];
 export type BodyVerifyContractApiV1ContractsVerifyPost = components['schemas']['Body_verify_contract_api_v1_contracts_verify_post'];
 export type BookingDetail = components['schemas']['BookingDetail'];
 export type BookingOut = components['schemas']['BookingOut'];
@@ -14652,6 +14675,104 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BatchResultIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description 错误 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post"];
             };
         };
         responses: {
