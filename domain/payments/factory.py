@@ -91,7 +91,3 @@ def payment_gateways_from_settings(settings: Settings, http: httpx.AsyncClient |
         raise RuntimeError(f"PAYMENT_GATEWAY={default} is not configured")
     return Gateways(gateways, default=default)
 
-
-def payment_gateway_from_settings(settings: Settings, http: httpx.AsyncClient | None = None) -> PaymentGateway:
-    """The default gateway alone (callers that predate the registry)."""
-    return payment_gateways_from_settings(settings, http).default
