@@ -671,7 +671,9 @@ class BookingWorkflow:
             reason = outcome.failure_reason or "出款失败"
             st.status = "failed"
             await self._step("payout-failed", "payout_failed", "system", None, s.status, moved=False,
-                             fields={"needs_operator": f"结算打款失败：{reason}"[:200]}, data={"error": reason},
+                             fields={"needs_operator": f"结算打款失败：{reason}"[:200],
+                                     "commission_amount": st.commission, "payout_amount": st.payout},
+                             data={"error": reason},
                              notify=[(inp.artist_id, "结算打款失败", "平台运营正在处理，处理后将重新打款")])
             return
         st.status = "paid"
