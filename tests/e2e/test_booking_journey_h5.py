@@ -167,9 +167,16 @@ def draw_signature(page: Page) -> None:
 
 
 def sign_contract(page: Page, name: str, title: str, shots: Shots | None, shot_name: str = "") -> None:
-    """Order page → 签署合同/会签合同 → draw → 确认签署 → confirm: back on the order page."""
+    """Order page → 签署合同/会签合同 → 发送验证码 (the sandbox shows the code) → code typed in → draw → 确认签署 →
+    confirm: back on the order page. The contract text is there before signing; the pad only after the code."""
     action(page, name).click()
     expect(t(page, "contract-terms")).to_be_visible()
+    expect(t(page, "contract-body")).to_contain_text("第一条 演出内容")
+    expect(t(page, "sign-needs-code")).to_be_visible()
+    expect(t(page, "signature-submit")).to_have_count(0)
+    t(page, "sign-code-send").click()
+    expect(t(page, "sign-sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
+    fill(page, field(page, "sign-code-input"), t(page, "sign-sandbox-code").inner_text().strip())
     draw_signature(page)
     if shots is not None:
         shots(page, shot_name)
@@ -391,6 +398,15 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
     sign_contract(artist, "countersign", "会签合同", shots, "contract-countersign")
     expect(t(artist, "order-status")).to_have_text("待付定金")
     log("signed")
+    # The contract page once both signed: the text, the platform-sealed PDF's hash, both signatures' evidence.
+    ui(client, api, f"/subpkg/booking/contract?id={booking_id}")
+    expect(t(client, "contract-sealed-hash")).to_contain_text("SHA-256")
+    t(client, "contract-document").scroll_into_view_if_needed()
+    shots(client, "contract-document")
+    expect(t(client, "contract-evidence").locator('[data-test^="contract-evidence-"]')).to_have_count(2)
+    t(client, "contract-evidence").scroll_into_view_if_needed()
+    shots(client, "contract-evidence")
+    open_order(client, api, booking_id)
 
     # --- 9. Deposit and balance through the sandbox cashier.
     wait_status(client, "待付定金", 15)

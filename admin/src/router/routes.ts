@@ -13,6 +13,7 @@ import {
   Tickets,
   User,
 } from '@element-plus/icons-vue'
+import { Notebook } from '@element-plus/icons-vue'
 import Layout from '@/layout/index.vue'
 
 declare module 'vue-router' {
@@ -47,6 +48,12 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'Users',
     component: () => import('@/views/users/index.vue'),
     meta: { title: '用户管理', icon: User, permission: 'admin:user:list' },
+  },
+  {
+    path: 'contracts/templates',
+    name: 'ContractTemplates',
+    component: () => import('@/views/contracts/templates/index.vue'),
+    meta: { title: '合同模板', icon: Notebook, permission: 'admin:contract:template' },
   },
   {
     path: 'content/profiles',

@@ -139,3 +139,10 @@ export type ReviewInput = S['ReviewIn']
 export type ReviewDetail = S['ReviewDetail']
 /** GET /me/artist/income — the artist's totals (received, refunded, pending payout, settled, commission). */
 export type Income = S['IncomeOut']
+
+// --- e-contracts
+export type ContractView = S['ContractView']
+export type ContractEvidence = S['EvidenceOut']
+export type ContractSignature = S['SignatureOut']
+export type SignCodeResult = S['SignCodeOut']
+export type ContractDownloadLink = S['DownloadLinkOut']
