@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.accounts.crypto import FieldCipher
 from domain.bookings.messages import PAY_OUT, RECORD_PAYOUT, PayoutOutcome, PayoutRecord
 from domain.db import session_scope
 from domain.ledger import postings as ledger
@@ -30,6 +31,7 @@ REOPENABLE = ("pending_approval", "rejected", "approved")  # a new settlement (a
 class SettlementActivities:
     database_url: str
     payout_channel: PayoutChannel | None = None
+    payout_cipher: FieldCipher | None = None  # decrypts the payee's real name and bank account (None: settings)
 
     def _channel(self) -> PayoutChannel:
         if self.payout_channel is None:
@@ -80,9 +82,9 @@ class SettlementActivities:
         with session_scope(self.database_url) as session:
             payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id).with_for_update())
             if payout is not None and payout.status == "failed":  # an operator retries: a new transfer if needed
-                status = retry_payout(session, self._channel(), booking_id).status
+                status = retry_payout(session, self._channel(), booking_id, cipher=self.payout_cipher).status
             else:
-                status = execute_payout(session, self._channel(), booking_id)
+                status = execute_payout(session, self._channel(), booking_id, cipher=self.payout_cipher)
             payout = session.get(Payout, booking_id)
             reason = payout.failure_reason if payout is not None else None
         if status == "paid":

@@ -61,6 +61,7 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
     bookings = BookingActivities(database_url, gateways,
                                  papers=ContractPapers.from_settings(settings, storage_from_settings(settings)))
     bookings.payout_channel = payout_channel  # None: the configured one (PAYOUT_CHANNEL)
+    bookings.payout_cipher = field_cipher_from_settings(settings)  # the payee's name and bank account
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
     return Worker(
