@@ -201,7 +201,8 @@ class BookingActivities(SettlementActivities):
         with session_scope(self.database_url) as session:
             try:
                 gateway = self.gateways.choose(inp.gateway)
-                started = payments.create_order(session, gateway, inp.booking_id, inp.kind, inp.amount)
+                started = payments.create_order(session, gateway, inp.booking_id, inp.kind, inp.amount,
+                                                gateways=self.gateways)
             except AppError as exc:
                 raise ApplicationError(exc.message, type="BadRequest", non_retryable=True) from exc
             except IntegrationError as exc:

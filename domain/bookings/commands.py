@@ -199,7 +199,7 @@ def _payment_for_choice(deps: Deps, db: Session, result: ActionResult,
     gateway = deps.gateways.choose(choice) if choice else deps.gateways[order.gateway]
     if gateway.name == order.gateway:
         return payments.PaymentStart(order, result.pay_url or "", order.pay_params)
-    started = payments.create_order(db, gateway, order.booking_id, order.kind, order.amount)
+    started = payments.create_order(db, gateway, order.booking_id, order.kind, order.amount, gateways=deps.gateways)
     db.commit()
     return started
 

@@ -78,10 +78,11 @@ def payer_of(session: Session, booking_id: int) -> Payer:
 
 
 def create_order(session: Session, gateway: PaymentGateway, booking_id: int, kind: str, amount: int,
-                 payer: Payer | None = None) -> PaymentStart:
+                 payer: Payer | None = None, gateways: Gateways | None = None) -> PaymentStart:
     """Open (or reuse) the order for one payment of a booking at `gateway`. An open order of the same kind,
     amount and gateway is reused, so asking twice gives the same out_trade_no; other open orders of the kind are
-    closed (another amount, or the payer switched gateway)."""
+    closed, here and at their gateway (from `gateways`) so the payer can't pay them any more (another amount, or
+    the payer switched gateway)."""
     if kind not in KIND_LABELS:
         raise PaymentKindInvalid()
     if amount <= 0:
@@ -96,9 +97,10 @@ def create_order(session: Session, gateway: PaymentGateway, booking_id: int, kin
     if any(o.status == "paid" for o in orders):
         raise PaymentAlreadyPaid()
     order = next((o for o in orders if o.amount == amount and o.gateway == gateway.name), None)
-    for stale in orders:
-        if stale is not order:
-            stale.status = "closed"
+    stale_orders = [o for o in orders if o is not order]
+    for stale in stale_orders:
+        stale.status = "closed"
+        _close_at_gateway(gateways or Gateways.of(gateway), stale)
     if order is None:
         order = PaymentOrder(id=new_order_id(), booking_id=booking_id, kind=kind, amount=amount,
                              currency=booking.currency, gateway=gateway.name, status="created")
@@ -109,6 +111,18 @@ def create_order(session: Session, gateway: PaymentGateway, booking_id: int, kin
     order.pay_params = started.params
     session.flush()
     return PaymentStart(order, started.pay_url or "", started.params)
+
+
+def _close_at_gateway(gateways: Gateways, order: PaymentOrder) -> None:
+    """Best effort: a failure leaves an order nobody is shown any more; if it is paid after all, its callback (or
+    the reconciliation query) records it and flags the second payment for an operator to refund."""
+    at = gateways.get(order.gateway)
+    if at is None or at.is_sandbox:
+        return
+    try:
+        at.close_order(order.id)
+    except IntegrationError as exc:
+        log.warning("closing superseded order %s at %s failed: %s", order.id, order.gateway, exc.code)
 
 
 def flag_for_operator(session: Session, booking_id: int, reason: str) -> None:

@@ -73,6 +73,7 @@ async def test_the_client_chooses_the_gateway_and_refunds_go_back_through_it(
         assert by_alipay.status_code == 200, by_alipay.text
         a = by_alipay.json()
         assert a["gateway"] == "alipay" and a["pay_url"].startswith(ali.gateway_url + "?") and a["pay_params"] is None
+        ali.open_cashier(a["pay_url"])  # the payer looks at Alipay's cashier, then changes their mind
 
         by_wechat = await client.act(bid, "pay_deposit", {"gateway": "wechatpay"})
         w = by_wechat.json()
@@ -81,6 +82,7 @@ async def test_the_client_chooses_the_gateway_and_refunds_go_back_through_it(
         assert wx.orders[w["payment_order_id"]].openid.startswith("o-payer-")
         db.expire_all()
         assert db.get(PaymentOrder, a["payment_order_id"]).status == "closed"  # type: ignore[union-attr]
+        assert ali.trades[a["payment_order_id"]].status == "TRADE_CLOSED"  # at Alipay too: it can't be paid now
 
         refused = await client.act(bid, "pay_deposit", {"gateway": "sandbox"})  # not offered beside real ones
         assert refused.status_code == 400 and refused.json()["code"] == "payment_method_unavailable"

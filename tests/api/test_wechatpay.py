@@ -108,6 +108,11 @@ async def test_jsapi_order_gives_signed_request_payment_params(db: Session, wech
     again = _order(db, wechatpay, booking_id)
     assert again.order.id == started.order.id and again.pay_params and again.pay_params["package"] == p["package"]
 
+    # Another amount (the quote changed): a new order, and the old one is closed at WeChat so it can't be paid.
+    changed = _order(db, wechatpay, booking_id, "deposit", 2_500_00)
+    assert changed.order.id != started.order.id and wx.orders[started.order.id].state == "CLOSED"
+    assert _fresh(db, started.order.id).status == "closed"
+
     # A client without a WeChat login can't pay by JSAPI: a clear 4xx-type error, not a retry.
     db.execute(update(User).where(User.id == _client(db, booking_id)).values(wechat_openid=None))
     db.commit()
