@@ -94,6 +94,8 @@ def settle_line(batch_id: PathId, line_id: PathId, body: BatchResultIn, op: Curr
 
 
 @router.post("/admin/payouts/bank-batches/{batch_id}/results", response_model=BatchOut, tags=["admin"],
+             # The generated body model is named after the operation id; the default one repeats the path.
+             generate_unique_id_function=lambda route: "upload_bank_batch_results",
              summary="上传付款结果（在批次 Excel 的“结果(成功/失败)”“失败原因”列填写后上传）")
 def upload_results(batch_id: PathId, file: UploadFile, op: CurrentOperator, db: Db, ctx: Ctx) -> BatchOut:
     data = file.file.read(bank.RESULT_FILE_MAX_BYTES + 1)

@@ -2053,7 +2053,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** 上传付款结果（在批次 Excel 的“结果(成功/失败)”“失败原因”列填写后上传） */
-        post: operations["upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post"];
+        post: operations["upload_bank_batch_results"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2797,6 +2797,11 @@ export interface components {
              */
             reason?: string | null;
         };
+        /** Body_upload_bank_batch_results */
+        Body_upload_bank_batch_results: {
+            /** File */
+            file: string;
+        };
         /** Body_upload_licence_api_v1_uploads_licence_post */
         Body_upload_licence_api_v1_uploads_licence_post: {
             /** File */
@@ -2806,11 +2811,6 @@ export interface components {
         Body_upload_local_api_v1_uploads_post: {
             /** Token */
             token: string;
-            /** File */
-            file: string;
-        };
-        /** Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post */
-        Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post: {
             /** File */
             file: string;
         };
@@ -5696,9 +5696,9 @@ export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
 export type BatchLineOut = components['schemas']['BatchLineOut'];
 export type BatchOut = components['schemas']['BatchOut'];
 export type BatchResultIn = components['schemas']['BatchResultIn'];
+export type BodyUploadBankBatchResults = components['schemas']['Body_upload_bank_batch_results'];
 export type BodyUploadLicenceApiV1UploadsLicencePost = components['schemas']['Body_upload_licence_api_v1_uploads_licence_post'];
 export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload_local_api_v1_uploads_post'];
-export type BodyUploadResultsApiV1AdminPayoutsBankBatchesBatchIdResultsPost = components['schemas']['Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post'];
 export type BodyVerifyContractApiV1ContractsVerifyPost = components['schemas']['Body_verify_contract_api_v1_contracts_verify_post'];
 export type BookingDetail = components['schemas']['BookingDetail'];
 export type BookingOut = components['schemas']['BookingOut'];
@@ -14761,7 +14761,7 @@ export interface operations {
             };
         };
     };
-    upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post: {
+    upload_bank_batch_results: {
         parameters: {
             query?: never;
             header?: never;
@@ -14772,7 +14772,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_upload_results_api_v1_admin_payouts_bank_batches__batch_id__results_post"];
+                "multipart/form-data": components["schemas"]["Body_upload_bank_batch_results"];
             };
         };
         responses: {
