@@ -1,6 +1,6 @@
-"""Excel exports of the operators' money queues: `.xlsx` siblings of their list routes
-(GET /admin/reconciliation/differences) taking the same filters, as every money list does (see
-api/routers/money_records.py)."""
+"""Excel exports of the operators' 结算审批 and 对账差异 queues: `.xlsx` siblings of their list routes
+(GET /admin/settlements, GET /admin/reconciliation/differences) taking the same filters, as every money list does
+(see api/routers/money_records.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentOperator, Db
+from domain.ledger.schemas import SettlementStatus
 from domain.payments import queue_exports
 from domain.reconciliation.schemas import DifferenceKind
 from domain.xlsx import XLSX_MEDIA_TYPE, attachment_headers
@@ -24,6 +25,16 @@ XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 def _xlsx(content: bytes, name: str) -> Response:
     return Response(content, media_type=XLSX_MEDIA_TYPE, headers=attachment_headers(name))
+
+
+@router.get("/admin/settlements.xlsx", response_class=Response, responses=XLSX_RESPONSE,
+            summary="导出结算审批列表 Excel")
+def settlements_export(op: CurrentOperator, db: Db,
+                       status: Annotated[list[SettlementStatus] | None, Query(max_length=6)] = None,
+                       artist_id: IdFilter = None, booking_id: IdFilter = None) -> Response:
+    content = queue_exports.settlements_workbook(db, status=list(status) if status else None, artist_id=artist_id,
+                                                 booking_id=booking_id)
+    return _xlsx(content, "结算审批")
 
 
 @router.get("/admin/reconciliation/differences.xlsx", response_class=Response, responses=XLSX_RESPONSE,

@@ -7,11 +7,12 @@ projection's own counters, so it agrees with what the gateway and the payouts re
 - received_amount: Σ amount of the artist's bookings' payment orders with status `paid` (what clients paid).
 - refunded_amount: Σ amount of those bookings' refunds, whatever their status: a refund row is written once the
   refund is decided, so this money is the client's even while the gateway is still paying it back.
-- settled_amount: Σ payout_amount of the artist's payouts (what was paid out to the artist).
-- commission_amount: Σ commission_amount of the same payouts (the platform's share).
-- pending_amount: for bookings without a payout yet, Σ (paid − refunded) per booking: money held for a show
-  still to be settled.
-- bookings_settled: bookings with a payout; bookings_pending: bookings without one that hold money (> 0).
+- settled_amount: Σ payout_amount of the artist's payouts that reached them (status `paid`, 已到账).
+- commission_amount: Σ commission_amount of all the artist's payouts (the platform's share, fixed at settlement).
+- pending_amount: money still to reach the artist: for bookings without a payout yet, Σ (paid − refunded) per
+  booking (held for a show still to be settled); plus payout_amount of payouts not paid yet (waiting for approval,
+  being paid, failed or held by an operator).
+- bookings_settled: bookings whose payout was paid; bookings_pending: the others that hold money (> 0).
 
 So received = refunded + pending + settled + commission whenever a payout took everything paid less refunds
 (the workflow settles exactly that).
@@ -66,12 +67,16 @@ def artist_income(session: Session, artist_id: int) -> IncomeOut:
         func.coalesce(func.sum(per_booking.c.held).filter(unsettled), 0),
         func.count().filter(unsettled, per_booking.c.held > 0),
     )).one()
+    paid_out = Payout.status == "paid"
     payouts = session.execute(select(
-        func.coalesce(func.sum(Payout.payout_amount), 0), func.coalesce(func.sum(Payout.commission_amount), 0),
-        func.count()).where(Payout.artist_id == artist_id)).one()
-    return IncomeOut(received_amount=int(money[0]), refunded_amount=int(money[1]), pending_amount=int(money[2]),
-                     bookings_pending=int(money[3]), settled_amount=int(payouts[0]),
-                     commission_amount=int(payouts[1]), bookings_settled=int(payouts[2]))
+        func.coalesce(func.sum(Payout.payout_amount).filter(paid_out), 0),
+        func.coalesce(func.sum(Payout.commission_amount), 0), func.count().filter(paid_out),
+        func.coalesce(func.sum(Payout.payout_amount).filter(~paid_out), 0),
+        func.count().filter(~paid_out, Payout.payout_amount > 0)).where(Payout.artist_id == artist_id)).one()
+    return IncomeOut(received_amount=int(money[0]), refunded_amount=int(money[1]),
+                     pending_amount=int(money[2]) + int(payouts[3]), bookings_pending=int(money[3]) + int(payouts[4]),
+                     settled_amount=int(payouts[0]), commission_amount=int(payouts[1]),
+                     bookings_settled=int(payouts[2]))
 
 
 # --- 收入明细: one row per booking that holds or held money, for a range of show dates

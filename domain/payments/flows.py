@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from domain.bookings.income import PAYOUT_STATUS_LABELS, payout_status
 from domain.bookings.service import PAYMENT_STATUS_LABELS, REFUND_STATUS_LABELS, _refund_reason
+from domain.ledger.labels import CHANNEL_LABELS  # the sandbox says it moves no money
 from domain.models import ArtistProfile, Booking, ClientProfile, PaymentOrder, Payout, Refund
 from domain.payments.records import gateway_label
 from domain.payments.service import KIND_LABELS
@@ -86,6 +87,7 @@ class PayoutFlowOut(BaseModel):
     status: str
     status_label: str
     channel: str | None
+    channel_label: str | None
     payout_no: str | None
     failure_reason: str | None
     created_at: datetime
@@ -236,7 +238,9 @@ def _payout_row(r: Any) -> PayoutFlowOut:
                          gross_amount=p.gross_amount, commission_amount=p.commission_amount,
                          payout_amount=p.payout_amount, status=status,
                          status_label=PAYOUT_STATUS_LABELS.get(status, status),
-                         channel=p.channel, payout_no=p.payout_no, failure_reason=p.failure_reason,
+                         channel=p.channel,
+                         channel_label=CHANNEL_LABELS.get(p.channel, p.channel) if p.channel else None,
+                         payout_no=p.payout_no, failure_reason=p.failure_reason,
                          created_at=p.created_at, paid_at=p.paid_at)
 
 
@@ -279,7 +283,7 @@ FLOWS: dict[str, _Flow] = {
          Column("打款单号", width=16), Column("失败原因", width=24), Column("创建时间", "datetime", 20),
          Column("到账时间", "datetime", 20)],
         lambda x: [x.booking_id, x.artist_name, x.client_org, x.gross_amount, x.commission_amount, x.payout_amount,
-                   x.status_label, x.channel, x.payout_no, x.failure_reason, x.created_at, x.paid_at]),
+                   x.status_label, x.channel_label, x.payout_no, x.failure_reason, x.created_at, x.paid_at]),
     "commissions": _Flow(
         _commissions, lambda: [Payout.created_at.desc(), Payout.booking_id.desc()],
         lambda: [Payout.commission_amount, Payout.gross_amount], _commission_row,

@@ -227,6 +227,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/admin/money/payouts.xlsx"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/money/commissions"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/money/commissions.xlsx"): OPERATOR_ONLY,
+    ("GET", f"{V}/admin/settlements.xlsx"): OPERATOR_ONLY,
     ("GET", f"{V}/admin/reconciliation/differences.xlsx"): OPERATOR_ONLY,
 }
 

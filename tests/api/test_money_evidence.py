@@ -123,9 +123,9 @@ def _refund(db: Session, booking_id: int, amount: int, status: str = "succeeded"
     db.add(Refund(booking_id=booking_id, step=step, amount=amount, status=status))
 
 
-def _payout(db: Session, booking_id: int, artist_id: int, gross: int, commission: int) -> None:
+def _payout(db: Session, booking_id: int, artist_id: int, gross: int, commission: int, status: str = "paid") -> None:
     db.add(Payout(booking_id=booking_id, artist_id=artist_id, gross_amount=gross, commission_amount=commission,
-                  payout_amount=gross - commission))
+                  payout_amount=gross - commission, status=status))
 
 
 async def test_income_sums_the_artists_own_money_rows(api: httpx.AsyncClient, db: Session):
@@ -158,13 +158,17 @@ async def test_income_sums_the_artists_own_money_rows(api: httpx.AsyncClient, db
     _refund(db, partly, 60_000, step="dispute-1")
     _refund(db, partly, 40_000, status="failing", step="dispute-2")
     _payout(db, partly, a1, 300_000, 30_000)
-    # Artist two: one waiting, one settled; a client's booking with artist two never shows up for artist one.
+    # Artist two: one waiting, one paid out, one waiting for the payout's approval; a client's booking with artist
+    # two never shows up for artist one.
     held = insert_booking(db, c1, a2, status="FULLY_PAID")
     _paid(db, held, "deposit", 180_000)
     _paid(db, held, "balance", 420_000)
     done = insert_booking(db, c2, a2, status="COMPLETED")
     _paid(db, done, "deposit", 200_000)
     _payout(db, done, a2, 200_000, 20_000)
+    approving = insert_booking(db, c1, a2, status="SETTLING")  # settled, its payout not approved yet: still pending
+    _paid(db, approving, "deposit", 100_000)
+    _payout(db, approving, a2, 100_000, 10_000, status="pending_approval")
     db.commit()
 
     first = (await api.get(f"{V1}/me/artist/income", headers=bearer(one))).json()
@@ -180,9 +184,9 @@ async def test_income_sums_the_artists_own_money_rows(api: httpx.AsyncClient, db
     assert first["received_amount"] == (first["refunded_amount"] + first["pending_amount"]
                                         + first["settled_amount"] + first["commission_amount"])
     second = (await api.get(f"{V1}/me/artist/income", headers=bearer(two))).json()
-    assert second == {"received_amount": 800_000, "refunded_amount": 0, "pending_amount": 600_000,
-                      "settled_amount": 180_000, "commission_amount": 20_000, "bookings_settled": 1,
-                      "bookings_pending": 1}
+    assert second == {"received_amount": 900_000, "refunded_amount": 0, "pending_amount": 600_000 + 90_000,
+                      "settled_amount": 180_000, "commission_amount": 20_000 + 10_000, "bookings_settled": 1,
+                      "bookings_pending": 2}
     # Artist two naming artist one is refused; a client has no income.
     other = await api.get(f"{V1}/me/artist/income", headers={**bearer(two), "X-Artist-Id": str(a1)})
     assert other.status_code == 403

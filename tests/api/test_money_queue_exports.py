@@ -55,6 +55,16 @@ async def test_settlement_and_difference_exports(api: httpx.AsyncClient, db: Ses
     db.commit()
     ops = bearer(await operator_token(api, db))
 
+    listed = (await api.get(f"{V1}/admin/settlements", headers=ops, params={"page_size": 100})).json()
+    rows = _rows(await api.get(f"{V1}/admin/settlements.xlsx", headers=ops))
+    assert len(rows) == 2 + listed["total"] and listed["total"] == 3
+    assert [r[0] for r in rows[1:-1]] == [s["booking_id"] for s in listed["items"]]  # the list's order
+    assert _fen(rows, "打款金额(元)") == (sum(s["payout_amount"] for s in listed["items"]),) * 2 == (1_440_000,) * 2
+    assert _fen(rows, "佣金(元)")[1] == 160_000
+    failed = _rows(await api.get(f"{V1}/admin/settlements.xlsx", headers=ops,
+                                 params={"status": ["failed", "pending_approval"], "artist_id": artists[1]}))
+    assert [r[0] for r in failed[1:-1]] == [bookings[1]] and "收款账户不存在" in failed[1]
+
     listed = (await api.get(f"{V1}/admin/reconciliation/differences", headers=ops)).json()
     rows = _rows(await api.get(f"{V1}/admin/reconciliation/differences.xlsx", headers=ops))
     assert len(rows) == 2 + listed["total"] == 4
@@ -66,6 +76,6 @@ async def test_settlement_and_difference_exports(api: httpx.AsyncClient, db: Ses
     user = user_row(db, "13800000079")  # a logged-in user, no operator
     token = sessions.open_session(db, ctx.tokens, user=user).access_token
     db.commit()
-    for path in ("/admin/reconciliation/differences.xlsx",):
+    for path in ("/admin/settlements.xlsx", "/admin/reconciliation/differences.xlsx"):
         assert (await api.get(f"{V1}{path}")).status_code == 401
         assert (await api.get(f"{V1}{path}", headers=bearer(token))).status_code == 403

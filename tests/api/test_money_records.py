@@ -166,6 +166,7 @@ async def test_money_records_for_clients_artists_and_operators(paying: httpx.Asy
     payouts = (await api.get(f"{V1}/admin/money/payouts", headers=ops)).json()
     assert payouts["totals"] == {"count": 1, "amount": 720_000, "gross_amount": 800_000, "commission_amount": 80_000}
     assert payouts["items"][0]["status_label"] == "已到账"
+    assert payouts["items"][0]["channel_label"].startswith("沙箱出款")
     assert (await api.get(f"{V1}/admin/money/payouts", headers=ops,
                           params={"status": "failed"})).json()["total"] == 0
     sheet = _sheet(await api.get(f"{V1}/admin/money/payouts.xlsx", headers=ops))

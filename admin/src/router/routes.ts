@@ -12,6 +12,7 @@ import {
   Stamp,
   Tickets,
   User,
+  Wallet,
 } from '@element-plus/icons-vue'
 import { Notebook } from '@element-plus/icons-vue'
 import Layout from '@/layout/index.vue'
@@ -96,6 +97,12 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'FinanceFlows',
     component: () => import('@/views/finance/flows/index.vue'),
     meta: { title: '资金流水', icon: Coin, permission: 'admin:finance:flow', group: 'finance' },
+  },
+  {
+    path: 'finance/settlements',
+    name: 'FinanceSettlements',
+    component: () => import('@/views/finance/settlements/index.vue'),
+    meta: { title: '结算审批', icon: Wallet, permission: 'admin:finance:settlement', group: 'finance' },
   },
   {
     path: 'finance/reconciliation',

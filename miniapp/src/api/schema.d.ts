@@ -2231,6 +2231,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/settlements.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出结算审批列表 Excel */
+        get: operations["settlements_export_api_v1_admin_settlements_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reconciliation/differences.xlsx": {
         parameters: {
             query?: never;
@@ -4343,6 +4360,8 @@ export interface components {
             status_label: string;
             /** Channel */
             channel: string | null;
+            /** Channel Label */
+            channel_label: string | null;
             /** Payout No */
             payout_no: string | null;
             /** Failure Reason */
@@ -15596,6 +15615,57 @@ export interface operations {
             };
             /** @description 内容不存在 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    settlements_export_api_v1_admin_settlements_xlsx_get: {
+        parameters: {
+            query?: {
+                status?: ("pending_approval" | "approved" | "paying" | "paid" | "failed" | "rejected")[] | null;
+                artist_id?: number | null;
+                booking_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
