@@ -14,8 +14,7 @@ from domain.settings import ROOT
 # steps that run in activities (the workflow's failure reaches the route as domain.bookings.commands.FAILURES says).
 NOT_FROM_ROUTES = {
     "too_many_requests", "service_unavailable", "media_rejected", "booking_refused",
-    "payment_kind_invalid", "payment_amount_invalid", "payment_already_paid", "refund_amount_invalid",
-    "refund_step_conflict", "booking_not_found", "booking_slot_missing",
+    "refund_amount_invalid", "refund_step_conflict", "booking_slot_missing",
     "payout_not_retryable",  # retry_payout runs in the settlement workflow's activity, never in a route
 }
 
