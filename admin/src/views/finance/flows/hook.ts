@@ -11,6 +11,7 @@ import {
 } from '@/api/finance'
 import { usePagedList } from '@/composables/usePagedList'
 import type { Option } from '@/utils/options'
+import { useXlsxExport } from '../useXlsxExport'
 
 export const TABS: { kind: FlowKind; label: string }[] = [
   { kind: 'payments', label: '支付' },
@@ -60,7 +61,6 @@ export function useFlows() {
   const kind = ref<FlowKind>('payments')
   const filters = reactive<FlowFilters>({ start: '', end: '', gateway: '', status: '', booking_id: '', artist_id: '' })
   const totals = ref<FlowTotals | null>(null)
-  const exporting = ref(false)
 
   function params() {
     const p = flowParams(filters)
@@ -87,15 +87,10 @@ export function useFlows() {
     list.search()
   }
 
-  async function exportXlsx() {
-    exporting.value = true
-    try {
-      const label = TABS.find((t) => t.kind === kind.value)?.label ?? ''
-      await downloadXlsx(`/admin/money/${kind.value}.xlsx`, params(), `资金流水-${label}.xlsx`)
-    } finally {
-      exporting.value = false
-    }
-  }
+  const { exporting, onExport } = useXlsxExport(() => {
+    const label = TABS.find((t) => t.kind === kind.value)?.label ?? ''
+    return downloadXlsx(`/admin/money/${kind.value}.xlsx`, params(), `资金流水-${label}.xlsx`)
+  })
 
-  return { kind, filters, totals, exporting, switchTo, reset, exportXlsx, ...list }
+  return { kind, filters, totals, exporting, switchTo, reset, onExport, ...list }
 }
