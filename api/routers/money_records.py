@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.deps import ArtistSelf, ClientMe, CurrentOperator, Db, Page, PageSize
@@ -88,77 +88,87 @@ def my_income_export(me: ArtistSelf, db: Db, start: Start = None, end: End = Non
 
 
 # --- operators: 资金流水
+# Each list and its export take the same filters; a kind without a gateway (payouts) or a status (commissions)
+# does not offer that filter. The date range is checked in the route, after every parameter was validated.
 
 
-def _filter(start: date | None, end: date | None, gateway: str | None, status: str | None, booking_id: int | None,
-            artist_id: int | None) -> FlowFilter:
-    _range(start, end)
+def _gateway_flows(start: Start = None, end: End = None, gateway: Gateway = None, status: Status = None,
+                   booking_id: IdFilter = None, artist_id: IdFilter = None) -> FlowFilter:
     return FlowFilter(start=start, end=end, gateway=gateway or None, status=status or None, booking_id=booking_id,
                       artist_id=artist_id)
 
 
+def _payout_flows(start: Start = None, end: End = None, status: Status = None, booking_id: IdFilter = None,
+                  artist_id: IdFilter = None) -> FlowFilter:
+    return _gateway_flows(start, end, None, status, booking_id, artist_id)
+
+
+def _commission_flows(start: Start = None, end: End = None, booking_id: IdFilter = None,
+                      artist_id: IdFilter = None) -> FlowFilter:
+    return _gateway_flows(start, end, None, None, booking_id, artist_id)
+
+
+def _paging(page: Page = 1, page_size: PageSize = 20) -> tuple[int, int]:
+    # A dependency after the filters, so the page parameters stay last in the API description.
+    return page, page_size
+
+
+GatewayFlows = Annotated[FlowFilter, Depends(_gateway_flows)]
+PayoutFlows = Annotated[FlowFilter, Depends(_payout_flows)]
+CommissionFlows = Annotated[FlowFilter, Depends(_commission_flows)]
+Paging = Annotated[tuple[int, int], Depends(_paging)]
+
+
+def _page(db: Db, kind: flows.FlowKind, f: FlowFilter, paging: tuple[int, int]) -> dict[str, Any]:
+    _range(f.start, f.end)
+    return flows.flow_page(db, kind, f, *paging)
+
+
+def _export(db: Db, kind: flows.FlowKind, f: FlowFilter) -> Response:
+    _range(f.start, f.end)
+    return _xlsx(flows.flow_workbook(db, kind, f), flows.FLOW_TITLES[kind])
+
+
 @router.get("/admin/money/payments", response_model=PaymentFlowPage, summary="资金流水：支付", tags=["admin"])
-def admin_payments(op: CurrentOperator, db: Db, start: Start = None, end: End = None, gateway: Gateway = None,
-                   status: Status = None, booking_id: IdFilter = None, artist_id: IdFilter = None, page: Page = 1,
-                   page_size: PageSize = 20) -> PaymentFlowPage:
-    f = _filter(start, end, gateway, status, booking_id, artist_id)
-    return PaymentFlowPage.model_validate(flows.flow_page(db, "payments", f, page, page_size))
+def admin_payments(op: CurrentOperator, db: Db, f: GatewayFlows, paging: Paging) -> PaymentFlowPage:
+    return PaymentFlowPage.model_validate(_page(db, "payments", f, paging))
 
 
 @router.get("/admin/money/payments.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出支付流水 Excel", tags=["admin"])
-def admin_payments_export(op: CurrentOperator, db: Db, start: Start = None, end: End = None, gateway: Gateway = None,
-                          status: Status = None, booking_id: IdFilter = None,
-                          artist_id: IdFilter = None) -> Response:
-    f = _filter(start, end, gateway, status, booking_id, artist_id)
-    return _xlsx(flows.flow_workbook(db, "payments", f), flows.FLOW_TITLES["payments"])
+def admin_payments_export(op: CurrentOperator, db: Db, f: GatewayFlows) -> Response:
+    return _export(db, "payments", f)
 
 
 @router.get("/admin/money/refunds", response_model=RefundFlowPage, summary="资金流水：退款", tags=["admin"])
-def admin_refunds(op: CurrentOperator, db: Db, start: Start = None, end: End = None, gateway: Gateway = None,
-                  status: Status = None, booking_id: IdFilter = None, artist_id: IdFilter = None, page: Page = 1,
-                  page_size: PageSize = 20) -> RefundFlowPage:
-    f = _filter(start, end, gateway, status, booking_id, artist_id)
-    return RefundFlowPage.model_validate(flows.flow_page(db, "refunds", f, page, page_size))
+def admin_refunds(op: CurrentOperator, db: Db, f: GatewayFlows, paging: Paging) -> RefundFlowPage:
+    return RefundFlowPage.model_validate(_page(db, "refunds", f, paging))
 
 
 @router.get("/admin/money/refunds.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出退款流水 Excel", tags=["admin"])
-def admin_refunds_export(op: CurrentOperator, db: Db, start: Start = None, end: End = None, gateway: Gateway = None,
-                         status: Status = None, booking_id: IdFilter = None,
-                         artist_id: IdFilter = None) -> Response:
-    f = _filter(start, end, gateway, status, booking_id, artist_id)
-    return _xlsx(flows.flow_workbook(db, "refunds", f), flows.FLOW_TITLES["refunds"])
+def admin_refunds_export(op: CurrentOperator, db: Db, f: GatewayFlows) -> Response:
+    return _export(db, "refunds", f)
 
 
 @router.get("/admin/money/payouts", response_model=PayoutFlowPage, summary="资金流水：结算打款", tags=["admin"])
-def admin_payouts(op: CurrentOperator, db: Db, start: Start = None, end: End = None, status: Status = None,
-                  booking_id: IdFilter = None, artist_id: IdFilter = None, page: Page = 1,
-                  page_size: PageSize = 20) -> PayoutFlowPage:
-    f = _filter(start, end, None, status, booking_id, artist_id)
-    return PayoutFlowPage.model_validate(flows.flow_page(db, "payouts", f, page, page_size))
+def admin_payouts(op: CurrentOperator, db: Db, f: PayoutFlows, paging: Paging) -> PayoutFlowPage:
+    return PayoutFlowPage.model_validate(_page(db, "payouts", f, paging))
 
 
 @router.get("/admin/money/payouts.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出结算打款 Excel", tags=["admin"])
-def admin_payouts_export(op: CurrentOperator, db: Db, start: Start = None, end: End = None, status: Status = None,
-                         booking_id: IdFilter = None, artist_id: IdFilter = None) -> Response:
-    f = _filter(start, end, None, status, booking_id, artist_id)
-    return _xlsx(flows.flow_workbook(db, "payouts", f), flows.FLOW_TITLES["payouts"])
+def admin_payouts_export(op: CurrentOperator, db: Db, f: PayoutFlows) -> Response:
+    return _export(db, "payouts", f)
 
 
 @router.get("/admin/money/commissions", response_model=CommissionFlowPage, summary="资金流水：平台佣金",
             tags=["admin"])
-def admin_commissions(op: CurrentOperator, db: Db, start: Start = None, end: End = None,
-                      booking_id: IdFilter = None, artist_id: IdFilter = None, page: Page = 1,
-                      page_size: PageSize = 20) -> CommissionFlowPage:
-    f = _filter(start, end, None, None, booking_id, artist_id)
-    return CommissionFlowPage.model_validate(flows.flow_page(db, "commissions", f, page, page_size))
+def admin_commissions(op: CurrentOperator, db: Db, f: CommissionFlows, paging: Paging) -> CommissionFlowPage:
+    return CommissionFlowPage.model_validate(_page(db, "commissions", f, paging))
 
 
 @router.get("/admin/money/commissions.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出平台佣金 Excel", tags=["admin"])
-def admin_commissions_export(op: CurrentOperator, db: Db, start: Start = None, end: End = None,
-                             booking_id: IdFilter = None, artist_id: IdFilter = None) -> Response:
-    f = _filter(start, end, None, None, booking_id, artist_id)
-    return _xlsx(flows.flow_workbook(db, "commissions", f), flows.FLOW_TITLES["commissions"])
+def admin_commissions_export(op: CurrentOperator, db: Db, f: CommissionFlows) -> Response:
+    return _export(db, "commissions", f)
