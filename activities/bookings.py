@@ -281,4 +281,5 @@ class BookingActivities(SettlementActivities):
     def all(self) -> list[Any]:
         return [self.record_step, self.hold_slot, self.book_slot, self.release_slot, self.send_contract,
                 self.sign_contract, self.create_payment, self.refund, self.record_penalty, self.open_dispute,
-                self.resolve_dispute, self.payout, self.flag_for_operator, self.record_payout, self.pay_out]
+                self.resolve_dispute, self.payout, self.flag_for_operator, self.record_payout, self.pay_out,
+                self.retry_pay_out]

@@ -3,7 +3,8 @@ row as the workflow decided it, and the payout itself once approved.
 
 PAY_OUT settles the booking in the ledger (escrow -> artist payable + commission, from the payout row's figures)
 in one transaction, then sends the payout through the configured channel (domain.payouts.service.execute_payout)
-in the next; both are idempotent, so a retried activity moves no money twice."""
+in the next; both are idempotent, so a retried activity moves no money twice. A payout found failed is sent again
+only by RETRY_PAYOUT (an operator's retry), never by PAY_OUT."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.accounts.crypto import FieldCipher
-from domain.bookings.messages import PAY_OUT, RECORD_PAYOUT, PayoutOutcome, PayoutRecord
+from domain.bookings.messages import PAY_OUT, RECORD_PAYOUT, RETRY_PAYOUT, PayoutOutcome, PayoutRecord
 from domain.db import session_scope
 from domain.ledger import postings as ledger
 from domain.models import Booking, Payout
@@ -70,6 +71,13 @@ class SettlementActivities:
 
     @activity.defn(name=PAY_OUT.name)
     def pay_out(self, booking_id: int) -> PayoutOutcome:
+        return self._pay_out(booking_id, retry=False)
+
+    @activity.defn(name=RETRY_PAYOUT.name)
+    def retry_pay_out(self, booking_id: int) -> PayoutOutcome:
+        return self._pay_out(booking_id, retry=True)
+
+    def _pay_out(self, booking_id: int, *, retry: bool) -> PayoutOutcome:
         with session_scope(self.database_url) as session:
             payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id).with_for_update())
             if payout is None or payout.status in ("pending_approval", "rejected"):
@@ -81,7 +89,11 @@ class SettlementActivities:
                 payout.status, payout.paid_at = "paid", utc_now()
         with session_scope(self.database_url) as session:
             payout = session.scalar(select(Payout).where(Payout.booking_id == booking_id).with_for_update())
-            if payout is not None and payout.status == "failed":  # an operator retries: a new transfer if needed
+            if payout is not None and payout.status == "failed" and not retry:
+                # Failed outside this activity (a bank line recorded as failed) or in an attempt whose answer was
+                # lost: reported to the workflow, which leaves it to an operator; nothing is sent again.
+                status = "failed"
+            elif payout is not None and payout.status == "failed":  # an operator retries: a new transfer if needed
                 status = retry_payout(session, self._channel(), booking_id, cipher=self.payout_cipher).status
             else:
                 status = execute_payout(session, self._channel(), booking_id, cipher=self.payout_cipher)

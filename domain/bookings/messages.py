@@ -230,3 +230,5 @@ class PayoutOutcome:
 RECORD_PAYOUT = ActivityRef("booking.record_payout", PayoutRecord, type(None))
 # Settles the booking in the ledger (escrow -> artist payable + commission) and sends the approved payout.
 PAY_OUT = ActivityRef("booking.pay_out", int, PayoutOutcome)  # the booking id
+# An operator's retry of a failed payout: a new transfer if needed (PAY_OUT never resends a failed one).
+RETRY_PAYOUT = ActivityRef("booking.retry_pay_out", int, PayoutOutcome)  # the booking id

@@ -19,6 +19,7 @@ from domain.ledger import accounts
 from domain.ledger.service import balance
 from domain.models import BookingEvent, Notification, Payout
 from domain.payouts.channel import TransferResult
+from domain.payouts.service import apply_result
 from tests.fakes.scripted_payouts import ScriptedPayoutChannel
 from tests.workflows.booking_helpers import act, booking, booking_id, parties, pay, settled, start, to_signed
 from workflows.booking import BookingWorkflow
@@ -209,3 +210,30 @@ async def test_the_deposit_a_cancelled_booking_kept_is_settled_to_the_artist(tem
     b, payout = booking(db, h), _payout(db, h)
     assert (payout.status, b.payout_amount, b.commission_amount) == ("paid", 135_000, 15_000)
     assert balance(db, accounts.ESCROW, booking_id=b.id) == 0
+
+
+async def test_a_payout_failed_at_the_channel_while_in_flight_waits_for_an_operator(
+        temporal_env, db: Session, handles, payout_channel: ScriptedPayoutChannel):  # type: ignore[no-untyped-def]
+    """Finance records a bank line as failed (the row turns failed outside the workflow): the next look-up
+    reports the failure to an operator and sends nothing; only the operator's retry sends a transfer again."""
+    client, artist, h = await _performed(temporal_env, db, handles)
+    await temporal_env.sleep(timedelta(hours=WINDOW_HOURS))
+    await act(h, "request_settlement", "artist", artist)
+    number = f"PO{booking_id(h)}"
+    payout_channel.script(booking_id(h), TransferResult("processing"))
+    await decide(h, "approve")
+    await settled(h)
+    assert _payout(db, h).status == "paying"
+    payout = _payout(db, h)
+    apply_result(db, payout, payout.channel or "sandbox", TransferResult("failed", failure_reason="银行退回：户名不符"))
+    db.commit()
+    await temporal_env.sleep(timedelta(hours=2))  # several look-ups
+    await settled(h)
+    sent = [c for c in payout_channel.calls if c[0] == "transfer" and c[1] in (number, f"{number}A2")]
+    assert sent == [("transfer", number)]  # nothing sent again by itself
+    assert _payout(db, h).status == "failed" and "payout_failed" in _actions(db, h)
+    assert await h.query(BookingWorkflow.status) == "SETTLING"
+    await decide(h, "retry", "艺人已更正收款账户")
+    assert await h.result() == "COMPLETED"
+    assert _payout(db, h).status == "paid"
+    assert balance(db, accounts.ARTIST_PAYABLE, booking_id=booking_id(h)) == 0

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         REFUND,
         RELEASE_SLOT,
         RESOLVE_DISPUTE,
+        RETRY_PAYOUT,
         SEND_CONTRACT,
         SIGN_CONTRACT,
         ActionRequest,
@@ -76,6 +77,8 @@ PATCH_NO_FALSE_REFUND = "no-refunded-event-after-refusal"
 # Settlement waits for the dispute window and an operator's approval (or the automatic one) before the payout;
 # money a cancelled booking kept is settled to the artist the same way.
 PATCH_SETTLEMENT_APPROVAL = "settlement-approval"
+# A failed payout is sent again only by an operator's retry (RETRY_PAYOUT); PAY_OUT reports it failed.
+PATCH_PAYOUT_RETRY_ACTIVITY = "payout-retry-activity"
 # A payout is tried a few times (the channel unreachable), then left to an operator: never retried forever.
 PAYOUT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                            maximum_interval=timedelta(minutes=5), maximum_attempts=6)
@@ -648,14 +651,15 @@ class BookingWorkflow:
         else:
             self.version += 1  # the payout timer: the end of the dispute window
 
-    async def _pay_out(self) -> None:
+    async def _pay_out(self, retry: bool = False) -> None:
         """Send the approved payout (PAY_OUT settles the ledger first). A failure stays in settlement, flagged for
         an operator who may retry; a payout in flight at the channel is looked up again for a day."""
         inp, s, st = self.inp, self.s, self.s.settlement
         assert inp is not None and st is not None
         try:
+            name = RETRY_PAYOUT.name if retry and workflow.patched(PATCH_PAYOUT_RETRY_ACTIVITY) else PAY_OUT.name
             outcome = await workflow.execute_activity(
-                PAY_OUT.name, inp.booking_id, result_type=PayoutOutcome, start_to_close_timeout=timedelta(seconds=60),
+                name, inp.booking_id, result_type=PayoutOutcome, start_to_close_timeout=timedelta(seconds=60),
                 retry_policy=PAYOUT_RETRY)
         except ActivityError as err:
             outcome = PayoutOutcome("failed", f"出款未能完成：{_failure_message(err)}")
@@ -711,7 +715,7 @@ class BookingWorkflow:
                 st.status, st.checks = "approved", 0
                 await self._step("payout-retry", "payout_retry", "operator", operator_id, s.status, moved=False,
                                  reason=req.reason, fields={"needs_operator": None})
-                await self._pay_out()
+                await self._pay_out(retry=True)
             return ActionResult(status=self.s.status.value)
 
     @decide_settlement.validator
