@@ -217,7 +217,9 @@ class BookingActivities(SettlementActivities):
             with session_scope(self.database_url) as session:
                 row = payments.refund(session, self.gateways, inp.booking_id, inp.step, inp.amount)
                 return row.gateway_refund_id or ""
-        except IntegrationError:
+        except IntegrationError as exc:
+            if payments.refused_for_good(exc):  # asking again gets the same answer: an operator decides
+                raise ApplicationError(exc.message, type="RefundRefused", non_retryable=True) from exc
             # Temporal retries; from the 3rd failure on operators see it in their queue meanwhile.
             with session_scope(self.database_url) as session:
                 if session.scalar(select(Refund.status).where(Refund.booking_id == inp.booking_id,

@@ -222,11 +222,22 @@ def _refund_parts(session: Session, row: Refund) -> list[tuple[PaymentOrder, int
     return parts
 
 
-def _record_refund_failure(session: Session, refund_id: int, error: str) -> None:
+# Gateway answers that asking again can never change (the order is not there, nothing left to refund, the
+# payer's account can't take it back, a request the gateway refuses): the refund goes to an operator at once.
+REFUND_REFUSALS = frozenset({"payment_refund_refused", "payment_refund_invalid", "payment_order_not_found",
+                             "payment_request_invalid"})
+
+
+def refused_for_good(exc: IntegrationError) -> bool:
+    return exc.code in REFUND_REFUSALS and exc.status < 500
+
+
+def _record_refund_failure(session: Session, refund_id: int, error: str, *, final: bool = False) -> None:
+    failing_after = 1 if final else REFUND_FAILING_AFTER
     with Session(bind=session.get_bind()) as own, own.begin():
         own.execute(update(Refund).where(Refund.id == refund_id).values(
             attempts=Refund.attempts + 1, last_error=error[:300],
-            status=case((Refund.attempts + 1 >= REFUND_FAILING_AFTER, "failing"), else_=Refund.status)))
+            status=case((Refund.attempts + 1 >= failing_after, "failing"), else_=Refund.status)))
 
 
 def refund_no(refund_row_id: int, kind: str) -> str:
@@ -247,7 +258,8 @@ def refund(session: Session, gateways: PaymentGateway | Gateways, booking_id: in
     refund query says SUCCESS (`record_refund_event`). On success the row is updated in `session` (the caller
     commits). On IntegrationError the attempt is counted, `last_error` kept and the row marked "failing" from
     the 3rd attempt on — committed in a transaction of its own so the activity's rollback doesn't lose it — and
-    the error is re-raised for Temporal to retry.
+    the error is re-raised for Temporal to retry; a refusal the gateway will repeat (`refused_for_good`) marks the
+    row "failing" at once and is re-raised for the caller to stop.
     Raises RefundExceedsPaid / RefundStepConflict / RefundAmountInvalid (not worth retrying)."""
     if amount < 0:
         raise RefundAmountInvalid()
@@ -268,7 +280,8 @@ def refund(session: Session, gateways: PaymentGateway | Gateways, booking_id: in
                 continue
             results.append((order, part, registry[order.gateway].refund(order.id, no, part, total=order.amount)))
     except IntegrationError as exc:
-        _record_refund_failure(session, row.id, f"{exc.code}: {exc.message} ({exc.provider_code})")
+        _record_refund_failure(session, row.id, f"{exc.code}: {exc.message} ({exc.provider_code})",
+                               final=refused_for_good(exc))
         session.refresh(row)
         log.warning("refund %s of booking %s failed (attempt %s): %s", step, booking_id, row.attempts, exc.code)
         raise

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from domain.models import BookingEvent, CalendarSlot, Dispute, Notification, PaymentOrder, Refund
+from integrations.errors import IntegrationError
 from tests.workflows.booking_helpers import act, booking, parties, pay, settled, start, to_signed
 from workflows.booking import BookingWorkflow
 
@@ -167,3 +168,27 @@ async def test_contract_and_deposit_deadlines_end_at_the_show(temporal_env, db: 
     await temporal_env.sleep(timedelta(days=1, minutes=1))
     assert await h.result() == "EXPIRED"
     assert db.scalar(select(CalendarSlot.id).where(CalendarSlot.booking_id == b.id)) is None
+
+
+async def test_a_refund_the_gateway_refuses_for_good_goes_to_an_operator_at_once(
+        temporal_env, db: Session, handles, gateway, monkeypatch):  # type: ignore[no-untyped-def]
+    """NOT_ENOUGH_REFUND (nothing left to refund at the gateway) is answered the same way every time: the refund
+    is not retried for ever, the booking is flagged and no money is claimed refunded."""
+    client, artist, h = await _new(temporal_env, db, handles)
+    await to_signed(h, client, artist)
+    await pay(h, db, client, "deposit")
+    calls = []
+
+    def refuse(order_id: str, refund_id: str, amount: int, *, total: int) -> None:
+        calls.append(refund_id)
+        raise IntegrationError("payment_refund_refused", "退款金额超过订单可退金额", status=409,
+                               provider_code="NOT_ENOUGH_REFUND")
+
+    monkeypatch.setattr(gateway, "refund", refuse)
+    await act(h, "cancel", "client", client, reason="活动取消")
+    assert await asyncio.wait_for(h.result(), 20) == "CANCELLED"
+    b = booking(db, h)
+    assert b.refunded_amount == 0 and b.needs_operator and "退款被拒绝" in b.needs_operator
+    assert len(calls) == 1
+    assert db.scalar(select(Refund.status).where(Refund.booking_id == b.id)) == "failing"
+    assert "refund_refused" in [a for a, _ in _events(db, b.id)]
