@@ -23,7 +23,7 @@ FIELD_LABELS = {
     "contact_wechat": "微信号", "subject": "认证主体", "legal_name": "姓名", "id_number": "身份证号",
     "licence_upload_id": "营业执照", "username": "用户名", "password": "密码", "display_name": "显示名称",
     "status": "状态", "reason": "原因", "key": "设置项", "value": "设置值", "page": "页码",
-    "page_size": "每页条数", "q": "关键词", "artist_type": "艺人类型", "file": "文件", "body": "请求体",
+    "page_size": "每页条数", "q": "关键词", "artist_type": "艺人类型", "file": "文件", "body": "正文",
     "start_date": "开始日期", "end_date": "结束日期", "start": "开始日期", "end": "结束日期", "weekdays": "星期",
     "start_time": "开始时间", "end_time": "结束时间", "timezone": "时区", "note": "备注", "slot_id": "档期",
     "artist_ids": "艺人", "event_type": "活动类型", "start_at": "演出开始时间", "end_at": "演出结束时间",
@@ -52,7 +52,9 @@ PATTERN_HINTS = {"phone": "请输入11位手机号", "contact_phone": "请输入
 
 
 def _message(err: dict[str, Any]) -> str:
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    loc = [str(p) for p in err.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):  # only the location: a field may be named "body"
+        loc = loc[1:]
     name = next((p for p in reversed(loc) if not p.isdigit()), "")
     label = FIELD_LABELS.get(name, name or "请求")
     kind = err.get("type", "")
@@ -100,6 +102,11 @@ def _message(err: dict[str, Any]) -> str:
     return f"{label}不正确"
 
 
+def _field_loc(err: dict[str, Any]) -> list[Any]:
+    loc = list(err.get("loc", ()))
+    return loc[1:] if loc[:1] == ["body"] else loc  # the body's own fields are named bare; "query.q" keeps its place
+
+
 def _body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "detail": detail}
 
@@ -117,8 +124,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        detail = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": _message(e)}
-                  for e in errors]
+        detail = [{"field": ".".join(str(p) for p in _field_loc(e)), "message": _message(e)} for e in errors]
         return JSONResponse(_body("validation_error", detail[0]["message"] if detail else "请求参数有误",
                                   detail), status_code=422)
 
