@@ -15,7 +15,10 @@ def utc_now() -> datetime:
 
 def shanghai_day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a calendar day in China, where performances take place."""
-    return datetime.combine(day, time(0), SHANGHAI), datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)
+    start = datetime.combine(day, time(0), SHANGHAI)
+    if day == date.max:  # a filter's "until 9999-12-31": there is no next day to start
+        return start, datetime.combine(day, time.max, SHANGHAI)
+    return start, datetime.combine(day + timedelta(days=1), time(0), SHANGHAI)
 
 
 # A client may send any offset (+08:00 from the mini-program); the backend keeps and answers UTC, so the time a
