@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import secrets
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,7 @@ RESULT_FILE_MAX_BYTES = 5 * 1024 * 1024
 _PAID_WORDS, _FAILED_WORDS = {"成功", "已付款", "已支付", "付款成功", "paid", "success"}, {"失败", "退回", "退票",
                                                                                    "付款失败", "failed", "fail"}
 PURPOSE = "演出费结算"
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class BankTransferChannel:
@@ -194,8 +197,14 @@ def apply_result_file(session: Session, batch_id: int, data: bytes, operator_id:
         if line.status != "exported" and line.status != status:
             problems.append(f"第{number}行：{transfer} 已登记为{'成功' if line.status == 'paid' else '失败'}")
             continue
-        reason = _cell(row, reason_col)[:200] or None
-        settle_line(session, batch_id, line.id, BatchResultIn(status=status, reason=reason), operator_id)
+        # Excel's Alt+Enter line breaks and stray control characters of the bank's portal become one space.
+        reason = " ".join(_CONTROLS.sub(" ", _cell(row, reason_col)).split())[:200] or None
+        try:
+            result_in = BatchResultIn(status=status, reason=reason)
+        except ValidationError:  # invisible or broken characters the per-line route refuses too
+            problems.append(f"第{number}行：失败原因包含无法识别的字符")
+            continue
+        settle_line(session, batch_id, line.id, result_in, operator_id)
         recorded += 1
     if problems:
         raise PayoutResultFileInvalid("；".join(problems[:10]), detail={"problems": problems})

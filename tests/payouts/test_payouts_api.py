@@ -187,3 +187,30 @@ async def test_finance_uploads_the_batch_file_with_results_filled_in(api: httpx.
     assert db.get(Payout, first.booking_id).status == "paid"  # type: ignore[union-attr]
     assert db.get(Payout, second.booking_id).status == "failed"  # type: ignore[union-attr]
     assert (await upload(out.getvalue())).status_code == 200  # the same file again changes nothing
+
+
+async def test_a_result_file_with_a_reason_over_several_lines_is_recorded(api: httpx.AsyncClient,
+                                                                          db: Session) -> None:
+    """失败原因 typed over two lines in Excel (Alt+Enter), or with a stray control character from the bank's
+    portal, is recorded on one line — never a 500."""
+    ops = bearer(await operator_token(api, db))
+    artist = artist_row(db)
+    bank_account(db, artist)
+    first, second = settled_booking(db, artist_id=artist), settled_booking(db, artist_id=artist, paid=120_000)
+    for payout in (first, second):
+        assert execute_payout(db, BankTransferChannel(), payout.booking_id, cipher=CIPHER) == "paying"
+    db.commit()
+    batch = (await api.post(f"{V1}/admin/payouts/bank-batches", headers=ops)).json()
+    file = await api.get(f"{V1}/admin/payouts/bank-batches/{batch['id']}/file", headers=ops)
+    wb = load_workbook(io.BytesIO(file.content))
+    ws = wb.active
+    ws.cell(row=2, column=8, value="失败")
+    ws.cell(row=2, column=9, value="户名不符\n请核实")
+    ws.cell(row=3, column=8, value="失败")
+    ws.cell(row=3, column=9, value="账号\t已销户")
+    out = io.BytesIO()
+    wb.save(out)
+    done = await api.post(f"{V1}/admin/payouts/bank-batches/{batch['id']}/results", headers=ops,
+                          files={"file": ("结果.xlsx", out.getvalue(), XLSX)})
+    assert done.status_code == 200, done.text
+    assert [line["failure_reason"] for line in done.json()["lines"]] == ["户名不符 请核实", "账号 已销户"]
