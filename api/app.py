@@ -16,15 +16,21 @@ from api import errors, openapi
 from api.context import AppContext
 from api.routers import (
     admin,
+    admin_access,
+    admin_artists,
     admin_bookings,
     auth,
+    backups,
     bookings,
     calendar,
     cases,
     contracts,
+    dashboard,
     discovery,
+    disputes,
     files,
     health,
+    homepage,
     me,
     money_exports,
     money_records,
@@ -35,6 +41,7 @@ from api.routers import (
     reconciliation,
     reviews,
     settlements,
+    system,
 )
 from api.security_headers import SecurityHeaders
 from domain.accounts.crypto import field_cipher_from_settings
@@ -176,6 +183,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(contracts.router, prefix="/api/v1")
     app.include_router(money_exports.router, prefix="/api/v1")  # after the queues: their .xlsx siblings
     app.include_router(settlements.router, prefix="/api/v1")
+    for router in (admin_access.router, disputes.router, admin_artists.router, dashboard.router, homepage.router,
+                   system.router, backups.router):
+        app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
     _mount_spa(app, "/admin", ADMIN_DIST)

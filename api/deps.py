@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions, users
+from domain.accounts.permissions import Permission, operator_may
 from domain.artists import changes
 from domain.artists.search_sync import index_writer
 from domain.db import session_scope
@@ -184,3 +185,17 @@ def get_operator(auth: Auth, db: Db) -> Operator:
 
 
 CurrentOperator = Annotated[Operator, Depends(get_operator)]
+
+
+def require_permission(code: Permission) -> Callable[[Operator, Session], Operator]:
+    """A dependency that lets an operator through only when their role grants `code`:
+    `op: Annotated[Operator, Depends(require_permission(Permission.FINANCE_FLOW))]`. Every /admin route but
+    /admin/me and the login names one (tests/api/test_authz_matrix.py reads it from the route)."""
+
+    def check(op: CurrentOperator, db: Db) -> Operator:
+        if not operator_may(db, op, code):
+            raise PermissionDenied("当前角色没有此功能的权限")
+        return op
+
+    check.permission = code  # type: ignore[attr-defined]
+    return check

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId, client_ip
+from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId, client_ip, require_permission
 from domain.accounts import operators, rules, sessions, users
+from domain.accounts.permissions import Permission
 from domain.accounts.schemas import (
     AdminUserOut,
     AdminUserPage,
@@ -24,6 +25,10 @@ from domain.accounts.schemas import (
 from domain.models import AccountStatusChange, Operator, SystemSetting
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+UserListOp = Annotated[Operator, Depends(require_permission(Permission.USER_LIST))]
+UserStatusOp = Annotated[Operator, Depends(require_permission(Permission.USER_STATUS))]
+SystemOperatorOp = Annotated[Operator, Depends(require_permission(Permission.SYSTEM_OPERATOR))]
+SystemSettingsOp = Annotated[Operator, Depends(require_permission(Permission.SYSTEM_SETTINGS))]
 
 
 
@@ -46,7 +51,7 @@ def me(op: CurrentOperator) -> OperatorOut:
 
 @router.get("/users", response_model=AdminUserPage, summary="用户列表")
 def list_users(
-    op: CurrentOperator, db: Db,
+    op: UserListOp, db: Db,
     phone: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]*$")] = None,
     role: Literal["client", "artist"] | None = None,
     status: Literal["active", "warned", "banned"] | None = None,
@@ -59,14 +64,14 @@ def list_users(
 
 
 @router.post("/users/{user_id}/status", response_model=AdminUserOut, summary="变更账号状态")
-def set_status(user_id: PathId, body: UserStatusIn, op: CurrentOperator, db: Db) -> AdminUserOut:
+def set_status(user_id: PathId, body: UserStatusIn, op: UserStatusOp, db: Db) -> AdminUserOut:
     user = users.get_user(db, user_id)
     users.change_status(db, user, op.id, body.status, body.reason)
     return users.admin_user_view(user)
 
 
 @router.get("/users/{user_id}/status-changes", response_model=list[StatusChangeOut], summary="状态变更记录")
-def status_changes(user_id: PathId, op: CurrentOperator, db: Db) -> list[StatusChangeOut]:
+def status_changes(user_id: PathId, op: UserListOp, db: Db) -> list[StatusChangeOut]:
     users.get_user(db, user_id)
     rows = db.execute(select(AccountStatusChange, Operator.display_name)
                       .join(Operator, Operator.id == AccountStatusChange.operator_id)
@@ -78,18 +83,18 @@ def status_changes(user_id: PathId, op: CurrentOperator, db: Db) -> list[StatusC
 
 
 @router.post("/operators", response_model=OperatorOut, status_code=201, summary="创建运营账号")
-def create_operator(body: OperatorCreateIn, op: CurrentOperator, db: Db) -> OperatorOut:
+def create_operator(body: OperatorCreateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
     return _op(operators.create(db, body, created_by=op.id))
 
 
 @router.get("/settings", response_model=list[SettingOut], summary="平台规则")
-def list_settings(op: CurrentOperator, db: Db) -> list[SettingOut]:
+def list_settings(op: SystemSettingsOp, db: Db) -> list[SettingOut]:
     stored = {s.key: s for s in db.scalars(select(SystemSetting))}
     return [SettingOut(key=k, value=rules.get_rule(db, k), updated_at=stored[k].updated_at)
             for k in rules.DEFAULTS if k in stored]
 
 
 @router.put("/settings", response_model=SettingOut, summary="修改平台规则")
-def put_setting(body: SettingIn, op: CurrentOperator, db: Db) -> SettingOut:
+def put_setting(body: SettingIn, op: SystemSettingsOp, db: Db) -> SettingOut:
     row = rules.set_rule(db, body.key, body.value, op.id)
     return SettingOut(key=row.key, value=row.value, updated_at=row.updated_at)

@@ -8,13 +8,14 @@ Public reads go through the artist detail page (`domain.cases.service.public_cas
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from api.deps import ActingArtist, ContentChecker, Ctx, CurrentOperator, Db, Page, PageSize, PathId
+from api.deps import ActingArtist, ContentChecker, Ctx, Db, Page, PageSize, PathId, require_permission
+from domain.accounts.permissions import Permission
 from domain.cases import service
 from domain.cases.schemas import (
     AdminCaseOut,
@@ -26,9 +27,11 @@ from domain.cases.schemas import (
     CasePatch,
     CaseRejectIn,
 )
+from domain.models import Operator
 from integrations.wechat.security import parse_media_push, verify_push
 
 router = APIRouter(tags=["cases"])
+ContentCaseOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_CASE))]
 
 
 # --- the artist's own cases
@@ -69,7 +72,7 @@ def delete_case(case_id: PathId, me: ActingArtist, db: Db) -> Response:
 
 
 @router.get("/admin/cases", response_model=AdminCasePage, summary="演出案例审核队列（待审核按提交先后）")
-def admin_cases(op: CurrentOperator, db: Db, ctx: Ctx,
+def admin_cases(op: ContentCaseOp, db: Db, ctx: Ctx,
                 status: Literal["pending", "approved", "rejected"] = "pending",
                 page: Page = 1, page_size: PageSize = 20) -> AdminCasePage:
     items, total = service.admin_cases(db, ctx.storage, status, page, page_size)
@@ -77,14 +80,14 @@ def admin_cases(op: CurrentOperator, db: Db, ctx: Ctx,
 
 
 @router.post("/admin/cases/{case_id}/approve", response_model=AdminCaseOut, summary="通过演出案例")
-def approve_case(case_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
+def approve_case(case_id: PathId, op: ContentCaseOp, db: Db, ctx: Ctx,
                  body: CaseDecisionIn | None = None) -> AdminCaseOut:
     case = service.approve_case(db, op.id, case_id, body.updated_at if body else None)
     return service.admin_case_views(db, ctx.storage, [case])[0]
 
 
 @router.post("/admin/cases/{case_id}/reject", response_model=AdminCaseOut, summary="驳回演出案例（需填写原因）")
-def reject_case(case_id: PathId, body: CaseRejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> AdminCaseOut:
+def reject_case(case_id: PathId, body: CaseRejectIn, op: ContentCaseOp, db: Db, ctx: Ctx) -> AdminCaseOut:
     case = service.reject_case(db, op.id, case_id, body.reason, body.updated_at)
     return service.admin_case_views(db, ctx.storage, [case])[0]
 

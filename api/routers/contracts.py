@@ -4,9 +4,12 @@ platform's record (anyone), and the operators' template versions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile
+from typing import Annotated
 
-from api.deps import Ctx, CurrentOperator, Db, Me, PathId, client_ip
+from fastapi import APIRouter, Depends, Request, UploadFile
+
+from api.deps import Ctx, Db, Me, PathId, client_ip, require_permission
+from domain.accounts.permissions import Permission
 from domain.bookings import service as bookings
 from domain.contracts import intent, service, templates
 from domain.contracts.documents import ContractPapers
@@ -21,8 +24,11 @@ from domain.contracts.schemas import (
     VerifyOut,
 )
 from domain.errors import raises
+from domain.models import Operator
 
 router = APIRouter(tags=["contracts"])
+OrderListOp = Annotated[Operator, Depends(require_permission(Permission.ORDER_LIST))]
+ContractTemplateOp = Annotated[Operator, Depends(require_permission(Permission.CONTRACT_TEMPLATE))]
 
 
 def _papers(ctx: Ctx) -> ContractPapers:
@@ -63,7 +69,7 @@ def contract_link(booking_id: PathId, me: Me, db: Db, ctx: Ctx) -> DownloadLinkO
 @router.post("/admin/bookings/{booking_id}/contract/download-link", response_model=DownloadLinkOut,
              summary="合同PDF下载链接（运营）", tags=["admin"])
 @raises((409, "contract_not_sent"), (503, "contract_font_missing"))
-def admin_contract_link(booking_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> DownloadLinkOut:
+def admin_contract_link(booking_id: PathId, op: OrderListOp, db: Db, ctx: Ctx) -> DownloadLinkOut:
     return service.download_link(db, _papers(ctx), bookings.get_booking(db, booking_id).id)
 
 
@@ -79,7 +85,7 @@ def verify_contract(file: UploadFile, db: Db, ctx: Ctx) -> VerifyOut:
 
 
 @router.get("/admin/contract-templates", response_model=TemplateList, summary="合同模板版本列表", tags=["admin"])
-def list_templates(op: CurrentOperator, db: Db) -> TemplateList:
+def list_templates(op: ContractTemplateOp, db: Db) -> TemplateList:
     rows = templates.list_versions(db)
     return TemplateList(items=[service.template_out(r, rows[0].version) for r in rows],
                         placeholders=service.template_placeholders())
@@ -88,7 +94,7 @@ def list_templates(op: CurrentOperator, db: Db) -> TemplateList:
 @router.post("/admin/contract-templates", response_model=TemplateOut, status_code=201,
              summary="新建合同模板版本（已发送的合同保留原版本）", tags=["admin"])
 @raises((422, "contract_template_invalid"))
-def create_template(body: TemplateIn, op: CurrentOperator, db: Db) -> TemplateOut:
+def create_template(body: TemplateIn, op: ContractTemplateOp, db: Db) -> TemplateOut:
     row = templates.create_version(db, op.id, body.title, body.body, body.note)
     return service.template_out(row, row.version)
 
@@ -96,6 +102,6 @@ def create_template(body: TemplateIn, op: CurrentOperator, db: Db) -> TemplateOu
 @router.get("/admin/contract-templates/{template_id}", response_model=TemplateOut, summary="合同模板详情",
             tags=["admin"])
 @raises((404, "contract_template_not_found"))
-def get_template(template_id: PathId, op: CurrentOperator, db: Db) -> TemplateOut:
+def get_template(template_id: PathId, op: ContractTemplateOp, db: Db) -> TemplateOut:
     row = templates.get(db, template_id)
     return service.template_out(row, templates.latest(db).version)

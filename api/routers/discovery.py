@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import ArtistMe, ClientMe, ContentChecker, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
+from api.deps import ArtistMe, ClientMe, ContentChecker, Ctx, Db, Me, Page, PageSize, PathId, require_permission
+from domain.accounts.permissions import Permission
 from domain.bookings import commands
 from domain.discovery import service
 from domain.discovery.schemas import (
@@ -25,10 +26,11 @@ from domain.discovery.schemas import (
 from domain.enums import ArtistType
 from domain.errors import NotFound
 from domain.inputs import InputDate, Text
-from domain.models import Demand
+from domain.models import Demand, Operator
 from domain.time import SHANGHAI
 
 router = APIRouter(tags=["discovery"])
+ContentDemandOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_DEMAND))]
 
 
 
@@ -138,7 +140,7 @@ async def respond(demand_id: PathId, body: DemandRespondIn, me: ArtistMe, db: Db
 
 
 @router.get("/admin/demands", response_model=DemandPage, summary="需求审核队列")
-def admin_demands(op: CurrentOperator, db: Db,
+def admin_demands(op: ContentDemandOp, db: Db,
                   moderation_status: Literal["pending", "approved", "rejected"] | None = "pending",
                   page: Page = 1, page_size: PageSize = 20) -> DemandPage:
     rows, total = service.list_demands(db, moderation_status=moderation_status, page=page, page_size=page_size)
@@ -147,6 +149,6 @@ def admin_demands(op: CurrentOperator, db: Db,
 
 
 @router.post("/admin/demands/{demand_id}/review", response_model=DemandOut, summary="审核需求（通过/驳回并说明原因）")
-def review_demand(demand_id: PathId, body: DemandReviewIn, op: CurrentOperator, db: Db) -> DemandOut:
+def review_demand(demand_id: PathId, body: DemandReviewIn, op: ContentDemandOp, db: Db) -> DemandOut:
     demand = service.review_demand(db, op.id, demand_id, body.status, body.reason)
     return service.demand_views(db, [demand], viewer="operator")[0]

@@ -13,10 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.deps import ArtistSelf, ClientMe, CurrentOperator, Db, Page, PageSize
+from api.deps import ArtistSelf, ClientMe, Db, Page, PageSize, require_permission
+from domain.accounts.permissions import Permission
 from domain.bookings import income
 from domain.bookings.income import IncomeBookingsOut
 from domain.errors import AppError
+from domain.models import Operator
 from domain.pages import Page as PageOf
 from domain.payments import flows, records
 from domain.payments.flows import (
@@ -30,6 +32,7 @@ from domain.payments.records import PaymentRecordOut, ReceiptOut
 from domain.xlsx import XLSX_MEDIA_TYPE, attachment_headers
 
 router = APIRouter(tags=["money"])
+FinanceFlowOp = Annotated[Operator, Depends(require_permission(Permission.FINANCE_FLOW))]
 
 OrderId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_\-|*]{1,40}$")]
 Start = Annotated[date | None, Query(description="起始日期（含，北京时间）")]
@@ -130,45 +133,45 @@ def _export(db: Db, kind: flows.FlowKind, f: FlowFilter) -> Response:
 
 
 @router.get("/admin/money/payments", response_model=PaymentFlowPage, summary="资金流水：支付", tags=["admin"])
-def admin_payments(op: CurrentOperator, db: Db, f: GatewayFlows, paging: Paging) -> PaymentFlowPage:
+def admin_payments(op: FinanceFlowOp, db: Db, f: GatewayFlows, paging: Paging) -> PaymentFlowPage:
     return PaymentFlowPage.model_validate(_page(db, "payments", f, paging))
 
 
 @router.get("/admin/money/payments.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出支付流水 Excel", tags=["admin"])
-def admin_payments_export(op: CurrentOperator, db: Db, f: GatewayFlows) -> Response:
+def admin_payments_export(op: FinanceFlowOp, db: Db, f: GatewayFlows) -> Response:
     return _export(db, "payments", f)
 
 
 @router.get("/admin/money/refunds", response_model=RefundFlowPage, summary="资金流水：退款", tags=["admin"])
-def admin_refunds(op: CurrentOperator, db: Db, f: GatewayFlows, paging: Paging) -> RefundFlowPage:
+def admin_refunds(op: FinanceFlowOp, db: Db, f: GatewayFlows, paging: Paging) -> RefundFlowPage:
     return RefundFlowPage.model_validate(_page(db, "refunds", f, paging))
 
 
 @router.get("/admin/money/refunds.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出退款流水 Excel", tags=["admin"])
-def admin_refunds_export(op: CurrentOperator, db: Db, f: GatewayFlows) -> Response:
+def admin_refunds_export(op: FinanceFlowOp, db: Db, f: GatewayFlows) -> Response:
     return _export(db, "refunds", f)
 
 
 @router.get("/admin/money/payouts", response_model=PayoutFlowPage, summary="资金流水：结算打款", tags=["admin"])
-def admin_payouts(op: CurrentOperator, db: Db, f: PayoutFlows, paging: Paging) -> PayoutFlowPage:
+def admin_payouts(op: FinanceFlowOp, db: Db, f: PayoutFlows, paging: Paging) -> PayoutFlowPage:
     return PayoutFlowPage.model_validate(_page(db, "payouts", f, paging))
 
 
 @router.get("/admin/money/payouts.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出结算打款 Excel", tags=["admin"])
-def admin_payouts_export(op: CurrentOperator, db: Db, f: PayoutFlows) -> Response:
+def admin_payouts_export(op: FinanceFlowOp, db: Db, f: PayoutFlows) -> Response:
     return _export(db, "payouts", f)
 
 
 @router.get("/admin/money/commissions", response_model=CommissionFlowPage, summary="资金流水：平台佣金",
             tags=["admin"])
-def admin_commissions(op: CurrentOperator, db: Db, f: CommissionFlows, paging: Paging) -> CommissionFlowPage:
+def admin_commissions(op: FinanceFlowOp, db: Db, f: CommissionFlows, paging: Paging) -> CommissionFlowPage:
     return CommissionFlowPage.model_validate(_page(db, "commissions", f, paging))
 
 
 @router.get("/admin/money/commissions.xlsx", response_class=Response, responses=XLSX_RESPONSE,
             summary="导出平台佣金 Excel", tags=["admin"])
-def admin_commissions_export(op: CurrentOperator, db: Db, f: CommissionFlows) -> Response:
+def admin_commissions_export(op: FinanceFlowOp, db: Db, f: CommissionFlows) -> Response:
     return _export(db, "commissions", f)

@@ -9,11 +9,13 @@ in the same transaction.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.deps import ActingArtist, ArtistSelf, Ctx, CurrentOperator, Db, Page, PageSize, PathId
+from api.deps import ActingArtist, ArtistSelf, Ctx, Db, Page, PageSize, PathId, require_permission
+from domain.accounts.permissions import Permission
+from domain.models import Operator
 from domain.profiles import service
 from domain.profiles.schemas import (
     ArtistTagsOut,
@@ -36,6 +38,9 @@ from domain.uploads import service as uploads
 from domain.uploads.schemas import UrlOut
 
 router = APIRouter(tags=["profiles"])
+ContentProfileOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_PROFILE))]
+ContentTagOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_TAG))]
+ContentQualificationOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_QUALIFICATION))]
 
 
 # --- the artist's own profile (or the artist's, acted for by a team member)
@@ -80,7 +85,7 @@ def add_qualification(body: QualificationIn, me: ActingArtist, db: Db) -> Qualif
 
 
 @router.get("/admin/profile-reviews", response_model=ProfileReviewPage, summary="艺人主页资料审核队列（修改前后对比）")
-def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
+def review_queue(op: ContentProfileOp, db: Db, ctx: Ctx,
                  status: Literal["pending", "approved", "rejected"] = "pending",
                  page: Page = 1, page_size: PageSize = 20) -> ProfileReviewPage:
     items, total = service.review_queue(db, ctx.storage, status, page, page_size)
@@ -89,7 +94,7 @@ def review_queue(op: CurrentOperator, db: Db, ctx: Ctx,
 
 @router.post("/admin/profile-reviews/{artist_id}/approve", response_model=DraftOut,
              summary="通过艺人主页资料修改（立即公开）")
-def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
+def approve_profile(artist_id: PathId, op: ContentProfileOp, db: Db, ctx: Ctx,
                     body: DecisionIn | None = None) -> DraftOut:
     service.approve_draft(db, op.id, artist_id, body.submitted_at if body else None)
     return service.get_draft(db, ctx.storage, artist_id)
@@ -97,7 +102,7 @@ def approve_profile(artist_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx,
 
 @router.post("/admin/profile-reviews/{artist_id}/reject", response_model=DraftOut,
              summary="驳回艺人主页资料修改（需填写原因，公开主页不变）")
-def reject_profile(artist_id: PathId, body: ProfileRejectIn, op: CurrentOperator, db: Db, ctx: Ctx) -> DraftOut:
+def reject_profile(artist_id: PathId, body: ProfileRejectIn, op: ContentProfileOp, db: Db, ctx: Ctx) -> DraftOut:
     service.reject_draft(db, op.id, artist_id, body.reason, body.submitted_at)
     return service.get_draft(db, ctx.storage, artist_id)
 
@@ -106,38 +111,38 @@ def reject_profile(artist_id: PathId, body: ProfileRejectIn, op: CurrentOperator
 
 
 @router.get("/admin/tags", response_model=list[TagOut], summary="标签列表")
-def list_tags(op: CurrentOperator, db: Db) -> list[TagOut]:
+def list_tags(op: ContentTagOp, db: Db) -> list[TagOut]:
     return service.list_tags(db)
 
 
 @router.post("/admin/tags", response_model=TagOut, status_code=201, summary="新建标签（如 热门艺人、本地艺人）")
-def create_tag(body: TagIn, op: CurrentOperator, db: Db) -> TagOut:
+def create_tag(body: TagIn, op: ContentTagOp, db: Db) -> TagOut:
     return service.create_tag(db, op.id, body.name)
 
 
 @router.patch("/admin/tags/{tag_id}", response_model=TagOut, summary="重命名标签")
-def rename_tag(tag_id: PathId, body: TagIn, op: CurrentOperator, db: Db) -> TagOut:
+def rename_tag(tag_id: PathId, body: TagIn, op: ContentTagOp, db: Db) -> TagOut:
     return service.rename_tag(db, tag_id, body.name)
 
 
 @router.delete("/admin/tags/{tag_id}", response_model=DeletedOut, summary="删除标签（同时从艺人身上移除）")
-def delete_tag(tag_id: PathId, op: CurrentOperator, db: Db) -> DeletedOut:
+def delete_tag(tag_id: PathId, op: ContentTagOp, db: Db) -> DeletedOut:
     service.delete_tag(db, tag_id)
     return DeletedOut(id=tag_id, deleted=True)
 
 
 @router.get("/admin/artists/{artist_id}/tags", response_model=ArtistTagsOut, summary="艺人当前的标签")
-def artist_tags(artist_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+def artist_tags(artist_id: PathId, op: ContentTagOp, db: Db) -> ArtistTagsOut:
     return service.artist_tags_of(db, artist_id)
 
 
 @router.put("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="给艺人打标签")
-def assign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+def assign_tag(artist_id: PathId, tag_id: PathId, op: ContentTagOp, db: Db) -> ArtistTagsOut:
     return service.assign_tag(db, artist_id, tag_id)
 
 
 @router.delete("/admin/artists/{artist_id}/tags/{tag_id}", response_model=ArtistTagsOut, summary="移除艺人标签")
-def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db) -> ArtistTagsOut:
+def unassign_tag(artist_id: PathId, tag_id: PathId, op: ContentTagOp, db: Db) -> ArtistTagsOut:
     return service.unassign_tag(db, artist_id, tag_id)
 
 
@@ -145,7 +150,7 @@ def unassign_tag(artist_id: PathId, tag_id: PathId, op: CurrentOperator, db: Db)
 
 
 @router.get("/admin/qualifications", response_model=QualificationPage, summary="资质审核队列")
-def qualification_queue(op: CurrentOperator, db: Db,
+def qualification_queue(op: ContentQualificationOp, db: Db,
                         status: Literal["pending", "approved", "rejected", "all"] = "pending",
                         page: Page = 1, page_size: PageSize = 20) -> QualificationPage:
     items, total = service.qualification_queue(db, None if status == "all" else status, page, page_size)
@@ -154,20 +159,20 @@ def qualification_queue(op: CurrentOperator, db: Db,
 
 @router.post("/admin/qualifications/{qualification_id}/approve", response_model=QualificationOut,
              summary="资质审核通过")
-def approve_qualification(qualification_id: PathId, op: CurrentOperator, db: Db) -> QualificationOut:
+def approve_qualification(qualification_id: PathId, op: ContentQualificationOp, db: Db) -> QualificationOut:
     return service.decide_qualification(db, op.id, qualification_id, approve=True)
 
 
 @router.post("/admin/qualifications/{qualification_id}/reject", response_model=QualificationOut,
              summary="驳回资质（需填写原因）")
-def reject_qualification(qualification_id: PathId, body: RejectIn, op: CurrentOperator,
+def reject_qualification(qualification_id: PathId, body: RejectIn, op: ContentQualificationOp,
                          db: Db) -> QualificationOut:
     return service.decide_qualification(db, op.id, qualification_id, approve=False, reason=body.reason)
 
 
 @router.get("/admin/qualifications/{qualification_id}/url", response_model=UrlOut,
             summary="查看资质文件（临时链接，仅运营）")
-def qualification_url(qualification_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> UrlOut:
+def qualification_url(qualification_id: PathId, op: ContentQualificationOp, db: Db, ctx: Ctx) -> UrlOut:
     return uploads.file_links(ctx.storage, service.qualification_upload(db, qualification_id))
 
 

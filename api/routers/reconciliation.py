@@ -6,18 +6,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId
+from api.deps import Ctx, Db, Page, PageSize, PathId, require_permission
+from domain.accounts.permissions import Permission
+from domain.models import Operator
 from domain.reconciliation import commands, service
 from domain.reconciliation.schemas import DifferenceKind, DifferenceOut, DifferencePage, ResolveIn, RunIn, RunsOut
 
 router = APIRouter(prefix="/admin/reconciliation", tags=["admin"])
+FinanceReconciliationOp = Annotated[Operator, Depends(require_permission(Permission.FINANCE_RECONCILIATION))]
 
 
 @router.get("/differences", response_model=DifferencePage, summary="对账差异（运营处理队列）")
 def list_differences(
-    op: CurrentOperator, db: Db,
+    op: FinanceReconciliationOp, db: Db,
     status: Annotated[Literal["open", "resolved"] | None, Query(description="open 待处理 / resolved 已处理")] = None,
     kind: DifferenceKind | None = None,
     gateway: Annotated[str | None, Query(max_length=20, pattern="^[a-z_]+$")] = None,
@@ -32,10 +35,10 @@ def list_differences(
 
 
 @router.post("/differences/{difference_id}/resolve", response_model=DifferenceOut, summary="处理对账差异（填写说明）")
-def resolve(difference_id: PathId, body: ResolveIn, op: CurrentOperator, db: Db) -> DifferenceOut:
+def resolve(difference_id: PathId, body: ResolveIn, op: FinanceReconciliationOp, db: Db) -> DifferenceOut:
     return service.resolve(db, difference_id, body, op.id)
 
 
 @router.post("/runs", response_model=RunsOut, summary="立即对账某一天（默认全部支付渠道）")
-async def run_day(body: RunIn, op: CurrentOperator, ctx: Ctx) -> RunsOut:
+async def run_day(body: RunIn, op: FinanceReconciliationOp, ctx: Ctx) -> RunsOut:
     return await commands.run_day(ctx, body)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import ArtistMe, ClientMe, Ctx, CurrentOperator, Db, Me, Page, PageSize, PathId
+from api.deps import ArtistMe, ClientMe, Ctx, Db, Me, Page, PageSize, PathId, require_permission
+from domain.accounts.permissions import Permission
 from domain.errors import PermissionDenied
+from domain.models import Operator
 from domain.reviews import service
 from domain.reviews.schemas import HideIn, ReplyIn, ReviewDetail, ReviewDetailPage, ReviewIn, ReviewPage
 
 router = APIRouter(tags=["reviews"])
+ContentReviewOp = Annotated[Operator, Depends(require_permission(Permission.CONTENT_REVIEW))]
 
 
 @router.post("/bookings/{booking_id}/review", response_model=ReviewDetail, status_code=201,
@@ -59,7 +62,7 @@ def my_reviews(me: Me, db: Db, ctx: Ctx, page: Page = 1, page_size: PageSize = 2
 
 
 @router.get("/admin/reviews", response_model=ReviewDetailPage, summary="评价管理列表")
-def admin_reviews(op: CurrentOperator, db: Db, ctx: Ctx, status: Literal["visible", "hidden"] | None = None,
+def admin_reviews(op: ContentReviewOp, db: Db, ctx: Ctx, status: Literal["visible", "hidden"] | None = None,
                   artist_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                   page: Page = 1, page_size: PageSize = 20) -> ReviewDetailPage:
     rows, total = service.list_reviews(db, artist_id=artist_id, status=status, page=page, page_size=page_size)
@@ -68,12 +71,12 @@ def admin_reviews(op: CurrentOperator, db: Db, ctx: Ctx, status: Literal["visibl
 
 
 @router.post("/admin/reviews/{review_id}/hide", response_model=ReviewDetail, summary="隐藏违规评价（需填写原因）")
-def hide_review(review_id: PathId, body: HideIn, op: CurrentOperator, db: Db, ctx: Ctx) -> ReviewDetail:
+def hide_review(review_id: PathId, body: HideIn, op: ContentReviewOp, db: Db, ctx: Ctx) -> ReviewDetail:
     review = service.hide(db, op.id, review_id, body.reason)
     return service.detail_views(db, ctx.storage, [review], viewer="operator")[0]
 
 
 @router.post("/admin/reviews/{review_id}/unhide", response_model=ReviewDetail, summary="恢复展示评价")
-def unhide_review(review_id: PathId, op: CurrentOperator, db: Db, ctx: Ctx) -> ReviewDetail:
+def unhide_review(review_id: PathId, op: ContentReviewOp, db: Db, ctx: Ctx) -> ReviewDetail:
     review = service.unhide(db, review_id)
     return service.detail_views(db, ctx.storage, [review], viewer="operator")[0]

@@ -13,6 +13,9 @@ the artist's profile, cases, qualifications, calendar slots):
 - MEMBER    a member of ARTIST's team (no role of their own), naming ARTIST in X-Artist-Id
 - OPERATOR  an operator of the console
 
+Console routes (/admin/..., but the login) need no line: each names its permission code
+(api.deps.require_permission) and is OPERATOR_ONLY here; tests/api/test_permissions.py checks the codes per role.
+
 Allowed: the request gets past authorisation (2xx, or a 4xx about state or input such as 409/422/429).
 Everyone else is refused: 401 without a token, 403 or 404 with one (a client never learns that another
 client's booking exists, so 404 is the right answer there).
@@ -231,3 +234,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/admin/reconciliation/differences.xlsx"): OPERATOR_ONLY,
 }
 
+
+
+def rule_for(route: tuple[str, str]) -> Rule | None:
+    """The declared rule, or OPERATOR_ONLY for a console route without a line; None: undeclared."""
+    if route in MATRIX:
+        return MATRIX[route]
+    return OPERATOR_ONLY if route[1].startswith(f"{V}/admin/") else None

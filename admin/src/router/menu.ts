@@ -24,7 +24,7 @@ export function buildMenu(routes: RouteRecordRaw[], allowed: (permission?: strin
   const entries: MenuEntry[] = []
   const sections = new Map<MenuGroupKey, MenuSection>()
   for (const r of routes) {
-    if (!allowed(r.meta?.permission)) continue
+    if (r.meta?.hidden || !allowed(r.meta?.permission)) continue
     const leaf: MenuLeaf = { type: 'item', path: `/${r.path}`, title: r.meta?.title ?? '', icon: r.meta?.icon }
     const key = r.meta?.group
     if (!key) {

@@ -1,7 +1,21 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import {
+  Avatar,
+  Bell,
   ChatLineSquare,
+  Connection,
+  DataAnalysis,
+  DocumentCopy,
+  FolderOpened,
+  Key,
+  List,
+  Promotion,
+  Setting,
+  Star,
+  Tools,
+  UserFilled,
+  Warning,
   Coin,
   CollectionTag,
   DocumentChecked,
@@ -28,27 +42,74 @@ declare module 'vue-router' {
     public?: boolean
     /** Side-menu section (a key of MENU_GROUPS); the section opens as a sub-menu. */
     group?: MenuGroupKey
+    /** A page reached from another page (a detail), not listed in the side menu. */
+    hidden?: boolean
   }
 }
 
 /** Side-menu sections, in menu order of their first page. */
 export const MENU_GROUPS = {
+  orders: { title: '订单', icon: List },
+  artists: { title: '艺人', icon: Avatar },
   content: { title: '内容审核', icon: Finished },
+  operations: { title: '运营内容', icon: Promotion },
   finance: { title: '资金', icon: Money },
+  system: { title: '系统', icon: Setting },
 } satisfies Record<string, { title: string; icon: Component }>
 export type MenuGroupKey = keyof typeof MENU_GROUPS
 
 /**
- * Pages inside the layout; the side menu is built from this list, so a menu entry exists only
- * when its page does. Next: 订单 (orders), 艺人 (artists), 内容 (content), 资金 (finance),
- * 数据 (dashboards), 系统设置 (settings).
+ * Pages inside the layout; the side menu is built from this list (but `hidden` details), so a menu entry
+ * exists only when its page does. The first page the operator's role allows is the landing page.
  */
 export const menuRoutes: RouteRecordRaw[] = [
+  {
+    path: 'dashboard',
+    name: 'Dashboard',
+    component: () => import('@/views/dashboard/index.vue'),
+    meta: { title: '数据看板', icon: DataAnalysis, permission: 'admin:dashboard:view' },
+  },
+  {
+    path: 'orders',
+    name: 'Orders',
+    component: () => import('@/views/orders/index.vue'),
+    meta: { title: '订单管理', icon: List, permission: 'admin:order:list', group: 'orders' },
+  },
+  {
+    path: 'orders/:id',
+    name: 'OrderDetail',
+    component: () => import('@/views/orders/detail.vue'),
+    meta: { title: '订单详情', permission: 'admin:order:list', group: 'orders', hidden: true },
+  },
+  {
+    path: 'disputes',
+    name: 'Disputes',
+    component: () => import('@/views/disputes/index.vue'),
+    meta: { title: '纠纷处理', icon: Warning, permission: 'admin:dispute:resolve', group: 'orders' },
+  },
+  {
+    path: 'disputes/:id',
+    name: 'DisputeWorkbench',
+    component: () => import('@/views/disputes/workbench.vue'),
+    meta: { title: '纠纷工作台', permission: 'admin:dispute:resolve', group: 'orders', hidden: true },
+  },
   {
     path: 'users',
     name: 'Users',
     component: () => import('@/views/users/index.vue'),
     meta: { title: '用户管理', icon: User, permission: 'admin:user:list' },
+  },
+  {
+    path: 'artists',
+    name: 'Artists',
+    component: () => import('@/views/artists/index.vue'),
+    meta: { title: '艺人管理', icon: Avatar, permission: 'admin:artist:list', group: 'artists' },
+  },
+  {
+    path: 'artists/onboarding',
+    name: 'ArtistOnboarding',
+    component: () => import('@/views/artists/onboarding.vue'),
+    meta: { title: '入驻审核', icon: UserFilled, permission: 'admin:content:profile', group: 'artists' },
   },
   {
     path: 'contracts/templates',
@@ -93,6 +154,18 @@ export const menuRoutes: RouteRecordRaw[] = [
     meta: { title: '标签管理', icon: CollectionTag, permission: 'admin:content:tag', group: 'content' },
   },
   {
+    path: 'operations/home',
+    name: 'HomeRecommendations',
+    component: () => import('@/views/operations/home.vue'),
+    meta: { title: '首页推荐', icon: Star, permission: 'admin:content:home', group: 'operations' },
+  },
+  {
+    path: 'operations/announcements',
+    name: 'Announcements',
+    component: () => import('@/views/operations/announcements.vue'),
+    meta: { title: '公告', icon: Bell, permission: 'admin:content:announcement', group: 'operations' },
+  },
+  {
     path: 'finance/flows',
     name: 'FinanceFlows',
     component: () => import('@/views/finance/flows/index.vue'),
@@ -109,6 +182,42 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'FinanceReconciliation',
     component: () => import('@/views/finance/reconciliation/index.vue'),
     meta: { title: '对账差异', icon: Stamp, permission: 'admin:finance:reconciliation', group: 'finance' },
+  },
+  {
+    path: 'system/settings',
+    name: 'SystemSettings',
+    component: () => import('@/views/system/settings.vue'),
+    meta: { title: '系统设置', icon: Tools, permission: 'admin:system:settings', group: 'system' },
+  },
+  {
+    path: 'system/integrations',
+    name: 'SystemIntegrations',
+    component: () => import('@/views/system/integrations.vue'),
+    meta: { title: '集成状态', icon: Connection, permission: 'admin:system:integration', group: 'system' },
+  },
+  {
+    path: 'system/operators',
+    name: 'SystemOperators',
+    component: () => import('@/views/system/operators.vue'),
+    meta: { title: '运营账号', icon: User, permission: 'admin:system:operator', group: 'system' },
+  },
+  {
+    path: 'system/roles',
+    name: 'SystemRoles',
+    component: () => import('@/views/system/roles.vue'),
+    meta: { title: '角色权限', icon: Key, permission: 'admin:system:role', group: 'system' },
+  },
+  {
+    path: 'system/audit',
+    name: 'SystemAudit',
+    component: () => import('@/views/system/audit.vue'),
+    meta: { title: '操作日志', icon: DocumentCopy, permission: 'admin:system:audit', group: 'system' },
+  },
+  {
+    path: 'system/backups',
+    name: 'SystemBackups',
+    component: () => import('@/views/system/backups.vue'),
+    meta: { title: '数据备份', icon: FolderOpened, permission: 'admin:system:backup', group: 'system' },
   },
 ]
 
