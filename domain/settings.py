@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     temporal_task_queue: str = "yanyue-main"
+    # The Temporal Web UI operators open from an order (its workflow page). Unset: the dev server's UI on
+    # http://127.0.0.1:<temporal_ui_port>; in production the UI behind the operators' login (README).
+    temporal_ui_url: str | None = None
     opensearch_url: str | None = None
     s3_endpoint: str | None = None
     s3_access_key: str | None = None
