@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from api.context import AppContext
 from domain.accounts import sessions, users
 from domain.accounts.permissions import Permission, operator_may
 from domain.artists import changes
 from domain.artists.search_sync import index_writer
+from domain.audit import capture
 from domain.db import session_scope
 from domain.enums import ROLE_LABELS
 from domain.errors import AppError, NotAuthenticated, PermissionDenied, RoleRequired
@@ -187,14 +190,56 @@ def get_operator(auth: Auth, db: Db) -> Operator:
 CurrentOperator = Annotated[Operator, Depends(get_operator)]
 
 
-def require_permission(code: Permission) -> Callable[[Operator, Session], Operator]:
+async def audit_body(request: Request) -> Any:
+    """The request's body for the audit log: JSON as sent, a form's fields with file names (never file bytes).
+    FastAPI has already read it for the route, so this costs nothing; GET requests are not audited."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()
+        return {k: (f"<文件 {v.filename}>" if isinstance(v, UploadFile) else v) for k, v in form.multi_items()}
+    raw = await request.body()
+    if not raw:
+        return None
+    if len(raw) > 64_000:
+        return {"_omitted_bytes": len(raw)}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"_omitted_bytes": len(raw)}
+
+
+AuditBody = Annotated[Any, Depends(audit_body)]
+
+
+def _audit_start(request: Request, db: Session, op: Operator, body: Any) -> None:
+    """Arm the request's session: its writes become one audit row when it commits (domain.audit.capture)."""
+    route = request.scope.get("route")
+    template = getattr(route, "path_format", request.url.path)
+    action_path = template.removeprefix("/api/v1")
+    params = dict(request.path_params)
+    # The target is the area after /admin/ and the first id of the path (e.g. roles / 3).
+    area = action_path.removeprefix("/admin/").split("/", 1)[0] or None
+    first_id = next(iter(params.values()), None)
+    capture.start(db, operator_id=op.id, action=f"{request.method} {action_path}"[:200],
+                  summary=(getattr(route, "summary", None) or getattr(route, "name", "") or action_path)[:200],
+                  target_type=area, target_id=None if first_id is None else str(first_id),
+                  request={"path": params, "query": dict(request.query_params), "body": body},
+                  ip=client_ip(request))
+
+
+def require_permission(code: Permission) -> Callable[..., Operator]:
     """A dependency that lets an operator through only when their role grants `code`:
     `op: Annotated[Operator, Depends(require_permission(Permission.FINANCE_FLOW))]`. Every /admin route but
-    /admin/me and the login names one (tests/api/test_authz_matrix.py reads it from the route)."""
+    /admin/me and the login names one (tests/api/test_authz_matrix.py reads it from the route). On a write
+    (non-GET) it also starts the audit of the request: whatever it changes is logged with the operator."""
 
-    def check(op: CurrentOperator, db: Db) -> Operator:
+    def check(op: CurrentOperator, db: Db, request: Request, body: AuditBody) -> Operator:
         if not operator_may(db, op, code):
             raise PermissionDenied("当前角色没有此功能的权限")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _audit_start(request, db, op, body)
         return op
 
     check.permission = code  # type: ignore[attr-defined]

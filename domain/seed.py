@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.orm import Session
 
+from domain.accounts import roles
 from domain.accounts.crypto import FieldCipher, hash_password, mask_id_number, mask_name
 from domain.accounts.verification import ID_CONTEXT, NAME_CONTEXT
 from domain.models import (
@@ -229,7 +230,7 @@ def seed(session: Session, cipher: FieldCipher, storage: ObjectStorage | None = 
     created = {"operators": 0, "clients": 0, "artists": 0}
     if session.scalar(select(Operator).where(Operator.username == OPERATOR[0])) is None:
         session.add(Operator(username=OPERATOR[0], password_hash=hash_password(OPERATOR[1]),
-                             display_name=OPERATOR[2]))
+                             display_name=OPERATOR[2], role_id=roles.ensure_builtin(session, roles.SUPER_ADMIN).id))
         created["operators"] += 1
     for i, (phone, org, industry, contact) in enumerate(CLIENTS):
         if session.scalar(select(User.id).where(User.phone == phone)):

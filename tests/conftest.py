@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from api.context import AppContext
 from devstack.database import drop_database, ensure_database, migrate, start_embedded
+from domain.accounts import roles
 from domain.accounts.crypto import FieldCipher
 from domain.accounts.sessions import TokenConfig
 from domain.db import get_engine, session_factory
@@ -69,6 +70,8 @@ def db(database_url: str) -> Iterator[Session]:
                 raise
             time.sleep(0.5)
     session = session_factory(database_url)()
+    roles.seed_builtin(session)  # the built-in operator roles, as migration 0016 leaves a new database
+    session.commit()
     yield session
     session.rollback()
     session.close()

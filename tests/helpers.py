@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.orm import Session
 
+from domain.accounts import roles
 from domain.accounts.crypto import hash_password
 from domain.models import Operator
 
@@ -54,15 +55,18 @@ async def join_team(api: httpx.AsyncClient, artist_token: str, member_token: str
     assert res.status_code == 200, res.text
 
 
-def make_operator(db: Session, username: str = "ops", password: str = "ops-password-1") -> Operator:
-    op = Operator(username=username, password_hash=hash_password(password), display_name="运营小王")
+def make_operator(db: Session, username: str = "ops", password: str = "ops-password-1",
+                  role: str = "super_admin") -> Operator:
+    """An operator with the built-in role `role` (super_admin: every permission code)."""
+    op = Operator(username=username, password_hash=hash_password(password), display_name="运营小王",
+                  role_id=roles.ensure_builtin(db, role).id)
     db.add(op)
     db.commit()
     return op
 
 
-async def operator_token(api: httpx.AsyncClient, db: Session, username: str = "ops") -> str:
-    make_operator(db, username)
+async def operator_token(api: httpx.AsyncClient, db: Session, username: str = "ops", role: str = "super_admin") -> str:
+    make_operator(db, username, role=role)
     res = await api.post(f"{V1}/admin/auth/login", json={"username": username, "password": "ops-password-1"})
     assert res.status_code == 200, res.text
     return str(res.json()["access_token"])

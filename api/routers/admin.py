@@ -17,6 +17,7 @@ from domain.accounts.schemas import (
     OperatorLoginIn,
     OperatorOut,
     OperatorTokenOut,
+    OperatorUpdateIn,
     SettingIn,
     SettingOut,
     StatusChangeOut,
@@ -32,21 +33,18 @@ SystemSettingsOp = Annotated[Operator, Depends(require_permission(Permission.SYS
 
 
 
-def _op(op: Operator) -> OperatorOut:
-    return OperatorOut(id=op.id, username=op.username, display_name=op.display_name)
-
-
 @router.post("/auth/login", response_model=OperatorTokenOut, summary="运营人员登录")
 def login(body: OperatorLoginIn, request: Request, ctx: Ctx, db: Db) -> OperatorTokenOut:
     op = operators.login(db, body.username, body.password, client_ip(request))
     issued = sessions.open_session(db, ctx.tokens, operator=op, ip=client_ip(request))
     return OperatorTokenOut(access_token=issued.access_token, refresh_token=issued.refresh_token,
-                            expires_in=issued.expires_in, operator=_op(op))
+                            expires_in=issued.expires_in, operator=operators.out(db, op))
 
 
 @router.get("/me", response_model=OperatorOut, summary="当前运营人员")
-def me(op: CurrentOperator) -> OperatorOut:
-    return _op(op)
+def me(op: CurrentOperator, db: Db) -> OperatorOut:
+    """Who is logged in, with their role and the permission codes it grants (the console's menu reads them)."""
+    return operators.out(db, op)
 
 
 @router.get("/users", response_model=AdminUserPage, summary="用户列表")
@@ -82,9 +80,20 @@ def status_changes(user_id: PathId, op: UserListOp, db: Db) -> list[StatusChange
             for c, name in rows]
 
 
+@router.get("/operators", response_model=list[OperatorOut], summary="运营账号列表")
+def list_operators(op: SystemOperatorOp, db: Db) -> list[OperatorOut]:
+    return [operators.out(db, o) for o in operators.list_all(db)]
+
+
 @router.post("/operators", response_model=OperatorOut, status_code=201, summary="创建运营账号")
 def create_operator(body: OperatorCreateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
-    return _op(operators.create(db, body, created_by=op.id))
+    return operators.out(db, operators.create(db, body, created_by=op.id))
+
+
+@router.put("/operators/{operator_id}", response_model=OperatorOut, summary="修改运营账号")
+def update_operator(operator_id: PathId, body: OperatorUpdateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
+    """Role, display name, enabled or disabled, a new password (only the fields sent change)."""
+    return operators.out(db, operators.update(db, operators.get(db, operator_id), body))
 
 
 @router.get("/settings", response_model=list[SettingOut], summary="平台规则")

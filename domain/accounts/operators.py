@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from domain.accounts import login_throttle
+from domain.accounts import login_throttle, roles
 from domain.accounts.crypto import hash_password, verify_password
-from domain.accounts.schemas import OperatorCreateIn
-from domain.errors import AppError, Conflict
-from domain.models import Operator
+from domain.accounts.schemas import OperatorCreateIn, OperatorOut, OperatorUpdateIn
+from domain.errors import AppError, Conflict, NotFound
+from domain.models import AuthSession, Operator, Role
+from domain.time import utc_now
 
 
 class BadCredentials(AppError):
@@ -38,8 +40,55 @@ def login(session: Session, username: str, password: str, ip: str) -> Operator:
 def create(session: Session, data: OperatorCreateIn, created_by: int | None) -> Operator:
     if session.scalar(select(Operator.id).where(Operator.username == data.username)):
         raise Conflict("用户名已存在", code="username_taken")
+    role = roles.by_code(session, data.role)
     op = Operator(username=data.username, password_hash=hash_password(data.password),
-                  display_name=data.display_name, created_by=created_by)
+                  display_name=data.display_name, created_by=created_by, role_id=role.id)
     session.add(op)
     session.flush()
     return op
+
+
+class LastSuperAdmin(AppError):
+    status, code, message = 409, "last_super_admin", "至少保留一个启用的超级管理员"
+
+
+def get(session: Session, operator_id: int) -> Operator:
+    op = session.get(Operator, operator_id)
+    if op is None:
+        raise NotFound("运营账号不存在", code="operator_not_found")
+    return op
+
+
+def update(session: Session, op: Operator, data: OperatorUpdateIn) -> Operator:
+    """Change a colleague's name, role, status or password. A new role applies from their next request (the
+    check reads the role live); disabling or a new password ends their sessions; one active super admin stays."""
+    if data.display_name is not None:
+        op.display_name = data.display_name
+    if data.role is not None:
+        op.role_id = roles.by_code(session, data.role).id
+    if data.is_active is not None:
+        op.is_active = data.is_active
+    if data.password is not None:
+        op.password_hash = hash_password(data.password)
+    session.flush()
+    if not session.scalar(select(Operator.id).join(Role, Role.id == Operator.role_id)
+                          .where(Role.code == roles.SUPER_ADMIN, Operator.is_active.is_(True)).limit(1)):
+        raise LastSuperAdmin()
+    if data.is_active is False or data.password is not None:
+        session.execute(sql_update(AuthSession)
+                        .where(AuthSession.operator_id == op.id, AuthSession.revoked_at.is_(None))
+                        .values(revoked_at=utc_now()))
+    return op
+
+
+def out(session: Session, op: Operator) -> OperatorOut:
+    role = session.get(Role, op.role_id)
+    assert role is not None  # operators.role_id is NOT NULL with a foreign key
+    return OperatorOut(id=op.id, username=op.username, display_name=op.display_name, is_active=op.is_active,
+                       role=role.code, role_name=role.name, permissions=roles.granted(role),
+                       created_at=op.created_at)
+
+
+def list_all(session: Session) -> list[Operator]:
+    return list(session.scalars(select(Operator).order_by(Operator.id)))
+

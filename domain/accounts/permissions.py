@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from domain.models import Operator
+from domain.models import Operator, Role
 
 
 class Permission(StrEnum):
@@ -51,5 +51,9 @@ class Permission(StrEnum):
 
 
 def operator_may(session: Session, operator: Operator, code: Permission) -> bool:
-    """Whether the operator's role grants `code`. (Until roles exist every operator may do everything.)"""
-    return True
+    """Whether the operator's role grants `code`: super_admin holds every code (so a role edit never locks the
+    console out), any other role the codes its row lists. A disabled operator may do nothing."""
+    if not operator.is_active:
+        return False
+    role = session.get(Role, operator.role_id)
+    return role is not None and (role.code == "super_admin" or code.value in role.permissions)

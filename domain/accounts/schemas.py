@@ -153,6 +153,11 @@ class OperatorOut(BaseModel):
     id: int
     username: str
     display_name: str
+    is_active: bool
+    role: str  # the role's code, e.g. "support"
+    role_name: str
+    permissions: list[str]  # the codes the role grants (super_admin: every code)
+    created_at: datetime
 
 
 class OperatorTokenOut(BaseModel):
@@ -163,10 +168,23 @@ class OperatorTokenOut(BaseModel):
     operator: OperatorOut
 
 
+RoleCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
 class OperatorCreateIn(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-zA-Z0-9_.-]{3,40}$")]
     password: Annotated[str, Text(128, min_length=8, strip=False)]
     display_name: Annotated[str, Text(40, min_length=1)]
+    role: RoleCode = Field(description="角色编码，如 support")
+
+
+class OperatorUpdateIn(Input):
+    """Only the fields sent change. A new password resets the colleague's login (their sessions end)."""
+
+    display_name: Annotated[str, Text(40, min_length=1)] | None = None
+    role: RoleCode | None = None
+    is_active: StrictBool | None = None
+    password: Annotated[str, Text(128, min_length=8, strip=False)] | None = None
 
 
 class UserStatusIn(Input):

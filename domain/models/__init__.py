@@ -22,6 +22,7 @@ from domain.models.artists import (
     Tag,
     TeamInvitation,
 )
+from domain.models.audit import AuditLog, Role
 from domain.models.base import Base
 from domain.models.bookings import (
     Booking,
@@ -83,6 +84,7 @@ __all__ = [
     "ArtistProfile",
     "ArtistProfileDraft",
     "ArtistTag",
+    "AuditLog",
     "AuthSession",
     "Base",
     "Booking",
@@ -119,6 +121,7 @@ __all__ = [
     "ReconciliationRun",
     "Refund",
     "Review",
+    "Role",
     "SearchOutbox",
     "SignatureEvidence",
     "SmsCode",

@@ -26,6 +26,7 @@ class Operator(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(40))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"), index=True)  # domain.accounts.roles
     created_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = _now_col()
 

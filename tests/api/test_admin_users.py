@@ -60,13 +60,17 @@ async def test_users_and_operators_are_kept_apart(api: httpx.AsyncClient, db: Se
 async def test_operator_creates_operator_and_changes_rules(api: httpx.AsyncClient, db: Session):
     ops = await operator_token(api, db)
     created = await api.post(f"{V1}/admin/operators", headers=bearer(ops),
-                             json={"username": "finance01", "password": "strong-pass-1", "display_name": "财务"})
+                             json={"username": "finance01", "password": "strong-pass-1", "display_name": "财务",
+                                   "role": "finance"})
     assert created.status_code == 201
     dup = await api.post(f"{V1}/admin/operators", headers=bearer(ops),
-                         json={"username": "finance01", "password": "strong-pass-1", "display_name": "财务"})
+                         json={"username": "finance01", "password": "strong-pass-1", "display_name": "财务",
+                                   "role": "finance"})
     assert dup.status_code == 409
     login = await api.post(f"{V1}/admin/auth/login", json={"username": "finance01", "password": "strong-pass-1"})
     assert login.status_code == 200 and login.json()["operator"]["display_name"] == "财务"
+    assert login.json()["operator"]["role"] == "finance" and "admin:finance:flow" in login.json()["operator"][
+        "permissions"]
 
     client = await register_client(api, "13800000003")
     me = (await api.get(f"{V1}/me", headers=bearer(client))).json()

@@ -348,7 +348,7 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/auth/login"): Recipe({"json": {"username": "ops", "password": "ops-password-1"}}),
     ("POST", f"{V}/admin/users/{{user_id}}/status"): Recipe({"json": {"status": "active", "reason": "核实无误"}}),
     ("POST", f"{V}/admin/operators"): Recipe({"json": {"username": "ops2", "password": "ops-password-2",
-                                                       "display_name": "运营小李"}}),
+                                                       "display_name": "运营小李", "role": "support"}}),
     ("PUT", f"{V}/admin/settings"): Recipe({"json": {"key": "booking.require_verification", "value": True}}),
     ("GET", f"{V}/admin/settlements/{{booking_id}}"): Recipe(ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/settlements/{{booking_id}}/approve"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
