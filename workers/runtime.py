@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.backups import BackupActivities
 from activities.bookings import BookingActivities
 from activities.failures import PermanentFailures
 from activities.legacy_inputs import LegacyPositionalInputs
@@ -27,11 +28,12 @@ from integrations.realname.factory import realname_checker_from_settings
 from search.factory import artist_search_from_settings
 from storage.factory import storage_from_settings
 from workers.schedules import SchedulesPlugin
+from workflows.backups import DailyBackupWorkflow
 from workflows.booking import BookingWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
 from workflows.reconciliation import DailyReconciliationWorkflow
 
-WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow, DailyReconciliationWorkflow]
+WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow, DailyReconciliationWorkflow, DailyBackupWorkflow]
 
 
 # Custom search attributes operators filter bookings by in the Temporal UI. `make run` registers them when it
@@ -64,15 +66,16 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
     bookings.payout_cipher = field_cipher_from_settings(settings)  # the payee's name and bank account
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
+    backups = BackupActivities(database_url, storage_from_settings(settings), settings)
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
         activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox,
-                    *reconciliation.all()],
+                    *reconciliation.all(), *backups.all()],
         # Writes queued search documents to the index every few seconds while the worker runs.
         # And removes uploads abandoned before `/complete` (no `uploads` row) every 10 minutes.
-        # Creates (or updates) the daily reconciliation schedule as the worker starts.
+        # Creates (or updates) the daily reconciliation and backup schedules as the worker starts.
         plugins=[SchedulesPlugin(client, settings, task_queue or settings.temporal_task_queue),
                  SearchOutboxDrainPlugin(database_url, search),
                  StorageCleanupPlugin(database_url, storage_from_settings(settings)),

@@ -23,6 +23,7 @@ from domain.models.artists import (
     TeamInvitation,
 )
 from domain.models.audit import AuditLog, Role
+from domain.models.backups import Backup
 from domain.models.base import Base
 from domain.models.bookings import (
     Booking,
@@ -86,6 +87,7 @@ __all__ = [
     "ArtistTag",
     "AuditLog",
     "AuthSession",
+    "Backup",
     "Base",
     "Booking",
     "BookingEvent",
