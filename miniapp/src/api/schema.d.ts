@@ -693,7 +693,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前运营人员 */
+        /**
+         * 当前运营人员
+         * @description Who is logged in, with their role and the permission codes it grants (the console's menu reads them).
+         */
         get: operations["me_api_v1_admin_me_get"];
         put?: never;
         post?: never;
@@ -761,10 +764,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** 运营账号列表 */
+        get: operations["list_operators_api_v1_admin_operators_get"];
         put?: never;
         /** 创建运营账号 */
         post: operations["create_operator_api_v1_admin_operators_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/operators/{operator_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 修改运营账号
+         * @description Role, display name, enabled or disabled, a new password (only the fields sent change).
+         */
+        put: operations["update_operator_api_v1_admin_operators__operator_id__put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -796,7 +820,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 全部预约 */
+        /** 订单管理：全部订单 */
         get: operations["list_all_api_v1_admin_bookings_get"];
         put?: never;
         post?: never;
@@ -813,7 +837,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 预约详情与时间线 */
+        /** 订单详情：时间线、报价、合同、款项、通知、纠纷 */
         get: operations["detail_api_v1_admin_bookings__booking_id__get"];
         put?: never;
         post?: never;
@@ -2362,6 +2386,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据库备份列表（含每日备份时刻与保留天数） */
+        get: operations["list_backups_api_v1_admin_backups_get"];
+        put?: never;
+        /** 立即备份数据库 */
+        post: operations["start_backup_api_v1_admin_backups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backups/{backup_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一次备份的详情 */
+        get: operations["get_backup_api_v1_admin_backups__backup_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/backups/{backup_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 备份文件下载链接（10 分钟有效） */
+        get: operations["download_backup_api_v1_admin_backups__backup_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2756,6 +2832,121 @@ export interface components {
             value: components["schemas"]["ArtistType"];
             /** Label */
             label: string;
+        };
+        /** BackupLinkOut */
+        BackupLinkOut: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Key */
+            key: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** BackupList */
+        BackupList: {
+            /** Items */
+            items: components["schemas"]["BackupOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            policy: components["schemas"]["BackupPolicyOut"];
+        };
+        /** BackupOut */
+        BackupOut: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed" | "expired";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "schedule" | "manual";
+            /** Trigger Label */
+            trigger_label: string;
+            /**
+             * Requested By
+             * @description 手动备份的运营人员 ID
+             */
+            requested_by: number | null;
+            /**
+             * Key
+             * @description 对象存储中的备份文件（private/backups/…）
+             */
+            key: string | null;
+            /**
+             * Size
+             * @description 文件大小（字节）
+             */
+            size: number | null;
+            /** Sha256 */
+            sha256: string | null;
+            /**
+             * Server Version
+             * @description 备份时数据库服务器版本
+             */
+            server_version: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Expired At */
+            expired_at: string | null;
+        };
+        /** BackupPolicyOut */
+        BackupPolicyOut: {
+            /**
+             * Hour
+             * @description 每日备份时刻（北京时间，点）
+             */
+            hour: number;
+            /**
+             * Retention Days
+             * @description 保留天数：更早的备份文件自动删除（最新一份成功备份始终保留）
+             */
+            retention_days: number;
+            /**
+             * Next Run At
+             * Format: date-time
+             */
+            next_run_at: string;
+            /**
+             * Storage
+             * @description 对象存储后端：local / s3
+             */
+            storage: string;
+        };
+        /** BackupStartOut */
+        BackupStartOut: {
+            /** Workflow Id */
+            workflow_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            /** @description 已完成时的备份记录；仍在进行时为空（稍后刷新列表） */
+            backup: components["schemas"]["BackupOut"] | null;
         };
         /** BatchLineOut */
         BatchLineOut: {
@@ -3606,6 +3797,36 @@ export interface components {
             /** Resolved At */
             resolved_at: string | null;
         };
+        /** DisputeRow */
+        DisputeRow: {
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+            /** Opened By Role */
+            opened_by_role: string;
+            /** Evidence Count */
+            evidence_count: number;
+            /** From Status */
+            from_status: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolution */
+            resolution: string | null;
+            /** Resolution Label */
+            resolution_label: string | null;
+            /** Refund Amount */
+            refund_amount: number | null;
+            /** Resolution Reason */
+            resolution_reason: string | null;
+            /** Resolved By */
+            resolved_by: number | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
         /** DownloadLinkOut */
         DownloadLinkOut: {
             /** Url */
@@ -4014,6 +4235,11 @@ export interface components {
             password: string;
             /** Display Name */
             display_name: string;
+            /**
+             * Role
+             * @description 角色编码，如 support
+             */
+            role: string;
         };
         /** OperatorLoginIn */
         OperatorLoginIn: {
@@ -4030,6 +4256,19 @@ export interface components {
             username: string;
             /** Display Name */
             display_name: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Role */
+            role: string;
+            /** Role Name */
+            role_name: string;
+            /** Permissions */
+            permissions: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** OperatorTokenOut */
         OperatorTokenOut: {
@@ -4046,6 +4285,20 @@ export interface components {
             expires_in: number;
             operator: components["schemas"]["OperatorOut"];
         };
+        /**
+         * OperatorUpdateIn
+         * @description Only the fields sent change. A new password resets the colleague's login (their sessions end).
+         */
+        OperatorUpdateIn: {
+            /** Display Name */
+            display_name?: string | null;
+            /** Role */
+            role?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Password */
+            password?: string | null;
+        };
         /** Options */
         Options: {
             /** Industries */
@@ -4056,6 +4309,216 @@ export interface components {
             cities: string[];
             /** Sms Sandbox */
             sms_sandbox: boolean;
+        };
+        /** OrderDetail */
+        OrderDetail: {
+            /** Id */
+            id: number;
+            /** Inquiry Id */
+            inquiry_id: number;
+            /** Client Id */
+            client_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Artist Avatar Url */
+            artist_avatar_url: string | null;
+            /** Artist Rating */
+            artist_rating: number | null;
+            /** Artist Review Count */
+            artist_review_count: number;
+            /** Artist Completed Shows */
+            artist_completed_shows: number;
+            /** Artist Verified */
+            artist_verified: boolean;
+            /** Client Org */
+            client_org: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+            /** Event Type */
+            event_type: string;
+            /** City */
+            city: string;
+            /** Venue Address */
+            venue_address: string;
+            /** Fee Amount */
+            fee_amount: number | null;
+            /** Deposit Amount */
+            deposit_amount: number | null;
+            /** Balance Amount */
+            balance_amount: number | null;
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Commission Amount */
+            commission_amount: number | null;
+            /** Payout Amount */
+            payout_amount: number | null;
+            quote: components["schemas"]["QuoteOut"] | null;
+            /** Deadline At */
+            deadline_at: string | null;
+            /** Deadline Label */
+            deadline_label: string | null;
+            /** Balance Due At */
+            balance_due_at: string | null;
+            /** Needs Operator */
+            needs_operator: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Response Minutes */
+            response_minutes: number | null;
+            /** Has Conflict */
+            has_conflict: boolean;
+            /** Review Id */
+            review_id: number | null;
+            /** Can Review */
+            can_review: boolean;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Events */
+            events: components["schemas"]["EventOut"][];
+            /** Conflicts */
+            conflicts: components["schemas"]["ConflictOut"][];
+            /** Requirements */
+            requirements: string;
+            /** Audience Size */
+            audience_size: number;
+            /** Budget Amount */
+            budget_amount: number;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
+            contract: components["schemas"]["ContractOut"] | null;
+            cancel_preview: components["schemas"]["CancelPreviewOut"] | null;
+            /** Payments */
+            payments: components["schemas"]["PaymentOut"][];
+            /** Refunds */
+            refunds: components["schemas"]["RefundOut"][];
+            dispute: components["schemas"]["DisputeOut"] | null;
+            settlement?: components["schemas"]["BookingSettlementOut"] | null;
+            /** Progress */
+            progress: components["schemas"]["ProgressStep"][];
+            /** Notifications */
+            notifications: components["schemas"]["SentNotification"][];
+            /** Disputes */
+            disputes: components["schemas"]["DisputeRow"][];
+            /** Workflow Id */
+            workflow_id: string;
+            /** Temporal Ui Url */
+            temporal_ui_url: string;
+        };
+        /** OrderRow */
+        OrderRow: {
+            /** Id */
+            id: number;
+            /** Inquiry Id */
+            inquiry_id: number;
+            /** Client Id */
+            client_id: number;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Artist Avatar Url */
+            artist_avatar_url: string | null;
+            /** Artist Rating */
+            artist_rating: number | null;
+            /** Artist Review Count */
+            artist_review_count: number;
+            /** Artist Completed Shows */
+            artist_completed_shows: number;
+            /** Artist Verified */
+            artist_verified: boolean;
+            /** Client Org */
+            client_org: string;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+            /** Event Type */
+            event_type: string;
+            /** City */
+            city: string;
+            /** Venue Address */
+            venue_address: string;
+            /** Fee Amount */
+            fee_amount: number | null;
+            /** Deposit Amount */
+            deposit_amount: number | null;
+            /** Balance Amount */
+            balance_amount: number | null;
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Commission Amount */
+            commission_amount: number | null;
+            /** Payout Amount */
+            payout_amount: number | null;
+            quote: components["schemas"]["QuoteOut"] | null;
+            /** Deadline At */
+            deadline_at: string | null;
+            /** Deadline Label */
+            deadline_label: string | null;
+            /** Balance Due At */
+            balance_due_at: string | null;
+            /** Needs Operator */
+            needs_operator: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Response Minutes */
+            response_minutes: number | null;
+            /** Has Conflict */
+            has_conflict: boolean;
+            /** Review Id */
+            review_id: number | null;
+            /** Can Review */
+            can_review: boolean;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Progress */
+            progress: components["schemas"]["ProgressStep"][];
         };
         /** Page[AdminCaseOut] */
         Page_AdminCaseOut_: {
@@ -4116,6 +4579,17 @@ export interface components {
         Page_DifferenceOut_: {
             /** Items */
             items: components["schemas"]["DifferenceOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[OrderRow] */
+        Page_OrderRow_: {
+            /** Items */
+            items: components["schemas"]["OrderRow"][];
             /** Total */
             total: number;
             /** Page */
@@ -4565,6 +5039,17 @@ export interface components {
             submitted_at?: string | null;
             /** Reason */
             reason: string;
+        };
+        /** ProgressStep */
+        ProgressStep: {
+            stage: components["schemas"]["Stage"];
+            /** Label */
+            label: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "done" | "current" | "todo" | "stopped";
         };
         /** PublicSlot */
         PublicSlot: {
@@ -5159,6 +5644,31 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * SentNotification
+         * @description A notification the booking sent (the in-app centre's row): to whom, what, whether it was read.
+         */
+        SentNotification: {
+            /** Id */
+            id: number;
+            /** User Id */
+            user_id: number;
+            /** Recipient Role */
+            recipient_role: string;
+            /** Recipient Label */
+            recipient_label: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read */
+            read: boolean;
+        };
         /** SettingIn */
         SettingIn: {
             /**
@@ -5712,6 +6222,11 @@ export type ArtistProfileOut = components['schemas']['ArtistProfileOut'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
+export type BackupLinkOut = components['schemas']['BackupLinkOut'];
+export type BackupList = components['schemas']['BackupList'];
+export type BackupOut = components['schemas']['BackupOut'];
+export type BackupPolicyOut = components['schemas']['BackupPolicyOut'];
+export type BackupStartOut = components['schemas']['BackupStartOut'];
 export type BatchLineOut = components['schemas']['BatchLineOut'];
 export type BatchOut = components['schemas']['BatchOut'];
 export type BatchResultIn = components['schemas']['BatchResultIn'];
@@ -5754,6 +6269,7 @@ export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
 export type DifferenceOut = components['schemas']['DifferenceOut'];
 export type DisputeOut = components['schemas']['DisputeOut'];
+export type DisputeRow = components['schemas']['DisputeRow'];
 export type DownloadLinkOut = components['schemas']['DownloadLinkOut'];
 export type DraftOut = components['schemas']['DraftOut'];
 export type EventOut = components['schemas']['EventOut'];
@@ -5782,13 +6298,17 @@ export type OperatorCreateIn = components['schemas']['OperatorCreateIn'];
 export type OperatorLoginIn = components['schemas']['OperatorLoginIn'];
 export type OperatorOut = components['schemas']['OperatorOut'];
 export type OperatorTokenOut = components['schemas']['OperatorTokenOut'];
+export type OperatorUpdateIn = components['schemas']['OperatorUpdateIn'];
 export type Options = components['schemas']['Options'];
+export type OrderDetail = components['schemas']['OrderDetail'];
+export type OrderRow = components['schemas']['OrderRow'];
 export type PageAdminCaseOut = components['schemas']['Page_AdminCaseOut_'];
 export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
 export type PageDifferenceOut = components['schemas']['Page_DifferenceOut_'];
+export type PageOrderRow = components['schemas']['Page_OrderRow_'];
 export type PagePaymentRecordOut = components['schemas']['Page_PaymentRecordOut_'];
 export type PagePayoutOut = components['schemas']['Page_PayoutOut_'];
 export type PageQualificationOut = components['schemas']['Page_QualificationOut_'];
@@ -5814,6 +6334,7 @@ export type ProceedIn = components['schemas']['ProceedIn'];
 export type ProfileData = components['schemas']['ProfileData'];
 export type ProfileDataOut = components['schemas']['ProfileDataOut'];
 export type ProfileRejectIn = components['schemas']['ProfileRejectIn'];
+export type ProgressStep = components['schemas']['ProgressStep'];
 export type PublicSlot = components['schemas']['PublicSlot'];
 export type QualificationIn = components['schemas']['QualificationIn'];
 export type QualificationOut = components['schemas']['QualificationOut'];
@@ -5843,6 +6364,7 @@ export type RunIn = components['schemas']['RunIn'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunsOut = components['schemas']['RunsOut'];
 export type SealCheckOut = components['schemas']['SealCheckOut'];
+export type SentNotification = components['schemas']['SentNotification'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
 export type SettlementDecisionIn = components['schemas']['SettlementDecisionIn'];
@@ -8911,6 +9433,44 @@ export interface operations {
             };
         };
     };
+    list_operators_api_v1_admin_operators_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     create_operator_api_v1_admin_operators_post: {
         parameters: {
             query?: never;
@@ -8953,6 +9513,104 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    update_operator_api_v1_admin_operators__operator_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9100,9 +9758,22 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["BookingStatus"] | null;
+                /** @description 进度：booking/contract/payment/show/settlement/done/closed */
+                stage?: components["schemas"]["Stage"] | null;
+                /** @description 城市（包含） */
+                city?: string;
+                /** @description 艺人：ID 或艺名（包含） */
+                artist?: string;
+                /** @description 需求方：ID、机构名称（包含）或手机号（包含） */
+                client?: string;
+                /** @description 演出日期起（含，北京时间） */
+                date_from?: string | null;
+                /** @description 演出日期止（含，北京时间） */
+                date_to?: string | null;
+                /** @description true：待运营处理（含纠纷中）；false：其余 */
                 needs_operator?: boolean | null;
-                artist_id?: number | null;
-                client_id?: number | null;
+                /** @description 关键词：订单号、艺人、需求方、城市、场地、活动类型、联系人 */
+                keyword?: string;
                 page?: number;
                 page_size?: number;
             };
@@ -9118,7 +9789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_BookingOut_"];
+                    "application/json": components["schemas"]["Page_OrderRow_"];
                 };
             };
             /** @description 未登录或登录已失效 */
@@ -9167,7 +9838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BookingDetail"];
+                    "application/json": components["schemas"]["OrderDetail"];
                 };
             };
             /** @description 未登录或登录已失效 */
@@ -16142,6 +16813,228 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_backups_api_v1_admin_backups_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupList"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    start_backup_api_v1_admin_backups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStartOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    get_backup_api_v1_admin_backups__backup_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backup_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    download_backup_api_v1_admin_backups__backup_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backup_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupLinkOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
