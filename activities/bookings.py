@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.operator_actions import OperatorActionActivities
 from activities.settlement import SettlementActivities
 from domain.artists.changes import artist_changed
 from domain.bookings.messages import (
@@ -74,7 +75,7 @@ DATETIME_FIELDS = {"deadline_at", "balance_due_at"}
 ORPHAN_ATTEMPTS = 8  # about two minutes of retries
 
 
-class BookingActivities(SettlementActivities):
+class BookingActivities(SettlementActivities, OperatorActionActivities):
     def __init__(self, database_url: str, gateway: PaymentGateway | Gateways, *,
                  papers: ContractPapers | None = None):
         # All configured payment gateways: a payment goes to the client's choice (or the default), a refund back
@@ -284,4 +285,4 @@ class BookingActivities(SettlementActivities):
         return [self.record_step, self.hold_slot, self.book_slot, self.release_slot, self.send_contract,
                 self.sign_contract, self.create_payment, self.refund, self.record_penalty, self.open_dispute,
                 self.resolve_dispute, self.payout, self.flag_for_operator, self.record_payout, self.pay_out,
-                self.retry_pay_out]
+                self.retry_pay_out, self.check_operator, self.audit_operator_action]

@@ -259,7 +259,8 @@ def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int 
         action=action, actor=Actor(role, actor_id), reason=body.reason, quote=quote,
         signature_key=_signature_key(deps.storage, booking_id, actor_id, body.signature_png_base64),
         refund_amount=body.refund_amount, resolution=body.resolution, extend_hours=body.extend_hours,
-        evidence=list(body.evidence), gateway=body.gateway)
+        evidence=list(body.evidence), gateway=body.gateway,
+        via="console")  # checked and audited by the API (an action from the Temporal UI is by the workflow)
 
 
 async def send_action(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult:

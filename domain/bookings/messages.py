@@ -70,6 +70,10 @@ class ActionRequest:
     extend_hours: int | None = None
     evidence: list[str] = field(default_factory=list)
     gateway: str | None = None        # pay_deposit / pay_balance: the payment method the client chose
+    # Who sent it: "console" (the API: the request itself is audited there) or "temporal_ui" (typed into the
+    # Temporal UI's Send Update dialog, which leaves the field out): an operator's action from there is checked
+    # (operator id, reason, role, permission) and audited by the workflow.
+    via: str = "temporal_ui"
 
 
 @dataclass
@@ -184,6 +188,26 @@ class ResolveDisputeInput:
 
 
 @dataclass
+class OperatorCheck:
+    """May this operator take `action` on the booking? (An action typed into the Temporal UI.)"""
+
+    operator_id: int
+    action: str
+
+
+@dataclass
+class OperatorAudit:
+    """An operator's action sent from the Temporal UI, applied: one audit row (source temporal_ui)."""
+
+    booking_id: int
+    operator_id: int
+    action: str
+    update_id: str  # the Temporal update's id: a retried activity writes the row once
+    status: str     # the booking's status afterwards
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class PayoutInput:
     booking_id: int
     gross_amount: int
@@ -205,6 +229,9 @@ RECORD_PENALTY = ActivityRef("booking.record_penalty", PenaltyInput, type(None))
 OPEN_DISPUTE = ActivityRef("booking.open_dispute", OpenDisputeInput, type(None))
 RESOLVE_DISPUTE = ActivityRef("booking.resolve_dispute", ResolveDisputeInput, type(None))
 PAYOUT = ActivityRef("booking.payout", PayoutInput, type(None))
+# -> "" when the operator exists, is active and holds the action's permission codes; else why not (Chinese).
+CHECK_OPERATOR = ActivityRef("booking.check_operator", OperatorCheck, str)
+AUDIT_OPERATOR_ACTION = ActivityRef("booking.audit_operator_action", OperatorAudit, type(None))
 
 
 @dataclass

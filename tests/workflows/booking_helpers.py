@@ -77,6 +77,7 @@ def booking_id(handle: WorkflowHandle) -> int:
 async def act(handle: WorkflowHandle, action: str, role: str, actor_id: int | None, **kw: Any) -> ActionResult:
     """Send an action as a client would: a booking whose first step hasn't run yet answers NotReady
     (预约尚未就绪，请稍后重试), so try again for a few seconds, as the pages do."""
+    kw.setdefault("via", "console")  # as the API sends it (tests/workflows/test_temporal_ui_update.py: the UI's)
     req = ActionRequest(action=action, actor=Actor(role, actor_id), **kw)
     for _ in range(100):
         try:

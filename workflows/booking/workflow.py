@@ -24,7 +24,9 @@ from workflows.booking.timers import next_timer
 with workflow.unsafe.imports_passed_through():
     from domain.activity_refs import ActivityRef, InputT, ResultT
     from domain.bookings.messages import (
+        AUDIT_OPERATOR_ACTION,
         BOOK_SLOT,
+        CHECK_OPERATOR,
         CREATE_PAYMENT,
         FLAG_FOR_OPERATOR,
         HOLD_SLOT,
@@ -47,6 +49,8 @@ with workflow.unsafe.imports_passed_through():
         CreatePaymentInput,
         FlagInput,
         OpenDisputeInput,
+        OperatorAudit,
+        OperatorCheck,
         PaymentReceived,
         PayoutInput,
         PayoutOutcome,
@@ -79,6 +83,9 @@ PATCH_NO_FALSE_REFUND = "no-refunded-event-after-refusal"
 PATCH_SETTLEMENT_APPROVAL = "settlement-approval"
 # A failed payout is sent again only by an operator's retry (RETRY_PAYOUT); PAY_OUT reports it failed.
 PATCH_PAYOUT_RETRY_ACTIVITY = "payout-retry-activity"
+# An operator's action typed into the Temporal UI (not sent by the console) is checked against the operator's
+# account and permissions by an activity first, and audited by one afterwards.
+PATCH_TEMPORAL_UI_OPERATOR = "temporal-ui-operator-check"
 # A payout is tried a few times (the channel unreachable), then left to an operator: never retried forever.
 PAYOUT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                            maximum_interval=timedelta(minutes=5), maximum_attempts=6)
@@ -270,12 +277,32 @@ class BookingWorkflow:
     async def act(self, req: ActionRequest) -> ActionResult:
         async with self.lock:
             self._check(req)  # the state may have moved while this update waited for the lock
+            # Requests recorded before `via` existed read as "temporal_ui": the patch keeps their replay as it was.
+            from_ui = (req.via != "console" and req.actor.role == "operator"
+                       and workflow.patched(PATCH_TEMPORAL_UI_OPERATOR))
+            if from_ui:
+                assert req.actor.id is not None  # the validator refused it otherwise
+                refused = await self._run(CHECK_OPERATOR, OperatorCheck(req.actor.id, req.action))
+                if refused:
+                    raise ApplicationError(refused, type="Forbidden")
             result = await self._handlers[Action(req.action)](req)
+            if from_ui:
+                await self._audit(req)
             return result or ActionResult(status=self.s.status.value)
 
     @act.validator
     def validate_act(self, req: ActionRequest) -> None:
+        if req.via != "console":
+            _check_typed_in(req)  # validators don't run on replay: old histories are unaffected
         self._check(req)
+
+    async def _audit(self, req: ActionRequest) -> None:
+        assert self.inp is not None and req.actor.id is not None
+        info = workflow.current_update_info()
+        body = {k: v for k, v in (("reason", req.reason), ("refund_amount", req.refund_amount),
+                                  ("resolution", req.resolution), ("extend_hours", req.extend_hours)) if v is not None}
+        await self._run(AUDIT_OPERATOR_ACTION, OperatorAudit(
+            self.inp.booking_id, req.actor.id, req.action, info.id if info else "", self.s.status.value, body))
 
     def _check(self, req: ActionRequest) -> None:
         inp, s = self.inp, self.s
@@ -803,6 +830,23 @@ class BookingWorkflow:
             workflow.upsert_search_attributes([STATUS_KEY.value_set(to.value)])
         workflow.upsert_memo({"summary": f"预约#{inp.booking_id} 艺人{inp.artist_id} 需求方{inp.client_id} "
                                          f"演出{inp.start_at[:16]} 状态:{STATUS_LABELS[to]}"})
+
+
+OPERATOR_ACTIONS = (Action.cancel, Action.resolve_dispute, Action.extend_deadline)
+
+
+def _check_typed_in(req: ActionRequest) -> None:
+    """An action typed into the Temporal UI: only an operator's intervention, naming the operator and a reason
+    (the operator's account and permissions are checked by the handler, which can ask the database)."""
+    if req.via != "temporal_ui":
+        raise ApplicationError('via 只能是 "temporal_ui"（Temporal UI）或省略', "via", type="BadRequest")
+    if req.actor.role != "operator" or req.action not in OPERATOR_ACTIONS:
+        raise ApplicationError("Temporal UI 只能发送运营干预：cancel、extend_deadline 或 resolve_dispute，"
+                               'actor.role 须为 "operator"', "actor.role", type="Forbidden")
+    if not isinstance(req.actor.id, int) or isinstance(req.actor.id, bool) or req.actor.id <= 0:
+        raise ApplicationError("请在 actor.id 填写操作运营的账号 ID", "actor.id", type="BadRequest")
+    if not (req.reason or "").strip():
+        raise ApplicationError("请在 reason 填写干预理由", "reason", type="BadRequest")
 
 
 _SETTLEMENT_LABELS = {"pending_approval": "待审核", "approved": "已审核待打款", "paying": "打款中",
