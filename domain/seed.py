@@ -254,7 +254,8 @@ def seed(session: Session, cipher: FieldCipher, storage: ObjectStorage | None = 
         session.add(user)
         session.flush()
         session.add(ArtistProfile(user_id=user.id, stage_name=name, artist_types=types, styles=styles,
-                                  city=city, contact_phone=phone, contact_wechat=None, bio=bio))
+                                  city=city, contact_phone=phone, contact_wechat=None, bio=bio,
+                                  approved_at=utc_now()))  # the demo artists are public: approved
         session.flush()
         for title, minutes, factor in PRICE_LINES:
             session.add(ArtistPrice(artist_id=user.id, title=title, duration_minutes=minutes,

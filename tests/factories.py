@@ -130,11 +130,12 @@ def user_row(db: Session, phone: str | None = None, **fields: Any) -> User:
 
 def artist_row(db: Session, phone: str | None = None, *, user: dict[str, Any] | None = None,
                **profile: Any) -> int:
-    """An artist account with its published profile (a singer in 北京 unless `profile` says otherwise); `user` sets
-    account fields such as status or verification_status. Returns the artist id."""
+    """An artist account with its published (approved) profile (a singer in 北京 unless `profile` says otherwise;
+    approved_at=None for one still in 入驻审核); `user` sets account fields such as status or verification_status.
+    Returns the artist id."""
     account = user_row(db, phone, **(user or {}))
     db.add(ArtistProfile(**{"user_id": account.id, "stage_name": "林晚晴", "artist_types": ["singer"], "city": "北京",
-                            "contact_phone": account.phone, **profile}))
+                            "contact_phone": account.phone, "approved_at": utc_now(), **profile}))
     db.flush()
     return account.id
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.orm import Session
 
+from api.context import AppContext
 from domain.accounts import roles
 from domain.accounts.crypto import hash_password
+from domain.artists import changes
+from domain.artists.search_sync import index_writer
+from domain.db import session_scope
 from domain.models import Operator
+from domain.profiles import service as profiles
 
 V1 = "/api/v1"
 
@@ -32,12 +37,33 @@ async def register_client(api: httpx.AsyncClient, phone: str, org: str = "星河
     return token
 
 
-async def register_artist(api: httpx.AsyncClient, phone: str, name: str = "林晚晴", city: str = "北京") -> str:
+async def register_artist(api: httpx.AsyncClient, phone: str, name: str = "林晚晴", city: str = "北京", *,
+                          approve: bool = True) -> str:
+    """A registered artist. A new artist is public only once an operator approves the application (入驻审核):
+    `approve` (default) passes it at once, as the profile review would; approve=False leaves it in the queue."""
     token = (await sms_login(api, phone))["access_token"]
     res = await api.put(f"{V1}/me/artist-profile", headers=bearer(token), json={
         "stage_name": name, "artist_types": ["singer"], "styles": ["流行"], "city": city, "contact_phone": phone})
     assert res.status_code == 200, res.text
+    if approve:
+        approve_application(api, await _user_id(api, token))
     return token
+
+
+async def _user_id(api: httpx.AsyncClient, token: str) -> int:
+    res = await api.get(f"{V1}/me", headers=bearer(token))
+    assert res.status_code == 200, res.text
+    return int(res.json()["id"])
+
+
+def approve_application(api: httpx.AsyncClient, artist_id: int) -> None:
+    """The operators' approval of a new artist's pending profile (domain.profiles.approve_draft, the decision
+    /admin/profile-reviews/{id}/approve makes), on the app's own database with its search writer, without an
+    operator account, so tests that are not about onboarding need none."""
+    ctx: AppContext = api._transport.app.state.ctx  # type: ignore[attr-defined]
+    with session_scope(ctx.database_url) as session:
+        changes.on_commit(session, index_writer(ctx.search))
+        profiles.approve_draft(session, None, artist_id)
 
 
 async def invite(api: httpx.AsyncClient, artist_token: str, phone: str, role: str = "agent") -> httpx.Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import ActingArtist, ArtistSelf, Ctx, Db, Page, PageSize, PathId, require_permission
 from domain.accounts.permissions import Permission
@@ -87,13 +87,15 @@ def add_qualification(body: QualificationIn, me: ActingArtist, db: Db) -> Qualif
 @router.get("/admin/profile-reviews", response_model=ProfileReviewPage, summary="艺人主页资料审核队列（修改前后对比）")
 def review_queue(op: ContentProfileOp, db: Db, ctx: Ctx,
                  status: Literal["pending", "approved", "rejected"] = "pending",
+                 kind: Annotated[service.ReviewKind, Query(
+                     description="onboarding 入驻申请（新艺人，通过后公开）/ edit 资料修改 / all 全部")] = "all",
                  page: Page = 1, page_size: PageSize = 20) -> ProfileReviewPage:
-    items, total = service.review_queue(db, ctx.storage, status, page, page_size)
+    items, total = service.review_queue(db, ctx.storage, status, page, page_size, kind)
     return ProfileReviewPage(items=items, total=total, page=page, page_size=page_size)
 
 
 @router.post("/admin/profile-reviews/{artist_id}/approve", response_model=DraftOut,
-             summary="通过艺人主页资料修改（立即公开）")
+             summary="通过艺人主页资料修改或入驻申请（立即公开）")
 def approve_profile(artist_id: PathId, op: ContentProfileOp, db: Db, ctx: Ctx,
                     body: DecisionIn | None = None) -> DraftOut:
     service.approve_draft(db, op.id, artist_id, body.submitted_at if body else None)
@@ -101,7 +103,7 @@ def approve_profile(artist_id: PathId, op: ContentProfileOp, db: Db, ctx: Ctx,
 
 
 @router.post("/admin/profile-reviews/{artist_id}/reject", response_model=DraftOut,
-             summary="驳回艺人主页资料修改（需填写原因，公开主页不变）")
+             summary="驳回艺人主页资料修改或入驻申请（需填写原因，公开主页不变；新艺人仍不公开）")
 def reject_profile(artist_id: PathId, body: ProfileRejectIn, op: ContentProfileOp, db: Db, ctx: Ctx) -> DraftOut:
     service.reject_draft(db, op.id, artist_id, body.reason, body.submitted_at)
     return service.get_draft(db, ctx.storage, artist_id)

@@ -18,6 +18,7 @@ from domain.accounts.schemas import (
 )
 from domain.accounts.sessions import revoke_all_for_user
 from domain.artists.changes import artist_changed
+from domain.artists.onboarding import open_application
 from domain.enums import INDUSTRY_LABELS, ROLE_LABELS
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import (
@@ -154,9 +155,12 @@ def save_artist_profile(session: Session, user: User, data: ArtistProfileIn) -> 
     elif (profile.stage_name, profile.city, profile.artist_types, profile.styles) != (
             data.stage_name, data.city, types, styles):
         raise PublicProfileReviewed()
+    new = profile not in session
     profile.contact_phone, profile.contact_wechat = data.contact_phone, data.contact_wechat
     session.add(profile)
     session.flush()
+    if new:  # public only once an operator approves it (艺人入驻审核)
+        open_application(session, profile)
     artist_changed(session, user.id)
     return profile
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from domain.artists.onboarding import listed_artist
 from domain.bookings.states import POPULAR_BOOKING_STATUSES
 from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
 from domain.models import ArtistPrice, ArtistProfile, ArtistTag, Booking, CalendarSlot, FavoriteArtist, Tag, User
@@ -111,11 +112,11 @@ def _build(session: Session, profiles: Sequence[tuple[ArtistProfile, str]]) -> l
 def _public_profiles() -> Select[ArtistProfile, str]:
     return (select(ArtistProfile, User.verification_status)
             .join(User, User.id == ArtistProfile.user_id)
-            .where(User.status != "banned"))
+            .where(User.status != "banned", listed_artist()))
 
 
 def artist_document(session: Session, artist_id: int) -> ArtistDoc | None:
-    """The document of one artist, or None when it must not be searchable (missing or banned)."""
+    """The document of one artist, or None when it must not be searchable (missing, banned or not yet approved)."""
     row = session.execute(_public_profiles().where(ArtistProfile.user_id == artist_id)).first()
     return _build(session, [(row[0], row[1])])[0] if row else None
 

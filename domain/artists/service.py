@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import Range, distinct_on
 from sqlalchemy.orm import Session
 
+from domain.artists.onboarding import listed_artist
 from domain.artists.schemas import (
     ArtistCard,
     ArtistDetail,
@@ -62,7 +63,7 @@ def _base() -> Select:
     return (select(ArtistProfile, User.verification_status, _price.c.lo, _price.c.hi)
             .join(User, User.id == ArtistProfile.user_id)
             .outerjoin(_price, _price.c.artist_id == ArtistProfile.user_id)
-            .where(User.status != "banned"))
+            .where(User.status != "banned", listed_artist()))
 
 
 def image_urls(session: Session, storage: ObjectStorage, upload_ids: list[str | None], *,
@@ -248,7 +249,7 @@ def public_month(session: Session, artist_id: int, year: int, month: int) -> Mon
     """One month of an artist's days (Asia/Shanghai): unavailable when a held, booked, rest or unavailable
     slot takes any part of the day, else available."""
     exists = session.scalar(select(ArtistProfile.user_id).join(User, User.id == ArtistProfile.user_id)
-                            .where(ArtistProfile.user_id == artist_id, User.status != "banned"))
+                            .where(ArtistProfile.user_id == artist_id, User.status != "banned", listed_artist()))
     if exists is None:
         raise ArtistNotFound()
     first = date(year, month, 1)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.accounts import rules, users
+from domain.artists.onboarding import is_listed
 from domain.artists.service import completed_shows, image_urls
 from domain.bookings.messages import DEFAULT_TIERS, BookingInput
 from domain.bookings.money import cancel_compensation, split_fee
@@ -114,6 +115,8 @@ def create_inquiry(session: Session, client: User, data: InquiryIn) -> tuple[Inq
             raise BookingRefused(f"艺人（ID {artist_id}）不存在", code="artist_not_found", status=404)
         if users.get_user(session, artist_id).status == "banned":
             raise BookingRefused(f"艺人「{artists[artist_id].stage_name}」暂不可预约", code="artist_banned")
+        if not is_listed(artists[artist_id]):  # 入驻审核 not passed yet: not public, so not bookable
+            raise BookingRefused(f"艺人（ID {artist_id}）不存在", code="artist_not_found", status=404)
     inquiry = Inquiry(client_id=client.id, event_type=data.event_type, start_at=data.start_at, end_at=data.end_at,
                       city=data.city, venue_address=data.venue_address,
                       duration_minutes=int((data.end_at - data.start_at).total_seconds() // 60),

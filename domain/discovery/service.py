@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain.accounts import users
 from domain.artists.changes import artist_changed
+from domain.artists.onboarding import listed_artist
 from domain.artists.schemas import ArtistCard
 from domain.artists.service import cards_for
 from domain.bookings import service as bookings
@@ -49,7 +50,7 @@ class AlreadyResponded(AppError):
 
 def favorite_artist(session: Session, client_id: int, artist_id: int) -> None:
     exists = session.scalar(select(ArtistProfile.user_id).join(User, User.id == ArtistProfile.user_id)
-                            .where(ArtistProfile.user_id == artist_id, User.status != "banned"))
+                            .where(ArtistProfile.user_id == artist_id, User.status != "banned", listed_artist()))
     if exists is None:
         raise NotFound("艺人不存在或已下架")
     session.execute(insert(FavoriteArtist).values(client_id=client_id, artist_id=artist_id)
@@ -66,7 +67,8 @@ def unfavorite_artist(session: Session, client_id: int, artist_id: int) -> None:
 def favorite_artists(session: Session, storage: ObjectStorage, client_id: int, page: int,
                      page_size: int) -> tuple[list[ArtistCard], int]:
     q = (select(FavoriteArtist.artist_id).join(User, User.id == FavoriteArtist.artist_id)
-         .where(FavoriteArtist.client_id == client_id, User.status != "banned"))
+         .join(ArtistProfile, ArtistProfile.user_id == FavoriteArtist.artist_id)
+         .where(FavoriteArtist.client_id == client_id, User.status != "banned", listed_artist()))
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     ids = list(session.scalars(q.order_by(FavoriteArtist.created_at.desc(), FavoriteArtist.artist_id.desc())
                                .offset((page - 1) * page_size).limit(page_size)))

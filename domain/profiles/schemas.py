@@ -150,6 +150,8 @@ class DraftOut(BaseModel):
     updated_at: datetime | None
     data: ProfileDataOut
     privacy: PrivacyOut
+    # False until an operator approves the first profile (入驻审核): till then nobody else sees the artist.
+    listed: bool = True
 
 
 class ReviewItemOut(BaseModel):
@@ -163,6 +165,10 @@ class ReviewItemOut(BaseModel):
     draft: ProfileDataOut
     current: ProfileDataOut
     changed_fields: list[str]  # names of the fields that differ between draft and current
+    # A new artist's first profile (入驻申请): not public yet; approving it makes the artist public.
+    onboarding: bool = False
+    phone: str = ""  # the account's phone, masked: who applied
+    registered_at: datetime | None = None
 
 
 ProfileReviewPage = Page[ReviewItemOut]

@@ -13,7 +13,7 @@ Services only flush; the request commits. The caller re-syncs search after anyth
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import delete, func, select
@@ -22,10 +22,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.artists.changes import artist_changed
+from domain.artists.onboarding import is_listed
 from domain.artists.service import image_urls
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import AppError, ArtistNotFound, Conflict, NotFound
-from domain.models import ArtistPrice, ArtistProfile, ArtistProfileDraft, ArtistTag, Qualification, Tag, Upload
+from domain.models import (
+    ArtistPrice,
+    ArtistProfile,
+    ArtistProfileDraft,
+    ArtistTag,
+    Qualification,
+    Tag,
+    Upload,
+    User,
+)
+from domain.privacy import mask_phone
 from domain.profiles.managers import upload_owners
 from domain.profiles.schemas import (
     DRAFT_STATUS_LABELS,
@@ -46,6 +57,8 @@ from domain.profiles.schemas import (
 )
 from domain.time import utc_now
 from storage.base import ObjectStorage
+
+ReviewKind = Literal["all", "onboarding", "edit"]
 
 AVATAR_PURPOSE = "case_image"
 QUALIFICATION_PURPOSES = ("licence", "document")
@@ -171,7 +184,7 @@ def get_draft(session: Session, storage: ObjectStorage, artist_id: int) -> Draft
         reviewed_at=draft.reviewed_at if draft is not None else None,
         updated_at=draft.updated_at if draft is not None else None,
         data=_data_out(data, image_urls(session, storage, [data.get("avatar_upload_id")])),
-        privacy=_privacy(profile),
+        privacy=_privacy(profile), listed=is_listed(profile),
     )
 
 
@@ -213,8 +226,13 @@ def set_privacy(session: Session, artist_id: int, body: PrivacyIn) -> PrivacyOut
 
 
 def review_queue(session: Session, storage: ObjectStorage, status: str, page: int,
-                 page_size: int) -> tuple[list[ReviewItemOut], int]:
+                 page_size: int, kind: ReviewKind = "all") -> tuple[list[ReviewItemOut], int]:
+    """`kind`: onboarding — new artists' first profiles (not public yet); edit — changes to public profiles."""
     q = select(ArtistProfileDraft).where(ArtistProfileDraft.status == status)
+    if kind != "all":
+        new = select(ArtistProfile.user_id).where(ArtistProfile.approved_at.is_(None))
+        q = q.where(ArtistProfileDraft.artist_id.in_(new) if kind == "onboarding"
+                    else ArtistProfileDraft.artist_id.not_in(new))
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     # Oldest submission first: the queue is worked in order.
     order = ((ArtistProfileDraft.submitted_at.asc().nulls_last(),) if status == "pending"
@@ -223,6 +241,8 @@ def review_queue(session: Session, storage: ObjectStorage, status: str, page: in
                                   .offset((page - 1) * page_size).limit(page_size)))
     profiles = {p.user_id: p for p in session.scalars(
         select(ArtistProfile).where(ArtistProfile.user_id.in_([d.artist_id for d in drafts])))}
+    phones: dict[int, str | None] = {i: phone for i, phone in session.execute(
+        select(User.id, User.phone).where(User.id.in_(list(profiles))))}
     currents = {d.artist_id: _published_data(session, profiles[d.artist_id]) for d in drafts}
     urls = image_urls(session, storage, [d.data.get("avatar_upload_id") for d in drafts]
                       + [c.get("avatar_upload_id") for c in currents.values()])
@@ -231,6 +251,8 @@ def review_queue(session: Session, storage: ObjectStorage, status: str, page: in
         submitted_at=d.submitted_at, review_reason=d.review_reason,
         draft=_data_out(d.data, urls), current=_data_out(currents[d.artist_id], urls),
         changed_fields=_changed_fields(d.data, currents[d.artist_id]),
+        onboarding=not is_listed(profiles[d.artist_id]), phone=mask_phone(phones.get(d.artist_id)),
+        registered_at=profiles[d.artist_id].created_at,
     ) for d in drafts]
     return items, total
 
@@ -249,8 +271,10 @@ def _pending_draft(session: Session, artist_id: int, submitted_at: datetime | No
     return draft
 
 
-def approve_draft(session: Session, operator_id: int, artist_id: int, submitted_at: datetime | None = None) -> None:
-    """Publish the draft: copy it onto the profile and replace the price list."""
+def approve_draft(session: Session, operator_id: int | None, artist_id: int,
+                  submitted_at: datetime | None = None) -> None:
+    """Publish the draft: copy it onto the profile and replace the price list. A new artist's first approval
+    makes the artist public (domain.artists.onboarding). `operator_id` None: approved by a maintenance step."""
     draft = _pending_draft(session, artist_id, submitted_at)
     try:
         data = ProfileData.model_validate(draft.data)

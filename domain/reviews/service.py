@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.artists.changes import artist_changed
+from domain.artists.onboarding import listed_artist
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import ArtistProfile, Booking, ClientProfile, Notification, Review, Upload, User
 from domain.reviews.schemas import RatingSummary, ReviewDetail, ReviewIn, ReviewOut
@@ -151,7 +152,8 @@ def _page(session: Session, q: Any, page: int, page_size: int) -> tuple[list[Rev
 def public_reviews(session: Session, artist_id: int, page: int, page_size: int) -> tuple[list[Review], int]:
     """Visible reviews of a listed (not banned) artist, newest first."""
     listed = session.scalar(select(ArtistProfile.user_id).join(User, User.id == ArtistProfile.user_id)
-                            .where(ArtistProfile.user_id == artist_id, User.status != "banned"))
+                            .where(ArtistProfile.user_id == artist_id, User.status != "banned",
+                                   listed_artist()))
     if listed is None:
         raise NotFound("艺人不存在或已下架")
     return _page(session, _public_query(artist_id), page, page_size)

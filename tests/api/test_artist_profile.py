@@ -37,9 +37,9 @@ async def test_draft_review_and_publish(api: httpx.AsyncClient, db: Session):
     artist_id = await user_id(api, artist)
     ops = await operator_token(api, db)
 
-    # Nothing edited yet: the draft is the public profile.
+    # Nothing edited since the application was approved (入驻审核): the draft is the public profile.
     mine = (await api.get(PROFILE, headers=bearer(artist))).json()
-    assert mine["status"] == "published" and mine["data"]["stage_name"] == "林晚晴"
+    assert mine["status"] == "approved" and mine["listed"] and mine["data"]["stage_name"] == "林晚晴"
     assert mine["privacy"] == {"hide_prices": False, "hide_contact": True}
     assert (await api.post(f"{PROFILE}/submit", headers=bearer(artist))).status_code == 409
 

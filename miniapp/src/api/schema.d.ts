@@ -1337,7 +1337,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 通过艺人主页资料修改（立即公开） */
+        /** 通过艺人主页资料修改或入驻申请（立即公开） */
         post: operations["approve_profile_api_v1_admin_profile_reviews__artist_id__approve_post"];
         delete?: never;
         options?: never;
@@ -1354,7 +1354,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 驳回艺人主页资料修改（需填写原因，公开主页不变） */
+        /** 驳回艺人主页资料修改或入驻申请（需填写原因，公开主页不变；新艺人仍不公开） */
         post: operations["reject_profile_api_v1_admin_profile_reviews__artist_id__reject_post"];
         delete?: never;
         options?: never;
@@ -2386,6 +2386,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/artists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 艺人列表：统计期内的预约、完成演出、成交额（分）、响应率、评分、取消数（可筛选、排序、分页） */
+        get: operations["list_artists_api_v1_admin_artists_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/artists.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出艺人列表及统计 Excel（与列表相同的筛选；手机号按权限脱敏） */
+        get: operations["export_artists_api_v1_admin_artists_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/artists/{artist_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 单个艺人的统计（统计期合计与按月明细） */
+        get: operations["artist_stats_api_v1_admin_artists__artist_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出用户列表 Excel（与用户列表相同的筛选；手机号、实名姓名、证件号按权限脱敏） */
+        get: operations["export_users_api_v1_admin_users_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/backups": {
         parameters: {
             query?: never;
@@ -2505,6 +2573,48 @@ export interface components {
             /** Gateway */
             gateway?: string | null;
             booking: components["schemas"]["BookingDetail"];
+        };
+        /** AdminArtistOut */
+        AdminArtistOut: {
+            /** Id */
+            id: number;
+            /** Stage Name */
+            stage_name: string;
+            /** Phone */
+            phone: string;
+            /** City */
+            city: string;
+            /** Artist Types */
+            artist_types: string[];
+            /** Artist Type Labels */
+            artist_type_labels: string[];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Verification Status */
+            verification_status: string;
+            /** Listed */
+            listed: boolean;
+            /**
+             * Registered At
+             * Format: date-time
+             */
+            registered_at: string;
+            stats: components["schemas"]["ArtistStats"];
+        };
+        /** AdminArtistPage */
+        AdminArtistPage: {
+            /** Items */
+            items: components["schemas"]["AdminArtistOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            period: components["schemas"]["ArtistStatsPeriod"];
+            totals: components["schemas"]["ArtistStats"];
         };
         /** AdminCaseOut */
         AdminCaseOut: {
@@ -2814,6 +2924,52 @@ export interface components {
             contact_phone: string;
             /** Contact Wechat */
             contact_wechat: string | null;
+        };
+        /** ArtistStats */
+        ArtistStats: {
+            /**
+             * Bookings
+             * @default 0
+             */
+            bookings: number;
+            /**
+             * Completed Shows
+             * @default 0
+             */
+            completed_shows: number;
+            /**
+             * Revenue Amount
+             * @default 0
+             */
+            revenue_amount: number;
+            /** Response Rate */
+            response_rate?: number | null;
+            /** Rating */
+            rating?: number | null;
+            /**
+             * Review Count
+             * @default 0
+             */
+            review_count: number;
+            /**
+             * Cancellations
+             * @default 0
+             */
+            cancellations: number;
+        };
+        /** ArtistStatsOut */
+        ArtistStatsOut: {
+            artist: components["schemas"]["AdminArtistOut"];
+            period: components["schemas"]["ArtistStatsPeriod"];
+            /** Months */
+            months: components["schemas"]["MonthStats"][];
+        };
+        /** ArtistStatsPeriod */
+        ArtistStatsPeriod: {
+            /** Start */
+            start: string | null;
+            /** End */
+            end: string | null;
         };
         /** ArtistTagsOut */
         ArtistTagsOut: {
@@ -3865,6 +4021,11 @@ export interface components {
             updated_at: string | null;
             data: components["schemas"]["ProfileDataOut"];
             privacy: components["schemas"]["PrivacyOut"];
+            /**
+             * Listed
+             * @default true
+             */
+            listed: boolean;
         };
         /** EventOut */
         EventOut: {
@@ -4192,6 +4353,19 @@ export interface components {
             month: string;
             /** Days */
             days: components["schemas"]["CalendarDay"][];
+        };
+        /** MonthStats */
+        MonthStats: {
+            /** Month */
+            month: string;
+            /** Bookings */
+            bookings: number;
+            /** Completed Shows */
+            completed_shows: number;
+            /** Revenue Amount */
+            revenue_amount: number;
+            /** Cancellations */
+            cancellations: number;
         };
         /** NotificationOut */
         NotificationOut: {
@@ -5522,6 +5696,18 @@ export interface components {
             current: components["schemas"]["ProfileDataOut"];
             /** Changed Fields */
             changed_fields: string[];
+            /**
+             * Onboarding
+             * @default false
+             */
+            onboarding: boolean;
+            /**
+             * Phone
+             * @default
+             */
+            phone: string;
+            /** Registered At */
+            registered_at?: string | null;
         };
         /**
          * ReviewOut
@@ -6211,6 +6397,8 @@ export interface components {
 export type AccountStatus = components['schemas']['AccountStatus'];
 export type ActionIn = components['schemas']['ActionIn'];
 export type ActionOut = components['schemas']['ActionOut'];
+export type AdminArtistOut = components['schemas']['AdminArtistOut'];
+export type AdminArtistPage = components['schemas']['AdminArtistPage'];
 export type AdminCaseOut = components['schemas']['AdminCaseOut'];
 export type AdminUserOut = components['schemas']['AdminUserOut'];
 export type ArtistCard = components['schemas']['ArtistCard'];
@@ -6219,6 +6407,9 @@ export type ArtistDetail = components['schemas']['ArtistDetail'];
 export type ArtistPage = components['schemas']['ArtistPage'];
 export type ArtistProfileIn = components['schemas']['ArtistProfileIn'];
 export type ArtistProfileOut = components['schemas']['ArtistProfileOut'];
+export type ArtistStats = components['schemas']['ArtistStats'];
+export type ArtistStatsOut = components['schemas']['ArtistStatsOut'];
+export type ArtistStatsPeriod = components['schemas']['ArtistStatsPeriod'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
@@ -6292,6 +6483,7 @@ export type ManagerIn = components['schemas']['ManagerIn'];
 export type ManagerOut = components['schemas']['ManagerOut'];
 export type MeOut = components['schemas']['MeOut'];
 export type MonthCalendar = components['schemas']['MonthCalendar'];
+export type MonthStats = components['schemas']['MonthStats'];
 export type NotificationOut = components['schemas']['NotificationOut'];
 export type NotificationPage = components['schemas']['NotificationPage'];
 export type OperatorCreateIn = components['schemas']['OperatorCreateIn'];
@@ -12041,6 +12233,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected";
+                /** @description onboarding 入驻申请（新艺人，通过后公开）/ edit 资料修改 / all 全部 */
+                kind?: "all" | "onboarding" | "edit";
                 page?: number;
                 page_size?: number;
             };
@@ -16813,6 +17007,244 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_artists_api_v1_admin_artists_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description 统计起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 统计截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 艺名、手机号或艺人ID */
+                keyword?: string | null;
+                city?: string | null;
+                artist_type?: components["schemas"]["ArtistType"] | null;
+                status?: ("active" | "warned" | "banned") | null;
+                /** @description listed 已公开 / pending 入驻待审核 */
+                listed?: ("listed" | "pending") | null;
+                /** @description 排序：newest 最新入驻 / bookings / completed_shows / revenue / rating / cancellations（均为统计期内，从高到低） */
+                sort?: "newest" | "bookings" | "completed_shows" | "revenue" | "rating" | "cancellations";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminArtistPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    export_artists_api_v1_admin_artists_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description 统计起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 统计截止日期（含，北京时间） */
+                end?: string | null;
+                /** @description 艺名、手机号或艺人ID */
+                keyword?: string | null;
+                city?: string | null;
+                artist_type?: components["schemas"]["ArtistType"] | null;
+                status?: ("active" | "warned" | "banned") | null;
+                /** @description listed 已公开 / pending 入驻待审核 */
+                listed?: ("listed" | "pending") | null;
+                /** @description 排序：newest 最新入驻 / bookings / completed_shows / revenue / rating / cancellations（均为统计期内，从高到低） */
+                sort?: "newest" | "bookings" | "completed_shows" | "revenue" | "rating" | "cancellations";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    artist_stats_api_v1_admin_artists__artist_id__stats_get: {
+        parameters: {
+            query?: {
+                /** @description 统计起始日期（含，北京时间） */
+                start?: string | null;
+                /** @description 统计截止日期（含，北京时间） */
+                end?: string | null;
+            };
+            header?: never;
+            path: {
+                artist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtistStatsOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    export_users_api_v1_admin_users_xlsx_get: {
+        parameters: {
+            query?: {
+                phone?: string | null;
+                role?: ("client" | "artist") | null;
+                status?: ("active" | "warned" | "banned") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 文件（.xlsx） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
