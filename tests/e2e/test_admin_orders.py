@@ -53,8 +53,8 @@ def _bookings(platform_url: str) -> tuple[int, int]:
         res = http.post(f"{V1}/inquiries", headers=client, json={
             "artist_ids": [a for _, a in artists], "event_type": "婚礼", "start_at": start.isoformat(),
             "end_at": (start + timedelta(hours=2)).isoformat(), "city": "杭州", "venue_address": "西湖区湖滨路88号",
-            "audience_size": 200, "requirements": "仪式前暖场三首", "budget_amount": 3_000_000, "contact_name": "李策划",
-            "contact_phone": CLIENT})
+            "audience_size": 200, "requirements": "仪式前暖场三首", "budget_amount": 3_000_000,
+            "contact_name": "李策划", "contact_phone": CLIENT})
         assert res.status_code == 201, res.text
         ids = [int(b["id"]) for b in res.json()["bookings"]]
         quote = {"fee_amount": 1_800_000, "deposit_percent": 30, "balance_due_days": 7, "rider": ["无线话筒两支"]}
