@@ -85,7 +85,11 @@ def restore(dump: Path, database_url: str, *, bin_dir: Path | None = None,
          "--dbname", uri, str(dump)],
         capture_output=True, text=True, timeout=RESTORE_TIMEOUT, env={**_base_env(), **env}, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"pg_restore failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+        hint = ""
+        if "unsupported version" in proc.stderr:  # a dump of a newer major version than this server
+            hint = (f" — the dump comes from a newer PostgreSQL than this server ({pg_restore.parent}); "
+                    "restore it into a server of the same or a newer major version")
+        raise RuntimeError(f"pg_restore failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}{hint}")
     engine = create_engine(sqlalchemy_url(database_url), poolclass=NullPool)
     try:
         with engine.begin() as conn:
