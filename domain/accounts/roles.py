@@ -89,6 +89,7 @@ def list_roles(session: Session) -> list[tuple[Role, int]]:
 
 
 def create(session: Session, *, code: str, name: str, permissions: list[P]) -> Role:
+    """A new role (codes are checked against the catalogue by the request schema)."""
     if session.scalar(select(Role.id).where(Role.code == code)):
         raise Conflict("角色编码已存在", code="role_code_taken")
     role = Role(code=code, name=name, permissions=_ordered(permissions), builtin=False)
@@ -97,7 +98,13 @@ def create(session: Session, *, code: str, name: str, permissions: list[P]) -> R
     return role
 
 
+class SuperAdminCodes(AppError):
+    status, code, message = 409, "role_super_admin", "超级管理员始终拥有全部权限，不能取消"
+
+
 def update(session: Session, role: Role, *, name: str, permissions: list[P]) -> Role:
+    if role.code == SUPER_ADMIN and set(_ordered(permissions)) != {p.value for p in P}:
+        raise SuperAdminCodes()
     role.name = name
     role.permissions = _ordered(permissions)
     role.updated_at = utc_now()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     Field,
@@ -18,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from domain.accounts.permissions import Permission
 from domain.enums import AccountStatus, ArtistType, Industry, Role, VerificationStatus, VerificationSubject
 from domain.inputs import Input, Text
 from domain.pages import Page
@@ -250,3 +252,50 @@ class SettingOut(BaseModel):
 
 class UploadOut(BaseModel):
     upload_id: str
+
+
+# --- roles (domain.accounts.roles)
+
+
+def _known_codes(codes: list[str]) -> list[str]:
+    known = {p.value for p in Permission}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ValueError(f"未知的权限编码：{'、'.join(unknown[:5])}")
+    return list(dict.fromkeys(codes))
+
+
+PermissionCodes = Annotated[list[Annotated[str, StringConstraints(max_length=60)]],
+                            Field(max_length=100), AfterValidator(_known_codes)]
+
+
+class OperatorRoleIn(Input):
+    code: RoleCode
+    name: Annotated[str, Text(40, min_length=1)]
+    permissions: PermissionCodes
+
+
+class OperatorRoleUpdateIn(Input):
+    name: Annotated[str, Text(40, min_length=1)]
+    permissions: PermissionCodes
+
+
+class OperatorRoleOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    permissions: list[str]
+    builtin: bool
+    operator_count: int
+    updated_at: datetime
+
+
+class OperatorRoleOption(BaseModel):
+    code: str
+    name: str
+
+
+class PermissionOut(BaseModel):
+    code: str
+    group: str
+    label: str

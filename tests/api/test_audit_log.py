@@ -60,3 +60,68 @@ def test_record_writes_a_row_in_the_callers_transaction(db: Session):
     [log] = _logs(db)
     assert log.id == row.id and log.request == {"reason": "客户申请延期", "token": "***"}
     assert (log.source, log.target_type, log.target_id, log.changes) == ("temporal_ui", "booking", "42", [])
+
+
+async def test_a_role_change_and_a_settings_change_keep_before_and_after(api: httpx.AsyncClient, db: Session):
+    ops = await operator_token(api, db)
+    roles = {r["code"]: r for r in (await api.get(f"{V1}/admin/roles", headers=bearer(ops))).json()}
+    support = roles["support"]
+    res = await api.put(f"{V1}/admin/roles/{support['id']}", headers=bearer(ops), json={
+        "name": "客服", "permissions": [*support["permissions"], "admin:dashboard:view"]})
+    assert res.status_code == 200, res.text
+    [log] = _logs(db)
+    assert (log.action, log.summary, log.target_type, log.target_id) == (
+        "PUT /admin/roles/{role_id}", "修改角色", "roles", str(support["id"]))
+    [row] = [c for c in log.changes if c["table"] == "roles"]
+    assert row["op"] == "update" and row["pk"] == {"id": support["id"]}
+    assert row["before"]["permissions"] == support["permissions"]
+    assert row["after"]["permissions"] == res.json()["permissions"]
+    assert "admin:dashboard:view" in row["after"]["permissions"]
+    assert "name" not in row["after"]  # unchanged columns are not repeated
+
+    before = {s["key"]: s for s in (await api.get(f"{V1}/admin/settings", headers=bearer(ops))).json()}
+    old = before["booking.require_verification"]["value"]
+    changed = await api.put(f"{V1}/admin/settings", headers=bearer(ops),
+                            json={"key": "booking.require_verification", "value": not old})
+    assert changed.status_code == 200, changed.text
+    log = _logs(db)[-1]
+    assert (log.action, log.request["body"]) == (
+        "PUT /admin/settings", {"key": "booking.require_verification", "value": not old})
+    [setting] = [c for c in log.changes if c["table"] == "system_settings"]
+    assert setting["pk"] == {"key": "booking.require_verification"}
+    assert (setting["before"] or {}).get("value", old) == old and setting["after"]["value"] == (not old)
+
+
+async def test_the_log_is_listed_newest_first_with_filters(api: httpx.AsyncClient, db: Session):
+    ops = await operator_token(api, db)
+    boss = db.scalar(select(Operator).where(Operator.username == "ops"))
+    assert boss is not None
+    for name in ("kefu1", "kefu2"):
+        res = await api.post(f"{V1}/admin/operators", headers=bearer(ops), json={
+            "username": name, "password": "kefu-password-1", "display_name": name, "role": "support"})
+        assert res.status_code == 201
+    kefu2 = res.json()["id"]
+    res = await api.put(f"{V1}/admin/operators/{kefu2}", headers=bearer(ops), json={"display_name": "客服二号"})
+    assert res.status_code == 200
+    audit.record(db, operator_id=None, action="nightly", summary="系统任务", target_type="backups", target_id=None,
+                 source="system")
+    db.commit()
+
+    page = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={"page_size": 2})).json()
+    assert page["total"] == 4 and [i["summary"] for i in page["items"]] == ["系统任务", "修改运营账号"]
+    assert page["items"][0]["operator_name"] is None and page["items"][1]["operator_name"] == "运营小王（ops）"
+    mine = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={"operator_id": boss.id})).json()
+    assert mine["total"] == 3
+    edits = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={
+        "target_type": "operators", "target_id": str(kefu2)})).json()
+    assert [i["action"] for i in edits["items"]] == ["PUT /admin/operators/{operator_id}"]
+    assert edits["items"][0]["changes"][0]["after"] == {"display_name": "客服二号"}
+    by_word = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={"keyword": "创建运营"})).json()
+    assert by_word["total"] == 2
+    system = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={"source": "system"})).json()
+    assert system["total"] == 1
+    today = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={
+        "date_from": "2000-01-01", "date_to": "2000-01-31"})).json()
+    assert today["total"] == 0
+    kefu = await operator_token(api, db, "kefu", role="support")
+    assert (await api.get(f"{V1}/admin/audit-logs", headers=bearer(kefu))).status_code == 403

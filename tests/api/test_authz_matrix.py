@@ -18,11 +18,12 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import Payout, ReconciliationDifference, User
+from domain.models import AuditLog, Operator, Payout, ReconciliationDifference, Role, User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -294,6 +295,19 @@ async def _settlement(w: World, actor: Actor) -> int:
     return int(w.ids["settlement_id"])
 
 
+async def _support_role(w: World, actor: Actor) -> int:
+    return int(w.db.scalar(select(Role.id).where(Role.code == "support")) or 0)
+
+
+async def _new_role(w: World) -> int:
+    body = {"code": f"matrix_{w.next()}", "name": "临时角色", "permissions": ["admin:order:list"]}
+    return int((await w.ok(OPERATOR, "POST", "/admin/roles", 201, json=body))["id"])
+
+
+async def _the_operator(w: World, actor: Actor) -> int:
+    return int(w.db.scalar(select(Operator.id).where(Operator.username == "ops")) or 0)
+
+
 async def _no_batch(w: World, actor: Actor) -> int:
     # A bank batch needs bank payouts in flight, which the world has none of: id 0 is refused as input (422)
     # once the caller is past authorisation, so the check still tells allowed from refused callers.
@@ -349,6 +363,12 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/users/{{user_id}}/status"): Recipe({"json": {"status": "active", "reason": "核实无误"}}),
     ("POST", f"{V}/admin/operators"): Recipe({"json": {"username": "ops2", "password": "ops-password-2",
                                                        "display_name": "运营小李", "role": "support"}}),
+    ("PUT", f"{V}/admin/operators/{{operator_id}}"): Recipe({"json": {"display_name": "运营小王"}},
+                                                            ids={"operator_id": _the_operator}),
+    ("POST", f"{V}/admin/roles"): Recipe({"json": {"code": "matrix", "name": "矩阵角色", "permissions": []}}),
+    ("PUT", f"{V}/admin/roles/{{role_id}}"): Recipe({"json": {"name": "客服", "permissions": ["admin:order:list"]}},
+                                                    ids={"role_id": _support_role}),
+    ("DELETE", f"{V}/admin/roles/{{role_id}}"): Recipe(ids={"role_id": _support_role}, fresh={"role_id": _new_role}),
     ("PUT", f"{V}/admin/settings"): Recipe({"json": {"key": "booking.require_verification", "value": True}}),
     ("GET", f"{V}/admin/settlements/{{booking_id}}"): Recipe(ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/settlements/{{booking_id}}/approve"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
@@ -495,6 +515,7 @@ async def test_authorisation_matrix(api_with_temporal: httpx.AsyncClient, db: Se
     todo = sorted((r for r in routes if rule_for(r) is not None), key=lambda r: (_phase(r), r[1], r[0]))
     violations: list[str] = []
     seen: dict[tuple[Route, Actor], int] = {}
+    audited = 0
     for route in todo:
         method, template = route
         rule, recipe = rule_for(route), RECIPES.get(route, Recipe())
@@ -514,6 +535,7 @@ async def test_authorisation_matrix(api_with_temporal: httpx.AsyncClient, db: Se
                 kwargs = await kwargs(world, actor)
             elif kwargs is None:
                 kwargs = _placeholder_body(spec, routes[route]) or {}
+            rows_before = _audit_rows(db, route) if _audited(route) and actor == OPERATOR else 0
             try:
                 res = await api.request(method, path, headers=world.headers(actor), **kwargs)
             except Exception as exc:  # the app raised (a 500 in production): report it with the rest
@@ -525,8 +547,13 @@ async def test_authorisation_matrix(api_with_temporal: httpx.AsyncClient, db: Se
             if wrong:
                 violations.append(f"{method} {template} as {actor}: expected {wrong}, got {res.status_code} "
                                   f"{res.text[:160]}")
+            if _audited(route) and actor == OPERATOR and 200 <= res.status_code < 300:
+                audited += 1
+                if (added := _audit_rows(db, route) - rows_before) != 1:  # one row per console write (domain.audit)
+                    violations.append(f"{method} {template}: {added} audit rows for one write")
     assert not violations, f"{len(violations)} answers differ from tests/api/authz_matrix.py:\n" + "\n".join(
         violations)
+    assert audited > 20  # the console's writes were exercised
 
     # The must-hold rules, checked on what the app answered (not only on what is declared).
     for route in todo:
@@ -535,6 +562,19 @@ async def test_authorisation_matrix(api_with_temporal: httpx.AsyncClient, db: Se
             signed = (rule_for(route) or PUBLIC).signed
             assert status in (401, 403, 404) if signed else refused(actor, status), (route, actor, status)
     assert len(seen) == len(todo) * len(Actor)
+
+
+def _audited(route: Route) -> bool:
+    method, path = route
+    return method != "GET" and path.startswith(f"{V}/admin/") and path != f"{V}/admin/auth/login"
+
+
+def _audit_rows(db: Session, route: Route) -> int:
+    """The audit rows of this console route so far."""
+    method, path = route
+    db.rollback()  # a fresh snapshot: the app committed in its own session
+    return db.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == f"{method} {path.removeprefix(V)}")) or 0
 
 
 async def _another_artist_by_id(w: World) -> None:
