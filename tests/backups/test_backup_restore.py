@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -220,3 +220,26 @@ def test_retention_keeps_the_newest_good_dump_however_old(db: Session, tmp_path:
     assert not storage.exists(oldest.key or "") and storage.exists(newest.key or "")
     db.expire_all()
     assert db.get_one(Backup, newest.id).status == "succeeded"
+
+
+class _FullDisk(LocalStorage):
+    def put_file(self, *args: object, **kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+
+def test_a_failed_backup_is_recorded_with_its_error(db: Session, database_url: str, tmp_path: Path) -> None:
+    storage = _FullDisk(tmp_path / "storage", "secret")
+    with pytest.raises(OSError, match="No space left"):
+        service.take(session_factory(database_url), database_url, storage, workflow_id="wf-full-disk",
+                     trigger="schedule", requested_by=None, bin_dir=None)
+    row = db.scalar(select(Backup).where(Backup.workflow_id == "wf-full-disk"))
+    assert row is not None and (row.status, row.key) == ("failed", None)
+    assert "No space left" in (row.error or "") and row.finished_at is not None
+    assert list(storage.list_keys(PREFIX)) == []
+
+    # The activity's retry finishes the same row instead of adding another.
+    ok = service.take(session_factory(database_url), database_url, LocalStorage(tmp_path / "storage", "secret"),
+                      workflow_id="wf-full-disk", trigger="schedule", requested_by=None, bin_dir=None)
+    db.expire_all()
+    assert ok.backup_id == row.id and db.get_one(Backup, row.id).status == "succeeded"
+    assert db.scalar(select(func.count()).select_from(Backup)) == 1
