@@ -47,6 +47,7 @@ from domain.models.contracts import (
     ContractTemplate,
     SignatureEvidence,
 )
+from domain.models.homepage import Announcement, HomeBanner, HomeRecommendation
 from domain.models.ledger import (
     JournalEntry,
     JournalLine,
@@ -78,6 +79,7 @@ from domain.models.search import (
 )
 
 __all__ = [
+    "Announcement",
     "AccountStatusChange",
     "ArtistManager",
     "ArtistPayoutAccount",
@@ -103,6 +105,8 @@ __all__ = [
     "Dispute",
     "FavoriteArtist",
     "FavoriteDemand",
+    "HomeBanner",
+    "HomeRecommendation",
     "Inquiry",
     "JournalEntry",
     "JournalLine",

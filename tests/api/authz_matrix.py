@@ -102,6 +102,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/artists/{{artist_id}}"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}/calendar"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}/reviews"): PUBLIC,
+    ("GET", f"{V}/home"): PUBLIC,  # the mini-program home: banners, recommended artists, announcements
     # the artist's calendar, profile draft, cases and qualifications: the artist and their team
     ("GET", f"{V}/calendar/me"): TEAM,
     ("PUT", f"{V}/calendar/me/range"): TEAM,

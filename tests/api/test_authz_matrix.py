@@ -315,6 +315,41 @@ async def _no_batch(w: World, actor: Actor) -> int:
 
 
 V = V1
+async def _new_banner(w: World) -> int:
+    image = await w.ok(OPERATOR, "POST", "/admin/homepage/banner-images", 201,
+                       files={"file": ("b.png", image_bytes("PNG", (75, 30)), "image/png")})
+    body = {"title": f"横幅{w.next()}", "image_key": image["image_key"]}
+    return int((await w.ok(OPERATOR, "POST", "/admin/homepage/banners", 201, json=body))["id"])
+
+
+async def _banner(w: World, actor: Actor) -> int:
+    if "banner_id" not in w.ids:
+        w.ids["banner_id"] = await _new_banner(w)
+    return int(w.ids["banner_id"])
+
+
+async def _banner_edit(w: World, actor: Actor) -> dict[str, Any]:
+    banner_id = await _banner(w, actor)
+    banner = next(b for b in await w.ok(OPERATOR, "GET", "/admin/homepage/banners") if b["id"] == banner_id)
+    return {"json": {"title": "改过的横幅", "image_key": banner["image_key"]}}
+
+
+async def _banner_order(w: World, actor: Actor) -> dict[str, Any]:
+    await _banner(w, actor)
+    return {"json": {"ids": [b["id"] for b in await w.ok(OPERATOR, "GET", "/admin/homepage/banners")]}}
+
+
+async def _new_announcement(w: World) -> int:
+    body = {"title": f"公告{w.next()}", "body": "平台维护通知"}
+    return int((await w.ok(OPERATOR, "POST", "/admin/announcements", 201, json=body))["id"])
+
+
+async def _announcement(w: World, actor: Actor) -> int:
+    if "announcement_id" not in w.ids:
+        w.ids["announcement_id"] = await _new_announcement(w)
+    return int(w.ids["announcement_id"])
+
+
 RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/auth/sms/send"): Recipe(_sms_send),
     ("POST", f"{V}/auth/sms/login"): Recipe({"json": {"phone": "13700009999", "code": "000000"}}),
@@ -399,6 +434,17 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/contract-templates"): Recipe({"json": {
         "title": "演出服务合同", "body": "甲方：${client_name}\n乙方：${artist_name}\n费用：${fee}元，按规则履行。"}}),
     ("GET", f"{V}/admin/contract-templates/{{template_id}}"): Recipe(ids={"template_id": _template_id}),
+    # 首页推荐, banners and 公告
+    ("POST", f"{V}/admin/homepage/banner-images"): Recipe(
+        {"files": {"file": ("b.png", image_bytes("PNG", (75, 30)), "image/png")}}),
+    ("PUT", f"{V}/admin/homepage/banners/order"): Recipe(_banner_order),
+    ("PUT", f"{V}/admin/homepage/banners/{{banner_id}}"): Recipe(_banner_edit, ids={"banner_id": _banner}),
+    ("DELETE", f"{V}/admin/homepage/banners/{{banner_id}}"): Recipe(ids={"banner_id": _banner},
+                                                                     fresh={"banner_id": _new_banner}),
+    ("PUT", f"{V}/admin/announcements/{{announcement_id}}"): Recipe({"json": {"title": "改过的公告", "body": "正文"}},
+                                                                    ids={"announcement_id": _announcement}),
+    ("DELETE", f"{V}/admin/announcements/{{announcement_id}}"): Recipe(
+        ids={"announcement_id": _announcement}, fresh={"announcement_id": _new_announcement}),
 }
 
 

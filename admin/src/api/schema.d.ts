@@ -2454,6 +2454,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/home": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小程序首页：横幅、推荐艺人、公告（公开） */
+        get: operations["home_api_v1_home_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 首页推荐艺人（按展示顺序） */
+        get: operations["get_recommendations_api_v1_admin_homepage_recommendations_get"];
+        /** 设置首页推荐艺人（传入全部艺人 id，按展示顺序；新增的须为公开艺人） */
+        put: operations["put_recommendations_api_v1_admin_homepage_recommendations_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/artist-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可推荐的公开艺人（按艺名搜索） */
+        get: operations["artist_options_api_v1_admin_homepage_artist_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/banners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 首页横幅（按展示顺序） */
+        get: operations["get_banners_api_v1_admin_homepage_banners_get"];
+        put?: never;
+        /** 新增首页横幅 */
+        post: operations["create_banner_api_v1_admin_homepage_banners_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/banner-images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传横幅图片（JPG/PNG/WebP，不超过5MB；建议 750×300） */
+        post: operations["upload_banner_image_api_v1_admin_homepage_banner_images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/banners/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 调整横幅顺序（传入全部横幅 id） */
+        put: operations["reorder_banners_api_v1_admin_homepage_banners_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/homepage/banners/{banner_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改首页横幅 */
+        put: operations["update_banner_api_v1_admin_homepage_banners__banner_id__put"];
+        post?: never;
+        /** 删除首页横幅 */
+        delete: operations["delete_banner_api_v1_admin_homepage_banners__banner_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 公告列表（按开始时间倒序） */
+        get: operations["get_announcements_api_v1_admin_announcements_get"];
+        put?: never;
+        /** 发布公告 */
+        post: operations["create_announcement_api_v1_admin_announcements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{announcement_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改公告 */
+        put: operations["update_announcement_api_v1_admin_announcements__announcement_id__put"];
+        post?: never;
+        /** 删除公告 */
+        delete: operations["delete_announcement_api_v1_admin_announcements__announcement_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/backups": {
         parameters: {
             query?: never;
@@ -2679,6 +2837,60 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * AnnouncementIn
+         * @description An announcement. No start: from now; no end: until taken down. Pinned ones come first.
+         */
+        AnnouncementIn: {
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Starts At */
+            starts_at?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned: boolean;
+        };
+        /** AnnouncementOut */
+        AnnouncementOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string | null;
+            /** Pinned */
+            pinned: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "live" | "ended" | "disabled";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** ArtistCard */
         ArtistCard: {
             /** Id */
@@ -2871,6 +3083,22 @@ export interface components {
              * @default false
              */
             favorited: boolean;
+        };
+        /**
+         * ArtistOption
+         * @description A public artist the operator may recommend (the picker's search results).
+         */
+        ArtistOption: {
+            /** Id */
+            id: number;
+            /** Stage Name */
+            stage_name: string;
+            /** City */
+            city: string;
+            /** Artist Type Labels */
+            artist_type_labels: string[];
+            /** Avatar Url */
+            avatar_url: string | null;
         };
         /** ArtistPage */
         ArtistPage: {
@@ -3104,6 +3332,89 @@ export interface components {
             /** @description 已完成时的备份记录；仍在进行时为空（稍后刷新列表） */
             backup: components["schemas"]["BackupOut"] | null;
         };
+        /** BannerImageOut */
+        BannerImageOut: {
+            /** Image Key */
+            image_key: string;
+            /** Image Url */
+            image_url: string;
+        };
+        /**
+         * BannerIn
+         * @description A banner. Times are instants (send them with their offset, e.g. +08:00); no start: at once, no end: until
+         *     taken down. `link_value`: the artist id for link_type artist, the page path for page.
+         */
+        BannerIn: {
+            /** Title */
+            title: string;
+            /** Image Key */
+            image_key: string;
+            /**
+             * Link Type
+             * @default none
+             * @enum {string}
+             */
+            link_type: "none" | "artist" | "page";
+            /**
+             * Link Value
+             * @default
+             */
+            link_value: string;
+            /** Starts At */
+            starts_at?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /** BannerOrderIn */
+        BannerOrderIn: {
+            /** Ids */
+            ids: number[];
+        };
+        /** BannerOut */
+        BannerOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Image Key */
+            image_key: string;
+            /** Image Url */
+            image_url: string;
+            /**
+             * Link Type
+             * @enum {string}
+             */
+            link_type: "none" | "artist" | "page";
+            /** Link Value */
+            link_value: string;
+            /** Link Label */
+            link_label: string;
+            /** Starts At */
+            starts_at: string | null;
+            /** Ends At */
+            ends_at: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Position */
+            position: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "live" | "ended" | "disabled";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** BatchLineOut */
         BatchLineOut: {
             /** Id */
@@ -3163,6 +3474,11 @@ export interface components {
         };
         /** Body_upload_bank_batch_results */
         Body_upload_bank_batch_results: {
+            /** File */
+            file: string;
+        };
+        /** Body_upload_banner_image_api_v1_admin_homepage_banner_images_post */
+        Body_upload_banner_image_api_v1_admin_homepage_banner_images_post: {
             /** File */
             file: string;
         };
@@ -4098,6 +4414,15 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** HomeOut */
+        HomeOut: {
+            /** Banners */
+            banners: components["schemas"]["PublicBanner"][];
+            /** Recommended */
+            recommended: components["schemas"]["ArtistCard"][];
+            /** Announcements */
+            announcements: components["schemas"]["PublicAnnouncement"][];
+        };
         /** IncomeBookingOut */
         IncomeBookingOut: {
             /** Booking Id */
@@ -4716,6 +5041,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[AnnouncementOut] */
+        Page_AnnouncementOut_: {
+            /** Items */
+            items: components["schemas"]["AnnouncementOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[ArtistCard] */
         Page_ArtistCard_: {
             /** Items */
@@ -5225,6 +5561,38 @@ export interface components {
              */
             state: "done" | "current" | "todo" | "stopped";
         };
+        /** PublicAnnouncement */
+        PublicAnnouncement: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Pinned */
+            pinned: boolean;
+        };
+        /** PublicBanner */
+        PublicBanner: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Image Url */
+            image_url: string;
+            /**
+             * Link Type
+             * @enum {string}
+             */
+            link_type: "none" | "artist" | "page";
+            /** Link Value */
+            link_value: string;
+        };
         /** PublicSlot */
         PublicSlot: {
             /**
@@ -5506,6 +5874,29 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /** RecommendationOut */
+        RecommendationOut: {
+            /** Artist Id */
+            artist_id: number;
+            /** Stage Name */
+            stage_name: string;
+            /** City */
+            city: string;
+            /** Artist Type Labels */
+            artist_type_labels: string[];
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Public */
+            public: boolean;
+        };
+        /**
+         * RecommendationsIn
+         * @description The whole 推荐艺人 list in display order (an empty list clears it).
+         */
+        RecommendationsIn: {
+            /** Artist Ids */
+            artist_ids: number[];
         };
         /** RefreshIn */
         RefreshIn: {
@@ -6401,9 +6792,12 @@ export type AdminArtistOut = components['schemas']['AdminArtistOut'];
 export type AdminArtistPage = components['schemas']['AdminArtistPage'];
 export type AdminCaseOut = components['schemas']['AdminCaseOut'];
 export type AdminUserOut = components['schemas']['AdminUserOut'];
+export type AnnouncementIn = components['schemas']['AnnouncementIn'];
+export type AnnouncementOut = components['schemas']['AnnouncementOut'];
 export type ArtistCard = components['schemas']['ArtistCard'];
 export type ArtistCaseOut = components['schemas']['ArtistCaseOut'];
 export type ArtistDetail = components['schemas']['ArtistDetail'];
+export type ArtistOption = components['schemas']['ArtistOption'];
 export type ArtistPage = components['schemas']['ArtistPage'];
 export type ArtistProfileIn = components['schemas']['ArtistProfileIn'];
 export type ArtistProfileOut = components['schemas']['ArtistProfileOut'];
@@ -6418,10 +6812,15 @@ export type BackupList = components['schemas']['BackupList'];
 export type BackupOut = components['schemas']['BackupOut'];
 export type BackupPolicyOut = components['schemas']['BackupPolicyOut'];
 export type BackupStartOut = components['schemas']['BackupStartOut'];
+export type BannerImageOut = components['schemas']['BannerImageOut'];
+export type BannerIn = components['schemas']['BannerIn'];
+export type BannerOrderIn = components['schemas']['BannerOrderIn'];
+export type BannerOut = components['schemas']['BannerOut'];
 export type BatchLineOut = components['schemas']['BatchLineOut'];
 export type BatchOut = components['schemas']['BatchOut'];
 export type BatchResultIn = components['schemas']['BatchResultIn'];
 export type BodyUploadBankBatchResults = components['schemas']['Body_upload_bank_batch_results'];
+export type BodyUploadBannerImageApiV1AdminHomepageBannerImagesPost = components['schemas']['Body_upload_banner_image_api_v1_admin_homepage_banner_images_post'];
 export type BodyUploadLicenceApiV1UploadsLicencePost = components['schemas']['Body_upload_licence_api_v1_uploads_licence_post'];
 export type BodyUploadLocalApiV1UploadsPost = components['schemas']['Body_upload_local_api_v1_uploads_post'];
 export type BodyVerifyContractApiV1ContractsVerifyPost = components['schemas']['Body_verify_contract_api_v1_contracts_verify_post'];
@@ -6468,6 +6867,7 @@ export type EvidenceOut = components['schemas']['EvidenceOut'];
 export type FavoriteOut = components['schemas']['FavoriteOut'];
 export type FlowTotals = components['schemas']['FlowTotals'];
 export type HideIn = components['schemas']['HideIn'];
+export type HomeOut = components['schemas']['HomeOut'];
 export type IncomeBookingOut = components['schemas']['IncomeBookingOut'];
 export type IncomeBookingsOut = components['schemas']['IncomeBookingsOut'];
 export type IncomeOut = components['schemas']['IncomeOut'];
@@ -6496,6 +6896,7 @@ export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderRow = components['schemas']['OrderRow'];
 export type PageAdminCaseOut = components['schemas']['Page_AdminCaseOut_'];
 export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
+export type PageAnnouncementOut = components['schemas']['Page_AnnouncementOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
@@ -6527,6 +6928,8 @@ export type ProfileData = components['schemas']['ProfileData'];
 export type ProfileDataOut = components['schemas']['ProfileDataOut'];
 export type ProfileRejectIn = components['schemas']['ProfileRejectIn'];
 export type ProgressStep = components['schemas']['ProgressStep'];
+export type PublicAnnouncement = components['schemas']['PublicAnnouncement'];
+export type PublicBanner = components['schemas']['PublicBanner'];
 export type PublicSlot = components['schemas']['PublicSlot'];
 export type QualificationIn = components['schemas']['QualificationIn'];
 export type QualificationOut = components['schemas']['QualificationOut'];
@@ -6538,6 +6941,8 @@ export type RatingSummary = components['schemas']['RatingSummary'];
 export type ReceiptOut = components['schemas']['ReceiptOut'];
 export type ReceiptRefundOut = components['schemas']['ReceiptRefundOut'];
 export type ReceivedInvitationOut = components['schemas']['ReceivedInvitationOut'];
+export type RecommendationOut = components['schemas']['RecommendationOut'];
+export type RecommendationsIn = components['schemas']['RecommendationsIn'];
 export type RefreshIn = components['schemas']['RefreshIn'];
 export type RefundFlowOut = components['schemas']['RefundFlowOut'];
 export type RefundFlowPage = components['schemas']['RefundFlowPage'];
@@ -17231,6 +17636,855 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    home_api_v1_home_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeOut"];
+                };
+            };
+        };
+    };
+    get_recommendations_api_v1_admin_homepage_recommendations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    put_recommendations_api_v1_admin_homepage_recommendations_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationOut"][];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    artist_options_api_v1_admin_homepage_artist_options_get: {
+        parameters: {
+            query?: {
+                /** @description 艺名关键词 */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtistOption"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_banners_api_v1_admin_homepage_banners_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BannerOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    create_banner_api_v1_admin_homepage_banners_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BannerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BannerOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    upload_banner_image_api_v1_admin_homepage_banner_images_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_banner_image_api_v1_admin_homepage_banner_images_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BannerImageOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 不支持的文件类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    reorder_banners_api_v1_admin_homepage_banners_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BannerOrderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BannerOut"][];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    update_banner_api_v1_admin_homepage_banners__banner_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                banner_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BannerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BannerOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    delete_banner_api_v1_admin_homepage_banners__banner_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                banner_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_announcements_api_v1_admin_announcements_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AnnouncementOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    create_announcement_api_v1_admin_announcements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    update_announcement_api_v1_admin_announcements__announcement_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    delete_announcement_api_v1_admin_announcements__announcement_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
