@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/vnd.postgresql.custom-dump"
 LINK_TTL = timedelta(minutes=10)
 DUMP_TIMEOUT = 3 * 3600  # seconds; the activity's start-to-close is a little longer
+STALE_RUNNING = timedelta(hours=12)  # past every retry of the take activity
 
 
 def start_row(session: Session, workflow_id: str, trigger: str, requested_by: int | None) -> Backup:
@@ -128,6 +129,10 @@ def prune(session: Session, storage: ObjectStorage, retention_days: int) -> Prun
             storage.delete(row.key)
         row.status, row.expired_at = "expired", utc_now()
         expired += 1
+    # A run whose worker died mid-dump (and whose workflow was given up) would say 进行中 for ever.
+    for row in session.scalars(select(Backup).where(Backup.status == "running",
+                                                    Backup.started_at < utc_now() - STALE_RUNNING)):
+        row.status, row.error, row.finished_at = "failed", "备份中断：未在时限内完成", utc_now()
     known = set(session.scalars(select(Backup.key).where(Backup.status.in_(("running", "succeeded")))))
     for key, modified in list(storage.list_keys(PREFIX)):
         if modified < cutoff and key not in known and key != keep:
