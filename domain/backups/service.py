@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess  # noqa: S404 - pg_dump is the point
 import tempfile
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from domain.backups.schemas import (
     BackupOut,
     BackupPolicyOut,
 )
-from domain.backups.tools import find_tool, libpq_target, server_major
+from domain.backups.tools import find_tool, libpq_target, server_major, tool_env
 from domain.models import Backup
 from domain.settings import Settings
 from domain.time import SHANGHAI, utc_now
@@ -52,21 +51,16 @@ def start_row(session: Session, workflow_id: str, trigger: str, requested_by: in
 
 def dump_to_file(database_url: str, target: Path, bin_dir: Path | None) -> str:
     """pg_dump (custom format: compressed, restored with pg_restore) of the whole database into `target`;
-    returns the server version. Owners and grants are left out so the dump restores into any account."""
+    returns the server's major version. Owners and grants are left out so the dump restores into any account."""
     major = server_major(database_url)
     pg_dump = find_tool("pg_dump", major, bin_dir)
     uri, env = libpq_target(database_url)
     proc = subprocess.run(  # noqa: S603
         [str(pg_dump), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), "--dbname", uri],
-        capture_output=True, text=True, timeout=DUMP_TIMEOUT, env={**_base_env(), **env}, check=False)
+        capture_output=True, text=True, timeout=DUMP_TIMEOUT, env=tool_env(env), check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"pg_dump failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
     return str(major)
-
-
-def _base_env() -> dict[str, str]:
-    # The caller's PG* variables must not redirect the tools to another server.
-    return {k: v for k, v in os.environ.items() if not k.startswith("PG")}
 
 
 def sha256_of(path: Path) -> str:
