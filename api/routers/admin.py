@@ -1,4 +1,4 @@
-"""Operators: login, users and their status, other operators, platform rules."""
+"""Operators: login, users and their status, other operators (platform rules: api/routers/system.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId, client_ip, require_permission
-from domain.accounts import operators, rules, sessions, users
+from domain.accounts import operators, sessions, users
 from domain.accounts.permissions import Permission
 from domain.accounts.schemas import (
     AdminUserOut,
@@ -18,18 +18,15 @@ from domain.accounts.schemas import (
     OperatorOut,
     OperatorTokenOut,
     OperatorUpdateIn,
-    SettingIn,
-    SettingOut,
     StatusChangeOut,
     UserStatusIn,
 )
-from domain.models import AccountStatusChange, Operator, SystemSetting
+from domain.models import AccountStatusChange, Operator
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 UserListOp = Annotated[Operator, Depends(require_permission(Permission.USER_LIST))]
 UserStatusOp = Annotated[Operator, Depends(require_permission(Permission.USER_STATUS))]
 SystemOperatorOp = Annotated[Operator, Depends(require_permission(Permission.SYSTEM_OPERATOR))]
-SystemSettingsOp = Annotated[Operator, Depends(require_permission(Permission.SYSTEM_SETTINGS))]
 
 
 
@@ -94,16 +91,3 @@ def create_operator(body: OperatorCreateIn, op: SystemOperatorOp, db: Db) -> Ope
 def update_operator(operator_id: PathId, body: OperatorUpdateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
     """Role, display name, enabled or disabled, a new password (only the fields sent change)."""
     return operators.out(db, operators.update(db, operators.get(db, operator_id), body))
-
-
-@router.get("/settings", response_model=list[SettingOut], summary="平台规则")
-def list_settings(op: SystemSettingsOp, db: Db) -> list[SettingOut]:
-    stored = {s.key: s for s in db.scalars(select(SystemSetting))}
-    return [SettingOut(key=k, value=rules.get_rule(db, k), updated_at=stored[k].updated_at)
-            for k in rules.DEFAULTS if k in stored]
-
-
-@router.put("/settings", response_model=SettingOut, summary="修改平台规则")
-def put_setting(body: SettingIn, op: SystemSettingsOp, db: Db) -> SettingOut:
-    row = rules.set_rule(db, body.key, body.value, op.id)
-    return SettingOut(key=row.key, value=row.value, updated_at=row.updated_at)

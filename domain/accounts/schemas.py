@@ -12,12 +12,9 @@ from pydantic import (
     BeforeValidator,
     Field,
     StrictBool,
-    StrictInt,
     StringConstraints,
     field_validator,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from domain.accounts.permissions import Permission
 from domain.enums import AccountStatus, ArtistType, Industry, Role, VerificationStatus, VerificationSubject
@@ -216,38 +213,6 @@ class StatusChangeOut(BaseModel):
     operator_id: int
     operator_name: str
     created_at: datetime
-
-
-# Rules operators change from the console beyond the switches, with their bounds (defaults: accounts.rules).
-# The commission rate and the settlement rules are snapshotted per booking when it starts.
-SETTING_BOUNDS: dict[str, tuple[int, int]] = {
-    "booking.commission_rate_bp": (0, 5000),  # basis points: at most 50 %
-    "booking.settlement_dispute_window_hours": (0, 720),
-    "booking.settlement_auto_approve_days": (0, 90),
-}
-
-
-class SettingIn(Input):
-    key: Literal["booking.require_verification", "booking.commission_rate_bp",
-                 "booking.settlement_dispute_window_hours", "booking.settlement_auto_approve_days"]
-    value: StrictBool | StrictInt
-
-    @model_validator(mode="after")
-    def _value_fits_key(self) -> SettingIn:
-        bounds = SETTING_BOUNDS.get(self.key)
-        if bounds is None:
-            if not isinstance(self.value, bool):
-                raise PydanticCustomError("setting_value_invalid", "该规则的取值须为开或关")
-        elif isinstance(self.value, bool) or not bounds[0] <= self.value <= bounds[1]:
-            raise PydanticCustomError("setting_value_invalid", "该规则的取值须为{min}到{max}之间的整数",
-                                      {"min": bounds[0], "max": bounds[1]})
-        return self
-
-
-class SettingOut(BaseModel):
-    key: str
-    value: bool | int | str | None
-    updated_at: datetime
 
 
 class UploadOut(BaseModel):

@@ -130,8 +130,15 @@ def me_view(session: Session, user: User, acting_role: str | None) -> MeOut:
     )
 
 
+class RegistrationClosed(AppError):
+    status, code = 409, "registration_closed"
+
+
 def save_client_profile(session: Session, user: User, data: ClientProfileIn) -> ClientProfile:
-    profile = session.get(ClientProfile, user.id) or ClientProfile(user_id=user.id)
+    existing = session.get(ClientProfile, user.id)
+    if existing is None and not rules.get_rule(session, "registration.client_open"):
+        raise RegistrationClosed("平台暂停新的需求方注册，请联系客服")
+    profile = existing or ClientProfile(user_id=user.id)
     profile.org_name, profile.industry = data.org_name, data.industry.value
     profile.contact_name, profile.contact_phone = data.contact_name, data.contact_phone
     session.add(profile)
@@ -149,6 +156,8 @@ def save_artist_profile(session: Session, user: User, data: ArtistProfileIn) -> 
     fields go through a reviewed draft (domain.profiles)."""
     types, styles = [t.value for t in data.artist_types], list(dict.fromkeys(data.styles))
     profile = session.get(ArtistProfile, user.id)
+    if profile is None and not rules.get_rule(session, "registration.artist_open"):
+        raise RegistrationClosed("平台暂停新艺人入驻，请联系客服")
     if profile is None:
         profile = ArtistProfile(user_id=user.id, stage_name=data.stage_name, city=data.city, artist_types=types,
                                 styles=styles)

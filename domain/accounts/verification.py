@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.accounts import rules
 from domain.accounts.crypto import FieldCipher, mask_id_number, mask_name
 from domain.accounts.schemas import VerificationIn
 from domain.artists.changes import artist_changed
@@ -29,7 +30,8 @@ def submit(session: Session, cipher: FieldCipher, user: User, data: Verification
         raise Conflict("已完成实名认证，无需重复提交", code="already_verified")
     if not validate_id_number(data.id_number):
         raise InvalidIdNumber()
-    if data.subject.value == "organisation" and not data.licence_upload_id:
+    if data.subject.value == "organisation" and not data.licence_upload_id and \
+            rules.get_rule(session, "verification.organisation_licence_required"):
         raise AppError("机构认证需要上传营业执照", code="licence_required", status=422)
     if data.licence_upload_id:  # checked whenever sent: an unknown id would break the foreign key (a 500)
         upload = session.get(Upload, data.licence_upload_id)

@@ -21,6 +21,7 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.accounts import rules
 from domain.bookings import service
 from domain.bookings.messages import ActionRequest, ActionResult, Actor, BookingInput, CancellationTier, Quote
 from domain.bookings.schemas import ActionIn, ActionOut, InquiryIn, InquiryOut, ProceedIn
@@ -156,7 +157,8 @@ async def respond_to_demand(deps: Deps, db: Session, artist: User, demand_id: in
     await run_sync(db.commit)
     quote_error = None
     try:
-        req = _request(deps, booking.id, "confirm", "artist", artist.id, ActionIn(quote=body.quote))
+        req = await run_sync(_request, deps, booking.id, "confirm", "artist", artist.id, ActionIn(quote=body.quote),
+                             db)
         await send_action(deps, booking.id, req)
     except AppError as err:  # the booking stands; the artist can quote again from the booking page
         quote_error = err.message
@@ -175,7 +177,7 @@ async def _end_read(db: Session) -> None:
 
 async def _send_and_reread(deps: Deps, db: Session, booking: Booking, action: str, role: str, actor_id: int,
                            body: ActionIn) -> ActionOut:
-    req = await run_sync(_request, deps, booking.id, action, role, actor_id, body)
+    req = await run_sync(_request, deps, booking.id, action, role, actor_id, body, db)
     await _end_read(db)
     result = await send_action(deps, booking.id, req)
     db.expire_all()
@@ -244,17 +246,21 @@ def check_evidence(session: Session, user_id: int, evidence: list[str]) -> list[
 
 
 def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int | None,
-             body: ActionIn) -> ActionRequest:
+             body: ActionIn, session: Session | None = None) -> ActionRequest:
     """The workflow's message for `body`; a signature image in it is stored first (removed again by
-    send_action when the workflow refuses)."""
+    send_action when the workflow refuses). What a quote leaves out (the balance due days, the refund tiers)
+    is the platform's default from 系统设置 (`session` reads it)."""
     quote = None
     if body.quote is not None:
         q = body.quote
+        assert session is not None, "a quote needs the session that reads the platform's defaults"
+        due_days = q.balance_due_days if q.balance_due_days is not None else \
+            int(rules.get_rule(session, "booking.balance_due_days"))
         tiers = [CancellationTier(t.days_before, t.refund_percent) for t in q.cancellation_tiers] \
-            if q.cancellation_tiers else None
-        quote = Quote(fee_amount=q.fee_amount, deposit_percent=q.deposit_percent,
-                      balance_due_days=q.balance_due_days, rider=list(q.rider), note=q.note,
-                      **({"cancellation_tiers": tiers} if tiers else {}))
+            if q.cancellation_tiers else [CancellationTier(int(t["days_before"]), int(t["refund_percent"]))
+                                          for t in rules.get_rule(session, "booking.cancellation_tiers")]
+        quote = Quote(fee_amount=q.fee_amount, deposit_percent=q.deposit_percent, balance_due_days=due_days,
+                      rider=list(q.rider), note=q.note, cancellation_tiers=tiers)
     return ActionRequest(
         action=action, actor=Actor(role, actor_id), reason=body.reason, quote=quote,
         signature_key=_signature_key(deps.storage, booking_id, actor_id, body.signature_png_base64),

@@ -48,7 +48,8 @@ class TierIn(Input):
 class QuoteIn(Input):
     fee_amount: Annotated[int, Field(ge=100, le=10**11)]
     deposit_percent: Annotated[int, Field(ge=10, le=100)] = 30
-    balance_due_days: Annotated[int, Field(ge=0, le=180)] = 3
+    # Left out: the platform's defaults (系统设置 booking.balance_due_days, booking.cancellation_tiers).
+    balance_due_days: Annotated[int, Field(ge=0, le=180)] | None = None
     cancellation_tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)] | None = None
     rider: Annotated[list[Annotated[str, Text(200)]], Field(max_length=30)] = []
     note: Annotated[str, Text(1000, multiline=True)] = ""

@@ -48,7 +48,6 @@ from domain.models.contracts import (
     SignatureEvidence,
 )
 from domain.models.homepage import Announcement, HomeBanner, HomeRecommendation
-from domain.models.disputes import DisputeStatement
 from domain.models.ledger import (
     JournalEntry,
     JournalLine,
@@ -78,6 +77,7 @@ from domain.models.reconciliation import (
 from domain.models.search import (
     SearchOutbox,
 )
+from domain.models.system import SettingChange
 
 __all__ = [
     "Announcement",
@@ -104,7 +104,6 @@ __all__ = [
     "Demand",
     "DemandResponse",
     "Dispute",
-    "DisputeStatement",
     "FavoriteArtist",
     "FavoriteDemand",
     "HomeBanner",
@@ -131,6 +130,7 @@ __all__ = [
     "Review",
     "Role",
     "SearchOutbox",
+    "SettingChange",
     "SignatureEvidence",
     "SmsCode",
     "SystemSetting",

@@ -98,6 +98,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V}/me/managed-artists/{{artist_id}}"): allow(MEMBER),
     # public pages
     ("GET", f"{V}/meta/options"): PUBLIC,
+    ("GET", f"{V}/meta/customer-service"): PUBLIC,  # 联系客服 (系统设置)
     ("GET", f"{V}/artists"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}/calendar"): PUBLIC,
@@ -128,7 +129,6 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/bookings/{{booking_id}}/actions/{{action}}"): allow(CLIENT_A, ARTIST),
     ("POST", f"{V}/bookings/{{booking_id}}/review"): allow(CLIENT_A),
     ("GET", f"{V}/bookings/{{booking_id}}/review"): allow(CLIENT_A, ARTIST),
-    ("POST", f"{V}/bookings/{{booking_id}}/dispute/statements"): allow(CLIENT_A, ARTIST),  # its parties only
     # e-contracts: the booking's parties (and operators through the console); verifying a PDF is public
     ("GET", f"{V}/bookings/{{booking_id}}/contract"): allow(CLIENT_A, ARTIST),
     ("POST", f"{V}/bookings/{{booking_id}}/contract/sign-code"): allow(CLIENT_A, ARTIST),

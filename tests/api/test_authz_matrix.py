@@ -213,6 +213,10 @@ async def _template_id(w: World, actor: Actor) -> int:
     return int((await w.ok(OPERATOR, "GET", "/admin/contract-templates"))["items"][0]["id"])
 
 
+async def _rule_key(w: World, actor: Actor) -> str:
+    return "booking.commission_rate_bp"  # a rule of 系统设置 (its history)
+
+
 async def _intervention(w: World, actor: Actor) -> str:
     return "resolve_dispute"  # the booking is not disputed: past authorisation it answers 409
 
@@ -405,6 +409,7 @@ RECIPES: dict[Route, Recipe] = {
                                                     ids={"role_id": _support_role}),
     ("DELETE", f"{V}/admin/roles/{{role_id}}"): Recipe(ids={"role_id": _support_role}, fresh={"role_id": _new_role}),
     ("PUT", f"{V}/admin/settings"): Recipe({"json": {"key": "booking.require_verification", "value": True}}),
+    ("GET", f"{V}/admin/settings/{{key}}/history"): Recipe(ids={"key": _rule_key}),
     ("GET", f"{V}/admin/settlements/{{booking_id}}"): Recipe(ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/settlements/{{booking_id}}/approve"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/settlements/{{booking_id}}/reject"): Recipe({"json": {"reason": "核实中"}},

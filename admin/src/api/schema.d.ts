@@ -795,24 +795,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 平台规则 */
-        get: operations["list_settings_api_v1_admin_settings_get"];
-        /** 修改平台规则 */
-        put: operations["put_setting_api_v1_admin_settings_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/admin/bookings": {
         parameters: {
             query?: never;
@@ -2386,15 +2368,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/disputes": {
+    "/api/v1/admin/permissions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** 纠纷列表（待处理在前） */
-        get: operations["list_disputes_api_v1_admin_disputes_get"];
+        /** 权限清单 */
+        get: operations["permission_catalogue_api_v1_admin_permissions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2403,15 +2385,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/disputes/{booking_id}": {
+    "/api/v1/admin/roles": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** 纠纷工作台：双方陈述、凭证、合同、款项与时间线 */
-        get: operations["workbench_api_v1_admin_disputes__booking_id__get"];
+        /** 角色列表 */
+        get: operations["list_roles_api_v1_admin_roles_get"];
+        put?: never;
+        /** 新建角色 */
+        post: operations["create_role_api_v1_admin_roles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/operators/role-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 可分配的角色
+         * @description The roles an operator account can be given (for whoever manages accounts without editing roles).
+         */
+        get: operations["role_options_api_v1_admin_operators_role_options_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2420,7 +2423,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/bookings/{booking_id}/dispute/statements": {
+    "/api/v1/admin/roles/{role_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -2428,9 +2431,30 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /**
+         * 修改角色
+         * @description Name and permission codes. Operators holding the role get the new codes on their next request.
+         */
+        put: operations["update_role_api_v1_admin_roles__role_id__put"];
+        post?: never;
+        /** 删除角色 */
+        delete: operations["delete_role_api_v1_admin_roles__role_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 操作日志 */
+        get: operations["audit_logs_api_v1_admin_audit_logs_get"];
         put?: never;
-        /** 提交纠纷陈述与凭证（预约双方，每方一次） */
-        post: operations["add_statement_api_v1_bookings__booking_id__dispute_statements_post"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2658,6 +2682,88 @@ export interface paths {
         post?: never;
         /** 删除公告 */
         delete: operations["delete_announcement_api_v1_admin_announcements__announcement_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 系统设置：全部平台规则
+         * @description Every rule by group, with its label, type, bounds, default and the value in effect.
+         */
+        get: operations["list_settings_api_v1_admin_settings_get"];
+        /**
+         * 修改平台规则
+         * @description One rule's new value; the change (before and after) is kept in its history.
+         */
+        put: operations["put_setting_api_v1_admin_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/settings/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 平台规则修改记录 */
+        get: operations["setting_history_api_v1_admin_settings__key__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meta/customer-service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 客服联系方式（公开）
+         * @description What the mini-program's 联系客服 shows; an empty field is not set yet.
+         */
+        get: operations["customer_service_api_v1_meta_customer_service_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/system/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 集成状态
+         * @description Which adapter serves SMS, WeChat login, content security, real-name checks, payments, payouts, search,
+         *     storage, Temporal and the database; whether it is a sandbox; whether it answers now (short probes, at once).
+         */
+        get: operations["integration_status_api_v1_admin_system_integrations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3267,6 +3373,40 @@ export interface components {
             value: components["schemas"]["ArtistType"];
             /** Label */
             label: string;
+        };
+        /** AuditLogOut */
+        AuditLogOut: {
+            /** Id */
+            id: number;
+            /** Operator Id */
+            operator_id: number | null;
+            /** Operator Name */
+            operator_name: string | null;
+            /** Action */
+            action: string;
+            /** Summary */
+            summary: string;
+            /** Target Type */
+            target_type: string | null;
+            /** Target Id */
+            target_id: string | null;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            }[];
+            /** Request */
+            request: {
+                [key: string]: unknown;
+            } | null;
+            /** Source */
+            source: string;
+            /** Ip */
+            ip: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** BackupLinkOut */
         BackupLinkOut: {
@@ -4079,6 +4219,15 @@ export interface components {
             /** Can Sign */
             can_sign: boolean;
         };
+        /** CustomerServiceOut */
+        CustomerServiceOut: {
+            /** Phone */
+            phone: string;
+            /** Wechat */
+            wechat: string;
+            /** Hours */
+            hours: string;
+        };
         /** DecisionIn */
         DecisionIn: {
             /** Submitted At */
@@ -4296,66 +4445,6 @@ export interface components {
              */
             created_at: string;
         };
-        /** DisputeListItem */
-        DisputeListItem: {
-            /** Dispute Id */
-            dispute_id: number;
-            /** Booking Id */
-            booking_id: number;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "open" | "resolved";
-            /** State Label */
-            state_label: string;
-            /** Opened By Role */
-            opened_by_role: string;
-            /** Opened By Label */
-            opened_by_label: string;
-            /** Reason */
-            reason: string;
-            /** Answered */
-            answered: boolean;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Resolved At */
-            resolved_at: string | null;
-            /** Resolution */
-            resolution: string | null;
-            /** Resolution Label */
-            resolution_label: string | null;
-            /** Booking Status */
-            booking_status: string;
-            /** Booking Status Label */
-            booking_status_label: string;
-            /** Artist Id */
-            artist_id: number;
-            /** Artist Name */
-            artist_name: string;
-            /** Client Id */
-            client_id: number;
-            /** Client Org */
-            client_org: string;
-            /** City */
-            city: string;
-            /** Event Type */
-            event_type: string;
-            /**
-             * Start At
-             * Format: date-time
-             */
-            start_at: string;
-            /** Fee Amount */
-            fee_amount: number | null;
-            /** Paid Amount */
-            paid_amount: number;
-            /** Refunded Amount */
-            refunded_amount: number;
-        };
         /** DisputeOut */
         DisputeOut: {
             /** Reason */
@@ -4377,43 +4466,6 @@ export interface components {
             refund_amount: number | null;
             /** Resolution Reason */
             resolution_reason: string | null;
-            /** Resolved At */
-            resolved_at: string | null;
-        };
-        /** DisputeOutFull */
-        DisputeOutFull: {
-            /** Id */
-            id: number;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "open" | "resolved";
-            /** State Label */
-            state_label: string;
-            /** Opened By Role */
-            opened_by_role: string;
-            /** Opened By Label */
-            opened_by_label: string;
-            /** From Status Label */
-            from_status_label: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Statements */
-            statements: components["schemas"]["StatementOut"][];
-            /** Resolution */
-            resolution: string | null;
-            /** Resolution Label */
-            resolution_label: string | null;
-            /** Refund Amount */
-            refund_amount: number | null;
-            /** Resolution Reason */
-            resolution_reason: string | null;
-            /** Resolved By */
-            resolved_by: string | null;
             /** Resolved At */
             resolved_at: string | null;
         };
@@ -4719,6 +4771,25 @@ export interface components {
             /** Bookings */
             bookings: components["schemas"]["BookingOut"][];
         };
+        /** IntegrationOut */
+        IntegrationOut: {
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Backend */
+            backend: string;
+            /** Backend Label */
+            backend_label: string;
+            /** Sandbox */
+            sandbox: boolean;
+            /** Status */
+            status: string;
+            /** Detail */
+            detail: string;
+            /** Latency Ms */
+            latency_ms: number | null;
+        };
         /** IntentIn */
         IntentIn: {
             /**
@@ -4916,6 +4987,49 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** OperatorRoleIn */
+        OperatorRoleIn: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Permissions */
+            permissions: string[];
+        };
+        /** OperatorRoleOption */
+        OperatorRoleOption: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** OperatorRoleOut */
+        OperatorRoleOut: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Permissions */
+            permissions: string[];
+            /** Builtin */
+            builtin: boolean;
+            /** Operator Count */
+            operator_count: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** OperatorRoleUpdateIn */
+        OperatorRoleUpdateIn: {
+            /** Name */
+            name: string;
+            /** Permissions */
+            permissions: string[];
         };
         /** OperatorTokenOut */
         OperatorTokenOut: {
@@ -5211,6 +5325,17 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[AuditLogOut] */
+        Page_AuditLogOut_: {
+            /** Items */
+            items: components["schemas"]["AuditLogOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[BookingOut] */
         Page_BookingOut_: {
             /** Items */
@@ -5237,17 +5362,6 @@ export interface components {
         Page_DifferenceOut_: {
             /** Items */
             items: components["schemas"]["DifferenceOut"][];
-            /** Total */
-            total: number;
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-        };
-        /** Page[DisputeListItem] */
-        Page_DisputeListItem_: {
-            /** Items */
-            items: components["schemas"]["DisputeListItem"][];
             /** Total */
             total: number;
             /** Page */
@@ -5556,6 +5670,15 @@ export interface components {
             /** Paid At */
             paid_at: string | null;
         };
+        /** PermissionOut */
+        PermissionOut: {
+            /** Code */
+            code: string;
+            /** Group */
+            group: string;
+            /** Label */
+            label: string;
+        };
         /**
          * PriceLineIn
          * @description One price: a fixed amount (max_amount omitted or equal) or a range, in fen.
@@ -5820,11 +5943,8 @@ export interface components {
              * @default 30
              */
             deposit_percent: number;
-            /**
-             * Balance Due Days
-             * @default 3
-             */
-            balance_due_days: number;
+            /** Balance Due Days */
+            balance_due_days?: number | null;
             /** Cancellation Tiers */
             cancellation_tiers?: components["schemas"]["TierIn"][] | null;
             /**
@@ -6381,27 +6501,6 @@ export interface components {
             message: string;
         };
         /**
-         * SentNotice
-         * @description A notification the platform sent one of the parties about this booking since the first dispute.
-         */
-        SentNotice: {
-            /** To Role */
-            to_role: string;
-            /** To Label */
-            to_label: string;
-            /** Title */
-            title: string;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Read */
-            read: boolean;
-        };
-        /**
          * SentNotification
          * @description A notification the booking sent (the in-app centre's row): to whom, what, whether it was read.
          */
@@ -6426,27 +6525,73 @@ export interface components {
             /** Read */
             read: boolean;
         };
+        /** SettingChangeOut */
+        SettingChangeOut: {
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Before */
+            before: unknown;
+            /** After */
+            after: unknown;
+            /** Operator Id */
+            operator_id: number | null;
+            /** Operator Name */
+            operator_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** SettingIn */
         SettingIn: {
+            /** Key */
+            key: string;
             /**
-             * Key
-             * @enum {string}
+             * Value
+             * @description 按规则类型：布尔、整数、文字或退款阶梯列表
              */
-            key: "booking.require_verification" | "booking.commission_rate_bp" | "booking.settlement_dispute_window_hours" | "booking.settlement_auto_approve_days";
-            /** Value */
-            value: boolean | number;
+            value: unknown;
         };
         /** SettingOut */
         SettingOut: {
             /** Key */
             key: string;
-            /** Value */
-            value: boolean | number | string | null;
+            /** Label */
+            label: string;
+            /** Group */
+            group: string;
+            /** Group Label */
+            group_label: string;
             /**
-             * Updated At
-             * Format: date-time
+             * Kind
+             * @enum {string}
              */
-            updated_at: string;
+            kind: "bool" | "int" | "text" | "tiers";
+            /** Value */
+            value: unknown;
+            /** Default */
+            default: unknown;
+            /** Help */
+            help: string;
+            /** Unit */
+            unit: string;
+            /** Min */
+            min: number | null;
+            /** Max */
+            max: number | null;
+            /** Max Length */
+            max_length: number;
+            /** Pattern */
+            pattern: string | null;
+            /** Pattern Hint */
+            pattern_hint: string;
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: string | null;
         };
         /**
          * SettlementDecisionIn
@@ -6601,42 +6746,6 @@ export interface components {
          * @enum {string}
          */
         Stage: "booking" | "contract" | "payment" | "show" | "settlement" | "done" | "closed";
-        /**
-         * StatementIn
-         * @description Body of POST /bookings/{id}/dispute/statements: what happened, and up to 9 evidence photos (ids of the
-         *     caller's own finished uploads of purpose `evidence`).
-         */
-        StatementIn: {
-            /** Body */
-            body: string;
-            /**
-             * Evidence
-             * @default []
-             */
-            evidence: string[];
-        };
-        /** StatementOut */
-        StatementOut: {
-            /** Id */
-            id: number | null;
-            /** Author Role */
-            author_role: string;
-            /** Author Label */
-            author_label: string;
-            /** Author Name */
-            author_name: string;
-            /** Opening */
-            opening: boolean;
-            /** Body */
-            body: string;
-            /** Evidence Urls */
-            evidence_urls: string[];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-        };
         /** StatusChangeOut */
         StatusChangeOut: {
             /** Id */
@@ -6927,18 +7036,6 @@ export interface components {
             /** Code */
             code: string;
         };
-        /** WorkbenchOut */
-        WorkbenchOut: {
-            booking: components["schemas"]["BookingDetail"];
-            /** Disputes */
-            disputes: components["schemas"]["DisputeOutFull"][];
-            /** Notifications */
-            notifications: components["schemas"]["SentNotice"][];
-            /** Refundable Amount */
-            refundable_amount: number;
-            /** Contract Pdf */
-            contract_pdf: boolean;
-        };
         /** FieldError */
         FieldError: {
             /**
@@ -7035,6 +7132,7 @@ export type ArtistStatsPeriod = components['schemas']['ArtistStatsPeriod'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
+export type AuditLogOut = components['schemas']['AuditLogOut'];
 export type BackupLinkOut = components['schemas']['BackupLinkOut'];
 export type BackupList = components['schemas']['BackupList'];
 export type BackupOut = components['schemas']['BackupOut'];
@@ -7077,6 +7175,7 @@ export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
 export type ContractOut = components['schemas']['ContractOut'];
 export type ContractView = components['schemas']['ContractView'];
+export type CustomerServiceOut = components['schemas']['CustomerServiceOut'];
 export type DecisionIn = components['schemas']['DecisionIn'];
 export type DeletedOut = components['schemas']['DeletedOut'];
 export type DemandAnswerOut = components['schemas']['DemandAnswerOut'];
@@ -7086,9 +7185,7 @@ export type DemandRespondIn = components['schemas']['DemandRespondIn'];
 export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
 export type DifferenceOut = components['schemas']['DifferenceOut'];
-export type DisputeListItem = components['schemas']['DisputeListItem'];
 export type DisputeOut = components['schemas']['DisputeOut'];
-export type DisputeOutFull = components['schemas']['DisputeOutFull'];
 export type DisputeRow = components['schemas']['DisputeRow'];
 export type DownloadLinkOut = components['schemas']['DownloadLinkOut'];
 export type DraftOut = components['schemas']['DraftOut'];
@@ -7106,6 +7203,7 @@ export type Industry = components['schemas']['Industry'];
 export type IndustryOption = components['schemas']['IndustryOption'];
 export type InquiryIn = components['schemas']['InquiryIn'];
 export type InquiryOut = components['schemas']['InquiryOut'];
+export type IntegrationOut = components['schemas']['IntegrationOut'];
 export type IntentIn = components['schemas']['IntentIn'];
 export type IntentOut = components['schemas']['IntentOut'];
 export type ManagedArtistOut = components['schemas']['ManagedArtistOut'];
@@ -7119,6 +7217,10 @@ export type NotificationPage = components['schemas']['NotificationPage'];
 export type OperatorCreateIn = components['schemas']['OperatorCreateIn'];
 export type OperatorLoginIn = components['schemas']['OperatorLoginIn'];
 export type OperatorOut = components['schemas']['OperatorOut'];
+export type OperatorRoleIn = components['schemas']['OperatorRoleIn'];
+export type OperatorRoleOption = components['schemas']['OperatorRoleOption'];
+export type OperatorRoleOut = components['schemas']['OperatorRoleOut'];
+export type OperatorRoleUpdateIn = components['schemas']['OperatorRoleUpdateIn'];
 export type OperatorTokenOut = components['schemas']['OperatorTokenOut'];
 export type OperatorUpdateIn = components['schemas']['OperatorUpdateIn'];
 export type Options = components['schemas']['Options'];
@@ -7128,10 +7230,10 @@ export type PageAdminCaseOut = components['schemas']['Page_AdminCaseOut_'];
 export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
 export type PageAnnouncementOut = components['schemas']['Page_AnnouncementOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
+export type PageAuditLogOut = components['schemas']['Page_AuditLogOut_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
 export type PageDifferenceOut = components['schemas']['Page_DifferenceOut_'];
-export type PageDisputeListItem = components['schemas']['Page_DisputeListItem_'];
 export type PageOrderRow = components['schemas']['Page_OrderRow_'];
 export type PagePaymentRecordOut = components['schemas']['Page_PaymentRecordOut_'];
 export type PagePayoutOut = components['schemas']['Page_PayoutOut_'];
@@ -7149,6 +7251,7 @@ export type PayoutAccountOut = components['schemas']['PayoutAccountOut'];
 export type PayoutFlowOut = components['schemas']['PayoutFlowOut'];
 export type PayoutFlowPage = components['schemas']['PayoutFlowPage'];
 export type PayoutOut = components['schemas']['PayoutOut'];
+export type PermissionOut = components['schemas']['PermissionOut'];
 export type PriceLineIn = components['schemas']['PriceLineIn'];
 export type PriceLineOut = components['schemas']['PriceLineOut'];
 export type PriceOut = components['schemas']['PriceOut'];
@@ -7192,8 +7295,8 @@ export type RunIn = components['schemas']['RunIn'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunsOut = components['schemas']['RunsOut'];
 export type SealCheckOut = components['schemas']['SealCheckOut'];
-export type SentNotice = components['schemas']['SentNotice'];
 export type SentNotification = components['schemas']['SentNotification'];
+export type SettingChangeOut = components['schemas']['SettingChangeOut'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
 export type SettlementDecisionIn = components['schemas']['SettlementDecisionIn'];
@@ -7206,8 +7309,6 @@ export type SmsLoginIn = components['schemas']['SmsLoginIn'];
 export type SmsSendIn = components['schemas']['SmsSendIn'];
 export type SmsSendOut = components['schemas']['SmsSendOut'];
 export type Stage = components['schemas']['Stage'];
-export type StatementIn = components['schemas']['StatementIn'];
-export type StatementOut = components['schemas']['StatementOut'];
 export type StatusChangeOut = components['schemas']['StatusChangeOut'];
 export type TagIn = components['schemas']['TagIn'];
 export type TagOut = components['schemas']['TagOut'];
@@ -7233,7 +7334,6 @@ export type VerificationStatus = components['schemas']['VerificationStatus'];
 export type VerificationSubject = components['schemas']['VerificationSubject'];
 export type VerifyOut = components['schemas']['VerifyOut'];
 export type WechatLoginIn = components['schemas']['WechatLoginIn'];
-export type WorkbenchOut = components['schemas']['WorkbenchOut'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorOut = components['schemas']['ErrorOut'];
 export type ValidationErrorOut = components['schemas']['ValidationErrorOut'];
@@ -7877,6 +7977,15 @@ export interface operations {
             };
             /** @description 内容不存在 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10452,113 +10561,6 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求内容过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    list_settings_api_v1_admin_settings_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SettingOut"][];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    put_setting_api_v1_admin_settings_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SettingIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SettingOut"];
-                };
-            };
-            /** @description 请求有误 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17651,6 +17653,414 @@ export interface operations {
             };
         };
     };
+    permission_catalogue_api_v1_admin_permissions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_roles_api_v1_admin_roles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    create_role_api_v1_admin_roles_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorRoleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    role_options_api_v1_admin_operators_role_options_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleOption"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    update_role_api_v1_admin_roles__role_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorRoleUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    delete_role_api_v1_admin_roles__role_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    audit_logs_api_v1_admin_audit_logs_get: {
+        parameters: {
+            query?: {
+                /** @description 操作人 */
+                operator_id?: number | null;
+                /** @description 操作（如 PUT /admin/roles）或说明中的文字 */
+                keyword?: string;
+                /** @description 对象类型，如 roles、bookings */
+                target_type?: string | null;
+                target_id?: string | null;
+                source?: ("console" | "temporal_ui" | "system") | null;
+                /** @description 起（含，北京时间） */
+                date_from?: string | null;
+                /** @description 止（含，北京时间） */
+                date_to?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditLogOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
     list_artists_api_v1_admin_artists_get: {
         parameters: {
             query?: {
@@ -18039,210 +18449,6 @@ export interface operations {
             };
             /** @description 未登录或登录已失效 */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    list_disputes_api_v1_admin_disputes_get: {
-        parameters: {
-            query?: {
-                state?: ("open" | "resolved") | null;
-                /** @description 预约号、艺名、需求方或原因 */
-                keyword?: string | null;
-                /** @description 发起日期起（北京时间） */
-                opened_from?: string | null;
-                /** @description 发起日期止（含当天） */
-                opened_to?: string | null;
-                page?: number;
-                page_size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_DisputeListItem_"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    workbench_api_v1_admin_disputes__booking_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                booking_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkbenchOut"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    add_statement_api_v1_bookings__booking_id__dispute_statements_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                booking_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StatementIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StatementOut"];
-                };
-            };
-            /** @description 请求有误 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求内容过大 */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18938,6 +19144,221 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_settings_api_v1_admin_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    put_setting_api_v1_admin_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    setting_history_api_v1_admin_settings__key__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 规则键，如 booking.response_hours */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingChangeOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    customer_service_api_v1_meta_customer_service_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerServiceOut"];
+                };
+            };
+        };
+    };
+    integration_status_api_v1_admin_system_integrations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
