@@ -13,8 +13,8 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from domain.backups.errors import RestoreTargetNotEmpty
-from domain.backups.service import _base_env, backup_key, sha256_of
-from domain.backups.tools import find_tool, libpq_target, server_major
+from domain.backups.service import backup_key, sha256_of
+from domain.backups.tools import find_tool, libpq_target, server_major, tool_env
 from domain.db import sqlalchemy_url
 
 RESTORE_TIMEOUT = 6 * 3600
@@ -83,7 +83,7 @@ def restore(dump: Path, database_url: str, *, bin_dir: Path | None = None,
     proc = subprocess.run(  # noqa: S603
         [str(pg_restore), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
          "--dbname", uri, str(dump)],
-        capture_output=True, text=True, timeout=RESTORE_TIMEOUT, env={**_base_env(), **env}, check=False)
+        capture_output=True, text=True, timeout=RESTORE_TIMEOUT, env=tool_env(env), check=False)
     if proc.returncode != 0:
         hint = ""
         if "unsupported version" in proc.stderr:  # a dump of a newer major version than this server

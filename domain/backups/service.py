@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess  # noqa: S404 - pg_dump is the point
 import tempfile
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from domain.backups.schemas import (
     BackupOut,
     BackupPolicyOut,
 )
-from domain.backups.tools import find_tool, libpq_target, server_major
+from domain.backups.tools import find_tool, libpq_target, server_major, tool_env
 from domain.models import Backup
 from domain.settings import Settings
 from domain.time import SHANGHAI, utc_now
@@ -35,6 +34,7 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "application/vnd.postgresql.custom-dump"
 LINK_TTL = timedelta(minutes=10)
 DUMP_TIMEOUT = 3 * 3600  # seconds; the activity's start-to-close is a little longer
+STALE_RUNNING = timedelta(hours=12)  # past every retry of the take activity
 
 
 def start_row(session: Session, workflow_id: str, trigger: str, requested_by: int | None) -> Backup:
@@ -51,21 +51,16 @@ def start_row(session: Session, workflow_id: str, trigger: str, requested_by: in
 
 def dump_to_file(database_url: str, target: Path, bin_dir: Path | None) -> str:
     """pg_dump (custom format: compressed, restored with pg_restore) of the whole database into `target`;
-    returns the server version. Owners and grants are left out so the dump restores into any account."""
+    returns the server's major version. Owners and grants are left out so the dump restores into any account."""
     major = server_major(database_url)
     pg_dump = find_tool("pg_dump", major, bin_dir)
     uri, env = libpq_target(database_url)
     proc = subprocess.run(  # noqa: S603
         [str(pg_dump), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), "--dbname", uri],
-        capture_output=True, text=True, timeout=DUMP_TIMEOUT, env={**_base_env(), **env}, check=False)
+        capture_output=True, text=True, timeout=DUMP_TIMEOUT, env=tool_env(env), check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"pg_dump failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
     return str(major)
-
-
-def _base_env() -> dict[str, str]:
-    # The caller's PG* variables must not redirect the tools to another server.
-    return {k: v for k, v in os.environ.items() if not k.startswith("PG")}
 
 
 def sha256_of(path: Path) -> str:
@@ -128,6 +123,10 @@ def prune(session: Session, storage: ObjectStorage, retention_days: int) -> Prun
             storage.delete(row.key)
         row.status, row.expired_at = "expired", utc_now()
         expired += 1
+    # A run whose worker died mid-dump (and whose workflow was given up) would say 进行中 for ever.
+    for row in session.scalars(select(Backup).where(Backup.status == "running",
+                                                    Backup.started_at < utc_now() - STALE_RUNNING)):
+        row.status, row.error, row.finished_at = "failed", "备份中断：未在时限内完成", utc_now()
     known = set(session.scalars(select(Backup.key).where(Backup.status.in_(("running", "succeeded")))))
     for key, modified in list(storage.list_keys(PREFIX)):
         if modified < cutoff and key not in known and key != keep:

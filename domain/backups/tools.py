@@ -76,3 +76,8 @@ def libpq_target(database_url: str) -> tuple[str, dict[str, str]]:
     env = {"PGPASSWORD": url.password} if url.password else {}
     plain = url.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False), env
+
+
+def tool_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment for pg_dump / pg_restore: the caller's PG* variables must not redirect them elsewhere."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PG")}, **extra}

@@ -48,6 +48,7 @@ from domain.models.contracts import (
     SignatureEvidence,
 )
 from domain.models.homepage import Announcement, HomeBanner, HomeRecommendation
+from domain.models.disputes import DisputeStatement
 from domain.models.ledger import (
     JournalEntry,
     JournalLine,
@@ -104,6 +105,7 @@ __all__ = [
     "Demand",
     "DemandResponse",
     "Dispute",
+    "DisputeStatement",
     "FavoriteArtist",
     "FavoriteDemand",
     "HomeBanner",

@@ -129,6 +129,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/bookings/{{booking_id}}/actions/{{action}}"): allow(CLIENT_A, ARTIST),
     ("POST", f"{V}/bookings/{{booking_id}}/review"): allow(CLIENT_A),
     ("GET", f"{V}/bookings/{{booking_id}}/review"): allow(CLIENT_A, ARTIST),
+    ("POST", f"{V}/bookings/{{booking_id}}/dispute/statements"): allow(CLIENT_A, ARTIST),  # its parties only
     # e-contracts: the booking's parties (and operators through the console); verifying a PDF is public
     ("GET", f"{V}/bookings/{{booking_id}}/contract"): allow(CLIENT_A, ARTIST),
     ("POST", f"{V}/bookings/{{booking_id}}/contract/sign-code"): allow(CLIENT_A, ARTIST),

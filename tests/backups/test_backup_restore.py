@@ -192,6 +192,7 @@ def test_retention_deletes_dumps_older_than_the_setting(db: Session, tmp_path: P
     storage = LocalStorage(tmp_path / "storage", "secret")
     old, older, recent = _backup(db, storage, 15), _backup(db, storage, 30), _backup(db, storage, 1)
     failed = _backup(db, storage, 20, status="failed")
+    stuck, current = _backup(db, storage, 1, status="running"), _backup(db, storage, 0.01, status="running")
     orphan = f"{PREFIX}2026/01/yanyue-20260101-030000-999999.dump"  # a dump whose row a restore took away
     storage.put(orphan, b"PGDMP", service.CONTENT_TYPE, private=True)
     _age(storage, orphan, utc_now() - timedelta(days=40))
@@ -208,6 +209,8 @@ def test_retention_deletes_dumps_older_than_the_setting(db: Session, tmp_path: P
     assert [db.get_one(Backup, b.id).status for b in (old, older, recent, failed)] == \
         ["expired", "expired", "succeeded", "failed"]
     assert db.get_one(Backup, old.id).expired_at is not None
+    # A run that died a day ago is failed; one started minutes ago is still running.
+    assert (db.get_one(Backup, stuck.id).status, db.get_one(Backup, current.id).status) == ("failed", "running")
 
 
 def test_retention_keeps_the_newest_good_dump_however_old(db: Session, tmp_path: Path) -> None:

@@ -2461,6 +2461,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 纠纷列表（待处理在前） */
+        get: operations["list_disputes_api_v1_admin_disputes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/disputes/{booking_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 纠纷工作台：双方陈述、凭证、合同、款项与时间线 */
+        get: operations["workbench_api_v1_admin_disputes__booking_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/dispute/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交纠纷陈述与凭证（预约双方，每方一次） */
+        post: operations["add_statement_api_v1_bookings__booking_id__dispute_statements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/artists": {
         parameters: {
             query?: never;
@@ -4445,6 +4496,66 @@ export interface components {
              */
             created_at: string;
         };
+        /** DisputeListItem */
+        DisputeListItem: {
+            /** Dispute Id */
+            dispute_id: number;
+            /** Booking Id */
+            booking_id: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "resolved";
+            /** State Label */
+            state_label: string;
+            /** Opened By Role */
+            opened_by_role: string;
+            /** Opened By Label */
+            opened_by_label: string;
+            /** Reason */
+            reason: string;
+            /** Answered */
+            answered: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolution */
+            resolution: string | null;
+            /** Resolution Label */
+            resolution_label: string | null;
+            /** Booking Status */
+            booking_status: string;
+            /** Booking Status Label */
+            booking_status_label: string;
+            /** Artist Id */
+            artist_id: number;
+            /** Artist Name */
+            artist_name: string;
+            /** Client Id */
+            client_id: number;
+            /** Client Org */
+            client_org: string;
+            /** City */
+            city: string;
+            /** Event Type */
+            event_type: string;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /** Fee Amount */
+            fee_amount: number | null;
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+        };
         /** DisputeOut */
         DisputeOut: {
             /** Reason */
@@ -4466,6 +4577,43 @@ export interface components {
             refund_amount: number | null;
             /** Resolution Reason */
             resolution_reason: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** DisputeOutFull */
+        DisputeOutFull: {
+            /** Id */
+            id: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "resolved";
+            /** State Label */
+            state_label: string;
+            /** Opened By Role */
+            opened_by_role: string;
+            /** Opened By Label */
+            opened_by_label: string;
+            /** From Status Label */
+            from_status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Statements */
+            statements: components["schemas"]["StatementOut"][];
+            /** Resolution */
+            resolution: string | null;
+            /** Resolution Label */
+            resolution_label: string | null;
+            /** Refund Amount */
+            refund_amount: number | null;
+            /** Resolution Reason */
+            resolution_reason: string | null;
+            /** Resolved By */
+            resolved_by: string | null;
             /** Resolved At */
             resolved_at: string | null;
         };
@@ -5362,6 +5510,17 @@ export interface components {
         Page_DifferenceOut_: {
             /** Items */
             items: components["schemas"]["DifferenceOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[DisputeListItem] */
+        Page_DisputeListItem_: {
+            /** Items */
+            items: components["schemas"]["DisputeListItem"][];
             /** Total */
             total: number;
             /** Page */
@@ -6501,6 +6660,27 @@ export interface components {
             message: string;
         };
         /**
+         * SentNotice
+         * @description A notification the platform sent one of the parties about this booking since the first dispute.
+         */
+        SentNotice: {
+            /** To Role */
+            to_role: string;
+            /** To Label */
+            to_label: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read */
+            read: boolean;
+        };
+        /**
          * SentNotification
          * @description A notification the booking sent (the in-app centre's row): to whom, what, whether it was read.
          */
@@ -6746,6 +6926,42 @@ export interface components {
          * @enum {string}
          */
         Stage: "booking" | "contract" | "payment" | "show" | "settlement" | "done" | "closed";
+        /**
+         * StatementIn
+         * @description Body of POST /bookings/{id}/dispute/statements: what happened, and up to 9 evidence photos (ids of the
+         *     caller's own finished uploads of purpose `evidence`).
+         */
+        StatementIn: {
+            /** Body */
+            body: string;
+            /**
+             * Evidence
+             * @default []
+             */
+            evidence: string[];
+        };
+        /** StatementOut */
+        StatementOut: {
+            /** Id */
+            id: number | null;
+            /** Author Role */
+            author_role: string;
+            /** Author Label */
+            author_label: string;
+            /** Author Name */
+            author_name: string;
+            /** Opening */
+            opening: boolean;
+            /** Body */
+            body: string;
+            /** Evidence Urls */
+            evidence_urls: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** StatusChangeOut */
         StatusChangeOut: {
             /** Id */
@@ -7036,6 +7252,18 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** WorkbenchOut */
+        WorkbenchOut: {
+            booking: components["schemas"]["BookingDetail"];
+            /** Disputes */
+            disputes: components["schemas"]["DisputeOutFull"][];
+            /** Notifications */
+            notifications: components["schemas"]["SentNotice"][];
+            /** Refundable Amount */
+            refundable_amount: number;
+            /** Contract Pdf */
+            contract_pdf: boolean;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -7185,7 +7413,9 @@ export type DemandRespondIn = components['schemas']['DemandRespondIn'];
 export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
 export type DifferenceOut = components['schemas']['DifferenceOut'];
+export type DisputeListItem = components['schemas']['DisputeListItem'];
 export type DisputeOut = components['schemas']['DisputeOut'];
+export type DisputeOutFull = components['schemas']['DisputeOutFull'];
 export type DisputeRow = components['schemas']['DisputeRow'];
 export type DownloadLinkOut = components['schemas']['DownloadLinkOut'];
 export type DraftOut = components['schemas']['DraftOut'];
@@ -7234,6 +7464,7 @@ export type PageAuditLogOut = components['schemas']['Page_AuditLogOut_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
 export type PageDifferenceOut = components['schemas']['Page_DifferenceOut_'];
+export type PageDisputeListItem = components['schemas']['Page_DisputeListItem_'];
 export type PageOrderRow = components['schemas']['Page_OrderRow_'];
 export type PagePaymentRecordOut = components['schemas']['Page_PaymentRecordOut_'];
 export type PagePayoutOut = components['schemas']['Page_PayoutOut_'];
@@ -7295,6 +7526,7 @@ export type RunIn = components['schemas']['RunIn'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunsOut = components['schemas']['RunsOut'];
 export type SealCheckOut = components['schemas']['SealCheckOut'];
+export type SentNotice = components['schemas']['SentNotice'];
 export type SentNotification = components['schemas']['SentNotification'];
 export type SettingChangeOut = components['schemas']['SettingChangeOut'];
 export type SettingIn = components['schemas']['SettingIn'];
@@ -7309,6 +7541,8 @@ export type SmsLoginIn = components['schemas']['SmsLoginIn'];
 export type SmsSendIn = components['schemas']['SmsSendIn'];
 export type SmsSendOut = components['schemas']['SmsSendOut'];
 export type Stage = components['schemas']['Stage'];
+export type StatementIn = components['schemas']['StatementIn'];
+export type StatementOut = components['schemas']['StatementOut'];
 export type StatusChangeOut = components['schemas']['StatusChangeOut'];
 export type TagIn = components['schemas']['TagIn'];
 export type TagOut = components['schemas']['TagOut'];
@@ -7334,6 +7568,7 @@ export type VerificationStatus = components['schemas']['VerificationStatus'];
 export type VerificationSubject = components['schemas']['VerificationSubject'];
 export type VerifyOut = components['schemas']['VerifyOut'];
 export type WechatLoginIn = components['schemas']['WechatLoginIn'];
+export type WorkbenchOut = components['schemas']['WorkbenchOut'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorOut = components['schemas']['ErrorOut'];
 export type ValidationErrorOut = components['schemas']['ValidationErrorOut'];
@@ -18043,6 +18278,210 @@ export interface operations {
             };
             /** @description 没有权限 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_disputes_api_v1_admin_disputes_get: {
+        parameters: {
+            query?: {
+                state?: ("open" | "resolved") | null;
+                /** @description 预约号、艺名、需求方或原因 */
+                keyword?: string | null;
+                /** @description 发起日期起（北京时间） */
+                opened_from?: string | null;
+                /** @description 发起日期止（含当天） */
+                opened_to?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DisputeListItem_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    workbench_api_v1_admin_disputes__booking_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkbenchOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    add_statement_api_v1_bookings__booking_id__dispute_statements_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
