@@ -130,6 +130,15 @@ def _collect_statement(state: ORMExecuteState) -> None:
     pending.bulk.append({"table": table, "op": op, "statement": True, "values": mask(params)})
 
 
+def _created_id(pending: Pending) -> str | None:
+    """A create route has no id in its path: the target is the row it inserted into the area's table
+    (POST /admin/roles → the new roles row)."""
+    for change in pending.changes.values():
+        if change["op"] == "insert" and change["table"] == pending.target_type and len(change["pk"]) == 1:
+            return str(next(iter(change["pk"].values())))
+    return None
+
+
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
     pending: Pending | None = session.info.get(_KEY)
@@ -138,8 +147,9 @@ def _write(session: Session) -> None:
     session.flush()  # the last changes reach _collect first
     if pending.row is None:
         pending.row = record(session, operator_id=pending.operator_id, action=pending.action,
-                             summary=pending.summary, target_type=pending.target_type, target_id=pending.target_id,
-                             changes=pending.change_list(), request=pending.request, ip=pending.ip)
+                             summary=pending.summary, target_type=pending.target_type,
+                             target_id=pending.target_id or _created_id(pending), changes=pending.change_list(),
+                             request=pending.request, ip=pending.ip)
     else:  # a request that commits twice keeps one row
         pending.row.changes = pending.change_list()
         session.flush()

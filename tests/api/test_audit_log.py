@@ -28,6 +28,7 @@ async def test_creating_an_operator_is_logged_with_the_password_masked(api: http
     [log] = _logs(db)
     assert (log.operator_id, log.action, log.summary, log.source, log.ip) == (
         boss.id, "POST /admin/operators", "创建运营账号", "console", "10.1.2.3")
+    assert (log.target_type, log.target_id) == ("operators", str(res.json()["id"]))  # the row it created
     assert log.request is not None and log.request["body"]["password"] == "***"
     assert log.request["body"]["username"] == "kefu1"
     [row] = [c for c in log.changes if c["table"] == "operators"]
@@ -114,7 +115,8 @@ async def test_the_log_is_listed_newest_first_with_filters(api: httpx.AsyncClien
     assert mine["total"] == 3
     edits = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={
         "target_type": "operators", "target_id": str(kefu2)})).json()
-    assert [i["action"] for i in edits["items"]] == ["PUT /admin/operators/{operator_id}"]
+    # The account's whole story: its creation (the row it inserted) and the edit (the id in the path).
+    assert [i["action"] for i in edits["items"]] == ["PUT /admin/operators/{operator_id}", "POST /admin/operators"]
     assert edits["items"][0]["changes"][0]["after"] == {"display_name": "客服二号"}
     by_word = (await api.get(f"{V1}/admin/audit-logs", headers=bearer(ops), params={"keyword": "创建运营"})).json()
     assert by_word["total"] == 2

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
+import { ElMessage } from 'element-plus'
 import { useUserStore } from '@/store/user'
 import { getTokens } from '@/utils/auth'
 import { onSessionExpired } from '@/utils/request'
@@ -33,8 +34,10 @@ router.beforeEach(async (to) => {
     }
   }
   if (!store.hasPermission(to.meta.permission)) {
-    const allowed = menuRoutes.find((r) => store.hasPermission(r.meta?.permission))
+    // A page the role does not grant (a deep link, the landing page): the first page it does grant.
+    const allowed = menuRoutes.find((r) => !r.meta?.hidden && store.hasPermission(r.meta?.permission))
     if (allowed) return { name: allowed.name }
+    ElMessage.error('当前角色没有可用的页面，请联系管理员分配权限')
     store.reset()
     return { name: 'Login' }
   }

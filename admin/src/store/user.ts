@@ -8,6 +8,7 @@ export const useUserStore = defineStore('user', {
   }),
   getters: {
     displayName: (state) => state.operator?.display_name || state.operator?.username || '',
+    roleName: (state) => state.operator?.role_name ?? '',
   },
   actions: {
     async login(params: OperatorLoginParams) {
@@ -29,13 +30,12 @@ export const useUserStore = defineStore('user', {
       this.operator = null
     },
     /**
-     * Permission codes (`admin:<domain>:<action>`). The operator payload (OperatorOut) carries no codes yet,
-     * so an operator without a `permissions` list may do everything.
+     * Permission codes (`admin:<area>:<action>`) the operator's role grants (OperatorOut.permissions; the API checks
+     * the same codes on every route). A page or button without a code is open to every operator.
      */
     hasPermission(code: string | undefined): boolean {
       if (!code) return true
-      const codes = (this.operator as { permissions?: string[] } | null)?.permissions
-      return codes === undefined || codes.includes(code)
+      return this.operator?.permissions.includes(code) ?? false
     },
   },
 })
