@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import AuditLog, Operator, Payout, ReconciliationDifference, Role, User
+from domain.models import AuditLog, Backup, Operator, Payout, ReconciliationDifference, Role, User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -217,6 +217,17 @@ async def _rule_key(w: World, actor: Actor) -> str:
     return "booking.commission_rate_bp"  # a rule of 系统设置 (its history)
 
 
+async def _backup(w: World, actor: Actor) -> int:
+    """A finished backup (its download link is only signed, the object need not exist)."""
+    row = w.db.scalar(select(Backup).where(Backup.workflow_id == "matrix-backup"))
+    if row is None:
+        row = Backup(workflow_id="matrix-backup", trigger="schedule", status="succeeded",
+                     key="private/backups/2026/01/yanyue-20260101-030000-1.dump", size=5, sha256="0" * 64)
+        w.db.add(row)
+        w.db.commit()
+    return row.id
+
+
 async def _intervention(w: World, actor: Actor) -> str:
     return "resolve_dispute"  # the booking is not disputed: past authorisation it answers 409
 
@@ -404,6 +415,8 @@ RECIPES: dict[Route, Recipe] = {
                                                        "display_name": "运营小李", "role": "support"}}),
     ("PUT", f"{V}/admin/operators/{{operator_id}}"): Recipe({"json": {"display_name": "运营小王"}},
                                                             ids={"operator_id": _the_operator}),
+    ("GET", f"{V}/admin/backups/{{backup_id}}"): Recipe(ids={"backup_id": _backup}),
+    ("GET", f"{V}/admin/backups/{{backup_id}}/download"): Recipe(ids={"backup_id": _backup}),
     ("POST", f"{V}/admin/roles"): Recipe({"json": {"code": "matrix", "name": "矩阵角色", "permissions": []}}),
     ("PUT", f"{V}/admin/roles/{{role_id}}"): Recipe({"json": {"name": "客服", "permissions": ["admin:order:list"]}},
                                                     ids={"role_id": _support_role}),

@@ -34,6 +34,9 @@ SKIPPED = {
     ("POST", "/api/v1/auth/sms/send"),
     # Logging out revokes the very token the other operations of the run are made with.
     ("POST", "/api/v1/auth/logout"),
+    # No input at all, only a workflow to start: without Temporal (this fixture) every call is the declared 503
+    # temporal_unavailable. tests/backups/test_backup_api.py runs it against the Temporal test server.
+    ("POST", "/api/v1/admin/backups"),
 }
 
 
