@@ -33,7 +33,7 @@ KIND_LABELS = {
     "payment": "支付渠道", "payout": "出款渠道",
 }
 BACKEND_LABELS = {
-    "sandbox": "沙箱", "aliyun": "阿里云短信", "tencent": "腾讯云短信", "wechat": "微信小程序接口",
+    "aliyun": "阿里云短信", "tencent": "腾讯云短信", "wechat": "微信小程序接口",
     "wechatpay": "微信支付", "alipay": "支付宝", "wechat_transfer": "微信支付商家转账",
     "bank": "银行转账（财务批量付款）",
     "tencent_faceid": "腾讯云人脸核身", "postgresql": "PostgreSQL", "embedded-postgresql": "内置 PostgreSQL",
@@ -188,8 +188,9 @@ async def _run(entry: Entry) -> IntegrationOut:
     except Exception as exc:  # any failure is "down"; the class name says what kind, never a secret
         probe = Probe("down", f"不可用（{type(exc).__name__}）")
     latency = None if probe.status == "unchecked" else int((time.monotonic() - started) * 1000)
-    return IntegrationOut(kind=entry.kind, label=KIND_LABELS[entry.kind], backend=entry.backend,
-                          backend_label=entry.backend_label or BACKEND_LABELS.get(entry.backend, entry.backend),
+    label = entry.backend_label or ("内置模拟" if entry.backend == "sandbox" else
+                                    BACKEND_LABELS.get(entry.backend, entry.backend))
+    return IntegrationOut(kind=entry.kind, label=KIND_LABELS[entry.kind], backend=entry.backend, backend_label=label,
                           sandbox=entry.sandbox, status=probe.status, detail=probe.detail, latency_ms=latency)
 
 

@@ -71,7 +71,7 @@ RULES: tuple[Rule, ...] = (
     Rule("booking.settlement_dispute_window_hours", "结算纠纷期", "money", "int", 72,
          "演出结束后这段时间内不打款（双方仍可发起纠纷）", "小时", 0, 720),
     Rule("booking.settlement_auto_approve_days", "结算自动审批", "money", "int", 3,
-         "艺人申请结算后运营未审批，这么多天后自动通过（0 表示必须人工审批）", "天", 0, 90),
+         "艺人申请结算后运营未审批，这么多天后自动通过（0 表示纠纷期一过即自动通过）", "天", 0, 90),
     Rule("service.phone", "客服电话", "service", "text", "", "小程序“联系客服”显示的电话",
          max_length=20, pattern=r"[0-9+\- ]{5,20}", pattern_hint="只能包含数字、空格、+ 和 -，5 到 20 位",
          public=True),
