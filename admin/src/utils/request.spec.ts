@@ -180,6 +180,25 @@ describe('request wrapper', () => {
     expect(messageError).toHaveBeenCalledWith(expect.objectContaining({ message: '网络异常，请检查网络后重试' }))
   })
 
+  it('sends a FormData as multipart, as it is, with the token (file uploads)', async () => {
+    setTokens({ accessToken: 'a1', refreshToken: 'r1' })
+    let sent: RequestInit | undefined
+    vi.stubGlobal('fetch', vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+      sent = init
+      return json(201, { image_key: 'private/banners/x.png' })
+    }))
+    const form = new FormData()
+    form.append('file', new Blob(['png']), 'b.png')
+
+    await expect(request('/admin/homepage/banner-images', { method: 'POST', data: form })).resolves.toEqual({
+      image_key: 'private/banners/x.png',
+    })
+    const headers = sent?.headers as Record<string, string>
+    expect(sent?.body).toBe(form)
+    expect(headers['Content-Type']).toBeUndefined()
+    expect(headers.Authorization).toBe('Bearer a1')
+  })
+
   it('returns undefined for 204', async () => {
     setTokens({ accessToken: 'a1', refreshToken: 'r1' })
     mockFetch(() => new Response(null, { status: 204 }))

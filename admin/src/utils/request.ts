@@ -17,7 +17,7 @@ export interface RequestOptions {
   method?: Method
   /** Query string; null, undefined and '' are left out. */
   params?: QueryParams
-  /** JSON body. */
+  /** JSON body; a FormData is sent as multipart (file uploads) as it is. */
   data?: unknown
   /** Send the bearer token and take part in refresh/logout (default true). */
   auth?: boolean
@@ -86,12 +86,14 @@ export function buildUrl(path: string, params?: QueryParams): string {
 
 function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (options.data !== undefined) headers['Content-Type'] = 'application/json'
+  // The browser sets multipart's Content-Type itself (with the boundary).
+  const multipart = options.data instanceof FormData
+  if (options.data !== undefined && !multipart) headers['Content-Type'] = 'application/json'
   if (token) headers.Authorization = `Bearer ${token}`
   return fetch(buildUrl(path, options.params), {
     method: options.method ?? 'GET',
     headers,
-    body: options.data === undefined ? undefined : JSON.stringify(options.data),
+    body: options.data === undefined ? undefined : multipart ? (options.data as FormData) : JSON.stringify(options.data),
     signal: options.signal,
   })
 }

@@ -146,3 +146,8 @@ export type ContractEvidence = S['EvidenceOut']
 export type ContractSignature = S['SignatureOut']
 export type SignCodeResult = S['SignCodeOut']
 export type ContractDownloadLink = S['DownloadLinkOut']
+
+// --- the home page's operator-managed content (GET /home)
+export type HomeContent = S['HomeOut']
+export type HomeBanner = S['PublicBanner']
+export type HomeAnnouncement = S['PublicAnnouncement']
