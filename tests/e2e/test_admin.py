@@ -112,12 +112,17 @@ def test_operator_manages_users(platform_url: str, page: Page, screenshot_dir: P
     expect(page).to_have_url(re.compile(r"/admin/login"))
     page.screenshot(path=str(screenshot_dir / "admin-login-error.png"))
 
-    # Log in: the users page lists users, and the header shows who is logged in.
+    # Log in: the console opens on the dashboard, and the header shows who is logged in.
     page.get_by_placeholder("密码").fill("")
-    first_page = query_users(page, lambda: login(page, *OPERATOR))
-    expect(page).to_have_url(re.compile(r"/admin/users"))
+    login(page, *OPERATOR)
+    expect(page).to_have_url(re.compile(r"/admin/dashboard"))
+    expect(page.get_by_test_id("kpi-gmv")).to_contain_text("成交额")
     expect(page.get_by_test_id("operator-name")).to_contain_text(OPERATOR[0])
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+    # The users page lists users.
+    first_page = query_users(page, lambda: page.locator(".el-menu-item").filter(has_text="用户管理").click())
+    expect(page).to_have_url(re.compile(r"/admin/users"))
     assert first_page["items"], "the demo seed should have users"
     expect(rows(page)).to_have_count(len(first_page["items"]))
     all_users = first_page["total"]

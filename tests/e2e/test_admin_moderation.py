@@ -134,7 +134,7 @@ def login(page: Page, platform_url: str) -> None:
     page.get_by_placeholder("用户名").fill(OPERATOR[0])
     page.get_by_placeholder("密码").fill(OPERATOR[1])
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/admin/users"))
+    expect(page).to_have_url(re.compile(r"/admin/dashboard"))  # the console opens on its dashboard
 
 
 def open_menu(page: Page, title: str, path: str) -> None:

@@ -231,7 +231,7 @@ export const routes: RouteRecordRaw[] = [
   {
     path: '/',
     component: Layout,
-    redirect: '/users',
+    redirect: '/dashboard',
     children: menuRoutes,
   },
   {

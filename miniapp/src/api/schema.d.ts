@@ -2580,6 +2580,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据看板：成交额、订单数、完成率、纠纷率、佣金收入（区间合计、今日/近7天/近30天、每日趋势） */
+        get: operations["overview_api_v1_admin_dashboard_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dashboard/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据看板：预约→签约→支付→演出→结算 转化漏斗 */
+        get: operations["funnel_api_v1_admin_dashboard_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dashboard/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据看板：需求分布（艺人类型、城市、活动类型） */
+        get: operations["demand_api_v1_admin_dashboard_demand_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dashboard/top-artists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据看板：热门艺人（按成交额） */
+        get: operations["top_artists_api_v1_admin_dashboard_top_artists_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dashboard/new-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据看板：新增用户（按身份） */
+        get: operations["new_users_api_v1_admin_dashboard_new_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home": {
         parameters: {
             query?: never;
@@ -4278,6 +4363,258 @@ export interface components {
             wechat: string;
             /** Hours */
             hours: string;
+        };
+        /** DashboardDayFigures */
+        DashboardDayFigures: {
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Gmv Amount */
+            gmv_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Orders */
+            orders: number;
+            /** Final Bookings */
+            final_bookings: number;
+            /** Completed Bookings */
+            completed_bookings: number;
+            /** Completion Rate */
+            completion_rate: number;
+            /** Paid Shows */
+            paid_shows: number;
+            /** Disputed Shows */
+            disputed_shows: number;
+            /** Dispute Rate */
+            dispute_rate: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+        };
+        /** DashboardDemandItem */
+        DashboardDemandItem: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Bookings */
+            bookings: number;
+            /** Inquiries */
+            inquiries: number;
+        };
+        /** DashboardDemandOut */
+        DashboardDemandOut: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** By Artist Type */
+            by_artist_type: components["schemas"]["DashboardDemandItem"][];
+            /** By City */
+            by_city: components["schemas"]["DashboardDemandItem"][];
+            /** By Event Type */
+            by_event_type: components["schemas"]["DashboardDemandItem"][];
+        };
+        /**
+         * DashboardFigures
+         * @description The headline figures of a range (see domain.dashboard.service for how each is counted).
+         */
+        DashboardFigures: {
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Gmv Amount */
+            gmv_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Orders */
+            orders: number;
+            /** Final Bookings */
+            final_bookings: number;
+            /** Completed Bookings */
+            completed_bookings: number;
+            /** Completion Rate */
+            completion_rate: number;
+            /** Paid Shows */
+            paid_shows: number;
+            /** Disputed Shows */
+            disputed_shows: number;
+            /** Dispute Rate */
+            dispute_rate: number;
+        };
+        /** DashboardFunnelOut */
+        DashboardFunnelOut: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Steps */
+            steps: components["schemas"]["DashboardFunnelStep"][];
+        };
+        /** DashboardFunnelStep */
+        DashboardFunnelStep: {
+            /**
+             * Key
+             * @enum {string}
+             */
+            key: "booking" | "contract" | "payment" | "show" | "settlement";
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
+            /** Rate */
+            rate: number;
+        };
+        /** DashboardNewUsersDay */
+        DashboardNewUsersDay: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Client */
+            client: number;
+            /** Artist */
+            artist: number;
+            /** Agent */
+            agent: number;
+            /** None */
+            none: number;
+        };
+        /** DashboardNewUsersOut */
+        DashboardNewUsersOut: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Total */
+            total: number;
+            /** By Role */
+            by_role: components["schemas"]["DashboardRoleCount"][];
+            /** Daily */
+            daily: components["schemas"]["DashboardNewUsersDay"][];
+        };
+        /** DashboardOverviewOut */
+        DashboardOverviewOut: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            totals: components["schemas"]["DashboardFigures"];
+            /** Periods */
+            periods: components["schemas"]["DashboardPeriodFigures"][];
+            /** Daily */
+            daily: components["schemas"]["DashboardDayFigures"][];
+        };
+        /** DashboardPeriodFigures */
+        DashboardPeriodFigures: {
+            /** Paid Amount */
+            paid_amount: number;
+            /** Refunded Amount */
+            refunded_amount: number;
+            /** Gmv Amount */
+            gmv_amount: number;
+            /** Commission Amount */
+            commission_amount: number;
+            /** Orders */
+            orders: number;
+            /** Final Bookings */
+            final_bookings: number;
+            /** Completed Bookings */
+            completed_bookings: number;
+            /** Completion Rate */
+            completion_rate: number;
+            /** Paid Shows */
+            paid_shows: number;
+            /** Disputed Shows */
+            disputed_shows: number;
+            /** Dispute Rate */
+            dispute_rate: number;
+            /**
+             * Key
+             * @enum {string}
+             */
+            key: "today" | "7d" | "30d";
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+        };
+        /** DashboardRoleCount */
+        DashboardRoleCount: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "client" | "artist" | "agent" | "none";
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
+        };
+        /** DashboardTopArtist */
+        DashboardTopArtist: {
+            /** Artist Id */
+            artist_id: number;
+            /** Stage Name */
+            stage_name: string;
+            /** Gmv Amount */
+            gmv_amount: number;
+            /** Bookings */
+            bookings: number;
+            /** Completed */
+            completed: number;
+        };
+        /** DashboardTopArtistsOut */
+        DashboardTopArtistsOut: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Items */
+            items: components["schemas"]["DashboardTopArtist"][];
         };
         /** DecisionIn */
         DecisionIn: {
@@ -7404,6 +7741,19 @@ export type ContactOut = components['schemas']['ContactOut'];
 export type ContractOut = components['schemas']['ContractOut'];
 export type ContractView = components['schemas']['ContractView'];
 export type CustomerServiceOut = components['schemas']['CustomerServiceOut'];
+export type DashboardDayFigures = components['schemas']['DashboardDayFigures'];
+export type DashboardDemandItem = components['schemas']['DashboardDemandItem'];
+export type DashboardDemandOut = components['schemas']['DashboardDemandOut'];
+export type DashboardFigures = components['schemas']['DashboardFigures'];
+export type DashboardFunnelOut = components['schemas']['DashboardFunnelOut'];
+export type DashboardFunnelStep = components['schemas']['DashboardFunnelStep'];
+export type DashboardNewUsersDay = components['schemas']['DashboardNewUsersDay'];
+export type DashboardNewUsersOut = components['schemas']['DashboardNewUsersOut'];
+export type DashboardOverviewOut = components['schemas']['DashboardOverviewOut'];
+export type DashboardPeriodFigures = components['schemas']['DashboardPeriodFigures'];
+export type DashboardRoleCount = components['schemas']['DashboardRoleCount'];
+export type DashboardTopArtist = components['schemas']['DashboardTopArtist'];
+export type DashboardTopArtistsOut = components['schemas']['DashboardTopArtistsOut'];
 export type DecisionIn = components['schemas']['DecisionIn'];
 export type DeletedOut = components['schemas']['DeletedOut'];
 export type DemandAnswerOut = components['schemas']['DemandAnswerOut'];
@@ -18707,6 +19057,268 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    overview_api_v1_admin_dashboard_overview_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间），默认截止日期前29天 */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间），默认今天 */
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOverviewOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    funnel_api_v1_admin_dashboard_funnel_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间），默认截止日期前29天 */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间），默认今天 */
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardFunnelOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    demand_api_v1_admin_dashboard_demand_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间），默认截止日期前29天 */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间），默认今天 */
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardDemandOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    top_artists_api_v1_admin_dashboard_top_artists_get: {
+        parameters: {
+            query?: {
+                /** @description 条数 */
+                limit?: number;
+                /** @description 起始日期（含，北京时间），默认截止日期前29天 */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间），默认今天 */
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardTopArtistsOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    new_users_api_v1_admin_dashboard_new_users_get: {
+        parameters: {
+            query?: {
+                /** @description 起始日期（含，北京时间），默认截止日期前29天 */
+                start?: string | null;
+                /** @description 截止日期（含，北京时间），默认今天 */
+                end?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardNewUsersOut"];
                 };
             };
             /** @description 未登录或登录已失效 */
