@@ -1,6 +1,7 @@
 """系统设置 and 集成状态 in the console (Chromium, 1440×900) against the platform started like `make run`: a refused
 value shows the reason next to the field and changes nothing, a saved value shows in the rule's 修改记录 with
-before and after, and the integration page marks the sandbox adapters."""
+before and after, the integration page marks the sandbox adapters, and the mini-program's 我的 (H5, 390×844) shows
+the customer-service contact operators set."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_admin import OPERATOR, login, settle
+from tests.e2e.h5 import shot, sms_login_h5, t
+from tests.e2e.test_admin import OPERATOR, SEEDED_CLIENT, login, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -75,3 +77,25 @@ def test_integration_status_marks_the_sandboxes(platform_url: str, page: Page, s
     expect(page.get_by_text("项服务使用沙箱")).to_be_visible()
     settle(page)
     page.screenshot(path=str(screenshot_dir / "admin-integrations.png"), full_page=True)
+
+
+def test_mini_program_shows_the_customer_service_contact(platform_url: str, page: Page,
+                                                         screenshot_dir: Path) -> None:
+    ops = httpx.Client(base_url=platform_url, timeout=30, trust_env=False)
+    token = ops.post("/api/v1/admin/auth/login", json={"username": OPERATOR[0], "password": OPERATOR[1]})
+    ops.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    contact = {"service.phone": "400-820-8820", "service.wechat": "yanyue_kefu", "service.hours": "工作日 9:00-18:00"}
+    for key, value in contact.items():
+        assert ops.put("/api/v1/admin/settings", json={"key": key, "value": value}).status_code == 200
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        sms_login_h5(page, platform_url, SEEDED_CLIENT)
+        card = t(page, "customer-service")
+        expect(card).to_contain_text("400-820-8820")
+        expect(card).to_contain_text("yanyue_kefu")
+        expect(card).to_contain_text("服务时间：工作日 9:00-18:00")
+        card.scroll_into_view_if_needed()
+        shot(page, screenshot_dir / "h5-me-customer-service.png")
+    finally:  # other browser tests on this platform see the contact unset, as the seed has it
+        for key in contact:
+            ops.put("/api/v1/admin/settings", json={"key": key, "value": ""})

@@ -1,5 +1,5 @@
 import { request } from '@/utils/request'
-import type { MetaOptions } from './types'
+import type { CustomerService, MetaOptions } from './types'
 
 let cached: Promise<MetaOptions> | null = null
 
@@ -12,4 +12,9 @@ export function getMetaOptionsApi(): Promise<MetaOptions> {
     })
   }
   return cached
+}
+
+/** 联系客服 as operators set it in 系统设置 (public; an empty field is not set). Fetched each time the page shows. */
+export function getCustomerServiceApi(): Promise<CustomerService> {
+  return request<CustomerService>('/meta/customer-service', { toast: false })
 }

@@ -12,6 +12,7 @@ export type Option<V extends string = string> = { value: V; label: string }
 export type IndustryValue = S['Industry']
 export type ArtistTypeValue = S['ArtistType']
 export type MetaOptions = S['Options']
+export type CustomerService = S['CustomerServiceOut']
 
 /** The list envelope of every paginated route (domain/pages.py's Page[T]). */
 export type Page<T> = Omit<S['Page_ArtistCard_'], 'items'> & { items: T[] }
