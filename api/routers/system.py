@@ -13,6 +13,7 @@ from domain.system import integrations, service
 from domain.system.schemas import (
     CustomerServiceOut,
     IntegrationOut,
+    QuoteDefaultsOut,
     SettingChangeOut,
     SettingIn,
     SettingOut,
@@ -47,6 +48,13 @@ def setting_history(key: RuleKey, op: SettingsOp, db: Db) -> list[SettingChangeO
 def customer_service(db: Db) -> CustomerServiceOut:
     """What the mini-program's 联系客服 shows; an empty field is not set yet."""
     return service.customer_service(db)
+
+
+@router.get("/meta/quote-defaults", response_model=QuoteDefaultsOut, summary="报价默认值（公开）")
+def quote_defaults(db: Db) -> QuoteDefaultsOut:
+    """What the artist's quote form starts from: the balance due days and refund tiers in 系统设置 (a quote that
+    leaves them out gets the same)."""
+    return service.quote_defaults(db)
 
 
 @router.get("/admin/system/integrations", response_model=list[IntegrationOut], summary="集成状态")

@@ -52,6 +52,18 @@ class CustomerServiceOut(BaseModel):
     hours: str
 
 
+class TierDefault(BaseModel):
+    days_before: int
+    refund_percent: int
+
+
+class QuoteDefaultsOut(BaseModel):
+    """What an artist's quote form starts from (系统设置): the balance due days and the refund tiers."""
+
+    balance_due_days: int
+    cancellation_tiers: list[TierDefault]
+
+
 class IntegrationOut(BaseModel):
     kind: str          # sms / wechat_login / content_security / payment / payout / realname / search / storage / ...
     label: str         # 短信 / 微信登录 / ...

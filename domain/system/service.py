@@ -12,7 +12,7 @@ from domain.accounts.rules import get_rule
 from domain.models import Operator, SettingChange, SystemSetting
 from domain.system import registry
 from domain.system.registry import GROUPS, RULES, Rule
-from domain.system.schemas import CustomerServiceOut, SettingChangeOut, SettingOut
+from domain.system.schemas import CustomerServiceOut, QuoteDefaultsOut, SettingChangeOut, SettingOut, TierDefault
 from domain.time import utc_now
 
 HISTORY_LIMIT = 200
@@ -72,3 +72,9 @@ def history(session: Session, key: str) -> list[SettingChangeOut]:
 def customer_service(session: Session) -> CustomerServiceOut:
     return CustomerServiceOut(phone=get_rule(session, "service.phone"), wechat=get_rule(session, "service.wechat"),
                               hours=get_rule(session, "service.hours"))
+
+
+def quote_defaults(session: Session) -> QuoteDefaultsOut:
+    tiers = [TierDefault(**t) for t in get_rule(session, "booking.cancellation_tiers")]
+    days = int(get_rule(session, "booking.balance_due_days"))
+    return QuoteDefaultsOut(balance_due_days=days, cancellation_tiers=tiers)

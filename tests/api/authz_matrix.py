@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # public pages
     ("GET", f"{V}/meta/options"): PUBLIC,
     ("GET", f"{V}/meta/customer-service"): PUBLIC,  # 联系客服 (系统设置)
+    ("GET", f"{V}/meta/quote-defaults"): PUBLIC,  # the quote form's starting values (系统设置)
     ("GET", f"{V}/artists"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}/calendar"): PUBLIC,

@@ -191,6 +191,10 @@ async def test_changed_rules_reach_new_bookings_not_old_ones(api_with_temporal: 
                        ("booking.cancellation_tiers", [{"days_before": 14, "refund_percent": 80},
                                                        {"days_before": 0, "refund_percent": 10}])):
         assert (await _put(api, ops, key, value)).status_code == 200
+    # The artist's quote form starts from the same defaults (public).
+    assert (await api.get(f"{V1}/meta/quote-defaults")).json() == {
+        "balance_due_days": 5, "cancellation_tiers": [{"days_before": 14, "refund_percent": 80},
+                                                      {"days_before": 0, "refund_percent": 10}]}
     new = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([aid], days=41))
     assert new.status_code == 201, new.text
     new_id = new.json()["bookings"][0]["id"]

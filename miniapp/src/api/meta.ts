@@ -1,5 +1,5 @@
 import { request } from '@/utils/request'
-import type { CustomerService, MetaOptions } from './types'
+import type { CustomerService, MetaOptions, QuoteDefaults } from './types'
 
 let cached: Promise<MetaOptions> | null = null
 
@@ -17,4 +17,9 @@ export function getMetaOptionsApi(): Promise<MetaOptions> {
 /** 联系客服 as operators set it in 系统设置 (public; an empty field is not set). Fetched each time the page shows. */
 export function getCustomerServiceApi(): Promise<CustomerService> {
   return request<CustomerService>('/meta/customer-service', { toast: false })
+}
+
+/** The balance due days and refund tiers a new quote starts from (系统设置; public). */
+export function getQuoteDefaultsApi(): Promise<QuoteDefaults> {
+  return request<QuoteDefaults>('/meta/quote-defaults', { toast: false })
 }

@@ -2884,6 +2884,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meta/quote-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 报价默认值（公开）
+         * @description What the artist's quote form starts from: the balance due days and refund tiers in 系统设置 (a quote that
+         *     leaves them out gets the same).
+         */
+        get: operations["quote_defaults_api_v1_meta_quote_defaults_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/system/integrations": {
         parameters: {
             query?: never;
@@ -6430,6 +6451,16 @@ export interface components {
             /** Reviewed At */
             reviewed_at: string | null;
         };
+        /**
+         * QuoteDefaultsOut
+         * @description What an artist's quote form starts from (系统设置): the balance due days and the refund tiers.
+         */
+        QuoteDefaultsOut: {
+            /** Balance Due Days */
+            balance_due_days: number;
+            /** Cancellation Tiers */
+            cancellation_tiers: components["schemas"]["TierDefault"][];
+        };
         /** QuoteIn */
         QuoteIn: {
             /** Fee Amount */
@@ -7451,6 +7482,13 @@ export interface components {
             /** Is Current */
             is_current: boolean;
         };
+        /** TierDefault */
+        TierDefault: {
+            /** Days Before */
+            days_before: number;
+            /** Refund Percent */
+            refund_percent: number;
+        };
         /** TierIn */
         TierIn: {
             /** Days Before */
@@ -7848,6 +7886,7 @@ export type PublicBanner = components['schemas']['PublicBanner'];
 export type PublicSlot = components['schemas']['PublicSlot'];
 export type QualificationIn = components['schemas']['QualificationIn'];
 export type QualificationOut = components['schemas']['QualificationOut'];
+export type QuoteDefaultsOut = components['schemas']['QuoteDefaultsOut'];
 export type QuoteIn = components['schemas']['QuoteIn'];
 export type QuoteOut = components['schemas']['QuoteOut'];
 export type RangeIn = components['schemas']['RangeIn'];
@@ -7904,6 +7943,7 @@ export type TeamMemberOut = components['schemas']['TeamMemberOut'];
 export type TemplateIn = components['schemas']['TemplateIn'];
 export type TemplateList = components['schemas']['TemplateList'];
 export type TemplateOut = components['schemas']['TemplateOut'];
+export type TierDefault = components['schemas']['TierDefault'];
 export type TierIn = components['schemas']['TierIn'];
 export type TierOut = components['schemas']['TierOut'];
 export type TokenPairOut = components['schemas']['TokenPairOut'];
@@ -20372,6 +20412,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerServiceOut"];
+                };
+            };
+        };
+    };
+    quote_defaults_api_v1_meta_quote_defaults_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDefaultsOut"];
                 };
             };
         };

@@ -13,6 +13,7 @@ export type IndustryValue = S['Industry']
 export type ArtistTypeValue = S['ArtistType']
 export type MetaOptions = S['Options']
 export type CustomerService = S['CustomerServiceOut']
+export type QuoteDefaults = S['QuoteDefaultsOut']
 
 /** The list envelope of every paginated route (domain/pages.py's Page[T]). */
 export type Page<T> = Omit<S['Page_ArtistCard_'], 'items'> & { items: T[] }
