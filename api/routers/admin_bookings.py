@@ -5,11 +5,14 @@ deadline)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
-from api.deps import Ctx, Db, Page, PageSize, PathId, require_permission
+from api.deps import Auth, Ctx, Db, Page, PageSize, PathId, get_auth, get_operator, require_permission
+from domain.accounts import temporal_ui
 from domain.accounts.permissions import Permission, operator_may
 from domain.bookings import commands, operator_views
 from domain.bookings.operator_views import OrderDetail, OrderFilters, OrderPage
@@ -45,6 +48,40 @@ def list_all(
                            artist=artist, client=client, date_from=date_from, date_to=date_to,
                            needs_operator=needs_operator, keyword=keyword)
     return operator_views.list_orders(db, ctx.storage, filters, page=page, page_size=page_size)
+
+
+class TemporalUiSessionOut(BaseModel):
+    url: str  # the Temporal UI (TEMPORAL_UI_URL)
+    expires_at: datetime
+
+
+@router.post("/temporal-ui/session", response_model=TemporalUiSessionOut,
+             summary="进入 Temporal UI：为本次登录签发 Temporal UI 访问凭证（HttpOnly Cookie）")
+def temporal_ui_session(op: OrderListOp, auth: Auth, request: Request, response: Response,
+                        ctx: Ctx) -> TemporalUiSessionOut:
+    ticket, expires = temporal_ui.issue(ctx.tokens, auth)
+    secure = request.url.scheme == "https"  # behind nginx: the scheme it forwarded (TRUSTED_PROXIES)
+    response.set_cookie(temporal_ui.COOKIE, ticket, max_age=temporal_ui.TICKET_HOURS * 3600,
+                        path=temporal_ui.COOKIE_PATH, httponly=True, samesite="lax", secure=secure)
+    return TemporalUiSessionOut(url=operator_views.temporal_ui_base(ctx.settings), expires_at=expires)
+
+
+def temporal_ui_operator(request: Request, db: Db, ctx: Ctx) -> Operator:
+    """The Temporal UI ticket (cookie) of a request the reverse proxy forwards; or, without one, the console's own
+    bearer login."""
+    ticket = request.cookies.get(temporal_ui.COOKIE)
+    if ticket:
+        return temporal_ui.operator_for(db, ctx.tokens, ticket)
+    return temporal_ui.allowed(db, get_operator(get_auth(request, ctx, db), db))
+
+
+temporal_ui_operator.permission = Permission.ORDER_LIST  # type: ignore[attr-defined]  # read by the route checks
+
+
+@router.get("/temporal-ui/auth", status_code=204, response_class=Response,
+            summary="Temporal UI 访问校验（反向代理 auth_request 调用）")
+def temporal_ui_auth(op: Annotated[Operator, Depends(temporal_ui_operator)]) -> Response:
+    return Response(status_code=204)
 
 
 @router.get("/{booking_id}", response_model=OrderDetail, summary="订单详情：时间线、报价、合同、款项、通知、纠纷")

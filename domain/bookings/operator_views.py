@@ -107,12 +107,14 @@ def _filtered(f: OrderFilters) -> Select[Any]:
     if f.city:
         q = q.where(Inquiry.city.ilike(_like(f.city), escape="\\"))
     if f.artist:
-        named_artist: ColumnElement[bool] = Booking.artist_id.in_(artist.where(ArtistProfile.stage_name.ilike(_like(f.artist), escape="\\")))
+        by_name = artist.where(ArtistProfile.stage_name.ilike(_like(f.artist), escape="\\"))
+        named_artist: ColumnElement[bool] = Booking.artist_id.in_(by_name)
         q = q.where(or_(named_artist, Booking.artist_id == n) if (n := _as_id(f.artist)) else named_artist)
     if f.client:
         like = _like(f.client)
-        named: ColumnElement[bool] = or_(Booking.client_id.in_(org.where(ClientProfile.org_name.ilike(like, escape="\\"))),
-                    Booking.client_id.in_(select(User.id).where(User.phone.like(like, escape="\\"))))
+        named: ColumnElement[bool] = or_(
+            Booking.client_id.in_(org.where(ClientProfile.org_name.ilike(like, escape="\\"))),
+            Booking.client_id.in_(select(User.id).where(User.phone.like(like, escape="\\"))))
         q = q.where(or_(named, Booking.client_id == n) if (n := _as_id(f.client)) else named)
     if f.date_from:
         q = q.where(Booking.start_at >= shanghai_day_bounds(f.date_from)[0])
@@ -123,7 +125,8 @@ def _filtered(f: OrderFilters) -> Select[Any]:
         q = q.where(queued if f.needs_operator else ~queued)
     if f.keyword:
         like = _like(f.keyword)
-        hits: list[ColumnElement[bool]] = [Booking.artist_id.in_(artist.where(ArtistProfile.stage_name.ilike(like, escape="\\"))),
+        hits: list[ColumnElement[bool]] = [
+                Booking.artist_id.in_(artist.where(ArtistProfile.stage_name.ilike(like, escape="\\"))),
                 Booking.client_id.in_(org.where(ClientProfile.org_name.ilike(like, escape="\\"))),
                 *(c.ilike(like, escape="\\") for c in (Inquiry.city, Inquiry.venue_address, Inquiry.event_type,
                                                        Inquiry.contact_name))]
@@ -164,15 +167,20 @@ def list_orders(session: Session, storage: ObjectStorage, f: OrderFilters, *, pa
     """Newest bookings first; a fixed number of queries per page."""
     q = _filtered(f)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows: list[Booking] = list(session.scalars(q.order_by(Booking.id.desc()).offset((page - 1) * page_size).limit(page_size)))
+    page_rows = q.order_by(Booking.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    rows: list[Booking] = list(session.scalars(page_rows))
     stopped = _stopped_stages(session, rows)
     items = [OrderRow(**v.model_dump(), progress=progress(v.status, stopped.get(v.id)))
              for v in service.booking_views(session, rows, "operator", storage)]
     return OrderPage(items=items, total=total, page=page, page_size=page_size)
 
 
+def temporal_ui_base(settings: Settings) -> str:
+    return (settings.temporal_ui_url or f"http://127.0.0.1:{settings.temporal_ui_port}").rstrip("/")
+
+
 def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
-    base = (settings.temporal_ui_url or f"http://127.0.0.1:{settings.temporal_ui_port}").rstrip("/")
+    base = temporal_ui_base(settings)
     return f"{base}/namespaces/{quote(settings.temporal_namespace, safe='')}/workflows/{quote(workflow_id, safe='')}"
 
 

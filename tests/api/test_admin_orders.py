@@ -184,3 +184,28 @@ async def test_only_a_role_with_dispute_rights_may_rule(api: httpx.AsyncClient, 
     db.expire_all()
     assert db.get(Booking, bid).status == "DISPUTED"  # type: ignore[union-attr]
     assert db.get(User, orders["bride"]) is not None
+
+
+async def test_temporal_ui_ticket_lets_the_proxy_admit_only_logged_in_operators(api: httpx.AsyncClient, db: Session):
+    """The console's link to the Temporal UI first asks for a ticket (an HttpOnly cookie for /temporal/); nginx's
+    auth_request asks GET …/temporal-ui/auth with the request's cookies whether to let the request through."""
+    ops = await operator_token(api, db, "ops-ui")
+    res = await api.post(f"{ORDERS}/temporal-ui/session", headers=bearer(ops))
+    assert res.status_code == 200, res.text
+    cookie = res.headers["set-cookie"]
+    assert cookie.startswith("yanyue_temporal_ui=") and "HttpOnly" in cookie and "Path=/temporal/" in cookie
+    ticket = cookie.split(";", 1)[0].split("=", 1)[1]
+    auth = f"{ORDERS}/temporal-ui/auth"
+
+    def with_ticket(value: str) -> dict[str, str]:
+        return {"Cookie": f"yanyue_temporal_ui={value}"}
+
+    assert (await api.get(auth, headers=with_ticket(ticket))).status_code == 204
+    assert (await api.get(auth)).status_code == 401  # no ticket, no login
+    assert (await api.get(auth, headers=with_ticket(ticket[:-2] + "xx"))).status_code == 401  # forged
+    assert (await api.get(auth, headers=with_ticket(ops))).status_code == 401  # an access token is not a ticket
+    # A role without order:list is refused; logging out of the console ends the ticket.
+    reviewer = await operator_token(api, db, "ops-ui-reviewer", role="reviewer")
+    assert (await api.post(f"{ORDERS}/temporal-ui/session", headers=bearer(reviewer))).status_code == 403
+    assert (await api.post(f"{V1}/auth/logout", headers=bearer(ops))).status_code == 204
+    assert (await api.get(auth, headers=with_ticket(ticket))).status_code == 401

@@ -59,6 +59,10 @@ export const getOrderApi = (id: number) => http.get<OrderDetail>(`/admin/booking
 export const interveneApi = (id: number, action: OperatorAction, body: ActionBody) =>
   http.post<Schemas['ActionOut']>(`/admin/bookings/${id}/actions/${action}`, body)
 
+/** A ticket (HttpOnly cookie) that lets this login through to the Temporal UI behind nginx. */
+export const temporalUiSessionApi = () =>
+  http.post<Schemas['TemporalUiSessionOut']>('/admin/bookings/temporal-ui/session')
+
 export const contractLinkApi = (id: number) => http.post<DownloadLink>(`/admin/bookings/${id}/contract/download-link`)
 
 export const STAGE_OPTIONS: { value: OrderStage; label: string }[] = [

@@ -812,6 +812,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/bookings/temporal-ui/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 进入 Temporal UI：为本次登录签发 Temporal UI 访问凭证（HttpOnly Cookie） */
+        post: operations["temporal_ui_session_api_v1_admin_bookings_temporal_ui_session_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/bookings/temporal-ui/auth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Temporal UI 访问校验（反向代理 auth_request 调用） */
+        get: operations["temporal_ui_auth_api_v1_admin_bookings_temporal_ui_auth_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/bookings/{booking_id}": {
         parameters: {
             query?: never;
@@ -7482,6 +7516,16 @@ export interface components {
             /** Is Current */
             is_current: boolean;
         };
+        /** TemporalUiSessionOut */
+        TemporalUiSessionOut: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
         /** TierDefault */
         TierDefault: {
             /** Days Before */
@@ -7943,6 +7987,7 @@ export type TeamMemberOut = components['schemas']['TeamMemberOut'];
 export type TemplateIn = components['schemas']['TemplateIn'];
 export type TemplateList = components['schemas']['TemplateList'];
 export type TemplateOut = components['schemas']['TemplateOut'];
+export type TemporalUiSessionOut = components['schemas']['TemporalUiSessionOut'];
 export type TierDefault = components['schemas']['TierDefault'];
 export type TierIn = components['schemas']['TierIn'];
 export type TierOut = components['schemas']['TierOut'];
@@ -11276,6 +11321,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    temporal_ui_session_api_v1_admin_bookings_temporal_ui_session_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemporalUiSessionOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    temporal_ui_auth_api_v1_admin_bookings_temporal_ui_auth_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
