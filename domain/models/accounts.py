@@ -45,6 +45,7 @@ class User(Base):
         CheckConstraint("status in ('active','warned','banned')", name="status"),
         CheckConstraint("verification_status in ('unverified','pending','verified','rejected')",
                         name="verification_status"),
+        Index("ix_users_created_at", "created_at"),  # the dashboard's new users by day
     )
 
     @property

@@ -73,7 +73,9 @@ class Booking(Base):
     created_at: Mapped[datetime] = _now_col()
     updated_at: Mapped[datetime] = _now_col()
 
-    __table_args__ = (Index("ix_bookings_status", "status"),)
+    __table_args__ = (Index("ix_bookings_status", "status"),
+                      # Date ranges: the dashboard's orders (created) and paid shows (performance date).
+                      Index("ix_bookings_created_at", "created_at"), Index("ix_bookings_start_at", "start_at"))
 
 
 

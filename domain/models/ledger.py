@@ -23,7 +23,8 @@ class JournalEntry(Base):
     memo: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = _now_col()
 
-    __table_args__ = (UniqueConstraint("kind", "ref", name="uq_journal_entries_kind_ref"),)
+    __table_args__ = (UniqueConstraint("kind", "ref", name="uq_journal_entries_kind_ref"),
+                      Index("ix_journal_entries_created_at", "created_at"))  # the dashboard's money by day
 
 
 class JournalLine(Base):
