@@ -138,8 +138,27 @@ async def request_expires_before_show(env: Any, db: Session) -> WorkflowHandle:
     return h
 
 
+async def temporal_ui_operator_actions(env: Any, db: Session) -> WorkflowHandle:
+    """Operators intervene from the Temporal UI (update `act` with the UI's JSON, no `via`): the operator check and
+    the audit activities run (patch temporal-ui-operator-check); a deadline extended, then a cancel refunding it all."""
+    from tests.helpers import make_operator
+
+    client, artist, h = await _booking(env, db)
+    await to_signed(h, client, artist)
+    await pay(h, db, client, "deposit")
+    ops = make_operator(db, f"ui-history-{h.id}", role="support")
+    who = {"role": "operator", "id": ops.id}
+    await h.execute_update("act", {"action": "extend_deadline", "actor": who, "reason": "客户申请延期",
+                                   "extend_hours": 48}, result_type=dict)
+    await h.execute_update("act", {"action": "cancel", "actor": who, "reason": "场地取消", "refund_amount": 300_000},
+                           result_type=dict)
+    await _expect(h, "CANCELLED")
+    return h
+
+
 SCENARIOS: list[Scenario] = [happy_path, client_cancel_after_deposit, dispute_partial_refund, expired_no_answer,
-                             balance_overdue_extended, dispute_before_show_cancelled, request_expires_before_show]
+                             balance_overdue_extended, dispute_before_show_cancelled, request_expires_before_show,
+                              temporal_ui_operator_actions]
 
 
 async def record(database_url: str, only: set[str] | None = None) -> None:
