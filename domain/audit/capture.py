@@ -166,7 +166,7 @@ def _committed(session: Session) -> None:
 def _rolled_back(session: Session, _previous: Any) -> None:
     """Changes of a rolled-back transaction never happened; neither did an audit row not yet committed."""
     pending: Pending | None = session.info.get(_KEY)
-    if pending is None:
+    if pending is None or _previous.nested:  # a savepoint: the request's transaction (and its row) goes on
         return
     if pending.committed is None:
         pending.changes, pending.bulk, pending.row = {}, [], None

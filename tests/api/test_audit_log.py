@@ -127,3 +127,19 @@ async def test_the_log_is_listed_newest_first_with_filters(api: httpx.AsyncClien
     assert today["total"] == 0
     kefu = await operator_token(api, db, "kefu", role="support")
     assert (await api.get(f"{V1}/admin/audit-logs", headers=bearer(kefu))).status_code == 403
+
+
+async def test_disabling_an_operator_logs_the_change_and_the_sessions_it_ended(api: httpx.AsyncClient, db: Session):
+    ops = await operator_token(api, db)
+    await operator_token(api, db, "kefu", role="support")
+    kefu = db.scalar(select(Operator).where(Operator.username == "kefu"))
+    assert kefu is not None
+    res = await api.put(f"{V1}/admin/operators/{kefu.id}", headers=bearer(ops), json={"is_active": False})
+    assert res.status_code == 200
+    [log] = _logs(db)
+    assert (log.target_type, log.target_id) == ("operators", str(kefu.id))
+    [row] = [c for c in log.changes if c["table"] == "operators"]
+    assert (row["op"], row["before"], row["after"]) == ("update", {"is_active": True}, {"is_active": False})
+    # The sessions ended by one UPDATE statement: the table and the values it set, rows not listed.
+    [ended] = [c for c in log.changes if c["table"] == "auth_sessions"]
+    assert ended["op"] == "update" and ended["statement"] is True and "revoked_at" in str(ended["values"])
