@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.accounts.rules import get_rule
@@ -45,13 +46,18 @@ def change_setting(session: Session, key: str, value: Any, operator_id: int) -> 
     """Store a checked value; an unchanged value writes nothing (no empty history rows)."""
     r = registry.rule(key)
     clean = registry.clean(key, value)
-    # Serialise concurrent changes of one rule: before/after in history follow each other exactly.
+    # Serialise concurrent changes of one rule (a row lock; a rule never changed gets its row at its default
+    # first, so two first changes queue on it instead of colliding): before/after in history follow each other.
     row = session.get(SystemSetting, key, with_for_update=True)
-    before = row.value if row is not None else r.default
-    if row is None or before != clean:
-        if row is None:
-            row = SystemSetting(key=key)
-            session.add(row)
+    if row is None:
+        if clean == r.default:
+            return _view(r, None, {})
+        session.execute(insert(SystemSetting).values(key=key, value=r.default)
+                        .on_conflict_do_nothing(index_elements=["key"]))
+        row = session.get(SystemSetting, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+    before = row.value
+    if before != clean:
         row.value, row.updated_at, row.updated_by = clean, utc_now(), operator_id
         session.add(SettingChange(key=key, before=before, after=clean, operator_id=operator_id))
         session.flush()

@@ -5,13 +5,16 @@ customer-service contact is public; the integration status names the sandbox ada
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.db import get_engine
 from domain.models import Booking, SettingChange
+from domain.system import service
 from domain.system.registry import RULES
 from tests.factories import inquiry_body, verified_pair
 from tests.helpers import V1, bearer, make_operator, operator_token, register_artist, register_client, sms_login
@@ -244,3 +247,36 @@ async def test_integration_status_names_the_sandbox_adapters_and_no_secret(api: 
         assert secret not in res.text
     client = await register_client(api, "13800000031")
     assert (await api.get(f"{V1}/admin/system/integrations", headers=bearer(client))).status_code == 403
+
+
+
+def test_two_first_changes_of_a_rule_queue_and_chain(db: Session, database_url: str):
+    """Two operators change a never-changed rule at the same moment (each in its own transaction): the second
+    waits for the first instead of colliding on the new row (a 500), and its `before` is the first one's
+    `after`."""
+    op_id = make_operator(db).id
+    engine = get_engine(database_url)
+    first = Session(engine)
+    service.change_setting(first, "booking.deposit_hours", 12, op_id)  # row written and locked, not committed
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with Session(engine) as other:
+                service.change_setting(other, "booking.deposit_hours", 30, op_id)
+                other.commit()
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # waiting for the first change's lock
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert not failures, failures
+    db.expire_all()
+    rows = db.scalars(select(SettingChange).where(SettingChange.key == "booking.deposit_hours")
+                      .order_by(SettingChange.id)).all()
+    assert [(r.before, r.after) for r in rows] == [(24, 12), (12, 30)]
