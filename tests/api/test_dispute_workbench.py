@@ -173,3 +173,13 @@ async def test_workbench_of_a_booking_without_dispute_is_not_found(paying: httpx
     assert res.status_code == 409 and res.json()["code"] == "dispute_not_open"
     res = await api.post(f"{V1}/bookings/{bid}/dispute/statements", headers=bearer(client), json={"body": "  "})
     assert res.status_code == 422
+
+
+async def test_workbench_needs_the_dispute_permission(api: httpx.AsyncClient, db: Session):
+    """客服 (support) rules on disputes; 财务 (finance) does not see them."""
+    support = await operator_token(api, db, "kefu", role="support")
+    finance = await operator_token(api, db, "caiwu", role="finance")
+    assert (await api.get(f"{V1}/admin/disputes", headers=bearer(support))).status_code == 200
+    res = await api.get(f"{V1}/admin/disputes", headers=bearer(finance))
+    assert res.status_code == 403 and res.json()["code"] == "permission_denied"
+    assert (await api.get(f"{V1}/admin/disputes/1", headers=bearer(finance))).status_code == 403
