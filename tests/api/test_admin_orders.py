@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.models import Booking, BookingEvent, ClientProfile, Dispute, Notification, User
+from domain.models import Booking, BookingEvent, ClientProfile, Dispute, Notification, Operator, User
 from domain.time import SHANGHAI
 from tests.factories import artist_row, inquiry_row, paid_order, user_row
 from tests.helpers import V1, bearer, operator_token
@@ -207,5 +208,14 @@ async def test_temporal_ui_ticket_lets_the_proxy_admit_only_logged_in_operators(
     # A role without order:list is refused; logging out of the console ends the ticket.
     reviewer = await operator_token(api, db, "ops-ui-reviewer", role="reviewer")
     assert (await api.post(f"{ORDERS}/temporal-ui/session", headers=bearer(reviewer))).status_code == 403
+    # Disabling the operator ends it at once; so does logging out of the console.
+    op = db.scalar(select(Operator).where(Operator.username == "ops-ui"))
+    assert op is not None
+    op.is_active = False
+    db.commit()
+    assert (await api.get(auth, headers=with_ticket(ticket))).status_code == 401
+    op.is_active = True
+    db.commit()
+    assert (await api.get(auth, headers=with_ticket(ticket))).status_code == 204
     assert (await api.post(f"{V1}/auth/logout", headers=bearer(ops))).status_code == 204
     assert (await api.get(auth, headers=with_ticket(ticket))).status_code == 401
