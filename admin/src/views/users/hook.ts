@@ -37,6 +37,15 @@ export function profileNames(user: AdminUser): string {
   return [user.org_name, user.stage_name].filter((n): n is string => !!n).join(' / ') || '-'
 }
 
+/** The list's filters as the export takes them (GET /admin/users.xlsx: the same filters as the list). */
+export function userExportParams(f: { phone: string; role: UserRole | ''; status: UserStatus | '' }) {
+  return {
+    phone: f.phone.replace(/\D/g, '') || undefined,
+    role: f.role || undefined,
+    status: f.status || undefined,
+  }
+}
+
 export function useUsers() {
   const filters = reactive({
     phone: '',
