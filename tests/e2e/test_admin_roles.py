@@ -61,6 +61,14 @@ def test_support_role_cannot_see_money(platform_url: str, page: Page, screenshot
     expect(roles.filter(has_text="超级管理员")).to_contain_text("全部权限")
     settle(page)
     page.screenshot(path=str(screenshot_dir / "admin-roles.png"))
+    # The editor: the role's codes ticked by group, nothing of 资金.
+    roles.filter(has_text="客服").first.get_by_role("button", name="编辑").click()
+    editor = page.get_by_test_id("role-form")
+    expect(editor.get_by_role("checkbox", name="裁决纠纷")).to_be_checked()
+    expect(editor.get_by_role("checkbox", name="查看资金流水")).not_to_be_checked()
+    settle(page)
+    page.screenshot(path=str(screenshot_dir / "admin-role-editor.png"))
+    page.locator(".el-dialog").get_by_role("button", name="取消").click()
 
     # The 客服 logs in: orders yes, money no.
     page.get_by_role("button", name="退出登录").click()
