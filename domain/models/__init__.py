@@ -47,8 +47,8 @@ from domain.models.contracts import (
     ContractTemplate,
     SignatureEvidence,
 )
-from domain.models.homepage import Announcement, HomeBanner, HomeRecommendation
 from domain.models.disputes import DisputeStatement
+from domain.models.homepage import Announcement, HomeBanner, HomeRecommendation
 from domain.models.ledger import (
     JournalEntry,
     JournalLine,
