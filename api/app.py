@@ -47,6 +47,7 @@ from api.security_headers import SecurityHeaders
 from domain.accounts.crypto import field_cipher_from_settings
 from domain.accounts.sessions import TokenConfig
 from domain.db import database_url_from_settings
+from domain.homepage.service import BANNER_MAX_BYTES
 from domain.payments.factory import payment_gateways_from_settings
 from domain.settings import ROOT, Settings, get_settings
 from domain.uploads import service as uploads
@@ -101,9 +102,10 @@ def _mount_spa(app: FastAPI, prefix: str, dist: Path) -> None:
 
 
 def body_limit(path: str) -> int:
-    # Uploads have their own limit; everything else is small JSON.
+    # Uploads have their own limit (a banner image its own, plus the multipart envelope); everything else is JSON.
     return (uploads.MAX_UPLOAD_BODY if path == "/api/v1/uploads" else
-            11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else MAX_JSON_BYTES)
+            11 * 1024 * 1024 if path.startswith("/api/v1/uploads/") else
+            BANNER_MAX_BYTES + 64 * 1024 if path == "/api/v1/admin/homepage/banner-images" else MAX_JSON_BYTES)
 
 
 class _TooLarge(Exception):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts import sessions
-from domain.models import AuditLog, Backup, Operator, Payout, ReconciliationDifference, Role, User
+from domain.models import AuditLog, Backup, Dispute, Operator, Payout, ReconciliationDifference, Role, User
 from domain.time import SHANGHAI, utc_now
 from tests.api.authz_matrix import (
     ANON,
@@ -228,6 +228,16 @@ async def _backup(w: World, actor: Actor) -> int:
     return row.id
 
 
+async def _disputed(w: World, actor: Actor) -> int:
+    """The completed booking with a dispute on record: the workbench opens it (404 for a booking without one)."""
+    bid = w.ids["done_booking_id"]
+    if w.db.scalar(select(Dispute.id).where(Dispute.booking_id == bid)) is None:
+        w.db.add(Dispute(booking_id=bid, step="900-dispute", opened_by_role="client", opened_by_id=w.ids["client_a_id"],
+                         reason="演出时长不足", from_status="COMPLETED"))
+        w.db.commit()
+    return int(bid)
+
+
 async def _intervention(w: World, actor: Actor) -> str:
     return "resolve_dispute"  # the booking is not disputed: past authorisation it answers 409
 
@@ -428,6 +438,7 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/settlements/{{booking_id}}/reject"): Recipe({"json": {"reason": "核实中"}},
                                                                     ids={"booking_id": _settlement}),
     ("POST", f"{V}/admin/settlements/{{booking_id}}/retry"): Recipe({"json": {}}, ids={"booking_id": _settlement}),
+    ("GET", f"{V}/admin/disputes/{{booking_id}}"): Recipe(ids={"booking_id": _disputed}),
     ("POST", f"{V}/admin/bookings/{{booking_id}}/actions/{{action}}"): Recipe(
         {"json": {"resolution": "release"}}, ids={"action": _intervention}),
     ("POST", f"{V}/admin/demands/{{demand_id}}/review"): Recipe({"json": {"status": "approved"}}),
