@@ -1,7 +1,8 @@
-"""Activities for an operator's action on a booking, from the console or typed into the Temporal UI's Send Update
-dialog (mixed into activities.bookings.BookingActivities): is the named operator allowed to take it, and the audit
-row once applied. The workflow asks both for every operator action: `ActionRequest.via` is typed by the sender, so
-it only labels the row. (The console route leaves its audit to the workflow: require_permission(audit=False).)"""
+"""Activities for an operator's action typed into the Temporal UI's Send Update dialog (mixed into
+activities.bookings.BookingActivities): is the named operator allowed to take it, and the audit row once applied.
+
+A console intervention is checked and audited by the API (require_permission, the request's audit row); the
+workflow asks these only for actions that did not come through the console (ActionRequest.via)."""
 
 from __future__ import annotations
 
@@ -54,16 +55,15 @@ class OperatorActionActivities:
         """One audit row per applied update (a retried attempt finds the row by the update's id)."""
         with session_scope(self.database_url) as session:
             if inp.update_id and session.scalar(select(AuditLog.id).where(
-                    AuditLog.target_type == "bookings",
+                    AuditLog.source == "temporal_ui", AuditLog.target_type == "booking",
                     AuditLog.target_id == str(inp.booking_id),
                     AuditLog.request["update_id"].astext == inp.update_id).limit(1)) is not None:
                 return
             label = ACTION_LABELS.get(inp.action, inp.action)
-            via = "（Temporal UI）" if inp.source == "temporal_ui" else ""
             audit.record(
                 session, operator_id=inp.operator_id, action=CONSOLE_ROUTE,
-                summary=f"运营干预{via}：{label}", target_type="bookings", target_id=str(inp.booking_id),
+                summary=f"运营干预（Temporal UI）：{label}", target_type="booking", target_id=str(inp.booking_id),
                 request={"path": {"booking_id": inp.booking_id, "action": inp.action}, "body": inp.body,
                          "workflow_id": f"booking-{inp.booking_id}", "update": "act", "update_id": inp.update_id,
                          "status_after": inp.status},
-                source="console" if inp.source == "console" else "temporal_ui")
+                source="temporal_ui")

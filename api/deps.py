@@ -229,17 +229,16 @@ def _audit_start(request: Request, db: Session, op: Operator, body: Any) -> None
                   ip=client_ip(request))
 
 
-def require_permission(code: Permission, *, audit: bool = True) -> Callable[..., Operator]:
+def require_permission(code: Permission) -> Callable[..., Operator]:
     """A dependency that lets an operator through only when their role grants `code`:
     `op: Annotated[Operator, Depends(require_permission(Permission.FINANCE_FLOW))]`. Every /admin route but
     /admin/me and the login names one (tests/api/test_authz_matrix.py reads it from the route). On a write
-    (non-GET) it also starts the audit of the request: whatever it changes is logged with the operator.
-    `audit=False` only where another part writes the row (an intervention: the booking workflow audits it)."""
+    (non-GET) it also starts the audit of the request: whatever it changes is logged with the operator."""
 
     def check(op: CurrentOperator, db: Db, request: Request, body: AuditBody) -> Operator:
         if not operator_may(db, op, code):
             raise PermissionDenied("当前角色没有此功能的权限")
-        if audit and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
             _audit_start(request, db, op, body)
         return op
 

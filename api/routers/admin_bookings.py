@@ -24,8 +24,8 @@ from domain.models import Operator
 
 router = APIRouter(prefix="/admin/bookings", tags=["admin"])
 OrderListOp = Annotated[Operator, Depends(require_permission(Permission.ORDER_LIST))]
-# The booking workflow checks the operator again and writes the audit row of an intervention (console or Temporal UI).
-OrderInterveneOp = Annotated[Operator, Depends(require_permission(Permission.ORDER_INTERVENE, audit=False))]
+TemporalUiOp = Annotated[Operator, Depends(require_permission(Permission.SYSTEM_TEMPORAL_UI))]
+OrderInterveneOp = Annotated[Operator, Depends(require_permission(Permission.ORDER_INTERVENE))]
 Filter = Annotated[str | None, Text(50)]
 
 
@@ -58,7 +58,7 @@ class TemporalUiSessionOut(BaseModel):
 
 @router.post("/temporal-ui/session", response_model=TemporalUiSessionOut,
              summary="进入 Temporal UI：为本次登录签发 Temporal UI 访问凭证（HttpOnly Cookie）")
-def temporal_ui_session(op: OrderListOp, auth: Auth, request: Request, response: Response,
+def temporal_ui_session(op: TemporalUiOp, auth: Auth, request: Request, response: Response,
                         ctx: Ctx) -> TemporalUiSessionOut:
     ticket, expires = temporal_ui.issue(ctx.tokens, auth)
     secure = request.url.scheme == "https"  # behind nginx: the scheme it forwarded (TRUSTED_PROXIES)
@@ -76,7 +76,7 @@ def temporal_ui_operator(request: Request, db: Db, ctx: Ctx) -> Operator:
     return temporal_ui.allowed(db, get_operator(get_auth(request, ctx, db), db))
 
 
-temporal_ui_operator.permission = Permission.ORDER_LIST  # type: ignore[attr-defined]  # read by the route checks
+temporal_ui_operator.permission = Permission.SYSTEM_TEMPORAL_UI  # type: ignore[attr-defined]  # read by the route checks
 
 
 @router.get("/temporal-ui/auth", status_code=204, response_class=Response,

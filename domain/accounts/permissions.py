@@ -48,6 +48,9 @@ class Permission(StrEnum):
     SYSTEM_OPERATOR = "admin:system:operator"
     SYSTEM_ROLE = "admin:system:role"
     SYSTEM_AUDIT = "admin:system:audit"
+    # The Temporal UI reads every booking and can send any signal or update, with an operator id the sender types:
+    # only for those trusted with everything (super_admin by default; no built-in role lists it).
+    SYSTEM_TEMPORAL_UI = "admin:system:temporal_ui"
 
 
 # The role editor's catalogue: each code's group and Chinese label, in the menu's order.
@@ -81,6 +84,7 @@ CATALOGUE: dict[Permission, tuple[str, str]] = {
     Permission.SYSTEM_OPERATOR: ("系统", "管理运营账号"),
     Permission.SYSTEM_ROLE: ("系统", "管理角色与权限"),
     Permission.SYSTEM_AUDIT: ("系统", "查看操作日志"),
+    Permission.SYSTEM_TEMPORAL_UI: ("系统", "进入 Temporal UI（可直接操作流程）"),
 }
 
 

@@ -47,6 +47,6 @@ def operator_for(session: Session, cfg: TokenConfig, ticket: str | None) -> Oper
 
 
 def allowed(session: Session, op: Operator) -> Operator:
-    if not operator_may(session, op, Permission.ORDER_LIST):
+    if not operator_may(session, op, Permission.SYSTEM_TEMPORAL_UI):
         raise PermissionDenied("当前角色没有此功能的权限")
     return op

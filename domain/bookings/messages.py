@@ -197,7 +197,7 @@ class OperatorCheck:
 
 @dataclass
 class OperatorAudit:
-    """An operator's action, applied: one audit row (source: the console or the Temporal UI, as the sender said)."""
+    """An operator's action sent from the Temporal UI, applied: one audit row (source temporal_ui)."""
 
     booking_id: int
     operator_id: int
@@ -205,7 +205,6 @@ class OperatorAudit:
     update_id: str  # the Temporal update's id: a retried activity writes the row once
     status: str     # the booking's status afterwards
     body: dict[str, Any] = field(default_factory=dict)
-    source: str = "temporal_ui"
 
 
 @dataclass

@@ -23,6 +23,7 @@ _ALL = [
     'admin:content:announcement', 'admin:finance:flow', 'admin:finance:settlement', 'admin:finance:payout',
     'admin:finance:reconciliation', 'admin:dashboard:view', 'admin:system:settings', 'admin:system:integration',
     'admin:system:backup', 'admin:system:operator', 'admin:system:role', 'admin:system:audit',
+    'admin:system:temporal_ui',
 ]
 _CONTENT = [c for c in _ALL if c.startswith('admin:content:')]
 _FINANCE = [c for c in _ALL if c.startswith('admin:finance:')]
