@@ -16,6 +16,8 @@ NOT_FROM_ROUTES = {
     "too_many_requests", "service_unavailable", "media_rejected", "booking_refused",
     "refund_amount_invalid", "refund_step_conflict", "booking_slot_missing",
     "payout_not_retryable",  # retry_payout runs in the settlement workflow's activity, never in a route
+    # The backup activity and the restore command line raise these; the backup routes only start and list.
+    "backup_tool_missing", "restore_target_not_empty",
 }
 
 

@@ -32,6 +32,7 @@ from domain.db import sqlalchemy_url
 from domain.payments.service import format_fen
 from domain.settings import ROOT, Settings
 from domain.time import utc_now
+from tests.e2e.sms_login import sms_headers
 from tests.factories import signature_png
 from workers.runtime import SEARCH_ATTRIBUTES
 
@@ -283,12 +284,8 @@ class Stack:
 
     def register(self, phone: str, role: str, name: str, id_serial: int) -> Party:
         """SMS login (sandbox code), the role's profile, and real-name verification through the worker."""
-        sent = self.http.post(f"{V1}/auth/sms/send", json={"phone": phone})
-        assert sent.status_code == 200, sent.text
-        login = self.http.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
-        assert login.status_code == 200, login.text
-        token = login.json()["access_token"]
-        h = {"Authorization": f"Bearer {token}"}
+        h = sms_headers(self.http, phone)
+        token = h["Authorization"].removeprefix("Bearer ")
         if role == "client":
             res = self.http.put(f"{V1}/me/client-profile", headers=h, json={
                 "org_name": "星河科技有限公司", "industry": "enterprise", "contact_name": name, "contact_phone": phone})

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from domain.time import SHANGHAI, utc_now
 from tests.e2e.booking_stack import valid_id_number
+from tests.e2e.sms_login import sms_headers
 from tests.e2e.test_admin import OPERATOR, login, settle
 
 pytestmark = pytest.mark.e2e
@@ -26,11 +27,7 @@ V1 = "/api/v1"
 
 
 def _sms_login(http: httpx.Client, phone: str) -> dict[str, str]:
-    sent = http.post(f"{V1}/auth/sms/send", json={"phone": phone})
-    assert sent.status_code == 200, sent.text
-    res = http.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
-    assert res.status_code == 200, res.text
-    return {"Authorization": f"Bearer {res.json()['access_token']}"}
+    return sms_headers(http, phone)
 
 
 def _new_artist(platform_url: str, name: str) -> tuple[int, str]:

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from domain.seed import stage_picture
 from domain.time import utc_now
 from tests.e2e.booking_stack import valid_id_number
+from tests.e2e.sms_login import sms_headers
 from tests.e2e.test_admin import OPERATOR, login, settle
 from tests.factories import signature_png
 
@@ -50,16 +51,7 @@ class Party:
             self.headers = {"Authorization": f"Bearer {token}"}
             self.id = int(http.get(f"{V1}/me", headers=self.headers).json()["id"])
             return
-        sent = http.post(f"{V1}/auth/sms/send", json={"phone": phone})
-        for _ in range(2):  # another browser test may have sent this phone a code a moment ago
-            if sent.status_code != 429:
-                break
-            time.sleep(int((sent.json().get("detail") or {}).get("retry_after", 60)) + 1)
-            sent = http.post(f"{V1}/auth/sms/send", json={"phone": phone})
-        assert sent.status_code == 200, sent.text
-        login = http.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
-        assert login.status_code == 200, login.text
-        self.headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        self.headers = sms_headers(http, phone)
         self.id = int(http.get(f"{V1}/me", headers=self.headers).json()["id"])
 
     def verify(self, name: str, serial: int) -> None:

@@ -20,6 +20,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.sms_login import sms_headers
+
 pytestmark = pytest.mark.e2e
 
 V1 = "/api/v1"
@@ -48,11 +50,7 @@ class Artist:
     def __init__(self, api: httpx.Client, name: str):
         self.api = api
         self.phone = f"139{random.randrange(10**8):08d}"  # noqa: S311 - a test phone number
-        sent = api.post(f"{V1}/auth/sms/send", json={"phone": self.phone})
-        assert sent.status_code == 200, sent.text
-        login = api.post(f"{V1}/auth/sms/login", json={"phone": self.phone, "code": sent.json()["sandbox_code"]})
-        assert login.status_code == 200, login.text
-        self.headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        self.headers = sms_headers(api, self.phone)
         me = api.put(f"{V1}/me/artist-profile", headers=self.headers, json={
             "stage_name": name, "artist_types": ["singer"], "styles": ["流行"], "city": "上海",
             "contact_phone": self.phone})
@@ -108,11 +106,7 @@ class Artist:
 
 def post_demand(api: httpx.Client, event_type: str) -> int:
     """The seeded client posts a demand; it waits for an operator before artists see it."""
-    sent = api.post(f"{V1}/auth/sms/send", json={"phone": DEMAND_CLIENT})
-    assert sent.status_code == 200, sent.text
-    login = api.post(f"{V1}/auth/sms/login", json={"phone": DEMAND_CLIENT, "code": sent.json()["sandbox_code"]})
-    assert login.status_code == 200, login.text
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    headers = sms_headers(api, DEMAND_CLIENT)
     role = api.post(f"{V1}/me/role", headers=headers, json={"role": "client"})
     assert role.status_code == 200, role.text
     start = datetime.now(UTC) + timedelta(days=30)

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from domain.time import utc_now
+from tests.e2e.sms_login import sms_headers
 from tests.e2e.test_admin import OPERATOR, login, settle
 
 pytestmark = pytest.mark.e2e
@@ -25,11 +26,7 @@ ARTISTS = ("13900000005", "13900000006")  # seeded, verified and approved
 
 
 def _login(http: httpx.Client, phone: str) -> dict[str, str]:
-    sent = http.post(f"{V1}/auth/sms/send", json={"phone": phone})
-    assert sent.status_code == 200, sent.text
-    res = http.post(f"{V1}/auth/sms/login", json={"phone": phone, "code": sent.json()["sandbox_code"]})
-    assert res.status_code == 200, res.text
-    return {"Authorization": f"Bearer {res.json()['access_token']}"}
+    return sms_headers(http, phone)
 
 
 def _act(http: httpx.Client, who: dict[str, str], booking_id: int, action: str, body: dict | None = None) -> dict:
