@@ -84,10 +84,10 @@ def list_operators(op: SystemOperatorOp, db: Db) -> list[OperatorOut]:
 
 @router.post("/operators", response_model=OperatorOut, status_code=201, summary="创建运营账号")
 def create_operator(body: OperatorCreateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
-    return operators.out(db, operators.create(db, body, created_by=op.id))
+    return operators.out(db, operators.create(db, body, op))
 
 
 @router.put("/operators/{operator_id}", response_model=OperatorOut, summary="修改运营账号")
 def update_operator(operator_id: PathId, body: OperatorUpdateIn, op: SystemOperatorOp, db: Db) -> OperatorOut:
     """Role, display name, enabled or disabled, a new password (only the fields sent change)."""
-    return operators.out(db, operators.update(db, operators.get(db, operator_id), body))
+    return operators.out(db, operators.update(db, op, operators.get(db, operator_id), body))

@@ -52,21 +52,21 @@ def role_options(op: OperatorAdminOp, db: Db) -> list[OperatorRoleOption]:
 
 @router.post("/roles", response_model=OperatorRoleOut, status_code=201, summary="新建角色")
 def create_role(body: OperatorRoleIn, op: RoleOp, db: Db) -> OperatorRoleOut:
-    return _role(roles.create(db, code=body.code, name=body.name,
+    return _role(roles.create(db, op, code=body.code, name=body.name,
                               permissions=[Permission(c) for c in body.permissions]), 0)
 
 
 @router.put("/roles/{role_id}", response_model=OperatorRoleOut, summary="修改角色")
 def update_role(role_id: PathId, body: OperatorRoleUpdateIn, op: RoleOp, db: Db) -> OperatorRoleOut:
     """Name and permission codes. Operators holding the role get the new codes on their next request."""
-    role = roles.update(db, roles.get(db, role_id), name=body.name,
+    role = roles.update(db, op, roles.get(db, role_id), name=body.name,
                         permissions=[Permission(c) for c in body.permissions])
     return next(_role(r, n) for r, n in roles.list_roles(db) if r.id == role.id)
 
 
 @router.delete("/roles/{role_id}", status_code=204, summary="删除角色")
 def delete_role(role_id: PathId, op: RoleOp, db: Db) -> Response:
-    roles.delete(db, roles.get(db, role_id))
+    roles.delete(db, op, roles.get(db, role_id))
     return Response(status_code=204)
 
 

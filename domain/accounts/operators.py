@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -37,12 +37,15 @@ def login(session: Session, username: str, password: str, ip: str) -> Operator:
     return op
 
 
-def create(session: Session, data: OperatorCreateIn, created_by: int | None) -> Operator:
+def create(session: Session, data: OperatorCreateIn, actor: Operator | None) -> Operator:
+    """`actor` None: the seed / command line making the first account."""
     if session.scalar(select(Operator.id).where(Operator.username == data.username)):
         raise Conflict("用户名已存在", code="username_taken")
     role = roles.by_code(session, data.role)
+    if actor is not None:
+        roles.check_within(session, actor, role)
     op = Operator(username=data.username, password_hash=hash_password(data.password),
-                  display_name=data.display_name, created_by=created_by, role_id=role.id)
+                  display_name=data.display_name, created_by=actor.id if actor else None, role_id=role.id)
     session.add(op)
     session.flush()
     return op
@@ -59,9 +62,16 @@ def get(session: Session, operator_id: int) -> Operator:
     return op
 
 
-def update(session: Session, op: Operator, data: OperatorUpdateIn) -> Operator:
+def update(session: Session, actor: Operator, op: Operator, data: OperatorUpdateIn) -> Operator:
     """Change a colleague's name, role, status or password. A new role applies from their next request (the
-    check reads the role live); disabling or a new password ends their sessions; one active super admin stays."""
+    check reads the role live); disabling or a new password ends their sessions; one active super admin stays.
+    The actor must hold every right of the account's role, before and after."""
+    # One change of operator accounts at a time, so two super admins can't demote each other at once.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('operators'))"))
+    session.refresh(op)
+    roles.check_within(session, actor, roles.get(session, op.role_id))
+    if data.role is not None:
+        roles.check_within(session, actor, roles.by_code(session, data.role))
     if data.display_name is not None:
         op.display_name = data.display_name
     if data.role is not None:

@@ -88,8 +88,27 @@ def list_roles(session: Session) -> list[tuple[Role, int]]:
     return [(r, int(n)) for r, n in rows]
 
 
-def create(session: Session, *, code: str, name: str, permissions: list[P]) -> Role:
-    """A new role (codes are checked against the catalogue by the request schema)."""
+class BeyondOwnRights(AppError):
+    status, code, message = 403, "beyond_own_rights", "不能授予或管理超出自己权限的角色或账号"
+
+
+def held_by(session: Session, actor: Operator) -> set[str]:
+    role = session.get(Role, actor.role_id)
+    return set(granted(role)) if role else set()
+
+
+def check_within(session: Session, actor: Operator, role: Role | list[P]) -> None:
+    """Nobody hands out or manages rights they don't hold themselves: a role editor can't add a code to their
+    own role, and only a super admin can make (or reset the password of) another super admin."""
+    codes = set(granted(role)) if isinstance(role, Role) else set(_ordered(role))
+    missing = codes - held_by(session, actor)
+    if missing:
+        raise BeyondOwnRights(detail={"codes": sorted(missing)})
+
+
+def create(session: Session, actor: Operator, *, code: str, name: str, permissions: list[P]) -> Role:
+    """A new role (codes are checked against the catalogue by the request schema, and against the actor's)."""
+    check_within(session, actor, permissions)
     if session.scalar(select(Role.id).where(Role.code == code)):
         raise Conflict("角色编码已存在", code="role_code_taken")
     role = Role(code=code, name=name, permissions=_ordered(permissions), builtin=False)
@@ -102,7 +121,9 @@ class SuperAdminCodes(AppError):
     status, code, message = 409, "role_super_admin", "超级管理员始终拥有全部权限，不能取消"
 
 
-def update(session: Session, role: Role, *, name: str, permissions: list[P]) -> Role:
+def update(session: Session, actor: Operator, role: Role, *, name: str, permissions: list[P]) -> Role:
+    check_within(session, actor, role)
+    check_within(session, actor, permissions)
     if role.code == SUPER_ADMIN and set(_ordered(permissions)) != {p.value for p in P}:
         raise SuperAdminCodes()
     role.name = name
@@ -112,7 +133,8 @@ def update(session: Session, role: Role, *, name: str, permissions: list[P]) -> 
     return role
 
 
-def delete(session: Session, role: Role) -> None:
+def delete(session: Session, actor: Operator, role: Role) -> None:
+    check_within(session, actor, role)
     if role.builtin:
         raise BuiltinRole()
     if session.scalar(select(Operator.id).where(Operator.role_id == role.id).limit(1)):

@@ -46,7 +46,9 @@ def admin_routes(app: Any) -> list[tuple[str, str, Permission | None]]:
 
 def _token(db: Session, ctx: AppContext, username: str, codes: list[Permission]) -> str:
     """An operator whose role grants exactly `codes`, logged in (a session opened as the login route does)."""
-    role = roles.create(db, code=f"r_{username}", name=username, permissions=codes)
+    role = Role(code=f"r_{username}", name=username, permissions=[c.value for c in codes], builtin=False)
+    db.add(role)
+    db.flush()
     op = Operator(username=username, password_hash="x", display_name=username, role_id=role.id)
     db.add(op)
     db.flush()
@@ -190,3 +192,40 @@ async def test_disabled_operator_is_refused_and_one_super_admin_stays(api: httpx
     assert (await api.get(f"{V1}/admin/operators/role-options", headers=bearer(ops))).json()[2] == {
         "code": "support", "name": "客服"}
 
+
+
+async def test_nobody_grants_or_manages_rights_they_do_not_hold(api: httpx.AsyncClient, db: Session,
+                                                                 ctx: AppContext):
+    """An account manager without every code can't make a super admin, reset one's password, or widen a role
+    (their own included) past what they hold; nothing changes when refused."""
+    await operator_token(api, db)
+    boss = db.query(Operator).filter_by(username="ops").one()
+    codes = [Permission.SYSTEM_OPERATOR, Permission.SYSTEM_ROLE, Permission.USER_LIST]
+    hr = _token(db, ctx, "hr", codes)
+    hr_role = db.query(Role).filter_by(code="r_hr").one()
+
+    promote = await api.post(f"{V1}/admin/operators", headers=bearer(hr), json={
+        "username": "mole", "password": "mole-password-1", "display_name": "新人", "role": "super_admin"})
+    assert promote.status_code == 403 and promote.json()["code"] == "beyond_own_rights", promote.text
+    assert db.query(Operator).filter_by(username="mole").count() == 0
+    reset = await api.put(f"{V1}/admin/operators/{boss.id}", headers=bearer(hr), json={"password": "taken-over-1"})
+    assert reset.status_code == 403 and reset.json()["code"] == "beyond_own_rights"
+    assert (await api.post(f"{V1}/admin/auth/login", json={"username": "ops", "password": "ops-password-1"})
+            ).status_code == 200
+    widen = await api.put(f"{V1}/admin/roles/{hr_role.id}", headers=bearer(hr), json={
+        "name": "人事", "permissions": [*(c.value for c in codes), "admin:finance:flow"]})
+    assert widen.status_code == 403 and widen.json()["detail"] == {"codes": ["admin:finance:flow"]}
+    db.refresh(hr_role)
+    assert "admin:finance:flow" not in hr_role.permissions
+    super_role = db.query(Role).filter_by(code="super_admin").one()
+    rename = await api.put(f"{V1}/admin/roles/{super_role.id}", headers=bearer(hr), json={
+        "name": "管理员", "permissions": [p.value for p in Permission]})
+    assert rename.status_code == 403
+
+    # Within their own codes they still do their job: a narrower role and an account holding it.
+    made = await api.post(f"{V1}/admin/roles", headers=bearer(hr), json={
+        "code": "viewer", "name": "只读", "permissions": ["admin:user:list"]})
+    assert made.status_code == 201, made.text
+    hired = await api.post(f"{V1}/admin/operators", headers=bearer(hr), json={
+        "username": "viewer1", "password": "viewer-password-1", "display_name": "只读小李", "role": "viewer"})
+    assert hired.status_code == 201, hired.text
