@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute
+
 _D = "[0-9０-９]"  # full-width digits are a common way around a naive filter
 _SEP = r"[\s\-－—]?"
 _NOT_DIGIT_BEFORE = "(?<![0-9０-９])"
@@ -133,3 +136,9 @@ def mask_contacts(text: str | None) -> str:
     for start, end in reversed(_spelled_mobiles(text)):
         text = f"{text[:start]}****{text[end:]}"
     return text
+
+
+def phone_search(column: InstrumentedAttribute[str | None], digits: str, *, pii: bool) -> ColumnElement[bool]:
+    """An operator who may not see phone numbers finds an account by its full number only (a caller on the
+    line); a partial match would reveal the masked digits one search at a time."""
+    return column.contains(digits, autoescape=True) if pii else column == digits

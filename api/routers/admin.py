@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from api.deps import Ctx, CurrentOperator, Db, Page, PageSize, PathId, client_ip, require_permission
 from domain.accounts import operators, sessions, users
-from domain.accounts.permissions import Permission
+from domain.accounts.permissions import Permission, operator_may
 from domain.accounts.schemas import (
     AdminUserOut,
     AdminUserPage,
@@ -54,7 +54,7 @@ def list_users(
     page_size: PageSize = 20,
 ) -> AdminUserPage:
     items, total = users.list_users(db, phone=phone or None, role=role, status=status, page=page,
-                                    page_size=page_size)
+                                    page_size=page_size, pii=operator_may(db, op, Permission.PII_VIEW))
     return AdminUserPage(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -62,7 +62,7 @@ def list_users(
 def set_status(user_id: PathId, body: UserStatusIn, op: UserStatusOp, db: Db) -> AdminUserOut:
     user = users.get_user(db, user_id)
     users.change_status(db, user, op.id, body.status, body.reason)
-    return users.admin_user_view(user)
+    return users.admin_user_view(user, pii=operator_may(db, op, Permission.PII_VIEW))
 
 
 @router.get("/users/{user_id}/status-changes", response_model=list[StatusChangeOut], summary="状态变更记录")

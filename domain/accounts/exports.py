@@ -16,7 +16,7 @@ from domain.accounts.crypto import FieldCipher, mask_name
 from domain.accounts.verification import ID_CONTEXT, NAME_CONTEXT
 from domain.enums import ACCOUNT_STATUS_LABELS, INDUSTRY_LABELS, ROLE_LABELS
 from domain.models import RealNameVerification, User
-from domain.privacy import mask_phone
+from domain.privacy import mask_phone, phone_search
 from domain.xlsx import Column, workbook
 
 MAX_EXPORT_ROWS = 50_000
@@ -31,11 +31,11 @@ USER_COLUMNS = [
 ]
 
 
-def users_query(*, phone: str | None, role: str | None, status: str | None) -> Select[Any]:
+def users_query(*, phone: str | None, role: str | None, status: str | None, pii: bool) -> Select[Any]:
     """The users the console list shows for these filters (domain.accounts.users.list_users), newest first."""
     q = select(User).options(selectinload(User.client_profile), selectinload(User.artist_profile))
     if phone:
-        q = q.where(User.phone.contains(phone, autoescape=True))
+        q = q.where(phone_search(User.phone, phone, pii=pii))
     if role == "client":
         q = q.where(User.client_profile.has())
     elif role == "artist":
@@ -57,7 +57,7 @@ def _latest_verifications(session: Session, user_ids: list[int]) -> dict[int, Re
 
 def users_workbook(session: Session, cipher: FieldCipher, *, phone: str | None, role: str | None,
                    status: str | None, pii: bool) -> bytes:
-    users = list(session.scalars(users_query(phone=phone, role=role, status=status).limit(MAX_EXPORT_ROWS)))
+    users = list(session.scalars(users_query(phone=phone, role=role, status=status, pii=pii).limit(MAX_EXPORT_ROWS)))
     verifications = _latest_verifications(session, [u.id for u in users])
 
     def shown_phone(value: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from domain.accounts import rules
+from domain.accounts import exports, rules
 from domain.accounts.crypto import mask_phone
 from domain.accounts.schemas import (
     AdminUserOut,
@@ -186,23 +186,16 @@ def choose_role(session: Session, auth: AuthSession, user: User, role: str) -> N
 
 
 def list_users(session: Session, *, phone: str | None, role: str | None, status: str | None,
-               page: int, page_size: int) -> tuple[list[AdminUserOut], int]:
-    q = select(User).options(selectinload(User.client_profile), selectinload(User.artist_profile))
-    if phone:
-        q = q.where(User.phone.contains(phone, autoescape=True))
-    if role == "client":
-        q = q.where(User.client_profile.has())
-    elif role == "artist":
-        q = q.where(User.artist_profile.has())
-    if status:
-        q = q.where(User.status == status)
+               page: int, page_size: int, pii: bool) -> tuple[list[AdminUserOut], int]:
+    """`pii`: whether the operator may see phone numbers (else masked, and found by the full number only)."""
+    q = exports.users_query(phone=phone, role=role, status=status, pii=pii)
     total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
-    rows = session.scalars(q.order_by(User.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
-    return [admin_user_view(u) for u in rows], total
+    rows = session.scalars(q.offset((page - 1) * page_size).limit(page_size)).all()
+    return [admin_user_view(u, pii=pii) for u in rows], total
 
 
-def admin_user_view(u: User) -> AdminUserOut:
-    return AdminUserOut(id=u.id, phone=u.phone, status=u.status, roles=u.roles,
+def admin_user_view(u: User, *, pii: bool) -> AdminUserOut:
+    return AdminUserOut(id=u.id, phone=u.phone if pii else mask_phone(u.phone), status=u.status, roles=u.roles,
                         org_name=u.client_profile.org_name if u.client_profile else None,
                         stage_name=u.artist_profile.stage_name if u.artist_profile else None,
                         verification_status=u.verification_status, created_at=u.created_at)

@@ -28,7 +28,7 @@ from domain.artists.service import COMPLETED_SHOW_STATUSES
 from domain.enums import ACCOUNT_STATUS_LABELS, ARTIST_TYPE_LABELS
 from domain.errors import ArtistNotFound
 from domain.models import ArtistProfile, Booking, BookingEvent, Review, User
-from domain.privacy import mask_phone
+from domain.privacy import mask_phone, phone_search
 from domain.time import SHANGHAI, shanghai_day_bounds
 from domain.xlsx import Column, workbook
 
@@ -43,7 +43,7 @@ class ArtistFilter:
 
     start: date | None = None  # China days, inclusive: the statistics' period
     end: date | None = None
-    keyword: str | None = None  # stage name, phone digits or the artist id
+    keyword: str | None = None  # stage name, phone digits (the full number without pii) or the artist id
     city: str | None = None
     artist_type: str | None = None
     status: str | None = None  # account status: active / warned / banned
@@ -144,8 +144,8 @@ def _figures(f: ArtistFilter) -> tuple[Any, Any, Any, Any]:
     return requests, shows, responses, ratings
 
 
-def _filtered(f: ArtistFilter) -> Select[Any]:
-    """Artists matching the filters, with their figures for the period."""
+def _filtered(f: ArtistFilter, *, pii: bool) -> Select[Any]:
+    """Artists matching the filters, with their figures for the period (`pii`: see domain.privacy.phone_search)."""
     requests, shows, responses, ratings = _figures(f)
     q = (select(ArtistProfile, User.phone, User.status, User.verification_status,
                 func.coalesce(requests.c.bookings, 0).label("bookings"),
@@ -163,7 +163,7 @@ def _filtered(f: ArtistFilter) -> Select[Any]:
     if f.keyword:
         like = f.keyword.strip()
         conditions = [ArtistProfile.stage_name.contains(like, autoescape=True),
-                      User.phone.contains(like, autoescape=True)]
+                      phone_search(User.phone, like, pii=pii)]
         if like.isdigit() and len(like) <= 18:
             conditions.append(cast(ArtistProfile.user_id, String) == like)
         q = q.where(or_(*conditions))
@@ -224,7 +224,7 @@ def _totals(session: Session, q: Select[Any]) -> ArtistStats:
 def list_artists(session: Session, f: ArtistFilter, page: int, page_size: int, *, pii: bool) -> AdminArtistPage:
     """The console's artist list: one page with each artist's figures for the period, and the filtered totals.
     `pii`: whether the operator may see phone numbers unmasked."""
-    q = _filtered(f)
+    q = _filtered(f, pii=pii)
     total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
     rows = session.execute(_ordered(q, f).offset((page - 1) * page_size).limit(page_size)).all()
     return AdminArtistPage(items=[_row(r, pii) for r in rows], total=total, page=page, page_size=page_size,
@@ -233,13 +233,13 @@ def list_artists(session: Session, f: ArtistFilter, page: int, page_size: int, *
 
 def iter_artists(session: Session, f: ArtistFilter, *, pii: bool) -> Iterator[AdminArtistOut]:
     """Every artist the filters match, in the list's order (the Excel export; at most MAX_EXPORT_ROWS)."""
-    for row in session.execute(_ordered(_filtered(f), f).limit(MAX_EXPORT_ROWS)):
+    for row in session.execute(_ordered(_filtered(f, pii=pii), f).limit(MAX_EXPORT_ROWS)):
         yield _row(row, pii)
 
 
 def artist_stats(session: Session, artist_id: int, f: ArtistFilter, *, pii: bool) -> ArtistStatsOut:
     """One artist's figures for the period, and month by month (China time) the bookings, shows and revenue."""
-    row = session.execute(_filtered(ArtistFilter(start=f.start, end=f.end))
+    row = session.execute(_filtered(ArtistFilter(start=f.start, end=f.end), pii=pii)
                           .where(ArtistProfile.user_id == artist_id)).first()
     if row is None:
         raise ArtistNotFound()

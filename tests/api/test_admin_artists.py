@@ -288,6 +288,36 @@ async def test_user_export_masks_personal_data_by_role(api: httpx.AsyncClient, d
     assert (await api.get(f"{V1}/admin/users.xlsx", headers=bearer(ops), params={"phone": "abc"})).status_code == 422
 
 
+async def test_lists_mask_phones_and_find_by_the_full_number_without_pii(api: httpx.AsyncClient, db: Session):
+    """Without admin:pii:view the user and artist lists show masked numbers and a phone search needs the whole
+    number: matching a few digits at a time would spell a masked number out."""
+    client = user_row(db, "13800001230").id
+    artist = artist_row(db, "13900001230")
+    db.commit()
+    admin = await operator_token(api, db)
+    kefu = await operator_token(api, db, "kefu", role="support")
+
+    async def users(token: str, phone: str) -> list[tuple[int, str]]:
+        res = await api.get(f"{V1}/admin/users", headers=bearer(token), params={"phone": phone})
+        assert res.status_code == 200, res.text
+        return [(u["id"], u["phone"]) for u in res.json()["items"]]
+
+    async def artists(token: str, keyword: str) -> list[tuple[int, str]]:
+        res = await api.get(f"{V1}/admin/artists", headers=bearer(token), params={"keyword": keyword})
+        assert res.status_code == 200, res.text
+        return [(a["id"], a["phone"]) for a in res.json()["items"]]
+
+    assert await users(admin, "0000123") == [(artist, "13900001230"), (client, "13800001230")]
+    assert await users(kefu, "0000123") == []
+    assert await users(kefu, "13800001230") == [(client, "138****1230")]
+    assert await artists(admin, "001230") == [(artist, "13900001230")]
+    assert await artists(kefu, "001230") == []
+    assert await artists(kefu, "13900001230") == [(artist, "139****1230")]
+    status = await api.post(f"{V1}/admin/users/{client}/status", headers=bearer(admin),
+                            json={"status": "warned", "reason": "测试警告"})
+    assert status.status_code == 200 and status.json()["phone"] == "13800001230"
+
+
 async def test_seeded_and_factory_artists_are_public(api: httpx.AsyncClient, db: Session):
     """Artists approved through the test helpers and factories (what hundreds of other tests rely on)."""
     token = await register_artist(api, "13900001230", name="默认通过")
