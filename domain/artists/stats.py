@@ -5,7 +5,8 @@ For a period of China days [start, end] (either side open):
   cancellations (ended CANCELLED) and the response rate (answered — quoted or declined — rather than left to expire,
   over those that were answered or expired);
 - completed shows and revenue: shows performed in the period (by show date, status PERFORMED or later, disputes
-  aside), revenue being their agreed fee (fen);
+  aside), revenue being their agreed fee less what the ledger shows refunded on them (a dispute ruled after the
+  show), in fen;
 - rating: the mean score of visible reviews written in the period, with their count.
 
 One grouped subquery per figure, joined to the artist list, so a page (sorted by any figure) is a fixed number of
@@ -27,7 +28,8 @@ from domain.artists.onboarding import listed_artist
 from domain.artists.service import COMPLETED_SHOW_STATUSES
 from domain.enums import ACCOUNT_STATUS_LABELS, ARTIST_TYPE_LABELS
 from domain.errors import ArtistNotFound
-from domain.models import ArtistProfile, Booking, BookingEvent, Review, User
+from domain.ledger import accounts
+from domain.models import ArtistProfile, Booking, BookingEvent, JournalEntry, JournalLine, Review, User
 from domain.privacy import mask_phone, phone_search
 from domain.time import SHANGHAI, shanghai_day_bounds
 from domain.xlsx import Column, workbook
@@ -54,7 +56,7 @@ class ArtistFilter:
 class ArtistStats(BaseModel):
     bookings: int = 0
     completed_shows: int = 0
-    revenue_amount: int = 0  # fen: agreed fees of the shows performed in the period
+    revenue_amount: int = 0  # fen: agreed fees of the shows performed in the period, less refunds on them
     response_rate: int | None = None  # percent, None when no request was answered or expired in the period
     rating: float | None = None
     review_count: int = 0
@@ -118,6 +120,16 @@ def _one_decimal(value: Any) -> float | None:
     return None if value is None else float(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def _net_fee() -> Any:
+    """A show's agreed fee less the refunds the ledger posted on its booking (escrow lines of refund entries)."""
+    refunded = (select(func.coalesce(func.sum(JournalLine.amount), 0))
+                .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+                .where(JournalEntry.booking_id == Booking.id, JournalEntry.kind == "refund",
+                       JournalLine.account == accounts.ESCROW)
+                .correlate(Booking).scalar_subquery())
+    return func.coalesce(Booking.fee_amount, 0) - refunded
+
+
 def _figures(f: ArtistFilter) -> tuple[Any, Any, Any, Any]:
     """The grouped subqueries (requests, shows, responses, ratings) for the filter's period, keyed by artist_id."""
     lo, hi = _bounds(f)
@@ -125,7 +137,7 @@ def _figures(f: ArtistFilter) -> tuple[Any, Any, Any, Any]:
                        func.count().filter(Booking.status == "CANCELLED").label("cancellations"))
                 .where(*_within(Booking.created_at, lo, hi)).group_by(Booking.artist_id).subquery("requests"))
     shows = (select(Booking.artist_id, func.count().label("completed_shows"),
-                    func.coalesce(func.sum(Booking.fee_amount), 0).label("revenue_amount"))
+                    func.coalesce(func.sum(_net_fee()), 0).label("revenue_amount"))
              .where(Booking.status.in_(COMPLETED_SHOW_STATUSES), *_within(Booking.start_at, lo, hi))
              .group_by(Booking.artist_id).subquery("shows"))
     responses = (select(Booking.artist_id,
@@ -256,7 +268,7 @@ def artist_stats(session: Session, artist_id: int, f: ArtistFilter, *, pii: bool
         months.setdefault(month, {}).update(bookings=n, cancellations=cancelled)
     shown = bucket(Booking.start_at)
     for month, n, revenue in session.execute(
-            select(shown, func.count(), func.coalesce(func.sum(Booking.fee_amount), 0))
+            select(shown, func.count(), func.coalesce(func.sum(_net_fee()), 0))
             .where(Booking.artist_id == artist_id, Booking.status.in_(COMPLETED_SHOW_STATUSES),
                    *_within(Booking.start_at, lo, hi)).group_by(shown)):
         months.setdefault(month, {}).update(completed_shows=n, revenue_amount=int(revenue))

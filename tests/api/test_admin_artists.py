@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from api.context import AppContext
 from domain.accounts.verification import ID_CONTEXT, NAME_CONTEXT
+from domain.ledger import accounts
+from domain.ledger import service as ledger
 from domain.models import Booking, BookingEvent, ClientProfile, RealNameVerification, Review
 from tests.factories import (
     artist_row,
@@ -148,7 +150,7 @@ def _figures(db: Session) -> dict[str, int]:
     b = artist_row(db, "13900001211", stage_name="统计乙", city="北京")
     c = artist_row(db, "13900001212", stage_name="统计丙", city="上海", approved_at=None)
     # 甲: four requests in October (one at 01:00 on 1 October in China, still 30 September in UTC), one cancelled,
-    # three answered of four; two shows in October (one requested in September) for ¥15,000.
+    # three answered of four; two shows in October (one requested in September) for ¥15,000 (¥13,000 net).
     b1 = _booking(db, client, a, "COMPLETED", "2026-10-05 02:00", "2026-10-20 10:00", 1_000_000, "CONFIRMED")
     _booking(db, client, a, "CANCELLED", "2026-10-06 02:00", "2026-12-01 10:00", 800_000, "CONFIRMED")
     _booking(db, client, a, "PERFORMED", "2026-10-07 02:00", "2026-11-02 10:00", 700_000, "CONFIRMED")
@@ -159,6 +161,9 @@ def _figures(db: Session) -> dict[str, int]:
     _review(db, b1, client, a, (5, 5, 4), "2026-10-25 02:00")
     _review(db, b4, client, a, (3, 4, 5), "2026-10-12 02:00")
     _review(db, b7, client, a, (1, 1, 1), "2026-08-30 02:00")  # outside the period
+    # After the show a dispute refunded ¥2,000 of b1's fee (the ledger's refund entry): revenue is net of it.
+    ledger.post(db, kind="refund", ref=f"dispute-{b1}", booking_id=b1, artist_id=a,
+                lines=[(accounts.ESCROW, 200_000), (accounts.gateway("sandbox"), -200_000)])
     # 乙: two requests, both answered; one show for ¥20,000.
     _booking(db, client, b, "COMPLETED", "2026-10-10 02:00", "2026-10-15 10:00", 2_000_000, "CONFIRMED")
     _booking(db, client, b, "REJECTED", "2026-10-11 02:00", "2026-12-15 10:00", None, "REJECTED")
@@ -177,19 +182,19 @@ async def test_artist_statistics_for_a_period(api: httpx.AsyncClient, db: Sessio
     page = res.json()
     rows = {r["id"]: r for r in page["items"]}
     assert [r["id"] for r in page["items"]] == [ids["b"], ids["a"], ids["c"]]  # by revenue in October
-    assert rows[ids["a"]]["stats"] == {"bookings": 4, "completed_shows": 2, "revenue_amount": 1_500_000,
+    assert rows[ids["a"]]["stats"] == {"bookings": 4, "completed_shows": 2, "revenue_amount": 1_300_000,
                                        "response_rate": 75, "rating": 4.3, "review_count": 2, "cancellations": 1}
     assert rows[ids["b"]]["stats"] == {"bookings": 2, "completed_shows": 1, "revenue_amount": 2_000_000,
                                        "response_rate": 100, "rating": None, "review_count": 0, "cancellations": 0}
     assert rows[ids["c"]]["stats"]["bookings"] == 0 and rows[ids["c"]]["listed"] is False
-    assert page["totals"] == {"bookings": 6, "completed_shows": 3, "revenue_amount": 3_500_000,
+    assert page["totals"] == {"bookings": 6, "completed_shows": 3, "revenue_amount": 3_300_000,
                               "response_rate": 83, "rating": 4.3, "review_count": 2, "cancellations": 1}
     assert rows[ids["a"]]["phone"] == "13900001210"  # a super_admin may see phone numbers
 
     # All time: every booking and review counts.
     everything = (await api.get(f"{V1}/admin/artists", headers=bearer(ops))).json()
     a_all = next(r for r in everything["items"] if r["id"] == ids["a"])["stats"]
-    assert (a_all["bookings"], a_all["completed_shows"], a_all["revenue_amount"]) == (7, 4, 2_500_000)
+    assert (a_all["bookings"], a_all["completed_shows"], a_all["revenue_amount"]) == (7, 4, 2_300_000)
     assert (a_all["rating"], a_all["review_count"]) == (3.2, 3)
 
     # Filters and paging.
@@ -212,7 +217,7 @@ async def test_artist_statistics_for_a_period(api: httpx.AsyncClient, db: Sessio
     assert one.status_code == 200, one.text
     assert one.json()["months"] == [
         {"month": "2026-09", "bookings": 1, "completed_shows": 0, "revenue_amount": 0, "cancellations": 0},
-        {"month": "2026-10", "bookings": 4, "completed_shows": 2, "revenue_amount": 1_500_000, "cancellations": 1}]
+        {"month": "2026-10", "bookings": 4, "completed_shows": 2, "revenue_amount": 1_300_000, "cancellations": 1}]
     assert one.json()["artist"]["stats"]["bookings"] == 5
     assert (await api.get(f"{V1}/admin/artists/987654/stats", headers=bearer(ops))).status_code == 404
 
@@ -238,8 +243,8 @@ async def test_artist_export_adds_up_and_masks_phones_by_role(api: httpx.AsyncCl
     header, *rows, totals = await _xlsx(api, admin, "artists.xlsx", **OCTOBER, sort="revenue")
     col = {name: i for i, name in enumerate(header)}
     assert [r[col["艺人ID"]] for r in rows] == [ids["b"], ids["a"], ids["c"]]
-    assert [r[col["成交额（元）"]] for r in rows] == [20000, 15000, 0]
-    assert (totals[col["成交额（元）"]], totals[col["预约数"]], totals[col["取消数"]]) == (35000, 6, 1)
+    assert [r[col["成交额（元）"]] for r in rows] == [20000, 13000, 0]
+    assert (totals[col["成交额（元）"]], totals[col["预约数"]], totals[col["取消数"]]) == (33000, 6, 1)
     assert totals[col["完成演出"]] == sum(r[col["完成演出"]] for r in rows) == 3
     assert [r[col["入驻审核"]] for r in rows] == ["已通过", "已通过", "待审核"]
     assert rows[1][col["手机号"]] == "13900001210" and rows[1][col["评分"]] == 4.3
@@ -248,7 +253,7 @@ async def test_artist_export_adds_up_and_masks_phones_by_role(api: httpx.AsyncCl
     header, *rows, totals = await _xlsx(api, ops, "artists.xlsx", **OCTOBER, city="北京", sort="revenue")
     assert [r[col["艺人ID"]] for r in rows] == [ids["b"], ids["a"]]
     assert [r[col["手机号"]] for r in rows] == ["139****1211", "139****1210"]
-    assert totals[col["成交额（元）"]] == 35000
+    assert totals[col["成交额（元）"]] == 33000
     listed = (await api.get(f"{V1}/admin/artists", headers=bearer(ops), params={"keyword": "统计甲"})).json()
     assert listed["items"][0]["phone"] == "139****1210"
 
