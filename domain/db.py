@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -81,3 +81,9 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def xact_lock(session: Session, key: str) -> None:
+    """Serialise writers of one thing (a phone's codes, a list that is replaced whole) until the transaction ends:
+    a PostgreSQL advisory lock on a 64-bit hash of `key`."""
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import case, text
+from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from domain.db import xact_lock
 from domain.errors import AppError
 from domain.models import LoginThrottle
 from domain.time import utc_now
@@ -42,7 +43,7 @@ def serialise_and_check(session: Session, username: str, ip: str) -> None:
     """Hold this IP's and this username's attempts one after the other (always IP first, so two requests never wait
     on each other in a cycle) until the transaction ends, then refuse if either is locked."""
     for scope, subject in _subjects(username, ip):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"login:{scope}:{subject}"})
+        xact_lock(session, f"login:{scope}:{subject}")
     now = utc_now()
     for scope, subject in _subjects(username, ip):
         row = session.get(LoginThrottle, (scope, subject), populate_existing=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from domain.accounts import login_throttle, roles
 from domain.accounts.crypto import hash_password, verify_password
 from domain.accounts.schemas import OperatorCreateIn, OperatorOut, OperatorUpdateIn
+from domain.db import xact_lock
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import AuthSession, Operator, Role
 from domain.time import utc_now
@@ -67,7 +68,7 @@ def update(session: Session, actor: Operator, op: Operator, data: OperatorUpdate
     check reads the role live); disabling or a new password ends their sessions; one active super admin stays.
     The actor must hold every right of the account's role, before and after."""
     # One change of operator accounts at a time, so two super admins can't demote each other at once.
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('operators'))"))
+    xact_lock(session, "operators")
     session.refresh(op)
     roles.check_within(session, actor, roles.get(session, op.role_id))
     if data.role is not None:

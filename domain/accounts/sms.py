@@ -9,9 +9,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from domain.db import xact_lock
 from domain.errors import AppError, TooManyRequests
 from domain.models import PhoneLock, SmsCode
 from domain.time import utc_now
@@ -52,7 +53,7 @@ def _hash(pepper: str, phone: str, code: str) -> str:
 
 def _serialise_phone(session: Session, phone: str) -> None:
     """Two requests for one phone (send/login) run one after the other: limits and attempts stay exact."""
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "sms:" + phone})
+    xact_lock(session, "sms:" + phone)
 
 
 def _check_lock(session: Session, phone: str) -> None:

@@ -32,6 +32,7 @@ from domain.calendar.schemas import (
     SlotConflictOut,
     SlotOut,
 )
+from domain.db import xact_lock
 from domain.enums import BLOCKING_STATUSES
 from domain.errors import AppError, NotFound
 from domain.inputs import DATE_MAX, DATE_MIN
@@ -78,7 +79,7 @@ def _lock_artist_calendar(session: Session, artist_id: int) -> None:
     """Serialise writes to one artist's calendar until the transaction ends (released by commit/rollback).
     Every write takes this lock, so it is also where the artist's search entry is marked for a refresh
     (index-only backends copy unavailable days; domain.artists.changes writes it with the commit)."""
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"calendar_slots:{artist_id}", 0))))
+    xact_lock(session, f"calendar_slots:{artist_id}")
     artist_changed(session, artist_id)
 
 

@@ -11,11 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.accounts.crypto import mask_phone
 from domain.contracts.errors import NotASigner, PhoneRequired, SignCodeInvalid, SignCodeRequired
+from domain.db import xact_lock
 from domain.errors import TooManyRequests
 from domain.models import Booking, ContractSignCode, SignatureEvidence, User
 from domain.time import utc_now
@@ -48,7 +49,7 @@ def _hash(pepper: str, code_id_scope: str, code: str) -> str:
 
 
 def _serialise(session: Session, booking_id: int, user_id: int) -> None:
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"contract-sign:{booking_id}:{user_id}"})
+    xact_lock(session, f"contract-sign:{booking_id}:{user_id}")
 
 
 def send_code(session: Session, sender: SmsSender, pepper: str, booking: Booking, user: User, role: str, ip: str,

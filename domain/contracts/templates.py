@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import string
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.contracts.errors import TemplateInvalid, TemplateNotFound
 from domain.contracts.terms import PLACEHOLDERS
+from domain.db import xact_lock
 from domain.models import ContractTemplate
 
 DEFAULT_TITLE = "演出服务合同"
@@ -78,7 +79,7 @@ def latest(session: Session) -> ContractTemplate:
     row = session.scalar(select(ContractTemplate).order_by(ContractTemplate.version.desc()).limit(1))
     if row is not None:
         return row
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('contract_templates'))"))
+    xact_lock(session, "contract_templates")
     row = session.scalar(select(ContractTemplate).order_by(ContractTemplate.version.desc()).limit(1))
     if row is None:
         row = ContractTemplate(version=1, title=DEFAULT_TITLE, body=DEFAULT_BODY, note="平台默认模板")
@@ -90,7 +91,7 @@ def latest(session: Session) -> ContractTemplate:
 def create_version(session: Session, operator_id: int, title: str, body: str, note: str) -> ContractTemplate:
     _check(body)
     latest(session)  # the default is version 1, so an operator's first version is 2
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('contract_templates'))"))
+    xact_lock(session, "contract_templates")
     version = (session.scalar(select(func.max(ContractTemplate.version))) or 0) + 1
     row = ContractTemplate(version=version, title=title, body=body, note=note, created_by=operator_id)
     session.add(row)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.artists.service import cards_for, image_urls
+from domain.db import xact_lock
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.errors import AppError, Conflict, NotFound
 from domain.homepage.schemas import (
@@ -106,6 +107,7 @@ def recommendations(session: Session, storage: ObjectStorage) -> list[Recommenda
 def set_recommendations(session: Session, storage: ObjectStorage, operator_id: int, artist_ids: list[int]) -> None:
     """Replace the list. An artist already on it may stay while not public (the operator reorders around them);
     every artist added must be public now."""
+    xact_lock(session, "home:recommendations")  # two saves at once: one list, not both merged or a key clash
     current = set(session.scalars(select(HomeRecommendation.artist_id)))
     added = [i for i in artist_ids if i not in current]
     refused = [i for i in added if i not in _public_ids(session, storage, added)]
@@ -159,6 +161,7 @@ def _check_banner(session: Session, storage: ObjectStorage, body: BannerIn, bann
 
 
 def create_banner(session: Session, storage: ObjectStorage, operator_id: int, body: BannerIn) -> HomeBanner:
+    xact_lock(session, "home:banners")  # the count limit and the next position hold under concurrent saves
     count = session.scalar(select(func.count()).select_from(HomeBanner)) or 0
     if count >= MAX_BANNERS:
         raise BannerLimit()
@@ -191,6 +194,7 @@ def delete_banner(session: Session, storage: ObjectStorage, banner_id: int) -> N
 
 
 def reorder_banners(session: Session, ids: list[int]) -> None:
+    xact_lock(session, "home:banners")
     rows = {b.id: b for b in session.scalars(select(HomeBanner))}
     if len(set(ids)) != len(ids) or set(ids) != set(rows):
         raise BannerOrderInvalid()

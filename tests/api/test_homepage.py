@@ -4,6 +4,7 @@ artists. Publish windows are instants: the console sends Beijing time with its o
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -284,3 +285,24 @@ async def test_the_console_routes_need_an_operator_whose_role_covers_content(api
         assert (await api.request(method, f"{V1}{path}", headers=bearer(artist))).status_code == 403
         assert (await api.request(method, f"{V1}{path}", headers=bearer(finance))).status_code == 403
         assert (await api.request(method, f"{V1}{path}", headers=bearer(operations))).status_code == 200
+
+
+async def test_concurrent_saves_of_the_home_lists_each_land_whole(api: httpx.AsyncClient, db: Session):
+    """Two operators saving the 推荐艺人 list at the same moment: each save is whole (the last one wins), none
+    fails; banners added at once get distinct positions."""
+    ops = await operator_token(api, db)
+    a = await _artist(api, "13900000301", "并发甲")
+    b = await _artist(api, "13900000302", "并发乙")
+    lists = [[a, b], [b, a], [a], [b]] * 2
+    answers = await asyncio.gather(*(api.put(f"{V1}/admin/homepage/recommendations", headers=bearer(ops),
+                                             json={"artist_ids": ids}) for ids in lists))
+    assert [r.status_code for r in answers] == [200] * len(lists), [r.text for r in answers if r.status_code != 200]
+    final = [r["artist_id"] for r in (await api.get(f"{V1}/admin/homepage/recommendations",
+                                                    headers=bearer(ops))).json()]
+    assert final in lists
+
+    images = [await _image(api, ops) for _ in range(4)]
+    made = await asyncio.gather(*(api.post(f"{V1}/admin/homepage/banners", headers=bearer(ops), json={
+        "title": f"横幅{i}", "image_key": image, "link_type": "none"}) for i, image in enumerate(images)))
+    assert [r.status_code for r in made] == [201] * 4, [r.text for r in made]
+    assert sorted(r.json()["position"] for r in made) == [0, 1, 2, 3]
