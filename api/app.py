@@ -24,16 +24,20 @@ from api.routers import (
     bookings,
     calendar,
     cases,
+    chat,
+    complaints,
     contracts,
     dashboard,
     discovery,
     disputes,
     files,
     health,
+    help,
     homepage,
     me,
     money_exports,
     money_records,
+    notifications,
     payments,
     payouts,
     profiles,
@@ -186,7 +190,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(money_exports.router, prefix="/api/v1")  # after the queues: their .xlsx siblings
     app.include_router(settlements.router, prefix="/api/v1")
     for router in (admin_access.router, disputes.router, admin_artists.router, dashboard.router, homepage.router,
-                   system.router, backups.router):
+                   system.router, backups.router, chat.router, notifications.router, help.router, complaints.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(health.router)
     _mount_spa(app, "/h5", H5_DIST)
