@@ -497,7 +497,7 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
     log("reviewed")
 
     # --- 13. The 消息 tab's badge counts down as notifications are read.
-    ui(client, api, "/pages/messages/index")
+    ui(client, api, "/pages/messages/index?tab=notices")  # the 通知 segment (私信 is the default)
     count = t(client, "notice-unread-count")
     expect(count).to_have_text(re.compile(r"^\d+ 条未读$"))
     unread = int(count.inner_text().split()[0])
