@@ -28,6 +28,7 @@ from domain.models import (
     Upload,
     User,
 )
+from domain.support import help
 from domain.time import SHANGHAI, utc_now
 from storage.base import ObjectStorage
 from storage.media import MediaKind, store_media
@@ -273,5 +274,6 @@ def seed(session: Session, cipher: FieldCipher, storage: ObjectStorage | None = 
     _tags(session, artist_ids)
     if storage is not None:
         _cases(session, storage, artist_ids)
+    help.seed_articles(session)  # 帮助中心's FAQ, once
     session.flush()
     return created

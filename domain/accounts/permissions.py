@@ -24,6 +24,7 @@ class Permission(StrEnum):
     ORDER_LIST = "admin:order:list"
     ORDER_INTERVENE = "admin:order:intervene"
     DISPUTE_RESOLVE = "admin:dispute:resolve"
+    COMPLAINT_HANDLE = "admin:complaint:handle"  # 投诉工单: assign, reply, resolve
     CONTRACT_TEMPLATE = "admin:contract:template"
     # content review and the mini-program's content
     CONTENT_PROFILE = "admin:content:profile"
@@ -34,6 +35,7 @@ class Permission(StrEnum):
     CONTENT_TAG = "admin:content:tag"
     CONTENT_HOME = "admin:content:home"  # 首页推荐 and banners
     CONTENT_ANNOUNCEMENT = "admin:content:announcement"
+    CONTENT_HELP = "admin:content:help"  # 帮助中心 articles
     # money
     FINANCE_FLOW = "admin:finance:flow"
     FINANCE_SETTLEMENT = "admin:finance:settlement"
@@ -64,6 +66,7 @@ CATALOGUE: dict[Permission, tuple[str, str]] = {
     Permission.ORDER_LIST: ("订单与纠纷", "查看订单"),
     Permission.ORDER_INTERVENE: ("订单与纠纷", "干预订单（取消、延期）"),
     Permission.DISPUTE_RESOLVE: ("订单与纠纷", "裁决纠纷"),
+    Permission.COMPLAINT_HANDLE: ("订单与纠纷", "处理投诉工单"),
     Permission.CONTRACT_TEMPLATE: ("订单与纠纷", "管理合同模板"),
     Permission.CONTENT_PROFILE: ("内容", "审核艺人资料"),
     Permission.CONTENT_CASE: ("内容", "审核演出案例"),
@@ -73,6 +76,7 @@ CATALOGUE: dict[Permission, tuple[str, str]] = {
     Permission.CONTENT_TAG: ("内容", "管理标签"),
     Permission.CONTENT_HOME: ("内容", "首页推荐与横幅"),
     Permission.CONTENT_ANNOUNCEMENT: ("内容", "公告"),
+    Permission.CONTENT_HELP: ("内容", "帮助中心文章"),
     Permission.FINANCE_FLOW: ("资金", "查看资金流水"),
     Permission.FINANCE_SETTLEMENT: ("资金", "结算审核"),
     Permission.FINANCE_PAYOUT: ("资金", "打款"),

@@ -23,9 +23,10 @@ _FINANCE = [p for p in P if p.value.startswith("admin:finance:")]
 BUILTIN_ROLES: dict[str, tuple[str, list[P]]] = {
     SUPER_ADMIN: ("超级管理员", list(P)),
     "operations": ("运营", [P.USER_LIST, P.USER_STATUS, P.USER_EXPORT, P.ARTIST_LIST, P.ARTIST_EXPORT, P.ORDER_LIST,
-                          P.ORDER_INTERVENE, P.CONTRACT_TEMPLATE, *_CONTENT, P.DASHBOARD_VIEW]),
+                          P.ORDER_INTERVENE, P.COMPLAINT_HANDLE, P.CONTRACT_TEMPLATE, *_CONTENT,
+                          P.DASHBOARD_VIEW]),
     "support": ("客服", [P.USER_LIST, P.ARTIST_LIST, P.ORDER_LIST, P.ORDER_INTERVENE, P.DISPUTE_RESOLVE,
-                       P.CONTENT_REVIEW]),
+                       P.COMPLAINT_HANDLE, P.CONTENT_REVIEW, P.CONTENT_HELP]),
     "finance": ("财务", [*_FINANCE, P.ORDER_LIST, P.DASHBOARD_VIEW]),
     "reviewer": ("审核", [P.CONTENT_PROFILE, P.CONTENT_CASE, P.CONTENT_DEMAND, P.CONTENT_REVIEW,
                         P.CONTENT_QUALIFICATION, P.CONTENT_TAG]),

@@ -33,6 +33,7 @@ from domain.models.bookings import (
     Inquiry,
     Notification,
 )
+from domain.models.chat import ChatConversation, ChatMember, ChatMessage
 from domain.models.content import (
     Demand,
     DemandResponse,
@@ -53,6 +54,7 @@ from domain.models.ledger import (
     JournalEntry,
     JournalLine,
 )
+from domain.models.notifications import NotificationDelivery, NotificationSetting
 from domain.models.operators import (
     AccountStatusChange,
     LoginThrottle,
@@ -78,6 +80,7 @@ from domain.models.reconciliation import (
 from domain.models.search import (
     SearchOutbox,
 )
+from domain.models.support import Complaint, ComplaintReply, HelpArticle
 from domain.models.system import SettingChange
 
 __all__ = [
@@ -97,6 +100,11 @@ __all__ = [
     "BookingEvent",
     "CalendarSlot",
     "CaseMedia",
+    "ChatConversation",
+    "ChatMember",
+    "ChatMessage",
+    "Complaint",
+    "ComplaintReply",
     "ClientProfile",
     "Contract",
     "ContractDocument",
@@ -108,6 +116,7 @@ __all__ = [
     "DisputeStatement",
     "FavoriteArtist",
     "FavoriteDemand",
+    "HelpArticle",
     "HomeBanner",
     "HomeRecommendation",
     "Inquiry",
@@ -116,6 +125,8 @@ __all__ = [
     "LoginThrottle",
     "MediaCase",
     "Notification",
+    "NotificationDelivery",
+    "NotificationSetting",
     "Operator",
     "PaymentNotification",
     "PaymentOrder",

@@ -375,7 +375,65 @@ async def _announcement(w: World, actor: Actor) -> int:
     return int(w.ids["announcement_id"])
 
 
+async def _new_article(w: World) -> int:
+    body = {"category": "booking", "title": f"如何预约{w.next()}", "body": "在艺人主页点击立即预约。"}
+    return int((await w.ok(OPERATOR, "POST", "/admin/help/articles", 201, json=body))["id"])
+
+
+async def _article(w: World, actor: Actor) -> int:
+    if "article_id" not in w.ids:
+        w.ids["article_id"] = await _new_article(w)
+    return int(w.ids["article_id"])
+
+
+async def _complaint(w: World, actor: Actor) -> int:
+    """Client A's complaint about their finished booking."""
+    if "complaint_id" not in w.ids:
+        body = {"target_type": "order", "target_id": w.ids["done_booking_id"], "category": "service",
+                "body": "演出迟到半小时"}
+        w.ids["complaint_id"] = (await w.ok(CLIENT_A, "POST", "/complaints", 201, json=body))["id"]
+    return int(w.ids["complaint_id"])
+
+
+async def _assign_body(w: World, actor: Actor) -> dict[str, Any]:
+    return {"json": {"operator_id": await _the_operator(w, actor)}}
+
+
+async def _complaint_body(w: World, actor: Actor) -> dict[str, Any]:
+    # About an artist other than the caller (one's own profile is refused as input).
+    target = w.ids["artist_b_id"] if actor == ARTIST else w.ids["artist_id"]
+    return {"json": {"target_type": "artist", "target_id": target, "category": "other", "body": "回复太慢"}}
+
+
+async def _conversation(w: World, actor: Actor) -> int:
+    """Client A's conversation with the artist (client A asked them)."""
+    if "conversation_id" not in w.ids:
+        conv = await w.ok(CLIENT_A, "POST", "/chat/conversations", json={"peer_id": w.ids["artist_id"]})
+        w.ids["conversation_id"] = conv["id"]
+    return int(w.ids["conversation_id"])
+
+
+async def _chat_peer(w: World, actor: Actor) -> dict[str, Any]:
+    # Clients open one with the artist, artists with client A (who asked the artist, never artist B).
+    peer = w.ids["client_a_id"] if actor in (ARTIST, ARTIST_B, MEMBER) else w.ids["artist_id"]
+    return {"json": {"peer_id": peer}}
+
+
+async def _chat_message(w: World, actor: Actor) -> dict[str, Any]:
+    return {"json": {"client_msg_id": f"matrix-{actor.name}-{w.next()}", "kind": "text", "text": "您好，档期还有吗"}}
+
+
+CHAT = {"conversation_id": _conversation}
 RECIPES: dict[Route, Recipe] = {
+    ("POST", f"{V}/chat/conversations"): Recipe(_chat_peer),
+    ("GET", f"{V}/chat/search"): Recipe({"params": {"q": "档期"}}),
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}"): Recipe(ids=CHAT),
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}/messages"): Recipe(ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/messages"): Recipe(_chat_message, ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/read"): Recipe({"json": {"seq": 1}}, ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/block"): Recipe(ids=CHAT),
+    ("DELETE", f"{V}/chat/conversations/{{conversation_id}}/block"): Recipe(ids=CHAT),
+    ("GET", f"{V}/admin/disputes/{{booking_id}}/chat"): Recipe(ids={"booking_id": _disputed}),
     ("POST", f"{V}/auth/sms/send"): Recipe(_sms_send),
     ("POST", f"{V}/auth/sms/login"): Recipe({"json": {"phone": "13700009999", "code": "000000"}}),
     ("POST", f"{V}/auth/wechat/login"): Recipe({"json": {"code": "authz-matrix"}}),
@@ -459,6 +517,23 @@ RECIPES: dict[Route, Recipe] = {
     ("POST", f"{V}/admin/qualifications/{{qualification_id}}/reject"): Recipe({"json": {"reason": "不清晰"}}),
     ("POST", f"{V}/admin/cases/{{case_id}}/reject"): Recipe({"json": {"reason": "不清晰"}}),
     ("POST", f"{V}/admin/reviews/{{review_id}}/hide"): Recipe({"json": {"reason": "含广告"}}),
+    # 帮助中心 and 投诉与反馈
+    ("GET", f"{V}/help/articles/{{article_id}}"): Recipe(ids={"article_id": _article}),
+    ("PUT", f"{V}/admin/help/articles/{{article_id}}"): Recipe(
+        {"json": {"category": "payment", "title": "改过的标题", "body": "正文"}}, ids={"article_id": _article}),
+    ("DELETE", f"{V}/admin/help/articles/{{article_id}}"): Recipe(ids={"article_id": _article},
+                                                                  fresh={"article_id": _new_article}),
+    ("POST", f"{V}/admin/help/articles"): Recipe({"json": {"category": "account", "title": "实名", "body": "正文"}}),
+    ("POST", f"{V}/complaints"): Recipe(_complaint_body),
+    ("GET", f"{V}/complaints/{{complaint_id}}"): Recipe(ids={"complaint_id": _complaint}),
+    ("POST", f"{V}/complaints/{{complaint_id}}/replies"): Recipe({"json": {"body": "补充：有录像"}},
+                                                                 ids={"complaint_id": _complaint}),
+    ("GET", f"{V}/admin/complaints/{{complaint_id}}"): Recipe(ids={"complaint_id": _complaint}),
+    ("POST", f"{V}/admin/complaints/{{complaint_id}}/assign"): Recipe(_assign_body, ids={"complaint_id": _complaint}),
+    ("POST", f"{V}/admin/complaints/{{complaint_id}}/replies"): Recipe({"json": {"body": "已收到，正在核实"}},
+                                                                       ids={"complaint_id": _complaint}),
+    ("POST", f"{V}/admin/complaints/{{complaint_id}}/resolve"): Recipe(
+        {"json": {"status": "resolved", "result": "已提醒艺人守时"}}, ids={"complaint_id": _complaint}),
     ("POST", f"{V}/contracts/verify"): Recipe({"files": {"file": ("c.pdf", pdf_bytes(), "application/pdf")}}),
     ("POST", f"{V}/admin/contract-templates"): Recipe({"json": {
         "title": "演出服务合同", "body": "甲方：${client_name}\n乙方：${artist_name}\n费用：${fee}元，按规则履行。"}}),

@@ -108,7 +108,8 @@ async def test_support_sees_orders_not_money(api: httpx.AsyncClient, db: Session
     me = (await api.get(f"{V1}/admin/me", headers=bearer(kefu))).json()
     assert (me["role"], me["role_name"]) == ("support", "客服")
     assert me["permissions"] == ["admin:user:list", "admin:artist:list", "admin:order:list", "admin:order:intervene",
-                                 "admin:dispute:resolve", "admin:content:review"]
+                                 "admin:dispute:resolve", "admin:complaint:handle", "admin:content:review",
+                                 "admin:content:help"]
     assert (await api.get(f"{V1}/admin/bookings", headers=bearer(kefu))).status_code == 200
     flows = await api.get(f"{V1}/admin/money/payments", headers=bearer(kefu))
     assert flows.status_code == 403 and flows.json() == DENIED
