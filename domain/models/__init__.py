@@ -33,7 +33,6 @@ from domain.models.bookings import (
     Inquiry,
     Notification,
 )
-from domain.models.chat import ChatConversation, ChatMember, ChatMessage
 from domain.models.content import (
     Demand,
     DemandResponse,
@@ -54,7 +53,6 @@ from domain.models.ledger import (
     JournalEntry,
     JournalLine,
 )
-from domain.models.notifications import NotificationDelivery, NotificationSetting
 from domain.models.operators import (
     AccountStatusChange,
     LoginThrottle,
@@ -100,9 +98,6 @@ __all__ = [
     "BookingEvent",
     "CalendarSlot",
     "CaseMedia",
-    "ChatConversation",
-    "ChatMember",
-    "ChatMessage",
     "Complaint",
     "ComplaintReply",
     "ClientProfile",
@@ -125,8 +120,6 @@ __all__ = [
     "LoginThrottle",
     "MediaCase",
     "Notification",
-    "NotificationDelivery",
-    "NotificationSetting",
     "Operator",
     "PaymentNotification",
     "PaymentOrder",

@@ -99,7 +99,6 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # public pages
     ("GET", f"{V}/meta/options"): PUBLIC,
     ("GET", f"{V}/meta/customer-service"): PUBLIC,  # 联系客服 (系统设置)
-    ("GET", f"{V}/meta/subscribe-templates"): PUBLIC,  # 订阅消息 template ids the mini-program asks for
     ("GET", f"{V}/meta/quote-defaults"): PUBLIC,  # the quote form's starting values (系统设置)
     ("GET", f"{V}/artists"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}"): PUBLIC,
@@ -147,9 +146,6 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/notifications/unread-count"): USERS,
     ("POST", f"{V}/notifications/{{notification_id}}/read"): allow(ARTIST),  # the artist's notification
     ("POST", f"{V}/notifications/read-all"): USERS,
-    ("GET", f"{V}/me/notification-settings"): USERS,  # 通知设置: one's own
-    ("PUT", f"{V}/me/notification-settings"): USERS,
-    ("POST", f"{V}/me/notification-settings/subscriptions"): USERS,
     ("POST", f"{V}/payments/callbacks/sandbox"): SIGNED,
     ("POST", f"{V}/payments/callbacks/wechatpay"): SIGNED,
     ("POST", f"{V}/payments/callbacks/wechatpay/refund"): SIGNED,
@@ -178,19 +174,6 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/uploads/{{upload_id}}/complete"): allow(CLIENT_A),
     ("GET", f"{V}/uploads/{{upload_id}}/url"): allow(CLIENT_A),
     ("GET", f"{V}/files/{{key}}"): SIGNED,
-    # chat: each user's own conversations in the role they act in; a conversation is its two members' only
-    # (an artist opens one only with a client who asked them; a team member has no chat of their own)
-    ("POST", f"{V}/chat/conversations"): allow(CLIENT_A, CLIENT_B, ARTIST),
-    ("GET", f"{V}/chat/conversations"): USERS,
-    ("GET", f"{V}/chat/unread-count"): USERS,
-    ("GET", f"{V}/chat/search"): USERS,
-    ("GET", f"{V}/chat/conversations/{{conversation_id}}"): allow(CLIENT_A, ARTIST),
-    ("GET", f"{V}/chat/conversations/{{conversation_id}}/messages"): allow(CLIENT_A, ARTIST),
-    ("POST", f"{V}/chat/conversations/{{conversation_id}}/messages"): allow(CLIENT_A, ARTIST),
-    ("POST", f"{V}/chat/conversations/{{conversation_id}}/read"): allow(CLIENT_A, ARTIST),
-    ("POST", f"{V}/chat/conversations/{{conversation_id}}/block"): allow(CLIENT_A, ARTIST),
-    ("DELETE", f"{V}/chat/conversations/{{conversation_id}}/block"): allow(CLIENT_A, ARTIST),
-    ("GET", f"{V}/admin/disputes/{{booking_id}}/chat"): OPERATOR_ONLY,
     # the console
     ("POST", f"{V}/admin/auth/login"): PUBLIC,
     ("GET", f"{V}/admin/me"): OPERATOR_ONLY,
