@@ -47,15 +47,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-import websockets  # noqa: E402
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
-from bench.common import DEFAULT_SERVER, server_url  # noqa: E402
-from devstack.database import drop_database, ensure_database, migrate  # noqa: E402
 
 DB_NAME = "yy_bench_chat"
 V1 = "/api/v1"
@@ -569,7 +568,8 @@ async def measure(args: argparse.Namespace, children: Children, pairs: list[Pair
     print(f"\n{len(pairs) * 2} sockets ({len(pairs)} client–artist pairs), {args.messages} messages per run, "
           f"text {len(TEXT)} characters; latency = receiver's socket − start of the send")
     print_table(results)
-    print(f"\nmachine: {machine()}")
+    print(f"\nmachine: {machine()}; load average at the end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          "(1 / 5 / 15 min)")
     if missing:
         print(f"\nchat not measured: {missing}")
         return 2
@@ -585,7 +585,8 @@ def main() -> int:
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="postgres",
                         help="the API processes' realtime fan-out (REALTIME_BACKEND)")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    parser.add_argument("--server", help=f"PostgreSQL server URL (default {DEFAULT_SERVER}, else embedded)")
+    parser.add_argument("--server", 
+                        help="PostgreSQL server URL (default: as bench/search.py, the local one, else embedded)")
     parser.add_argument("--floor-only", action="store_true", help="measure only the bare WebSocket relay")
     parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)  # the floor's child
@@ -595,6 +596,10 @@ def main() -> int:
     if args.serve_floor:
         uvloop.run(floor_server(args.serve_floor))
         return 0
+    # Not needed by the floor's child process above.
+    from bench.common import server_url
+    from devstack.database import drop_database, ensure_database, migrate
+
     started = time.perf_counter()
     raise_fd_limit(args.sockets)
     work = Path(tempfile.mkdtemp(prefix="yy-bench-chat-"))
