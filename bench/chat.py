@@ -203,6 +203,14 @@ def api_env(database_url: str, data_dir: Path, backend: str, redis_url: str) -> 
     return env
 
 
+def start_redis(children: Children) -> str:
+    port = free_ports(1)[0]
+    children.spawn("redis", ["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "",
+                             "--appendonly", "no"], dict(os.environ))
+    children.wait_port("redis", port, 30)
+    return f"redis://{LOOPBACK}:{port}/0"
+
+
 def start_api(children: Children, name: str, port: int, env: dict[str, str]) -> str:
     children.spawn(name, [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", LOOPBACK,
                           "--port", str(port), "--log-level", "warning", "--no-proxy-headers"], env)
@@ -584,7 +592,9 @@ def main() -> int:
                         type=lambda s: [int(x) for x in s.split(",")], help="senders at once, comma-separated")
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="postgres",
                         help="the API processes' realtime fan-out (REALTIME_BACKEND)")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--redis-url", help="with --backend redis: this Redis (default: a private redis-server on "
+                        "a free port, since the fan-out channel's name is fixed and tests running at the same time "
+                        "would hear the benchmark's events)")
     parser.add_argument("--server", 
                         help="PostgreSQL server URL (default: as bench/search.py, the local one, else embedded)")
     parser.add_argument("--floor-only", action="store_true", help="measure only the bare WebSocket relay")
@@ -614,7 +624,10 @@ def main() -> int:
             migrate(url)
             pairs = make_pairs(url, work / "data", args.sockets // 2)
             print(f"{len(pairs)} pairs in {DB_NAME} ({time.perf_counter() - started:.0f}s so far)")
-            env = api_env(url, work / "data", args.backend, args.redis_url)
+            redis_url = args.redis_url
+            if args.backend == "redis" and not redis_url:
+                redis_url = start_redis(children)
+            env = api_env(url, work / "data", args.backend, redis_url or "")
             code = uvloop.run(measure(args, children, pairs, env))
     except KeyboardInterrupt:
         print("\ninterrupted: stopping every process started")
