@@ -29,6 +29,7 @@ import {
   Wallet,
 } from '@element-plus/icons-vue'
 import { Notebook } from '@element-plus/icons-vue'
+import { Headset, QuestionFilled } from '@element-plus/icons-vue'
 import Layout from '@/layout/index.vue'
 
 declare module 'vue-router' {
@@ -92,6 +93,18 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'DisputeWorkbench',
     component: () => import('@/views/disputes/workbench.vue'),
     meta: { title: '纠纷工作台', permission: 'admin:dispute:resolve', group: 'orders', hidden: true },
+  },
+  {
+    path: 'complaints',
+    name: 'Complaints',
+    component: () => import('@/views/support/complaints.vue'),
+    meta: { title: '投诉工单', icon: Headset, permission: 'admin:complaint:handle', group: 'orders' },
+  },
+  {
+    path: 'complaints/:id',
+    name: 'ComplaintDetail',
+    component: () => import('@/views/support/complaint-detail.vue'),
+    meta: { title: '投诉详情', permission: 'admin:complaint:handle', group: 'orders', hidden: true },
   },
   {
     path: 'users',
@@ -164,6 +177,12 @@ export const menuRoutes: RouteRecordRaw[] = [
     name: 'Announcements',
     component: () => import('@/views/operations/announcements.vue'),
     meta: { title: '公告', icon: Bell, permission: 'admin:content:announcement', group: 'operations' },
+  },
+  {
+    path: 'operations/help',
+    name: 'HelpArticles',
+    component: () => import('@/views/support/help.vue'),
+    meta: { title: '帮助中心', icon: QuestionFilled, permission: 'admin:content:help', group: 'operations' },
   },
   {
     path: 'finance/flows',
