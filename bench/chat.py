@@ -5,7 +5,7 @@ bare `websockets` server (the floor: what any WebSocket delivery on this machine
     .venv/bin/python bench/chat.py                        # PostgreSQL LISTEN/NOTIFY fan-out, 1,000 sockets
     .venv/bin/python bench/chat.py --backend redis        # Redis pub/sub fan-out (REDIS_URL, else 127.0.0.1:6379)
     .venv/bin/python bench/chat.py --floor-only           # just the bare WebSocket relay
-    .venv/bin/python bench/chat.py --sockets 200 --messages 300 --concurrency 1,16
+    .venv/bin/python bench/chat.py --sockets 200 --messages 300 --concurrency 1,16   # smaller
 
 The platform: a throwaway database on the local PostgreSQL (else embedded), migrated; `--sockets`/2 client–artist
 pairs made directly in the database (users, profiles, login sessions and their access tokens); two uvicorn API
@@ -588,7 +588,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sockets", type=int, default=1000, help="sockets in all (half clients, half artists)")
     parser.add_argument("--messages", type=int, default=2000, help="measured messages per concurrency level")
-    parser.add_argument("--concurrency", default="1,32",
+    parser.add_argument("--concurrency", default="1,8,32",
                         type=lambda s: [int(x) for x in s.split(",")], help="senders at once, comma-separated")
     parser.add_argument("--backend", choices=tuple(BACKENDS), default="postgres",
                         help="the API processes' realtime fan-out (REALTIME_BACKEND)")
