@@ -5,10 +5,12 @@ No request may leave localhost."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,19 +81,22 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def platform_url() -> Iterator[str]:
     if os.environ.get("E2E_PLATFORM_URL"):  # developing a test: an already running `python -m devstack`
         yield os.environ["E2E_PLATFORM_URL"].rstrip("/")
         return
     for dist in (ROOT / "miniapp/dist/build/h5/index.html", ROOT / "admin/dist/index.html"):
         if not dist.exists():
             pytest.fail(f"{dist} is missing: `make test` builds the clients before the browser tests")
-    platform = Platform(tmp_path_factory.mktemp("platform"))
+    # Not under pytest's basetemp: another pytest run on the machine prunes old basetemps, data dir included.
+    data = Path(tempfile.mkdtemp(prefix="yanyue-e2e-platform-"))
+    platform = Platform(data)
     platform.start()
     try:
         yield platform.url
     finally:
         platform.stop()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
