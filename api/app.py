@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, openapi
+from api.chat_live import ChatHub
 from api.context import AppContext
 from api.routers import (
     admin,
@@ -166,10 +169,22 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": self.TOO_LARGE})
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The chat fan-out subscription lives as long as the process serves (api/chat_live.py).
+    hub: ChatHub = app.state.chat_hub
+    await hub.start()
+    try:
+        yield
+    finally:
+        await hub.stop()
+
+
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="演约 API", version="1.0", description="演出预约平台后端接口")
+    app = FastAPI(title="演约 API", version="1.0", description="演出预约平台后端接口", lifespan=lifespan)
     app.state.ctx = context or build_context(settings)
+    app.state.chat_hub = ChatHub(app.state.ctx)
     errors.install(app)
     openapi.install(app)
 

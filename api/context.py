@@ -16,6 +16,8 @@ from domain.settings import Settings
 from integrations.sms.base import SmsSender
 from integrations.wechat.base import MiniProgramAuth
 from integrations.wechat.security import ContentSecurity
+from realtime.base import Fanout
+from realtime.factory import fanout_from_settings
 from search.base import ArtistSearch
 from storage.base import ObjectStorage
 
@@ -34,8 +36,16 @@ class AppContext:
     temporal_address: str
     search: ArtistSearch
     content_security: ContentSecurity
+    # Chat fan-out between API processes (Settings.realtime_backend); made from the settings unless given.
+    fanout: Fanout | None = None
     _temporal: Client | None = field(default=None, init=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    @property
+    def realtime(self) -> Fanout:
+        if self.fanout is None:
+            self.fanout = fanout_from_settings(self.settings, self.database_url)
+        return self.fanout
 
     @property
     def gateways(self) -> Gateways:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Images decoded at once per API/worker process (each can take ~160 MB at the 40 MP cap; storage.media).
     image_decodes_per_process: int = Field(default=2, ge=1, le=16)
     redis_url: str | None = None
+    # Chat fan-out between API processes (realtime/): PostgreSQL LISTEN/NOTIFY (one machine, the embedded default)
+    # or Redis pub/sub (several API processes; needs redis_url).
+    realtime_backend: Literal["postgres", "redis"] = "postgres"
     # Set by `make run` for its children: which of the engines above it started itself (for /healthz).
     embedded_services: str = ""
     # Sandbox adapters for anything that authenticates (WeChat login, SMS, real-name) accept any credentials: they

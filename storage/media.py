@@ -15,6 +15,7 @@ import io
 import os
 import struct
 import threading
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,7 +36,7 @@ THUMB_MAX_SIDE = 480
 #   40 MP in their largest common mode; a full-resolution 50 MP+ JPEG is over the 10 MB limit anyway.
 # - evidence (photos attached to a booking dispute): phone photos, the same cap as case images.
 UPLOAD_MAX_PIXELS: dict[str, int] = {"licence": 40_000_000, "signature": 4_000_000, "case_image": 40_000_000,
-                                     "evidence": 40_000_000}
+                                     "evidence": 40_000_000, "chat_image": 40_000_000}
 MAX_IMAGE_PIXELS = max(UPLOAD_MAX_PIXELS.values())
 # Pillow's own guard (a warning above it, an error above twice it, both at open) set to the same largest cap,
 # so no decode anywhere in the process (seed data, a future caller) goes beyond it.
@@ -53,6 +54,7 @@ class MediaKind(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     DOCUMENT = "document"
+    AUDIO = "audio"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,17 @@ PNG = MediaType(MediaKind.IMAGE, "image/png", ".png", 10 * MB)
 WEBP = MediaType(MediaKind.IMAGE, "image/webp", ".webp", 10 * MB)
 MP4 = MediaType(MediaKind.VIDEO, "video/mp4", ".mp4", 200 * MB)
 PDF = MediaType(MediaKind.DOCUMENT, "application/pdf", ".pdf", 20 * MB)
+# Chat voice as the mini-program's RecorderManager writes it (mp3, or aac: ADTS on Android, M4A on iOS): 60 s fit.
+MP3 = MediaType(MediaKind.AUDIO, "audio/mpeg", ".mp3", 2 * MB)
+AAC = MediaType(MediaKind.AUDIO, "audio/aac", ".aac", 2 * MB)
+M4A = MediaType(MediaKind.AUDIO, "audio/mp4", ".m4a", 2 * MB)
+# Office files: the container (OLE2 or ZIP) is sniffed from the head, the application from inside (office_type).
+DOC = MediaType(MediaKind.DOCUMENT, "application/msword", ".doc", 20 * MB)
+XLS = MediaType(MediaKind.DOCUMENT, "application/vnd.ms-excel", ".xls", 20 * MB)
+DOCX = MediaType(MediaKind.DOCUMENT, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".docx", 20 * MB)
+XLSX = MediaType(MediaKind.DOCUMENT, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 ".xlsx", 20 * MB)
 ALL_KINDS = frozenset(MediaKind)
 # What each upload purpose accepts, judged by content. Keys of uploads are
 # `private/<purpose>/<user_id>/<upload_id><ext>` (domain.uploads.service), which domain.uploads.cleanup relies on.
@@ -78,8 +91,12 @@ UPLOAD_PURPOSES: dict[str, tuple[MediaType, ...]] = {
     "case_video": (MP4,),
     "document": (PDF,),
     "evidence": (JPEG, PNG, WEBP),
+    "chat_image": (JPEG, PNG, WEBP),
+    "chat_voice": (MP3, AAC, M4A),
+    "chat_file": (PDF, DOC, DOCX, XLS, XLSX),
 }
-MAX_BYTES = {kind: max(t.max_bytes for t in (JPEG, PNG, WEBP, MP4, PDF) if t.kind == kind) for kind in MediaKind}
+MAX_BYTES = {kind: max(t.max_bytes for t in (JPEG, PNG, WEBP, MP4, PDF, MP3, AAC, M4A, DOC, DOCX, XLS, XLSX)
+                       if t.kind == kind) for kind in MediaKind}
 
 # ISO-BMFF brands that mean MP4. QuickTime (`qt  `), HEIF/AVIF (`heic`, `mif1`, `avif`) and 3GP share
 # the ftyp box and are deliberately not here.
@@ -87,8 +104,11 @@ _MP4_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"
                b"avc1", b"hvc1", b"M4V ", b"dash", b"mmp4", b"MSNV", b"f4v "}
 _NOT_MP4_BRANDS = {b"qt  ", b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif", b"avis", b"3gp4", b"3gp5", b"3g2a"}
 
-_KIND_NOUN = {MediaKind.IMAGE: "图片", MediaKind.VIDEO: "视频", MediaKind.DOCUMENT: "文档"}
-_KIND_LABEL = {MediaKind.IMAGE: "JPG、PNG、WebP 图片", MediaKind.VIDEO: "MP4 视频", MediaKind.DOCUMENT: "PDF 文档"}
+_KIND_NOUN = {MediaKind.IMAGE: "图片", MediaKind.VIDEO: "视频", MediaKind.DOCUMENT: "文档", MediaKind.AUDIO: "语音"}
+_KIND_LABEL = {MediaKind.IMAGE: "JPG、PNG、WebP 图片", MediaKind.VIDEO: "MP4 视频", MediaKind.DOCUMENT: "PDF 文档",
+               MediaKind.AUDIO: "MP3、AAC、M4A 语音"}
+_M4A_BRANDS = {b"M4A ", b"M4B "}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class MediaRejected(AppError):
@@ -146,9 +166,40 @@ def sniff(head: bytes) -> MediaType | None:
         return WEBP
     if head.startswith(b"%PDF-"):
         return PDF
+    if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        # An MPEG frame sync: layer bits 00 is ADTS (AAC), anything else MPEG audio (mp3)
+        return AAC if head[1:2] and head[1] & 0x06 == 0 and not head.startswith(b"ID3") else MP3
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return M4A
     if _is_mp4(head):
         return MP4
+    if head.startswith(_OLE2):
+        return DOC  # or XLS: office_type looks inside
+    if head.startswith(b"PK\x03\x04"):
+        return DOCX  # or XLSX, or no office file at all: office_type looks inside
     return None
+
+
+def office_type(fileobj: BinaryIO, media: MediaType) -> MediaType:
+    """Which office file an OLE2 / ZIP container is (its head only names the container): a Word or Excel file,
+    or refused. Leaves `fileobj` at 0."""
+    try:
+        if media is DOCX:
+            with zipfile.ZipFile(fileobj) as z:
+                names = set(z.namelist())
+            found = DOCX if "word/document.xml" in names else XLSX if "xl/workbook.xml" in names else None
+        else:  # OLE2: the directory names its streams in UTF-16LE
+            fileobj.seek(0)
+            data = fileobj.read()
+            found = (DOC if "WordDocument".encode("utf-16-le") in data else
+                     XLS if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data else None)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnsupportedMediaType([MediaKind.DOCUMENT], "文件已损坏或无法识别，请重新选择") from exc
+    finally:
+        fileobj.seek(0)
+    if found is None:
+        raise UnsupportedMediaType([MediaKind.DOCUMENT], "不支持的文件类型，请上传 PDF、Word 或 Excel 文件")
+    return found
 
 
 def file_size(fileobj: BinaryIO) -> int:
@@ -307,6 +358,8 @@ def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, 
     size = file_size(fileobj)
     head = read_head(fileobj)
     media = check(head, size) if check else validate(head, size, allowed, max_bytes=max_bytes)
+    if media in (DOC, DOCX):
+        media = office_type(fileobj, media)
     thumb = (make_thumbnail(fileobj, max_pixels=max_pixels)  # may reject: before any write
              if media.kind is MediaKind.IMAGE else None)
     if key is None:
@@ -343,6 +396,8 @@ def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable
     try:
         head = storage.get(key, length=SNIFF_BYTES)
         media = check(head, info.size) if check else validate(head, info.size, allowed, max_bytes=max_bytes)
+        if media in (DOC, DOCX):  # documents are at most 20 MB: fetched whole to look inside
+            media = office_type(io.BytesIO(storage.get(key)), media)
         thumb = make_thumbnail(storage.get(key), max_pixels=max_pixels) if media.kind is MediaKind.IMAGE else None
         if thumb:
             storage.put(thumbnail_key(key), thumb.data, thumb.mime, private=private)

@@ -33,6 +33,7 @@ from domain.models.bookings import (
     Inquiry,
     Notification,
 )
+from domain.models.chat import ChatConversation, ChatMember, ChatMessage
 from domain.models.content import (
     Demand,
     DemandResponse,
@@ -98,6 +99,9 @@ __all__ = [
     "BookingEvent",
     "CalendarSlot",
     "CaseMedia",
+    "ChatConversation",
+    "ChatMember",
+    "ChatMessage",
     "Complaint",
     "ComplaintReply",
     "ClientProfile",

@@ -29,7 +29,7 @@ class Upload(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(30))
     object_key: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(50))
+    content_type: Mapped[str] = mapped_column(String(100))  # office MIME types run to 70 characters
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _now_col()
 

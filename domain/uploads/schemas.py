@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel
 
 from domain.inputs import Input, Text
 
-Purpose = Literal["licence", "signature", "case_image", "case_video", "document", "evidence"]
+Purpose = Literal["licence", "signature", "case_image", "case_video", "document", "evidence", "chat_image",
+                  "chat_voice", "chat_file"]
 
 
 class IntentIn(Input):

@@ -45,7 +45,10 @@ from storage.media import (
 # Defined next to the media checks, where domain.uploads.cleanup finds the upload prefixes too.
 PURPOSE_TYPES: dict[str, tuple[MediaType, ...]] = UPLOAD_PURPOSES
 _TYPE_LABELS = {"image/jpeg": "JPG", "image/png": "PNG", "image/webp": "WebP", "video/mp4": "MP4",
-                "application/pdf": "PDF"}
+                "application/pdf": "PDF", "audio/mpeg": "MP3", "audio/aac": "AAC", "audio/mp4": "M4A",
+                "application/msword": "Word（doc）", "application/vnd.ms-excel": "Excel（xls）",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word（docx）",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel（xlsx）"}
 UPLOAD_TTL = timedelta(minutes=15)
 DOWNLOAD_TTL = timedelta(minutes=5)
 # The largest request body POST /uploads can need (the biggest file type plus multipart overhead).

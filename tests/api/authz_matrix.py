@@ -174,6 +174,19 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{V}/uploads/{{upload_id}}/complete"): allow(CLIENT_A),
     ("GET", f"{V}/uploads/{{upload_id}}/url"): allow(CLIENT_A),
     ("GET", f"{V}/files/{{key}}"): SIGNED,
+    # chat: each user's own conversations in the role they act in; a conversation is its two members' only
+    # (an artist opens one only with a client who asked them; a team member has no chat of their own)
+    ("POST", f"{V}/chat/conversations"): allow(CLIENT_A, CLIENT_B, ARTIST),
+    ("GET", f"{V}/chat/conversations"): USERS,
+    ("GET", f"{V}/chat/unread-count"): USERS,
+    ("GET", f"{V}/chat/search"): USERS,
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}"): allow(CLIENT_A, ARTIST),
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}/messages"): allow(CLIENT_A, ARTIST),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/messages"): allow(CLIENT_A, ARTIST),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/read"): allow(CLIENT_A, ARTIST),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/block"): allow(CLIENT_A, ARTIST),
+    ("DELETE", f"{V}/chat/conversations/{{conversation_id}}/block"): allow(CLIENT_A, ARTIST),
+    ("GET", f"{V}/admin/disputes/{{booking_id}}/chat"): OPERATOR_ONLY,
     # the console
     ("POST", f"{V}/admin/auth/login"): PUBLIC,
     ("GET", f"{V}/admin/me"): OPERATOR_ONLY,

@@ -405,7 +405,35 @@ async def _complaint_body(w: World, actor: Actor) -> dict[str, Any]:
     return {"json": {"target_type": "artist", "target_id": target, "category": "other", "body": "回复太慢"}}
 
 
+async def _conversation(w: World, actor: Actor) -> int:
+    """Client A's conversation with the artist (client A asked them)."""
+    if "conversation_id" not in w.ids:
+        conv = await w.ok(CLIENT_A, "POST", "/chat/conversations", json={"peer_id": w.ids["artist_id"]})
+        w.ids["conversation_id"] = conv["id"]
+    return int(w.ids["conversation_id"])
+
+
+async def _chat_peer(w: World, actor: Actor) -> dict[str, Any]:
+    # Clients open one with the artist, artists with client A (who asked the artist, never artist B).
+    peer = w.ids["client_a_id"] if actor in (ARTIST, ARTIST_B, MEMBER) else w.ids["artist_id"]
+    return {"json": {"peer_id": peer}}
+
+
+async def _chat_message(w: World, actor: Actor) -> dict[str, Any]:
+    return {"json": {"client_msg_id": f"matrix-{actor.name}-{w.next()}", "kind": "text", "text": "您好，档期还有吗"}}
+
+
+CHAT = {"conversation_id": _conversation}
 RECIPES: dict[Route, Recipe] = {
+    ("POST", f"{V}/chat/conversations"): Recipe(_chat_peer),
+    ("GET", f"{V}/chat/search"): Recipe({"params": {"q": "档期"}}),
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}"): Recipe(ids=CHAT),
+    ("GET", f"{V}/chat/conversations/{{conversation_id}}/messages"): Recipe(ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/messages"): Recipe(_chat_message, ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/read"): Recipe({"json": {"seq": 1}}, ids=CHAT),
+    ("POST", f"{V}/chat/conversations/{{conversation_id}}/block"): Recipe(ids=CHAT),
+    ("DELETE", f"{V}/chat/conversations/{{conversation_id}}/block"): Recipe(ids=CHAT),
+    ("GET", f"{V}/admin/disputes/{{booking_id}}/chat"): Recipe(ids={"booking_id": _disputed}),
     ("POST", f"{V}/auth/sms/send"): Recipe(_sms_send),
     ("POST", f"{V}/auth/sms/login"): Recipe({"json": {"phone": "13700009999", "code": "000000"}}),
     ("POST", f"{V}/auth/wechat/login"): Recipe({"json": {"code": "authz-matrix"}}),

@@ -601,74 +601,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 通知中心（分页，最新在前） */
-        get: operations["list_notifications_api_v1_notifications_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/unread-count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 未读通知数 */
-        get: operations["unread_api_v1_notifications_unread_count_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/{notification_id}/read": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 标记已读 */
-        post: operations["read_one_api_v1_notifications__notification_id__read_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/read-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 全部标记已读 */
-        post: operations["read_all_api_v1_notifications_read_all_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/admin/auth/login": {
         parameters: {
             query?: never;
@@ -3012,6 +2944,517 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的会话（最近活动在前） */
+        get: operations["list_conversations_api_v1_chat_conversations_get"];
+        put?: never;
+        /** 打开与对方的会话（没有则创建） */
+        post: operations["open_conversation_api_v1_chat_conversations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 会话详情 */
+        get: operations["get_conversation_api_v1_chat_conversations__conversation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 历史消息（按 seq 升序；不带游标为最新一页） */
+        get: operations["messages_api_v1_chat_conversations__conversation_id__messages_get"];
+        put?: never;
+        /** 发送消息（client_msg_id 幂等：重复发送返回同一条消息，状态 200） */
+        post: operations["send_message_api_v1_chat_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{conversation_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 已读到 seq（只前进不后退） */
+        post: operations["mark_read_api_v1_chat_conversations__conversation_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{conversation_id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 屏蔽对方 */
+        post: operations["block_api_v1_chat_conversations__conversation_id__block_post"];
+        /** 解除屏蔽 */
+        delete: operations["unblock_api_v1_chat_conversations__conversation_id__block_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 聊天未读总数 */
+        get: operations["unread_count_api_v1_chat_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 搜索我的聊天记录（中文分词） */
+        get: operations["search_api_v1_chat_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/disputes/{booking_id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 纠纷订单双方的聊天记录（原文；查看会记入操作日志） */
+        get: operations["dispute_chat_api_v1_admin_disputes__booking_id__chat_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 通知中心（分页，最新在前） */
+        get: operations["list_notifications_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 未读通知数 */
+        get: operations["unread_api_v1_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 标记已读 */
+        post: operations["read_one_api_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 全部标记已读 */
+        post: operations["read_all_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通知设置
+         * @description Every kind with its channels: 站内通知 always on, 微信订阅消息, and 短信 for urgent kinds only.
+         */
+        get: operations["get_settings_api_v1_me_notification_settings_get"];
+        /** 修改通知设置 */
+        put: operations["put_settings_api_v1_me_notification_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-settings/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 记录已同意的订阅消息
+         * @description What uni.requestSubscribeMessage answered 'accept' for: each accepted template allows one message of its
+         *     kinds. Unknown template ids are ignored (an old app version may ask for retired ones).
+         */
+        post: operations["add_subscriptions_api_v1_me_notification_settings_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meta/subscribe-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 订阅消息模板（公开）
+         * @description The template ids the mini-program asks the user to accept, per kind, and which to ask for after submitting a
+         *     booking request and after paying. `sandbox`: ids are not real WeChat templates (沙箱), don't ask.
+         */
+        get: operations["templates_api_v1_meta_subscribe_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 帮助中心分类（公开） */
+        get: operations["categories_api_v1_help_categories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 帮助文章列表与搜索（公开） */
+        get: operations["articles_api_v1_help_articles_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/help/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 帮助文章详情（公开） */
+        get: operations["article_api_v1_help_articles__article_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/help/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 帮助文章管理列表 */
+        get: operations["admin_articles_api_v1_admin_help_articles_get"];
+        put?: never;
+        /** 新建帮助文章 */
+        post: operations["create_article_api_v1_admin_help_articles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/help/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改帮助文章 */
+        put: operations["update_article_api_v1_admin_help_articles__article_id__put"];
+        post?: never;
+        /** 删除帮助文章 */
+        delete: operations["delete_article_api_v1_admin_help_articles__article_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的投诉 */
+        get: operations["my_complaints_api_v1_complaints_get"];
+        put?: never;
+        /** 提交投诉（订单、艺人、需求方或聊天消息，最多 6 张图片） */
+        post: operations["file_complaint_api_v1_complaints_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 投诉详情（处理进度、回复与结果） */
+        get: operations["my_complaint_api_v1_complaints__complaint_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{complaint_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 补充说明（处理完毕前） */
+        post: operations["reply_api_v1_complaints__complaint_id__replies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 投诉工单列表（未处理的在前） */
+        get: operations["admin_list_api_v1_admin_complaints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可指派的运营账号 */
+        get: operations["assignees_api_v1_admin_complaints_assignees_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints/{complaint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 投诉工单详情 */
+        get: operations["admin_detail_api_v1_admin_complaints__complaint_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints/{complaint_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 指派投诉工单 */
+        post: operations["assign_api_v1_admin_complaints__complaint_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints/{complaint_id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 回复投诉用户 */
+        post: operations["admin_reply_api_v1_admin_complaints__complaint_id__replies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/complaints/{complaint_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理完毕（已解决或已关闭，附处理结果） */
+        post: operations["resolve_api_v1_admin_complaints__complaint_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -3079,6 +3522,35 @@ export interface components {
             /** Gateway */
             gateway?: string | null;
             booking: components["schemas"]["BookingDetail"];
+        };
+        /** AdminArticleOut */
+        AdminArticleOut: {
+            /** Id */
+            id: number;
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Title */
+            title: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Body */
+            body: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Sort Order */
+            sort_order: number;
+            /** Published */
+            published: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** AdminArtistOut */
         AdminArtistOut: {
@@ -3165,6 +3637,88 @@ export interface components {
             /** Reviewed At */
             reviewed_at: string | null;
         };
+        /** AdminComplaintOut */
+        AdminComplaintOut: {
+            /** Id */
+            id: number;
+            target: components["schemas"]["TargetOut"];
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Body */
+            body: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "resolved" | "closed";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** User Id */
+            user_id: number;
+            /** User Name */
+            user_name: string;
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Assignee Name */
+            assignee_name: string | null;
+            /** Photo Urls */
+            photo_urls: string[];
+            /** Replies */
+            replies: components["schemas"]["ReplyOut"][];
+            /** Result */
+            result: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** AdminComplaintSummary */
+        AdminComplaintSummary: {
+            /** Id */
+            id: number;
+            target: components["schemas"]["TargetOut"];
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Body */
+            body: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "resolved" | "closed";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** User Id */
+            user_id: number;
+            /** User Name */
+            user_name: string;
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Assignee Name */
+            assignee_name: string | null;
+        };
         /** AdminUserOut */
         AdminUserOut: {
             /** Id */
@@ -3238,6 +3792,61 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** ArticleIn */
+        ArticleIn: {
+            /**
+             * Category
+             * @description booking 预约下单、payment 支付与退款、contract 合同与签约、artist 艺人入驻、account 账号与安全
+             */
+            category: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Sort Order
+             * @default 0
+             */
+            sort_order: number;
+            /**
+             * Published
+             * @default true
+             */
+            published: boolean;
+        };
+        /** ArticleOut */
+        ArticleOut: {
+            /** Id */
+            id: number;
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Title */
+            title: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Body */
+            body: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ArticleSummary */
+        ArticleSummary: {
+            /** Id */
+            id: number;
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Title */
+            title: string;
+            /** Excerpt */
+            excerpt: string;
         };
         /** ArtistCard */
         ArtistCard: {
@@ -3564,6 +4173,31 @@ export interface components {
             value: components["schemas"]["ArtistType"];
             /** Label */
             label: string;
+        };
+        /** AssignIn */
+        AssignIn: {
+            /** Operator Id */
+            operator_id: number;
+        };
+        /** AssigneeOut */
+        AssigneeOut: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Url */
+            url: string;
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Mime */
+            mime: string;
+            /** Duration Ms */
+            duration_ms: number | null;
         };
         /** AuditLogOut */
         AuditLogOut: {
@@ -4263,6 +4897,49 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** CategoryOut */
+        CategoryOut: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+            /** Article Count */
+            article_count: number;
+        };
+        /**
+         * Channel
+         * @enum {string}
+         */
+        Channel: "in_app" | "wechat" | "sms";
+        /**
+         * ChannelDelivery
+         * @description The notification on WeChat or SMS: pending / sent / failed / skipped, with why.
+         */
+        ChannelDelivery: {
+            /** Channel */
+            channel: string;
+            /** Status */
+            status: string;
+            /** Reason */
+            reason: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Sent At */
+            sent_at: string | null;
+        };
+        /** ChannelSetting */
+        ChannelSetting: {
+            channel: components["schemas"]["Channel"];
+            /** Label */
+            label: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Locked
+             * @description 站内通知始终开启，不能关闭
+             */
+            locked: boolean;
+        };
         /** ClientProfileIn */
         ClientProfileIn: {
             /** Org Name */
@@ -4318,6 +4995,95 @@ export interface components {
             page: number;
             /** Page Size */
             page_size: number;
+        };
+        /** ComplaintIn */
+        ComplaintIn: {
+            /**
+             * Target Type
+             * @enum {string}
+             */
+            target_type: "order" | "artist" | "client" | "message";
+            /** Target Id */
+            target_id: number;
+            /**
+             * Category
+             * @description service 服务质量、breach 违约爽约、fraud 虚假信息或欺诈、offline_deal 诱导私下交易、harassment 骚扰或辱骂、other 其他
+             */
+            category: string;
+            /** Body */
+            body: string;
+            /**
+             * Photos
+             * @description 本人上传的 evidence 图片 id，最多 6 张
+             * @default []
+             */
+            photos: string[];
+        };
+        /** ComplaintOut */
+        ComplaintOut: {
+            /** Id */
+            id: number;
+            target: components["schemas"]["TargetOut"];
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Body */
+            body: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "resolved" | "closed";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Photo Urls */
+            photo_urls: string[];
+            /** Replies */
+            replies: components["schemas"]["ReplyOut"][];
+            /** Result */
+            result: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** ComplaintSummary */
+        ComplaintSummary: {
+            /** Id */
+            id: number;
+            target: components["schemas"]["TargetOut"];
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Body */
+            body: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "resolved" | "closed";
+            /** Status Label */
+            status_label: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** CompleteIn */
         CompleteIn: {
@@ -4409,6 +5175,41 @@ export interface components {
             my_side: string | null;
             /** Can Sign */
             can_sign: boolean;
+        };
+        /** ConversationOut */
+        ConversationOut: {
+            /** Id */
+            id: number;
+            peer: components["schemas"]["PeerOut"];
+            last_message: components["schemas"]["MessageOut"] | null;
+            /** Unread */
+            unread: number;
+            /** Blocked */
+            blocked: boolean;
+            /** Blocked By Peer */
+            blocked_by_peer: boolean;
+            /** Contact Visible */
+            contact_visible: boolean;
+            /** Booking Id */
+            booking_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ConversationPage */
+        ConversationPage: {
+            /** Items */
+            items: components["schemas"]["ConversationOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Unread Total */
+            unread_total: number;
         };
         /** CustomerServiceOut */
         CustomerServiceOut: {
@@ -4888,6 +5689,20 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * DisputeChatOut
+         * @description What an operator handling a dispute reads: the pair's messages, unmasked (the access is audited).
+         */
+        DisputeChatOut: {
+            /** Conversation Id */
+            conversation_id: number | null;
+            client: components["schemas"]["PeerOut"];
+            artist: components["schemas"]["PeerOut"];
+            /** Items */
+            items: components["schemas"]["MessageOut"][];
+            /** Has More */
+            has_more: boolean;
+        };
         /** DisputeListItem */
         DisputeListItem: {
             /** Dispute Id */
@@ -5336,7 +6151,7 @@ export interface components {
              * Purpose
              * @enum {string}
              */
-            purpose: "licence" | "signature" | "case_image" | "case_video" | "document" | "evidence";
+            purpose: "licence" | "signature" | "case_image" | "case_video" | "document" | "evidence" | "chat_image" | "chat_voice" | "chat_file";
             /** Content Type */
             content_type: string;
         };
@@ -5365,6 +6180,28 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "booking_request" | "booking_result" | "contract" | "payment_due" | "payment_reminder" | "payment_received" | "show_tomorrow" | "performance" | "cancellation" | "refund" | "dispute" | "settlement" | "review" | "review_result" | "team_invitation" | "complaint_reply" | "other";
+        /** KindSetting */
+        KindSetting: {
+            kind: components["schemas"]["Kind"];
+            /** Label */
+            label: string;
+            /** Description */
+            description: string;
+            /** Urgent */
+            urgent: boolean;
+            /** Channels */
+            channels: components["schemas"]["ChannelSetting"][];
+            /**
+             * Wechat Subscribed
+             * @description 已授权、尚未用掉的微信订阅消息次数
+             */
+            wechat_subscribed: number;
         };
         /** ManagedArtistOut */
         ManagedArtistOut: {
@@ -5429,6 +6266,41 @@ export interface components {
             /** Can Book Reason */
             can_book_reason: string | null;
         };
+        /** MessageOut */
+        MessageOut: {
+            /** Id */
+            id: number;
+            /** Conversation Id */
+            conversation_id: number;
+            /** Seq */
+            seq: number;
+            /** Sender Id */
+            sender_id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "image" | "voice" | "file";
+            /** Text */
+            text: string | null;
+            attachment: components["schemas"]["AttachmentOut"] | null;
+            /** Booking Id */
+            booking_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read By Peer */
+            read_by_peer: boolean;
+        };
+        /** MessagePage */
+        MessagePage: {
+            /** Items */
+            items: components["schemas"]["MessageOut"][];
+            /** Has More */
+            has_more: boolean;
+        };
         /** MonthCalendar */
         MonthCalendar: {
             /** Artist Id */
@@ -5457,6 +6329,8 @@ export interface components {
             id: number;
             /** Booking Id */
             booking_id: number | null;
+            /** Kind */
+            kind: string;
             /** Title */
             title: string;
             /** Body */
@@ -5484,6 +6358,32 @@ export interface components {
             page_size: number;
             /** Unread */
             unread: number;
+        };
+        /** NotificationSettingChange */
+        NotificationSettingChange: {
+            kind: components["schemas"]["Kind"];
+            channel: components["schemas"]["Channel"];
+            /** Enabled */
+            enabled: boolean;
+        };
+        /** NotificationSettings */
+        NotificationSettings: {
+            /** Kinds */
+            kinds: components["schemas"]["KindSetting"][];
+            /**
+             * Wechat Bound
+             * @description 账号已绑定微信（有 openid），才能收到订阅消息
+             */
+            wechat_bound: boolean;
+            /** Phone Bound */
+            phone_bound: boolean;
+        };
+        /** OpenIn */
+        OpenIn: {
+            /** Peer Id */
+            peer_id: number;
+            /** Booking Id */
+            booking_id?: number | null;
         };
         /** OperatorCreateIn */
         OperatorCreateIn: {
@@ -5821,10 +6721,32 @@ export interface components {
             /** Progress */
             progress: components["schemas"]["ProgressStep"][];
         };
+        /** Page[AdminArticleOut] */
+        Page_AdminArticleOut_: {
+            /** Items */
+            items: components["schemas"]["AdminArticleOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /** Page[AdminCaseOut] */
         Page_AdminCaseOut_: {
             /** Items */
             items: components["schemas"]["AdminCaseOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[AdminComplaintSummary] */
+        Page_AdminComplaintSummary_: {
+            /** Items */
+            items: components["schemas"]["AdminComplaintSummary"][];
             /** Total */
             total: number;
             /** Page */
@@ -5880,6 +6802,17 @@ export interface components {
         Page_BookingOut_: {
             /** Items */
             items: components["schemas"]["BookingOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[ComplaintSummary] */
+        Page_ComplaintSummary_: {
+            /** Items */
+            items: components["schemas"]["ComplaintSummary"][];
             /** Total */
             total: number;
             /** Page */
@@ -6220,6 +7153,20 @@ export interface components {
             attempts: number;
             /** Paid At */
             paid_at: string | null;
+        };
+        /** PeerOut */
+        PeerOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "client" | "artist";
         };
         /** PermissionOut */
         PermissionOut: {
@@ -6616,6 +7563,11 @@ export interface components {
             /** Punctuality */
             punctuality: number | null;
         };
+        /** ReadIn */
+        ReadIn: {
+            /** Seq */
+            seq: number;
+        };
         /** ReceiptOut */
         ReceiptOut: {
             /** Order Id */
@@ -6816,18 +7768,24 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** ReplyIn */
-        ReplyIn: {
-            /** Reply */
-            reply: string;
-        };
-        /** ResolveIn */
-        ResolveIn: {
+        /** ReplyOut */
+        ReplyOut: {
+            /** Id */
+            id: number;
             /**
-             * Note
-             * @description 处理说明（必填）
+             * Author
+             * @enum {string}
              */
-            note: string;
+            author: "user" | "operator";
+            /** Author Name */
+            author_name: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * ReviewDetail
@@ -7061,6 +8019,48 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** SearchHit */
+        SearchHit: {
+            conversation: components["schemas"]["ConversationOut"];
+            message: components["schemas"]["MessageOut"];
+        };
+        /** SearchPage */
+        SearchPage: {
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** SendIn */
+        SendIn: {
+            /**
+             * Client Msg Id
+             * @description 客户端生成的 UUID，同一发送者内幂等
+             */
+            client_msg_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "image" | "voice" | "file";
+            /** Text */
+            text?: string | null;
+            /** Upload Id */
+            upload_id?: string | null;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /** Booking Id */
+            booking_id?: number | null;
+            /**
+             * Name
+             * @description 文件消息的文件名（可选）
+             */
+            name?: string | null;
+        };
         /**
          * SentNotice
          * @description A notification the platform sent one of the parties about this booking since the first dispute.
@@ -7084,7 +8084,8 @@ export interface components {
         };
         /**
          * SentNotification
-         * @description A notification the booking sent (the in-app centre's row): to whom, what, whether it was read.
+         * @description A notification the booking sent (the in-app centre's row): to whom, what, whether it was read, and how each
+         *     outside channel fared.
          */
         SentNotification: {
             /** Id */
@@ -7106,6 +8107,11 @@ export interface components {
             created_at: string;
             /** Read */
             read: boolean;
+            /**
+             * Deliveries
+             * @default []
+             */
+            deliveries: components["schemas"]["ChannelDelivery"][];
         };
         /** SettingChangeOut */
         SettingChangeOut: {
@@ -7174,6 +8180,11 @@ export interface components {
             updated_at: string | null;
             /** Updated By */
             updated_by: string | null;
+        };
+        /** SettingsIn */
+        SettingsIn: {
+            /** Changes */
+            changes: components["schemas"]["NotificationSettingChange"][];
         };
         /**
          * SettlementDecisionIn
@@ -7382,6 +8393,42 @@ export interface components {
              */
             created_at: string;
         };
+        /** SubscribeTemplate */
+        SubscribeTemplate: {
+            kind: components["schemas"]["Kind"];
+            /** Label */
+            label: string;
+            /** Template Id */
+            template_id: string;
+        };
+        /** SubscribeTemplates */
+        SubscribeTemplates: {
+            /**
+             * Sandbox
+             * @description 沙箱：模板不是真实的微信模板，客户端不必申请订阅
+             */
+            sandbox: boolean;
+            /** Templates */
+            templates: components["schemas"]["SubscribeTemplate"][];
+            /**
+             * After Booking
+             * @description 提交邀约后申请的模板（最多3个）
+             */
+            after_booking: string[];
+            /**
+             * After Payment
+             * @description 支付后申请的模板（最多3个）
+             */
+            after_payment: string[];
+        };
+        /**
+         * SubscriptionsIn
+         * @description What uni.requestSubscribeMessage answered: the template ids the user accepted (each allows one message).
+         */
+        SubscriptionsIn: {
+            /** Accepted */
+            accepted: string[];
+        };
         /** TagIn */
         TagIn: {
             /** Name */
@@ -7398,6 +8445,27 @@ export interface components {
              * @default 0
              */
             artist_count: number;
+        };
+        /** TargetOut */
+        TargetOut: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "order" | "artist" | "client" | "message";
+            /** Type Label */
+            type_label: string;
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /** Admin Link */
+            admin_link?: string | null;
         };
         /**
          * TeamInvitationOut
@@ -7582,6 +8650,11 @@ export interface components {
              */
             amount: number;
         };
+        /** UnreadOut */
+        UnreadOut: {
+            /** Unread Total */
+            unread_total: number;
+        };
         /** UploadDoneOut */
         UploadDoneOut: {
             /** Upload Id */
@@ -7683,6 +8756,34 @@ export interface components {
             /** Contract Pdf */
             contract_pdf: boolean;
         };
+        /** ResolveIn */
+        domain__reconciliation__schemas__ResolveIn: {
+            /**
+             * Note
+             * @description 处理说明（必填）
+             */
+            note: string;
+        };
+        /** ReplyIn */
+        domain__reviews__schemas__ReplyIn: {
+            /** Reply */
+            reply: string;
+        };
+        /** ReplyIn */
+        domain__support__complaints__ReplyIn: {
+            /** Body */
+            body: string;
+        };
+        /** ResolveIn */
+        domain__support__complaints__ResolveIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "resolved" | "closed";
+            /** Result */
+            result: string;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -7760,12 +8861,18 @@ export interface components {
 export type AccountStatus = components['schemas']['AccountStatus'];
 export type ActionIn = components['schemas']['ActionIn'];
 export type ActionOut = components['schemas']['ActionOut'];
+export type AdminArticleOut = components['schemas']['AdminArticleOut'];
 export type AdminArtistOut = components['schemas']['AdminArtistOut'];
 export type AdminArtistPage = components['schemas']['AdminArtistPage'];
 export type AdminCaseOut = components['schemas']['AdminCaseOut'];
+export type AdminComplaintOut = components['schemas']['AdminComplaintOut'];
+export type AdminComplaintSummary = components['schemas']['AdminComplaintSummary'];
 export type AdminUserOut = components['schemas']['AdminUserOut'];
 export type AnnouncementIn = components['schemas']['AnnouncementIn'];
 export type AnnouncementOut = components['schemas']['AnnouncementOut'];
+export type ArticleIn = components['schemas']['ArticleIn'];
+export type ArticleOut = components['schemas']['ArticleOut'];
+export type ArticleSummary = components['schemas']['ArticleSummary'];
 export type ArtistCard = components['schemas']['ArtistCard'];
 export type ArtistCaseOut = components['schemas']['ArtistCaseOut'];
 export type ArtistDetail = components['schemas']['ArtistDetail'];
@@ -7779,6 +8886,9 @@ export type ArtistStatsPeriod = components['schemas']['ArtistStatsPeriod'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
+export type AssignIn = components['schemas']['AssignIn'];
+export type AssigneeOut = components['schemas']['AssigneeOut'];
+export type AttachmentOut = components['schemas']['AttachmentOut'];
 export type AuditLogOut = components['schemas']['AuditLogOut'];
 export type BackupLinkOut = components['schemas']['BackupLinkOut'];
 export type BackupList = components['schemas']['BackupList'];
@@ -7813,15 +8923,24 @@ export type CaseOrderIn = components['schemas']['CaseOrderIn'];
 export type CaseOut = components['schemas']['CaseOut'];
 export type CasePatch = components['schemas']['CasePatch'];
 export type CaseRejectIn = components['schemas']['CaseRejectIn'];
+export type CategoryOut = components['schemas']['CategoryOut'];
+export type Channel = components['schemas']['Channel'];
+export type ChannelDelivery = components['schemas']['ChannelDelivery'];
+export type ChannelSetting = components['schemas']['ChannelSetting'];
 export type ClientProfileIn = components['schemas']['ClientProfileIn'];
 export type ClientProfileOut = components['schemas']['ClientProfileOut'];
 export type CommissionFlowOut = components['schemas']['CommissionFlowOut'];
 export type CommissionFlowPage = components['schemas']['CommissionFlowPage'];
+export type ComplaintIn = components['schemas']['ComplaintIn'];
+export type ComplaintOut = components['schemas']['ComplaintOut'];
+export type ComplaintSummary = components['schemas']['ComplaintSummary'];
 export type CompleteIn = components['schemas']['CompleteIn'];
 export type ConflictOut = components['schemas']['ConflictOut'];
 export type ContactOut = components['schemas']['ContactOut'];
 export type ContractOut = components['schemas']['ContractOut'];
 export type ContractView = components['schemas']['ContractView'];
+export type ConversationOut = components['schemas']['ConversationOut'];
+export type ConversationPage = components['schemas']['ConversationPage'];
 export type CustomerServiceOut = components['schemas']['CustomerServiceOut'];
 export type DashboardDayFigures = components['schemas']['DashboardDayFigures'];
 export type DashboardDemandItem = components['schemas']['DashboardDemandItem'];
@@ -7845,6 +8964,7 @@ export type DemandRespondIn = components['schemas']['DemandRespondIn'];
 export type DemandRespondOut = components['schemas']['DemandRespondOut'];
 export type DemandReviewIn = components['schemas']['DemandReviewIn'];
 export type DifferenceOut = components['schemas']['DifferenceOut'];
+export type DisputeChatOut = components['schemas']['DisputeChatOut'];
 export type DisputeListItem = components['schemas']['DisputeListItem'];
 export type DisputeOut = components['schemas']['DisputeOut'];
 export type DisputeOutFull = components['schemas']['DisputeOutFull'];
@@ -7868,14 +8988,21 @@ export type InquiryOut = components['schemas']['InquiryOut'];
 export type IntegrationOut = components['schemas']['IntegrationOut'];
 export type IntentIn = components['schemas']['IntentIn'];
 export type IntentOut = components['schemas']['IntentOut'];
+export type Kind = components['schemas']['Kind'];
+export type KindSetting = components['schemas']['KindSetting'];
 export type ManagedArtistOut = components['schemas']['ManagedArtistOut'];
 export type ManagerIn = components['schemas']['ManagerIn'];
 export type ManagerOut = components['schemas']['ManagerOut'];
 export type MeOut = components['schemas']['MeOut'];
+export type MessageOut = components['schemas']['MessageOut'];
+export type MessagePage = components['schemas']['MessagePage'];
 export type MonthCalendar = components['schemas']['MonthCalendar'];
 export type MonthStats = components['schemas']['MonthStats'];
 export type NotificationOut = components['schemas']['NotificationOut'];
 export type NotificationPage = components['schemas']['NotificationPage'];
+export type NotificationSettingChange = components['schemas']['NotificationSettingChange'];
+export type NotificationSettings = components['schemas']['NotificationSettings'];
+export type OpenIn = components['schemas']['OpenIn'];
 export type OperatorCreateIn = components['schemas']['OperatorCreateIn'];
 export type OperatorLoginIn = components['schemas']['OperatorLoginIn'];
 export type OperatorOut = components['schemas']['OperatorOut'];
@@ -7888,12 +9015,15 @@ export type OperatorUpdateIn = components['schemas']['OperatorUpdateIn'];
 export type Options = components['schemas']['Options'];
 export type OrderDetail = components['schemas']['OrderDetail'];
 export type OrderRow = components['schemas']['OrderRow'];
+export type PageAdminArticleOut = components['schemas']['Page_AdminArticleOut_'];
 export type PageAdminCaseOut = components['schemas']['Page_AdminCaseOut_'];
+export type PageAdminComplaintSummary = components['schemas']['Page_AdminComplaintSummary_'];
 export type PageAdminUserOut = components['schemas']['Page_AdminUserOut_'];
 export type PageAnnouncementOut = components['schemas']['Page_AnnouncementOut_'];
 export type PageArtistCard = components['schemas']['Page_ArtistCard_'];
 export type PageAuditLogOut = components['schemas']['Page_AuditLogOut_'];
 export type PageBookingOut = components['schemas']['Page_BookingOut_'];
+export type PageComplaintSummary = components['schemas']['Page_ComplaintSummary_'];
 export type PageDemandOut = components['schemas']['Page_DemandOut_'];
 export type PageDifferenceOut = components['schemas']['Page_DifferenceOut_'];
 export type PageDisputeListItem = components['schemas']['Page_DisputeListItem_'];
@@ -7914,6 +9044,7 @@ export type PayoutAccountOut = components['schemas']['PayoutAccountOut'];
 export type PayoutFlowOut = components['schemas']['PayoutFlowOut'];
 export type PayoutFlowPage = components['schemas']['PayoutFlowPage'];
 export type PayoutOut = components['schemas']['PayoutOut'];
+export type PeerOut = components['schemas']['PeerOut'];
 export type PermissionOut = components['schemas']['PermissionOut'];
 export type PriceLineIn = components['schemas']['PriceLineIn'];
 export type PriceLineOut = components['schemas']['PriceLineOut'];
@@ -7936,6 +9067,7 @@ export type QuoteOut = components['schemas']['QuoteOut'];
 export type RangeIn = components['schemas']['RangeIn'];
 export type RangeOut = components['schemas']['RangeOut'];
 export type RatingSummary = components['schemas']['RatingSummary'];
+export type ReadIn = components['schemas']['ReadIn'];
 export type ReceiptOut = components['schemas']['ReceiptOut'];
 export type ReceiptRefundOut = components['schemas']['ReceiptRefundOut'];
 export type ReceivedInvitationOut = components['schemas']['ReceivedInvitationOut'];
@@ -7946,8 +9078,7 @@ export type RefundFlowOut = components['schemas']['RefundFlowOut'];
 export type RefundFlowPage = components['schemas']['RefundFlowPage'];
 export type RefundOut = components['schemas']['RefundOut'];
 export type RejectIn = components['schemas']['RejectIn'];
-export type ReplyIn = components['schemas']['ReplyIn'];
-export type ResolveIn = components['schemas']['ResolveIn'];
+export type ReplyOut = components['schemas']['ReplyOut'];
 export type ReviewDetail = components['schemas']['ReviewDetail'];
 export type ReviewIn = components['schemas']['ReviewIn'];
 export type ReviewItemOut = components['schemas']['ReviewItemOut'];
@@ -7959,11 +9090,15 @@ export type RunIn = components['schemas']['RunIn'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunsOut = components['schemas']['RunsOut'];
 export type SealCheckOut = components['schemas']['SealCheckOut'];
+export type SearchHit = components['schemas']['SearchHit'];
+export type SearchPage = components['schemas']['SearchPage'];
+export type SendIn = components['schemas']['SendIn'];
 export type SentNotice = components['schemas']['SentNotice'];
 export type SentNotification = components['schemas']['SentNotification'];
 export type SettingChangeOut = components['schemas']['SettingChangeOut'];
 export type SettingIn = components['schemas']['SettingIn'];
 export type SettingOut = components['schemas']['SettingOut'];
+export type SettingsIn = components['schemas']['SettingsIn'];
 export type SettlementDecisionIn = components['schemas']['SettlementDecisionIn'];
 export type SettlementOut = components['schemas']['SettlementOut'];
 export type SettlementRejectIn = components['schemas']['SettlementRejectIn'];
@@ -7977,8 +9112,12 @@ export type Stage = components['schemas']['Stage'];
 export type StatementIn = components['schemas']['StatementIn'];
 export type StatementOut = components['schemas']['StatementOut'];
 export type StatusChangeOut = components['schemas']['StatusChangeOut'];
+export type SubscribeTemplate = components['schemas']['SubscribeTemplate'];
+export type SubscribeTemplates = components['schemas']['SubscribeTemplates'];
+export type SubscriptionsIn = components['schemas']['SubscriptionsIn'];
 export type TagIn = components['schemas']['TagIn'];
 export type TagOut = components['schemas']['TagOut'];
+export type TargetOut = components['schemas']['TargetOut'];
 export type TeamInvitationOut = components['schemas']['TeamInvitationOut'];
 export type TeamInviteOut = components['schemas']['TeamInviteOut'];
 export type TeamMember = components['schemas']['TeamMember'];
@@ -7993,6 +9132,7 @@ export type TierIn = components['schemas']['TierIn'];
 export type TierOut = components['schemas']['TierOut'];
 export type TokenPairOut = components['schemas']['TokenPairOut'];
 export type TransferConfirmationOut = components['schemas']['TransferConfirmationOut'];
+export type UnreadOut = components['schemas']['UnreadOut'];
 export type UploadDoneOut = components['schemas']['UploadDoneOut'];
 export type UploadOut = components['schemas']['UploadOut'];
 export type UrlOut = components['schemas']['UrlOut'];
@@ -8004,6 +9144,10 @@ export type VerificationSubject = components['schemas']['VerificationSubject'];
 export type VerifyOut = components['schemas']['VerifyOut'];
 export type WechatLoginIn = components['schemas']['WechatLoginIn'];
 export type WorkbenchOut = components['schemas']['WorkbenchOut'];
+export type DomainReconciliationSchemasResolveIn = components['schemas']['domain__reconciliation__schemas__ResolveIn'];
+export type DomainReviewsSchemasReplyIn = components['schemas']['domain__reviews__schemas__ReplyIn'];
+export type DomainSupportComplaintsReplyIn = components['schemas']['domain__support__complaints__ReplyIn'];
+export type DomainSupportComplaintsResolveIn = components['schemas']['domain__support__complaints__ResolveIn'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorOut = components['schemas']['ErrorOut'];
 export type ValidationErrorOut = components['schemas']['ValidationErrorOut'];
@@ -10496,229 +11640,6 @@ export interface operations {
             };
             /** @description 服务暂时不可用 */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    list_notifications_api_v1_notifications_get: {
-        parameters: {
-            query?: {
-                unread_only?: boolean;
-                page?: number;
-                page_size?: number;
-                /**
-                 * @deprecated
-                 * @description 旧参数，等同 page_size；请改用 page/page_size
-                 */
-                limit?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationPage"];
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    unread_api_v1_notifications_unread_count_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    read_one_api_v1_notifications__notification_id__read_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                notification_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 请求参数有误 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorOut"];
-                };
-            };
-        };
-    };
-    read_all_api_v1_notifications_read_all_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
-                };
-            };
-            /** @description 未登录或登录已失效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 没有权限 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description 内容不存在 */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15379,7 +16300,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReplyIn"];
+                "application/json": components["schemas"]["domain__reviews__schemas__ReplyIn"];
             };
         };
         responses: {
@@ -17199,7 +18120,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResolveIn"];
+                "application/json": components["schemas"]["domain__reconciliation__schemas__ResolveIn"];
             };
         };
         responses: {
@@ -20797,6 +21718,2232 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_conversations_api_v1_chat_conversations_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    open_conversation_api_v1_chat_conversations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    get_conversation_api_v1_chat_conversations__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    messages_api_v1_chat_conversations__conversation_id__messages_get: {
+        parameters: {
+            query?: {
+                before_seq?: number | null;
+                after_seq?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    send_message_api_v1_chat_conversations__conversation_id__messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendIn"];
+            };
+        };
+        responses: {
+            /** @description 同一 client_msg_id 已发送过 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    mark_read_api_v1_chat_conversations__conversation_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    block_api_v1_chat_conversations__conversation_id__block_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    unblock_api_v1_chat_conversations__conversation_id__block_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_chat_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    search_api_v1_chat_search_get: {
+        parameters: {
+            query: {
+                q: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    dispute_chat_api_v1_admin_disputes__booking_id__chat_get: {
+        parameters: {
+            query?: {
+                before_seq?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeChatOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    list_notifications_api_v1_notifications_get: {
+        parameters: {
+            query?: {
+                unread_only?: boolean;
+                page?: number;
+                page_size?: number;
+                /**
+                 * @deprecated
+                 * @description 旧参数，等同 page_size；请改用 page/page_size
+                 */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    unread_api_v1_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    read_one_api_v1_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    read_all_api_v1_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    get_settings_api_v1_me_notification_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    put_settings_api_v1_me_notification_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    add_subscriptions_api_v1_me_notification_settings_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    templates_api_v1_meta_subscribe_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeTemplates"];
+                };
+            };
+        };
+    };
+    categories_api_v1_help_categories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"][];
+                };
+            };
+        };
+    };
+    articles_api_v1_help_articles_get: {
+        parameters: {
+            query?: {
+                category?: string | null;
+                /** @description 关键词（中文分词检索标题与正文） */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleSummary"][];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    article_api_v1_help_articles__article_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_articles_api_v1_admin_help_articles_get: {
+        parameters: {
+            query?: {
+                category?: string | null;
+                /** @description 关键词（中文分词检索标题与正文） */
+                q?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminArticleOut_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    create_article_api_v1_admin_help_articles_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminArticleOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    update_article_api_v1_admin_help_articles__article_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminArticleOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    delete_article_api_v1_admin_help_articles__article_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_complaints_api_v1_complaints_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ComplaintSummary_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    file_complaint_api_v1_complaints_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    my_complaint_api_v1_complaints__complaint_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    reply_api_v1_complaints__complaint_id__replies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["domain__support__complaints__ReplyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_list_api_v1_admin_complaints_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "processing" | "resolved" | "closed") | null;
+                target_type?: ("order" | "artist" | "client" | "message") | null;
+                /** @description me 指派给我，none 未指派 */
+                assignee?: ("me" | "none") | null;
+                /** @description 投诉号、对象 id 或内容 */
+                keyword?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminComplaintSummary_"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    assignees_api_v1_admin_complaints_assignees_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssigneeOut"][];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    admin_detail_api_v1_admin_complaints__complaint_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminComplaintOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    assign_api_v1_admin_complaints__complaint_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminComplaintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    admin_reply_api_v1_admin_complaints__complaint_id__replies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["domain__support__complaints__ReplyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminComplaintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求参数有误 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+        };
+    };
+    resolve_api_v1_admin_complaints__complaint_id__resolve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["domain__support__complaints__ResolveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminComplaintOut"];
+                };
+            };
+            /** @description 请求有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 内容不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description 请求内容过大 */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

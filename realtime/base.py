@@ -1,0 +1,31 @@
+"""The fan-out interface: an event published inside a database transaction reaches every API process once (and
+only if) that transaction commits. Events are small JSON objects naming ids and the users to tell, never message
+bodies: each process reads what it needs from the database (and PostgreSQL's NOTIFY payload stops at 8000 bytes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+Event = dict[str, Any]
+Handler = Callable[[Event], Coroutine[Any, Any, None]]
+CHANNEL = "yanyue_realtime"
+MAX_PAYLOAD = 7900  # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more
+
+
+class EventTooLarge(ValueError):
+    pass
+
+
+class Fanout(Protocol):
+    name: str
+
+    def publish(self, session: Session, event: Event) -> None:
+        """Send `event` to every subscribed process when `session`'s transaction commits (never if it rolls back)."""
+
+    async def start(self, handler: Handler) -> None:
+        """Subscribe: `handler` is awaited for every event any process publishes (this one included)."""
+
+    async def stop(self) -> None: ...
