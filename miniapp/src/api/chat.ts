@@ -95,6 +95,8 @@ export interface SendMessageIn {
   upload_id?: string | null
   duration_ms?: number | null
   booking_id?: number | null
+  /** A file message's file name as the sender chose it. */
+  name?: string | null
 }
 
 export function sendMessageApi(id: number, body: SendMessageIn, opts: Quiet = {}) {

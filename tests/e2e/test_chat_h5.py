@@ -1,0 +1,164 @@
+"""私信 in the mini-program's H5 build (Chromium, 390×844), two browser contexts side by side: a seeded client opens
+the chat from an artist's page and sends a text, a photo and a PDF; the artist, waiting on the 消息 tab, sees the
+conversation arrive live with its unread badges, opens it (the client's messages turn 已读 live) and answers; the
+client sees the answer arrive without reloading, then finds a Chinese word in 搜索聊天记录 and lands on it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from domain.seed import stage_picture
+from tests.e2e.h5 import PHONE_VIEWPORT, fill, overflowing, shot, sms_login_h5, t
+
+pytestmark = pytest.mark.e2e
+
+V1 = "/api/v1"
+CLIENT = "13800000001"  # domain/seed.py CLIENTS[0]: 星河科技有限公司 (王经理), verified
+ARTIST = "13900000027"  # domain/seed.py ARTISTS[26]: 沙画师阿岚, verified; no other browser test uses this artist
+ARTIST_NAME = "沙画师阿岚"
+ASK = "您好，我们公司年会想请您现场沙画表演，十二月二十日晚上有档期吗？"
+ANSWER = "您好！二十日晚上可以，沙画主题可以按贵司的发展故事定制。"
+
+
+def _storage(page: Page, key: str) -> object:
+    """A value of the H5 app's uni storage (uni wraps each value as {"type", "data"})."""
+    raw = page.evaluate("k => localStorage.getItem(k)", key)
+    assert isinstance(raw, str), (key, raw)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return value["data"] if isinstance(value, dict) and "data" in value else value
+
+
+def _pdf() -> bytes:
+    """A one-page PDF (the server judges a chat file by its bytes)."""
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=14)
+    doc.cell(text="Annual party brief")
+    return bytes(doc.output())
+
+
+def _bubble(page: Page, text: str):
+    return page.locator('[data-test^="msg-bubble-text"]').filter(has_text=text)
+
+
+def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist_page: Page, screenshot_dir: Path,
+                                           tmp_path: Path) -> None:
+    api = platform_url
+    client, artist = page, artist_page
+    for p in (client, artist):
+        p.set_viewport_size(PHONE_VIEWPORT)
+    sms_login_h5(artist, api, ARTIST)
+    sms_login_h5(client, api, CLIENT)
+    artist_me = _storage(artist, "yanyue.me")
+    assert isinstance(artist_me, dict) and artist_me["acting_role"] == "artist", artist_me
+    artist_id = int(artist_me["id"])
+    headers = {"Authorization": f"Bearer {_storage(artist, 'yanyue.access_token')}"}
+
+    # The artist waits on the 消息 tab (私信 is the first segment); the socket is up once the list has loaded.
+    artist.goto(f"{api}/h5/#/pages/messages/index")
+    expect(t(artist, "segment-chats")).to_be_visible()
+    expect(t(artist, "chat-list")).to_be_visible()
+    with httpx.Client(base_url=api, timeout=30, trust_env=False) as http:
+        unread_before = http.get(f"{V1}/chat/unread-count", headers=headers).json()["unread_total"]
+
+    # --- the client opens the chat from the artist's page: contacts are masked until a booking is confirmed.
+    client.goto(f"{api}/h5/#/pages/artist/detail?id={artist_id}")
+    expect(t(client, "chat-open")).to_be_visible()
+    with client.expect_response(lambda r: r.url.endswith("/chat/conversations") and r.request.method == "POST") as op:
+        t(client, "chat-open").click()
+    assert op.value.ok, op.value.text()
+    conversation_id = op.value.json()["id"]
+    expect(t(client, "chat-masked")).to_contain_text("未确认预约前，联系方式将被隐藏")
+
+    fill(client, t(client, "chat-input").locator("input"), ASK)
+    with client.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as sent:
+        t(client, "chat-send").click()
+    assert sent.value.status == 201, sent.value.text()
+    asked = sent.value.json()
+    expect(_bubble(client, ASK)).to_have_count(1)
+    expect(t(client, f"msg-receipt-{asked['id']}")).to_have_text("未读")
+
+    photo = tmp_path / "沙画现场.jpg"
+    photo.write_bytes(stage_picture(27))
+    t(client, "chat-more").click()
+    with client.expect_file_chooser() as chooser:
+        t(client, "chat-pick-image").click()
+    with client.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST",
+                                timeout=30_000) as sent_image:
+        chooser.value.set_files(str(photo))
+    assert sent_image.value.status == 201, sent_image.value.text()
+    image_msg = sent_image.value.json()
+    assert image_msg["kind"] == "image" and image_msg["attachment"]["mime"].startswith("image/")
+    expect(t(client, f"msg-{image_msg['id']}").locator('[data-test="msg-image"]')).to_be_visible()
+    expect(t(client, "pending-sending")).to_have_count(0)
+
+    brief = tmp_path / "演出需求.pdf"
+    brief.write_bytes(_pdf())
+    t(client, "chat-more").click()
+    with client.expect_file_chooser() as chooser:
+        t(client, "chat-pick-file").click()
+    with client.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST",
+                                timeout=30_000) as sent_file:
+        chooser.value.set_files(str(brief))
+    assert sent_file.value.status == 201, sent_file.value.text()
+    file_msg = sent_file.value.json()
+    assert file_msg["kind"] == "file" and file_msg["attachment"]["name"] == "演出需求.pdf", file_msg
+    expect(t(client, f"msg-{file_msg['id']}").locator('[data-test="msg-file"]')).to_contain_text("演出需求.pdf")
+
+    # --- the artist's list got the conversation live: unread on the row, the segment and the tab badge.
+    row = t(artist, f"convo-{conversation_id}")
+    expect(row).to_be_visible(timeout=15_000)
+    expect(row.locator('[data-test="convo-peer"]')).to_have_text(re.compile("王经理|星河"))
+    expect(row.locator('[data-test="convo-preview"]')).to_have_text("[文件] 演出需求.pdf")
+    expect(t(artist, f"convo-unread-{conversation_id}")).to_have_text("3")
+    expect(t(artist, "chat-unread-total")).to_have_text(str(unread_before + 3))
+    badge = artist.locator(".uni-tabbar__badge")
+    expect(badge).to_be_visible()
+    assert int(badge.inner_text()) >= unread_before + 3
+    assert not overflowing(artist), overflowing(artist)
+    shot(artist, screenshot_dir / "h5-chat-list.png")
+
+    # --- the artist reads them; the client's messages turn 已读 without a reload.
+    row.click()
+    expect(_bubble(artist, ASK)).to_have_count(1)
+    expect(t(artist, f"msg-{image_msg['id']}").locator('[data-test="msg-image"]')).to_be_visible()
+    expect(t(artist, f"msg-{file_msg['id']}").locator('[data-test="msg-file"]')).to_contain_text("演出需求.pdf")
+    expect(t(artist, "chat-masked")).to_be_visible()
+    expect(t(client, f"msg-receipt-{asked['id']}")).to_have_text("已读", timeout=15_000)
+    expect(t(client, f"msg-receipt-{file_msg['id']}")).to_have_text("已读")
+
+    fill(artist, t(artist, "chat-input").locator("input"), ANSWER)
+    with artist.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as answered:
+        t(artist, "chat-send").click()
+    assert answered.value.status == 201, answered.value.text()
+    expect(_bubble(client, ANSWER)).to_have_count(1, timeout=15_000)  # live, on the page already open
+    expect(t(artist, f"msg-receipt-{answered.value.json()['id']}")).to_have_text("已读", timeout=15_000)
+    assert not overflowing(client), overflowing(client)
+    shot(client, screenshot_dir / "h5-chat-conversation.png")
+
+    with httpx.Client(base_url=api, timeout=30, trust_env=False) as http:
+        assert http.get(f"{V1}/chat/unread-count", headers=headers).json()["unread_total"] == unread_before
+
+    # --- 搜索聊天记录 finds a Chinese word of the first message and opens the chat at it.
+    t(client, "chat-search").click()
+    fill(client, t(client, "chat-search-input").locator("input"), "沙画")
+    with client.expect_response(lambda r: "/chat/search" in r.url) as found:
+        t(client, "chat-search-submit").click()
+    assert found.value.ok, found.value.text()
+    hit = t(client, f"chat-hit-{asked['id']}")
+    expect(hit).to_be_visible()
+    expect(hit).to_contain_text(ARTIST_NAME)
+    shot(client, screenshot_dir / "h5-chat-search.png")
+    hit.click()
+    expect(t(client, f"msg-{asked['id']}")).to_have_class(re.compile("msg--hit"))
