@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.bookings.states import STATUS_LABELS as BOOKING_STATUS_LABELS
@@ -22,16 +21,18 @@ from domain.errors import AppError, Conflict, NotFound
 from domain.inputs import Input, Text
 from domain.models import (
     ArtistProfile,
-    Base,
     Booking,
+    ChatMember,
+    ChatMessage,
     ClientProfile,
     Complaint,
     ComplaintReply,
-    Notification,
     Operator,
     Upload,
     User,
 )
+from domain.notifications.kinds import Kind
+from domain.notifications.service import notify
 from domain.pages import Page
 from domain.time import SHANGHAI, utc_now
 from domain.uploads.service import DOWNLOAD_TTL
@@ -182,11 +183,6 @@ def _check_photos(session: Session, user_id: int, photos: list[str]) -> list[str
     return ids
 
 
-def _message_table() -> object | None:
-    # Chat lives in domain.chat; until its messages table exists a message id is taken as given.
-    return Base.metadata.tables.get("chat_messages")
-
-
 def _check_target(session: Session, user_id: int, target_type: str, target_id: int) -> None:
     if target_type == "order":
         booking = session.get(Booking, target_id)
@@ -200,10 +196,14 @@ def _check_target(session: Session, user_id: int, target_type: str, target_id: i
         if target_id == user_id:
             raise ComplaintTargetInvalid()
     elif target_type == "message":
-        table = _message_table()
-        if table is not None and session.execute(
-                select(table.c.id).where(table.c.id == target_id)).first() is None:  # type: ignore[attr-defined]
+        # A message of one of the caller's own conversations; one's own message is not something to report.
+        sender = session.scalar(select(ChatMessage.sender_id).join(
+            ChatMember, (ChatMember.conversation_id == ChatMessage.conversation_id) & (ChatMember.user_id == user_id))
+            .where(ChatMessage.id == target_id))
+        if sender is None:
             raise ComplaintTargetNotFound("消息不存在")
+        if sender == user_id:
+            raise ComplaintTargetInvalid("不能投诉自己发送的消息")
 
 
 def file_complaint(session: Session, storage: ObjectStorage, user_id: int, data: ComplaintIn) -> ComplaintOut:
@@ -354,8 +354,7 @@ def resolve(session: Session, storage: ObjectStorage, operator: Operator, compla
 
 def _notify(session: Session, user_id: int, step: str, title: str, body: str) -> None:
     """The complainant's in-app notification; its step names the complaint, so a repeat adds nothing."""
-    session.execute(insert(Notification).values(user_id=user_id, booking_id=None, step=step[:80], title=title[:100],
-                                                body=body[:500]).on_conflict_do_nothing())
+    notify(session, user_id, Kind.COMPLAINT_REPLY, title, body, booking_id=None, step=step[:80])
 
 
 # --- views
@@ -366,8 +365,11 @@ def _targets(session: Session, rows: list[Complaint]) -> dict[int, TargetOut]:
     for r in rows:
         by_type.setdefault(r.target_type, set()).add(r.target_id)
     bookings = {b.id: b for b in session.scalars(select(Booking).where(Booking.id.in_(by_type.get("order", ()))))}
-    artist_ids = set(by_type.get("artist", ())) | {b.artist_id for b in bookings.values()}
-    client_ids = set(by_type.get("client", ())) | {b.client_id for b in bookings.values()}
+    messages = {m.id: m for m in session.scalars(select(ChatMessage).where(
+        ChatMessage.id.in_(by_type.get("message", ()))))}
+    senders = {m.sender_id for m in messages.values()}
+    artist_ids = set(by_type.get("artist", ())) | {b.artist_id for b in bookings.values()} | senders
+    client_ids = set(by_type.get("client", ())) | {b.client_id for b in bookings.values()} | senders
     artists = dict(session.execute(select(ArtistProfile.user_id, ArtistProfile.stage_name)
                                    .where(ArtistProfile.user_id.in_(artist_ids))).all())
     clients = dict(session.execute(select(ClientProfile.user_id, ClientProfile.org_name)
@@ -390,6 +392,13 @@ def _targets(session: Session, rows: list[Complaint]) -> dict[int, TargetOut]:
         elif r.target_type == "client" and r.target_id in clients:
             t.title = f"需求方 {clients[r.target_id]}"
             t.detail = f"需求方账号 #{r.target_id}"
+        elif r.target_type == "message" and (m := messages.get(r.target_id)):
+            who = clients.get(m.sender_id) or artists.get(m.sender_id) or f"用户 #{m.sender_id}"
+            t.title = f"{who}的聊天消息"
+            # The reported message itself (its sender is the other party of the complainant's conversation).
+            content = m.text if m.kind == "text" else {"image": "[图片]", "voice": "[语音]"}.get(
+                m.kind, f"[文件] {m.attachment_name or ''}")
+            t.detail = f"会话 #{m.conversation_id}，{m.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}：{content}"[:300]
         out[r.id] = t
     return out
 

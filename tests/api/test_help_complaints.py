@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.models import Complaint, Notification
+from domain.models import ChatConversation, ChatMember, ChatMessage, Complaint, Notification
 from domain.support.help import SEED_ARTICLES, seed_articles
 from tests.factories import completed_booking, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client
@@ -143,3 +143,32 @@ async def test_complaint_ticket_from_filing_to_result(api: httpx.AsyncClient, db
     notes = db.scalars(select(Notification).where(Notification.user_id == cid)).all()
     assert {n.title for n in notes} == {"客服回复了您的投诉", "您的投诉已解决"}
     assert db.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == aid)) == 0
+
+
+async def test_a_chat_message_is_reported_by_the_other_member_only(api: httpx.AsyncClient, db: Session):
+    client = await register_client(api, "13800001311")
+    outsider = await register_client(api, "13800001312", org="明月文化传媒")
+    artist = await register_artist(api, "13900001311")
+    cid, aid = await user_id(api, client), await user_id(api, artist)
+    conv = ChatConversation(client_id=cid, artist_id=aid, last_seq=1)
+    db.add(conv)
+    db.flush()
+    db.add_all([ChatMember(conversation_id=conv.id, user_id=cid, role="client"),
+                ChatMember(conversation_id=conv.id, user_id=aid, role="artist")])
+    msg = ChatMessage(conversation_id=conv.id, seq=1, sender_id=aid, kind="text", text="加我微信私下转账更便宜",
+                      client_msg_id="m1")
+    db.add(msg)
+    db.commit()
+
+    def body(mid: int) -> dict:
+        return {"target_type": "message", "target_id": mid, "category": "offline_deal", "body": "诱导私下交易"}
+
+    assert (await api.post(f"{V1}/complaints", headers=bearer(outsider), json=body(msg.id))).status_code == 404
+    assert (await api.post(f"{V1}/complaints", headers=bearer(client), json=body(msg.id + 1000))).status_code == 404
+    own = await api.post(f"{V1}/complaints", headers=bearer(artist), json=body(msg.id))
+    assert own.status_code == 422 and own.json()["code"] == "complaint_target_invalid"
+    filed = await api.post(f"{V1}/complaints", headers=bearer(client), json=body(msg.id))
+    assert filed.status_code == 201, filed.text
+    ops = await operator_token(api, db)
+    target = (await api.get(f"{V1}/admin/complaints/{filed.json()['id']}", headers=bearer(ops))).json()["target"]
+    assert target["title"] == "林晚晴的聊天消息" and "加我微信私下转账更便宜" in target["detail"]
