@@ -55,12 +55,13 @@ from domain.models import (
     Contract,
     Dispute,
     Inquiry,
-    Notification,
     Payout,
     Penalty,
     Refund,
 )
 from domain.models.payments import payout_no
+from domain.notifications.kinds import booking_step_kind
+from domain.notifications.service import notify
 from domain.payments import service as payments
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
@@ -122,10 +123,10 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
             booking.updated_at = utc_now()
             if rec.from_status != rec.to_status:
                 artist_changed(session, booking.artist_id)  # confirmed-or-later bookings count towards popularity
+            kind = booking_step_kind(rec.action, rec.step)
             for user_id, title, body in rec.notify:
-                session.execute(insert(Notification).values(
-                    user_id=user_id, booking_id=rec.booking_id, step=f"{rec.booking_id}:{rec.step}", title=title,
-                    body=body).on_conflict_do_nothing(constraint="uq_notifications_user_step"))
+                notify(session, user_id, kind, title, body, booking_id=rec.booking_id,
+                       step=f"{rec.booking_id}:{rec.step}")
             return True
 
     @activity.defn(name=HOLD_SLOT.name)

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     wechat_api_base: str = "https://api.weixin.qq.com/"
     # The message-push Token (消息推送) that signs wxa_media_check results; unset -> pushes are refused.
     wechat_push_token: str | None = None
+    # 订阅消息 template ids per notification kind (domain.notifications.kinds), JSON: {"booking_request": "..."}.
+    # A kind without a template is not sent on WeChat; the sandbox (沙箱) uses "sandbox-<kind>" for every kind.
+    wechat_subscribe_templates: dict[str, str] = {}
+    # Which state the subscribe message's page opens in the mini-program: formal | trial | developer.
+    wechat_subscribe_state: Literal["formal", "trial", "developer"] = "formal"
+    # SMS templates for urgent notifications per kind, JSON: {"show_tomorrow": "SMS_123"} (Aliyun template code
+    # or Tencent template id of the configured provider; variables title, detail). Unset kinds send no SMS.
+    sms_notify_templates: dict[str, str] = {}
     # This platform's public address (https://api.example.com): WeChat fetches local-disk media from it for
     # mediaCheckAsync. Unset with local storage -> images wait for an operator without a machine check.
     public_base_url: str | None = None

@@ -11,6 +11,7 @@ from activities.backups import BackupActivities
 from activities.bookings import BookingActivities
 from activities.failures import PermanentFailures
 from activities.legacy_inputs import LegacyPositionalInputs
+from activities.notifications import NotificationActivities, NotificationDispatchPlugin
 from activities.payment_reconciliation import PaymentReconciler, PaymentReconciliationPlugin
 from activities.real_name import RealNameActivities
 from activities.reconciliation import ReconciliationActivities
@@ -18,6 +19,7 @@ from activities.search import SearchOutboxActivities, SearchOutboxDrainPlugin
 from activities.storage import StorageCleanupPlugin
 from domain.accounts.crypto import field_cipher_from_settings
 from domain.contracts.documents import ContractPapers
+from domain.notifications.delivery import Channels, channels_from_settings
 from domain.payments.factory import payment_gateways_from_settings
 from domain.payments.gateway import PaymentGateway
 from domain.payments.registry import Gateways
@@ -30,10 +32,12 @@ from storage.factory import storage_from_settings
 from workers.schedules import SchedulesPlugin
 from workflows.backups import DailyBackupWorkflow
 from workflows.booking import BookingWorkflow
+from workflows.notifications import NotificationDeliveryWorkflow
 from workflows.real_name import RealNameVerificationWorkflow
 from workflows.reconciliation import DailyReconciliationWorkflow
 
-WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow, DailyReconciliationWorkflow, DailyBackupWorkflow]
+WORKFLOWS = [RealNameVerificationWorkflow, BookingWorkflow, DailyReconciliationWorkflow, DailyBackupWorkflow,
+             NotificationDeliveryWorkflow]
 
 
 # Custom search attributes operators filter bookings by in the Temporal UI. `make run` registers them when it
@@ -54,7 +58,8 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
 
 def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | Gateways | None = None,
-                 task_queue: str | None = None, payout_channel: PayoutChannel | None = None) -> Worker:
+                 task_queue: str | None = None, payout_channel: PayoutChannel | None = None,
+                 channels: Channels | None = None) -> Worker:
     search = artist_search_from_settings(settings, database_url)
     real_name = RealNameActivities(database_url, field_cipher_from_settings(settings),
                                    checker or realname_checker_from_settings(settings), search)
@@ -67,17 +72,20 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
     backups = BackupActivities(database_url, storage_from_settings(settings), settings)
+    notifications = NotificationActivities(database_url, channels or channels_from_settings(settings))
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
         activities=[real_name.verify_real_name, real_name.give_up_real_name, *bookings.all(), outbox.drain_outbox,
-                    *reconciliation.all(), *backups.all()],
+                    *reconciliation.all(), *backups.all(), *notifications.all()],
         # Writes queued search documents to the index every few seconds while the worker runs.
         # And removes uploads abandoned before `/complete` (no `uploads` row) every 10 minutes.
         # Creates (or updates) the daily reconciliation and backup schedules as the worker starts.
         plugins=[SchedulesPlugin(client, settings, task_queue or settings.temporal_task_queue),
                  SearchOutboxDrainPlugin(database_url, search),
+                 # Starts a delivery workflow per pending notification channel; writes the day-before reminders.
+                 NotificationDispatchPlugin(client, database_url, task_queue or settings.temporal_task_queue),
                  StorageCleanupPlugin(database_url, storage_from_settings(settings)),
                  # Asks the gateways about payments whose callback never came (and refunds still processing).
                  PaymentReconciliationPlugin(

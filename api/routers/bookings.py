@@ -1,5 +1,5 @@
-"""Inquiries, bookings (list, detail with allowed actions and timeline, one endpoint per action) and the
-notification centre. Clients and artists see only their own bookings."""
+"""Inquiries and bookings (list, detail with allowed actions and timeline, one endpoint per action). Clients and
+artists see only their own bookings."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from domain.bookings.schemas import (
     BookingPage,
     InquiryIn,
     InquiryOut,
-    NotificationPage,
     ProceedIn,
 )
 from domain.bookings.states import BookingStatus, Stage
@@ -80,32 +79,3 @@ async def act(booking_id: PathId, action: Annotated[str, Path(max_length=40)], b
               ctx: Ctx, request: Request) -> ActionOut:
     origin = Origin(client_ip(request), request.headers.get("user-agent", ""))
     return await commands.act(ctx, db, me.user, me.acting_role, booking_id, action, body, origin)
-
-
-@router.get("/notifications", response_model=NotificationPage, summary="通知中心（分页，最新在前）")
-def list_notifications(
-    me: Me, db: Db, unread_only: bool = False,
-    page: Page = 1,
-    page_size: PageSize = 20,
-    limit: Annotated[int | None, Query(ge=1, le=100, deprecated=True,
-                                       description="旧参数，等同 page_size；请改用 page/page_size")] = None,
-) -> NotificationPage:
-    return service.notifications(db, me.user.id, unread_only=unread_only, page=page,
-                                 page_size=page_size if limit is None else limit)
-
-
-@router.get("/notifications/unread-count", summary="未读通知数")
-def unread(me: Me, db: Db) -> dict[str, int]:
-    return {"unread": service.unread_count(db, me.user.id)}
-
-
-@router.post("/notifications/{notification_id}/read", summary="标记已读")
-def read_one(notification_id: PathId, me: Me, db: Db) -> dict[str, int]:
-    service.mark_one_read(db, me.user.id, notification_id)
-    return {"unread": service.unread_count(db, me.user.id)}
-
-
-@router.post("/notifications/read-all", summary="全部标记已读")
-def read_all(me: Me, db: Db) -> dict[str, int]:
-    service.mark_all_read(db, me.user.id)
-    return {"unread": 0}

@@ -34,6 +34,8 @@ from domain.models import (
     Operator,
     Upload,
 )
+from domain.notifications.kinds import Kind
+from domain.notifications.service import notify
 from domain.pages import Page
 from domain.time import SHANGHAI
 from domain.uploads.service import DOWNLOAD_TTL
@@ -89,9 +91,8 @@ def add_statement(session: Session, storage: ObjectStorage, booking: Booking, ro
     if row_id is None:
         raise StatementExists()
     other = booking.artist_id if role == "client" else booking.client_id
-    session.add(Notification(user_id=other, booking_id=booking.id,
-                             step=f"{booking.id}:dispute-{dispute.id}-statement-{role}",
-                             title="对方已提交纠纷陈述", body=f"{ROLE_LABELS[role]}陈述：{data.body}"[:500]))
+    notify(session, other, Kind.DISPUTE, "对方已提交纠纷陈述", f"{ROLE_LABELS[role]}陈述：{data.body}",
+           booking_id=booking.id, step=f"{booking.id}:dispute-{dispute.id}-statement-{role}")
     session.flush()
     row = session.get(DisputeStatement, row_id)
     assert row is not None

@@ -16,7 +16,17 @@ from sqlalchemy.orm import Session
 from domain.bookings import service
 from domain.bookings.schemas import BookingDetail, BookingOut
 from domain.bookings.states import STAGE_LABELS, STATUS_STAGES, Stage
-from domain.models import ArtistProfile, Booking, BookingEvent, ClientProfile, Dispute, Inquiry, Notification, User
+from domain.models import (
+    ArtistProfile,
+    Booking,
+    BookingEvent,
+    ClientProfile,
+    Dispute,
+    Inquiry,
+    Notification,
+    NotificationDelivery,
+    User,
+)
 from domain.pages import Page
 from domain.settings import Settings
 from domain.time import shanghai_day_bounds
@@ -36,8 +46,19 @@ class OrderRow(BookingOut):
     progress: list[ProgressStep]
 
 
+class ChannelDelivery(BaseModel):
+    """The notification on WeChat or SMS: pending / sent / failed / skipped, with why."""
+
+    channel: str  # wechat / sms
+    status: str
+    reason: str | None
+    attempts: int
+    sent_at: datetime | None
+
+
 class SentNotification(BaseModel):
-    """A notification the booking sent (the in-app centre's row): to whom, what, whether it was read."""
+    """A notification the booking sent (the in-app centre's row): to whom, what, whether it was read, and how each
+    outside channel fared."""
 
     id: int
     user_id: int
@@ -47,6 +68,7 @@ class SentNotification(BaseModel):
     body: str
     created_at: datetime
     read: bool
+    deliveries: list[ChannelDelivery] = []
 
 
 class DisputeRow(BaseModel):
@@ -188,9 +210,15 @@ def _notifications(session: Session, booking: Booking) -> list[SentNotification]
     roles = {booking.client_id: ("client", "需求方"), booking.artist_id: ("artist", "艺人")}
     rows = session.scalars(select(Notification).where(Notification.booking_id == booking.id)
                            .order_by(Notification.created_at, Notification.id)).all()
+    deliveries: dict[int, list[ChannelDelivery]] = {}
+    for d in session.scalars(select(NotificationDelivery).where(
+            NotificationDelivery.notification_id.in_([n.id for n in rows])).order_by(NotificationDelivery.channel)):
+        deliveries.setdefault(d.notification_id, []).append(ChannelDelivery(
+            channel=d.channel, status=d.status, reason=d.reason, attempts=d.attempts, sent_at=d.sent_at))
     return [SentNotification(id=n.id, user_id=n.user_id, recipient_role=roles.get(n.user_id, ("other", ""))[0],
                              recipient_label=roles.get(n.user_id, ("other", f"用户{n.user_id}"))[1], title=n.title,
-                             body=n.body, created_at=n.created_at, read=n.read_at is not None) for n in rows]
+                             body=n.body, created_at=n.created_at, read=n.read_at is not None,
+                             deliveries=deliveries.get(n.id, [])) for n in rows]
 
 
 def _disputes(session: Session, booking_id: int) -> list[DisputeRow]:

@@ -242,18 +242,3 @@ class ActionOut(BaseModel):
     pay_params: dict[str, str] | None = None
     gateway: str | None = None  # wechatpay / alipay / sandbox: where this payment is made
     booking: BookingDetail
-
-
-class NotificationOut(BaseModel):
-    id: int
-    booking_id: int | None
-    title: str
-    body: str
-    created_at: datetime
-    read: bool
-
-
-class NotificationPage(Page[NotificationOut]):
-    """The Page envelope plus `unread`: all of the user's unread notifications, not just this page's."""
-
-    unread: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.accounts import rules, users
@@ -23,8 +23,6 @@ from domain.bookings.schemas import (
     EventOut,
     InquiryIn,
     InquiryOut,
-    NotificationOut,
-    NotificationPage,
     PaymentOut,
     QuoteOut,
     RefundOut,
@@ -54,7 +52,6 @@ from domain.models import (
     Contract,
     Dispute,
     Inquiry,
-    Notification,
     PaymentOrder,
     Refund,
     Review,
@@ -451,39 +448,3 @@ def list_bookings(session: Session, *, client_id: int | None = None, artist_id: 
     rows = list(session.scalars(q.order_by(Booking.start_at, Booking.id).offset((page - 1) * page_size)
                                 .limit(page_size)))
     return rows, total
-
-
-# --- notification centre
-
-
-def notifications(session: Session, user_id: int, *, unread_only: bool, page: int = 1,
-                  page_size: int = 20) -> NotificationPage:
-    """One page of the user's notifications, newest first; `unread` counts all unread, whatever the page."""
-    where = [Notification.user_id == user_id]
-    if unread_only:
-        where.append(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
-    rows = session.scalars(select(Notification).where(*where)
-                           .order_by(Notification.created_at.desc(), Notification.id.desc())
-                           .offset((page - 1) * page_size).limit(page_size)).all()
-    return NotificationPage(
-        items=[NotificationOut(id=n.id, booking_id=n.booking_id, title=n.title, body=n.body, created_at=n.created_at,
-                               read=n.read_at is not None) for n in rows],
-        total=total, page=page, page_size=page_size, unread=unread_count(session, user_id))
-
-
-def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(select(func.count()).where(Notification.user_id == user_id,
-                                                      Notification.read_at.is_(None))) or 0
-
-
-def mark_one_read(session: Session, user_id: int, notification_id: int) -> None:
-    note = session.get(Notification, notification_id)
-    if note is None or note.user_id != user_id:
-        raise NotFound("通知不存在")
-    note.read_at = note.read_at or utc_now()
-
-
-def mark_all_read(session: Session, user_id: int) -> None:
-    session.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-                    .values(read_at=utc_now()))

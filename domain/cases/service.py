@@ -30,6 +30,7 @@ from domain.cases.schemas import (
 )
 from domain.errors import AppError, Conflict, NotFound
 from domain.models import ArtistProfile, CaseMedia, MediaCase, Upload, User
+from domain.notifications.service import review_result
 from domain.privacy import mask_contacts
 from domain.profiles.managers import upload_owners
 from domain.time import utc_now
@@ -368,6 +369,7 @@ def approve_case(session: Session, operator_id: int, case_id: int,
         case.moderation_status, case.review_reason = "approved", None
         case.reviewed_by, case.reviewed_at = operator_id, utc_now()
         session.flush()
+        review_result(session, case.artist_id, "案例", case.title, True, None, f"case:{case.id}", case.reviewed_at)
     return case
 
 
@@ -377,6 +379,7 @@ def reject_case(session: Session, operator_id: int, case_id: int, reason: str,
     case.moderation_status, case.review_reason = "rejected", reason
     case.reviewed_by, case.reviewed_at = operator_id, utc_now()
     session.flush()
+    review_result(session, case.artist_id, "案例", case.title, False, reason, f"case:{case.id}", case.reviewed_at)
     return case
 
 

@@ -28,6 +28,7 @@ from domain.models import (
     FavoriteDemand,
     User,
 )
+from domain.notifications.service import review_result
 from domain.privacy import mask_contacts
 from domain.time import utc_now
 from integrations.wechat.security import ContentSecurity, Scene, Suggest, screen_text
@@ -159,6 +160,9 @@ def review_demand(session: Session, operator_id: int, demand_id: int, status: st
     demand.review_reason = reason or None
     demand.reviewed_by, demand.reviewed_at = operator_id, utc_now()
     session.flush()
+    if status in ("approved", "rejected"):
+        review_result(session, demand.client_id, "需求", f"{demand.city}的演出需求", status == "approved", reason,
+                      f"demand:{demand.id}", demand.reviewed_at)
     return demand
 
 

@@ -54,6 +54,7 @@ from domain.models.ledger import (
     JournalEntry,
     JournalLine,
 )
+from domain.models.notifications import NotificationDelivery, NotificationSetting
 from domain.models.operators import (
     AccountStatusChange,
     LoginThrottle,
@@ -124,6 +125,8 @@ __all__ = [
     "LoginThrottle",
     "MediaCase",
     "Notification",
+    "NotificationDelivery",
+    "NotificationSetting",
     "Operator",
     "PaymentNotification",
     "PaymentOrder",

@@ -142,6 +142,8 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
     step: Mapped[str] = mapped_column(String(80))
+    # What it is about (domain.notifications.kinds): picks the user's channel settings and message templates.
+    kind: Mapped[str] = mapped_column(String(40), default="other", server_default="other")
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = _now_col()

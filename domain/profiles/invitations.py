@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from domain.accounts.crypto import mask_phone
 from domain.errors import AppError, ArtistNotFound, NotFound, TooManyRequests
 from domain.models import ArtistProfile, Notification, TeamInvitation, User
+from domain.notifications.kinds import Kind
+from domain.notifications.service import notify
 from domain.profiles import managers
 from domain.profiles.schemas import (
     MANAGER_ROLE_LABELS,
@@ -55,12 +57,9 @@ def _step(invitation_id: int) -> str:
 
 def _notify(session: Session, user_id: int, inv: TeamInvitation, stage_name: str) -> None:
     """Tell the invited user in the notification centre (once per invitation and user)."""
-    exists = session.scalar(select(Notification.id).where(Notification.user_id == user_id,
-                                                          Notification.step == _step(inv.id)))
-    if exists is None:
-        session.add(Notification(user_id=user_id, booking_id=None, step=_step(inv.id), title="团队邀请",
-                                 body=f"艺人「{stage_name}」邀请您成为其{_label(inv.role)}，"
-                                      "请在「我的 - 团队邀请」中接受或拒绝（7天内有效）"))
+    notify(session, user_id, Kind.TEAM_INVITATION, "团队邀请",
+           f"艺人「{stage_name}」邀请您成为其{_label(inv.role)}，请在「我的 - 团队邀请」中接受或拒绝（7天内有效）",
+           booking_id=None, step=_step(inv.id))
 
 
 # --- the artist's side

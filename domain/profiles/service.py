@@ -36,6 +36,7 @@ from domain.models import (
     Upload,
     User,
 )
+from domain.notifications.service import review_result
 from domain.privacy import mask_phone
 from domain.profiles.managers import upload_owners
 from domain.profiles.schemas import (
@@ -302,6 +303,8 @@ def approve_draft(session: Session, operator_id: int | None, artist_id: int,
     session.flush()
     session.expire(profile, ["prices"])
     artist_changed(session, artist_id)
+    if operator_id is not None:  # a maintenance step's re-approval is no news to the artist
+        review_result(session, artist_id, "艺人资料", data.stage_name, True, None, f"draft:{artist_id}", now)
 
 
 def reject_draft(session: Session, operator_id: int, artist_id: int, reason: str,
@@ -311,6 +314,8 @@ def reject_draft(session: Session, operator_id: int, artist_id: int, reason: str
     draft.status, draft.review_reason = "rejected", reason
     draft.reviewed_by, draft.reviewed_at = operator_id, utc_now()
     session.flush()
+    name = str((draft.data or {}).get("stage_name") or "艺人资料")
+    review_result(session, artist_id, "艺人资料", name, False, reason, f"draft:{artist_id}", draft.reviewed_at)
 
 
 # --- tags
@@ -475,6 +480,8 @@ def decide_qualification(session: Session, operator_id: int, qualification_id: i
     row.status, row.review_reason = target, None if approve else reason
     row.reviewed_by, row.reviewed_at = operator_id, utc_now()
     session.flush()
+    review_result(session, row.artist_id, "资质", row.title, approve, reason, f"qualification:{row.id}",
+                  row.reviewed_at)
     return _qualification_views(session, [row])[0]
 
 

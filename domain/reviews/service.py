@@ -12,14 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Numeric, cast, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.artists.changes import artist_changed
 from domain.artists.onboarding import listed_artist
 from domain.errors import AppError, Conflict, NotFound
-from domain.models import ArtistProfile, Booking, ClientProfile, Notification, Review, Upload, User
+from domain.models import ArtistProfile, Booking, ClientProfile, Review, Upload, User
+from domain.notifications.kinds import Kind
+from domain.notifications.service import notify
 from domain.reviews.schemas import RatingSummary, ReviewDetail, ReviewIn, ReviewOut
 from domain.time import utc_now
 from storage.base import ObjectStorage
@@ -213,9 +214,9 @@ def create_review(session: Session, client_id: int, booking_id: int, data: Revie
     artist_changed(session, booking.artist_id)
     org = session.scalar(select(ClientProfile.org_name).where(ClientProfile.user_id == client_id))
     mean = _one_decimal(Decimal(data.effect_score + data.attitude_score + data.punctuality_score) / 3)
-    session.execute(insert(Notification).values(
-        user_id=booking.artist_id, booking_id=booking_id, step=f"review:{review.id}", title="收到新评价",
-        body=f"{mask_org(org)}评价了您的演出（综合{mean}分），去看看并回复吧。").on_conflict_do_nothing())
+    notify(session, booking.artist_id, Kind.REVIEW, "收到新评价",
+           f"{mask_org(org)}评价了您的演出（综合{mean}分），去看看并回复吧。", booking_id=booking_id,
+           step=f"review:{review.id}")
     return review
 
 
@@ -240,9 +241,8 @@ def reply(session: Session, artist_id: int, review_id: int, text: str) -> Review
         review.reply_updated_at = now
     session.flush()
     if first:
-        session.execute(insert(Notification).values(
-            user_id=review.client_id, booking_id=review.booking_id, step=f"review_reply:{review.id}",
-            title="艺人回复了您的评价", body="艺人回复了您的评价，去看看吧。").on_conflict_do_nothing())
+        notify(session, review.client_id, Kind.REVIEW, "艺人回复了您的评价", "艺人回复了您的评价，去看看吧。",
+               booking_id=review.booking_id, step=f"review_reply:{review.id}")
     return review
 
 

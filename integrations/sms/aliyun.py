@@ -53,11 +53,14 @@ class AliyunSmsSender:
         ))
 
     def send_code(self, phone: str, code: str) -> None:
+        self.send_template(phone, self._template_code, {"code": code})
+
+    def send_template(self, phone: str, template: str, params: dict[str, str]) -> None:
         request = dysms_models.SendSmsRequest(
             phone_numbers=phone,
             sign_name=self._sign_name,
-            template_code=self._template_code,
-            template_param=json.dumps({"code": code}),
+            template_code=template,
+            template_param=json.dumps(params, ensure_ascii=False),
         )
         try:
             response = self._client.send_sms(request)

@@ -12,3 +12,8 @@ class SmsSender(Protocol):
     def send_code(self, phone: str, code: str) -> None:
         """Deliver `code`. Raises integrations.errors.IntegrationError with a Chinese message on failure."""
         ...
+
+    def send_template(self, phone: str, template: str, params: dict[str, str]) -> None:
+        """Send a notification through the provider's approved `template` (Aliyun template code, Tencent template
+        id); `params` are its variables by name (Tencent takes them in this order). Raises IntegrationError."""
+        ...

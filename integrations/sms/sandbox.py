@@ -20,3 +20,8 @@ class SandboxSmsSender:
         if not MAINLAND_MOBILE.fullmatch(phone):
             raise phone_invalid(None)
         log.info("沙箱短信 phone=%s code=%s", mask_phone(phone), code)
+
+    def send_template(self, phone: str, template: str, params: dict[str, str]) -> None:
+        if not MAINLAND_MOBILE.fullmatch(phone):
+            raise phone_invalid(None)
+        log.info("沙箱短信（未发出） phone=%s template=%s params=%s", mask_phone(phone), template, sorted(params))

@@ -70,12 +70,15 @@ class TencentSmsSender:
         self._client = sms_client.SmsClient(credential.Credential(secret_id, secret_key), SMS_REGION, profile)
 
     def send_code(self, phone: str, code: str) -> None:
+        self.send_template(phone, self._template_id, {"code": code})
+
+    def send_template(self, phone: str, template: str, params: dict[str, str]) -> None:
         request = sms_models.SendSmsRequest()
         request.PhoneNumberSet = ["+86" + phone]
         request.SmsSdkAppId = self._sdk_app_id
         request.SignName = self._sign_name
-        request.TemplateId = self._template_id
-        request.TemplateParamSet = [code]
+        request.TemplateId = template
+        request.TemplateParamSet = list(params.values())  # Tencent templates number their variables {1}, {2}...
         try:
             response = self._client.SendSms(request)
         except TencentCloudSDKException as exc:

@@ -180,6 +180,16 @@ class WechatMiniProgramAuth:
             self._call(self._client.fetch_access_token, _TOKEN_ERRORS, "token")
             return self._call(post, errors, what)
 
+    def call_with_token(self, fn: Any, errors: dict[int, tuple[str, str, int]], what: str) -> dict[str, Any]:
+        """Run a wechatpy API call that takes the access_token (`fn()` calls e.g. `client.wxa...`), with the same
+        single refresh-and-retry on a rejected token as `post_with_token`."""
+        try:
+            return self._call(fn, errors, what, raise_stale_token=True)
+        except _StaleTokenError:
+            logger.info("wechat access_token rejected; fetching a new one and retrying %s once", what)
+            self._call(self._client.fetch_access_token, _TOKEN_ERRORS, "token")
+            return self._call(fn, errors, what)
+
     def _call(
         self,
         fn: Any,

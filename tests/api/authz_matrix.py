@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # public pages
     ("GET", f"{V}/meta/options"): PUBLIC,
     ("GET", f"{V}/meta/customer-service"): PUBLIC,  # 联系客服 (系统设置)
+    ("GET", f"{V}/meta/subscribe-templates"): PUBLIC,  # 订阅消息 template ids the mini-program asks for
     ("GET", f"{V}/meta/quote-defaults"): PUBLIC,  # the quote form's starting values (系统设置)
     ("GET", f"{V}/artists"): PUBLIC,
     ("GET", f"{V}/artists/{{artist_id}}"): PUBLIC,
@@ -146,6 +147,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{V}/notifications/unread-count"): USERS,
     ("POST", f"{V}/notifications/{{notification_id}}/read"): allow(ARTIST),  # the artist's notification
     ("POST", f"{V}/notifications/read-all"): USERS,
+    ("GET", f"{V}/me/notification-settings"): USERS,  # 通知设置: one's own
+    ("PUT", f"{V}/me/notification-settings"): USERS,
+    ("POST", f"{V}/me/notification-settings/subscriptions"): USERS,
     ("POST", f"{V}/payments/callbacks/sandbox"): SIGNED,
     ("POST", f"{V}/payments/callbacks/wechatpay"): SIGNED,
     ("POST", f"{V}/payments/callbacks/wechatpay/refund"): SIGNED,

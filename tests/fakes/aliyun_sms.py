@@ -79,6 +79,7 @@ class FakeAliyunSms(LoopbackServer):
         self.access_key_secret = access_key_secret
         self.sign_name = sign_name
         self.template_code = template_code
+        self.template_codes = {template_code}  # approved templates: the login code's, plus add_template()
         self.per_minute_limit = per_minute_limit
         self.clock = clock
         self.sent: list[SentSms] = []
@@ -88,6 +89,10 @@ class FakeAliyunSms(LoopbackServer):
         self._http_failure: tuple[int, str, str] | None = None
 
     # --- programming the fake
+    def add_template(self, code: str) -> None:
+        """Another approved template (e.g. a notification's)."""
+        self.template_codes.add(code)
+
     def fail_phone(self, phone: str, code: str) -> None:
         """Answer SendSms for `phone` with HTTP 200 and this business `Code` (e.g. isv.AMOUNT_NOT_ENOUGH)."""
         self._phone_failures[phone] = code
@@ -167,7 +172,7 @@ class FakeAliyunSms(LoopbackServer):
             return _business("isv.MOBILE_NUMBER_ILLEGAL")
         if query["SignName"] != self.sign_name:
             return _business("isv.SMS_SIGNATURE_ILLEGAL")
-        if query["TemplateCode"] != self.template_code:
+        if query["TemplateCode"] not in self.template_codes:
             return _business("isv.SMS_TEMPLATE_ILLEGAL")
         try:
             params = json.loads(query.get("TemplateParam") or "{}")

@@ -88,6 +88,7 @@ class FakeTencentCloud(LoopbackServer):
         self.sms_sdk_app_id = sms_sdk_app_id
         self.sms_sign_name = sms_sign_name
         self.sms_template_id = sms_template_id
+        self.sms_template_ids = {sms_template_id}  # approved templates: the login code's, plus add_sms_template()
         self.identities: dict[str, str] = dict(identities or {})  # id number -> legal name
         self.clock = clock
         self.sent_sms: list[SentSms] = []
@@ -98,6 +99,9 @@ class FakeTencentCloud(LoopbackServer):
         self._forced_results: dict[str, str] = {}
 
     # --- programming the fake
+    def add_sms_template(self, template_id: str) -> None:
+        self.sms_template_ids.add(template_id)
+
     def fail_phone(self, phone: str, code: str, *, top_level: bool = False) -> None:
         """SendSms to `phone` (E.164, +86...) fails with `code`: in SendStatusSet, or as Response.Error."""
         self._phone_failures[phone] = (code, top_level)
@@ -183,7 +187,7 @@ class FakeTencentCloud(LoopbackServer):
             return _error("InvalidParameterValue.SdkAppIdNotExist", "SdkAppId不存在。", request_id)
         if params.get("SignName") != self.sms_sign_name:
             return _error("FailedOperation.SignatureIncorrectOrUnapproved", "签名未审批或格式错误。", request_id)
-        if params.get("TemplateId") != self.sms_template_id:
+        if params.get("TemplateId") not in self.sms_template_ids:
             return _error("FailedOperation.TemplateIncorrectOrUnapproved", "模板未审批或内容不匹配。", request_id)
         for phone in phones:
             failure = self._phone_failures.get(phone)

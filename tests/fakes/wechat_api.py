@@ -34,6 +34,10 @@ _ERRMSG = {
     40125: "invalid appsecret",
     40163: "code been used",
     40226: "high risk user",
+    40003: "invalid openid",
+    40037: "invalid template_id",
+    43101: "user refuse to accept the msg",
+    47003: "argument invalid! data.thing1.value exceeds limit",
     41001: "access_token missing",
     42001: "access_token expired",
     45011: "api minute-quota reach limit  mustslower  retry next minute",
@@ -66,6 +70,12 @@ class FakeWechatApi:
     token_fetches: int = 0
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # subscribeMessage.send: the templates of the app, each user's remaining one-time subscriptions per template,
+    # programmed failures per openid (e.g. -1 system busy) and the messages delivered.
+    templates: set[str] = field(default_factory=set)
+    subscriptions: dict[tuple[str, str], int] = field(default_factory=dict)
+    failing_openids: dict[str, list[int]] = field(default_factory=dict)
+    subscribe_sent: list[dict[str, Any]] = field(default_factory=list)
 
     # --- programming the fake
     def add_login_code(
@@ -82,6 +92,20 @@ class FakeWechatApi:
         """Answer `errcode` (45011 rate limit, 40226 risky user, -1 busy, ...) for this login/phone code."""
         with self.lock:
             self.failing_codes[code] = errcode
+
+    def add_template(self, template_id: str) -> None:
+        with self.lock:
+            self.templates.add(template_id)
+
+    def subscribe(self, openid: str, template_id: str, times: int = 1) -> None:
+        """The user accepted `template_id` in the mini-program (each acceptance allows one message)."""
+        with self.lock:
+            self.subscriptions[(openid, template_id)] = self.subscriptions.get((openid, template_id), 0) + times
+
+    def fail_openid(self, openid: str, *errcodes: int) -> None:
+        """Answer the next subscribe sends to `openid` with these errcodes, one each, then normally."""
+        with self.lock:
+            self.failing_openids[openid] = list(errcodes)
 
     def expire_access_tokens(self) -> None:
         """Every token issued so far now answers 42001 (access_token expired)."""
@@ -110,6 +134,8 @@ class FakeWechatApi:
                 return self._jscode2session(query), "text/plain"
             if method == "POST" and path == "/wxa/business/getuserphonenumber":
                 return self._phone(query, body), "application/json; encoding=utf-8"
+            if method == "POST" and path == "/cgi-bin/message/subscribe/send":
+                return self._subscribe_send(query, body), "application/json; encoding=utf-8"
             return {"errcode": 40066, "errmsg": "invalid url" + _rid()}, "application/json; encoding=utf-8"
 
     def _check_app(self, query: dict[str, list[str]]) -> dict[str, Any] | None:
@@ -148,6 +174,9 @@ class FakeWechatApi:
             answer["unionid"] = login.unionid
         return answer
 
+    def _subscribe_send(self, query: dict[str, list[str]], body: bytes) -> dict[str, Any]:
+        return _subscribe_send(self, query, body)
+
     def _phone(self, query: dict[str, list[str]], body: bytes) -> dict[str, Any]:
         token = _one(query, "access_token")
         if not token:
@@ -175,6 +204,54 @@ class FakeWechatApi:
                 "watermark": {"timestamp": int(time.time()), "appid": self.appid},
             },
         }
+
+
+def _token_error(api: FakeWechatApi, query: dict[str, list[str]]) -> dict[str, Any] | None:
+    token = _one(query, "access_token")
+    if not token:
+        return _err(41001)
+    if token in api.expired_tokens:
+        return _err(42001)
+    if api.reject_all_tokens or token not in api.valid_tokens:
+        return _err(40001)
+    return None
+
+
+# Value rules of subscribe-message keywords (the documented limits of the common ones).
+_VALUE_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "time": 30, "amount": 32, "name": 10}
+
+
+def _subscribe_send(api: FakeWechatApi, query: dict[str, list[str]], body: bytes) -> dict[str, Any]:
+    if (error := _token_error(api, query)) is not None:
+        return error
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return _err(47001)
+    if not isinstance(payload, dict):
+        return _err(47001)
+    openid, template, data = payload.get("touser"), payload.get("template_id"), payload.get("data")
+    if not isinstance(openid, str) or not openid.startswith("o") or len(openid) < 6:
+        return _err(40003)
+    if template not in api.templates:
+        return _err(40037)
+    if not isinstance(data, dict) or not data:
+        return _err(47003)
+    for key, item in data.items():
+        value = item.get("value") if isinstance(item, dict) else None
+        prefix = key.rstrip("0123456789")
+        if not isinstance(value, str) or not value or prefix not in _VALUE_LIMITS \
+                or len(value) > _VALUE_LIMITS[prefix]:
+            return _err(47003)
+    failures = api.failing_openids.get(openid)
+    if failures:
+        return _err(failures.pop(0))
+    left = api.subscriptions.get((openid, template), 0)
+    if left <= 0:
+        return _err(43101)
+    api.subscriptions[(openid, template)] = left - 1
+    api.subscribe_sent.append(payload)
+    return {"errcode": 0, "errmsg": "ok", "msgid": int.from_bytes(secrets.token_bytes(6), "big")}
 
 
 def _one(query: dict[str, list[str]], name: str) -> str | None:

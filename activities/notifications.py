@@ -1,0 +1,126 @@
+"""Notification delivery in the worker: the activities NotificationDeliveryWorkflow runs, and the dispatcher
+that starts one workflow per pending delivery row (a worker plugin, like the search outbox drain).
+
+Durability lies in the `notification_deliveries` table: a row is pending until a workflow sent, skipped or
+failed it; the dispatcher marks a row dispatched only after Temporal accepted (or already had) its workflow,
+whose id `notify-<notification>-<channel>` and reuse policy refuse a second run, so a row is sent once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.worker import Plugin, Worker, WorkerConfig
+
+from domain.db import session_scope
+from domain.notifications import delivery, reminders
+from domain.notifications.delivery import Channels, TransientDeliveryError
+from domain.notifications.messages import DELIVER_NOTIFICATION, GIVE_UP_DELIVERY, TRANSIENT_TYPE, workflow_id
+from domain.time import utc_now
+from workflows.notifications import NotificationDeliveryWorkflow
+
+log = logging.getLogger(__name__)
+
+DISPATCH_INTERVAL_SECONDS = 2.0
+REMINDER_INTERVAL_SECONDS = 60.0  # show tomorrow / deposit due tomorrow: a minute late is fine
+
+
+class NotificationActivities:
+    def __init__(self, database_url: str, channels: Channels) -> None:
+        self.database_url, self.channels = database_url, channels
+
+    @activity.defn(name=DELIVER_NOTIFICATION.name)
+    def deliver(self, delivery_id: int) -> str:
+        try:
+            with session_scope(self.database_url) as session:
+                return delivery.send(session, delivery_id, self.channels)
+        except TransientDeliveryError as exc:
+            with session_scope(self.database_url) as session:
+                delivery.record_attempt(session, delivery_id, str(exc))
+            raise ApplicationError(str(exc), type=TRANSIENT_TYPE) from exc
+
+    @activity.defn(name=GIVE_UP_DELIVERY.name)
+    def give_up(self, delivery_id: int) -> str:
+        with session_scope(self.database_url) as session:
+            delivery.give_up(session, delivery_id)
+            return "failed"
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [self.deliver, self.give_up]
+
+
+class NotificationDispatchPlugin(Plugin):
+    """While the worker runs: every few seconds start a delivery workflow per new pending row, and every minute
+    write the day-before reminders (show tomorrow, deposit due tomorrow) that no workflow timer sends."""
+
+    def __init__(self, client: Client, database_url: str, task_queue: str,
+                 interval: float = DISPATCH_INTERVAL_SECONDS) -> None:
+        self.client, self.database_url, self.task_queue, self.interval = client, database_url, task_queue, interval
+        self._reminded_at = 0.0
+
+    def configure_worker(self, config: WorkerConfig) -> WorkerConfig:
+        return config
+
+    async def run_worker(self, worker: Worker, next: Callable[[Worker], Awaitable[None]]) -> None:
+        loop = asyncio.create_task(self._loop(), name="notification dispatch")
+        try:
+            await next(worker)
+        finally:
+            loop.cancel()
+            try:
+                await loop
+            except asyncio.CancelledError:
+                pass
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database or Temporal may be briefly away; rows stay pending for the next tick
+                log.exception("notification dispatch failed")
+            await asyncio.sleep(self.interval)
+
+    async def tick(self) -> int:
+        now = asyncio.get_running_loop().time()
+        if now - self._reminded_at >= REMINDER_INTERVAL_SECONDS:
+            await asyncio.to_thread(self._remind)
+            self._reminded_at = now
+        rows = await asyncio.to_thread(self._undispatched)
+        started: list[int] = []
+        for delivery_id, notification_id, channel in rows:
+            try:
+                await self.client.start_workflow(
+                    NotificationDeliveryWorkflow.run, delivery_id, id=workflow_id(notification_id, channel),
+                    task_queue=self.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            except WorkflowAlreadyStartedError:
+                pass  # another worker (or an earlier tick that could not mark the row) started it
+            started.append(delivery_id)
+        await asyncio.to_thread(self._mark, started)
+        return len(started)
+
+    def _remind(self) -> None:
+        with session_scope(self.database_url) as session:
+            reminders.day_before(session, utc_now())
+
+    def _undispatched(self) -> list[tuple[int, int, str]]:
+        with session_scope(self.database_url) as session:
+            return delivery.undispatched(session)
+
+    def _mark(self, ids: list[int]) -> None:
+        with session_scope(self.database_url) as session:
+            delivery.mark_dispatched(session, ids)
+
+    def configure_replayer(self, config: Any) -> Any:
+        return config
+
+    def run_replayer(self, replayer: Any, histories: Any, next: Any) -> AbstractAsyncContextManager[Any]:
+        return next(replayer, histories)

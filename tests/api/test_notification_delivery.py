@@ -1,0 +1,307 @@
+"""Notifications that reach people: 通知设置 through the API, the delivery rows `notify` writes by those settings,
+and the requests each channel makes, checked against the loopback fakes of WeChat (subscribeMessage.send) and of
+the SMS providers (Aliyun, Tencent Cloud)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from domain.models import Booking, Notification, NotificationDelivery, NotificationSetting, User
+from domain.notifications import delivery, reminders
+from domain.notifications.delivery import Channels, TransientDeliveryError
+from domain.notifications.kinds import Kind
+from domain.notifications.service import notify
+from domain.time import utc_now
+from integrations.errors import IntegrationError
+from integrations.sms.aliyun import AliyunSmsSender
+from integrations.sms.sandbox import SandboxSmsSender
+from integrations.sms.tencent import TencentSmsSender
+from integrations.wechat.miniprogram import WechatMiniProgramAuth
+from integrations.wechat.subscribe import SandboxSubscribeMessenger, WechatSubscribeMessenger
+from tests.factories import insert_booking, user_id, user_row
+from tests.fakes.aliyun_sms import FakeAliyunSms
+from tests.fakes.tencent_cloud import FakeTencentCloud
+from tests.fakes.wechat_api import FakeWechatApi, fake_wechat_api
+from tests.helpers import V1, bearer, register_client
+
+OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+TEMPLATES = {"booking_request": "tpl-request-AbC123", "show_tomorrow": "tpl-show-XyZ789",
+             "cancellation": "tpl-cancel-Qw12"}
+
+
+def _kind(settings: dict, kind: str) -> dict:
+    return next(k for k in settings["kinds"] if k["kind"] == kind)
+
+
+def _channels(settings: dict, kind: str) -> dict[str, bool]:
+    return {c["channel"]: c["enabled"] for c in _kind(settings, kind)["channels"]}
+
+
+def _rows(db: Session, note_id: int) -> dict[str, NotificationDelivery]:
+    db.expire_all()
+    return {d.channel: d for d in db.scalars(select(NotificationDelivery)
+                                             .where(NotificationDelivery.notification_id == note_id))}
+
+
+# --- 通知设置 -------------------------------------------------------------------------------------------------
+
+
+async def test_settings_offer_sms_only_for_urgent_kinds_and_keep_in_app_on(api: httpx.AsyncClient, db: Session):
+    token = await register_client(api, "13800000301")
+    res = await api.get(f"{V1}/me/notification-settings", headers=bearer(token))
+    assert res.status_code == 200, res.text
+    settings = res.json()
+    assert settings["phone_bound"] is True and settings["wechat_bound"] is False
+    assert _channels(settings, "booking_request") == {"in_app": True, "wechat": True, "sms": True}
+    assert _channels(settings, "show_tomorrow") == {"in_app": True, "wechat": True, "sms": True}
+    assert _channels(settings, "settlement") == {"in_app": True, "wechat": True}  # not urgent: no SMS offered
+    urgent = {k["kind"] for k in settings["kinds"] if k["urgent"]}
+    assert urgent == {"booking_request", "payment_due", "show_tomorrow", "cancellation"}
+    assert _kind(settings, "review_result")["label"] == "审核结果"
+
+    res = await api.put(f"{V1}/me/notification-settings", headers=bearer(token), json={"changes": [
+        {"kind": "show_tomorrow", "channel": "sms", "enabled": False},
+        {"kind": "settlement", "channel": "wechat", "enabled": False}]})
+    assert res.status_code == 200, res.text
+    assert _channels(res.json(), "show_tomorrow")["sms"] is False
+    assert _channels(res.json(), "settlement")["wechat"] is False
+
+    # A request with one change the catalogue refuses changes nothing, and says why.
+    for bad, code in (({"kind": "settlement", "channel": "sms", "enabled": True}, "notification_channel_not_offered"),
+                      ({"kind": "dispute", "channel": "in_app", "enabled": False}, "notification_in_app_locked")):
+        res = await api.put(f"{V1}/me/notification-settings", headers=bearer(token), json={"changes": [
+            {"kind": "show_tomorrow", "channel": "sms", "enabled": True}, bad]})
+        assert res.status_code == 400 and res.json()["code"] == code, res.text
+    bodies: list[dict] = [{"changes": []}, {"changes": [{"kind": "nope", "channel": "sms", "enabled": True}]}, {}]
+    for body in bodies:
+        assert (await api.put(f"{V1}/me/notification-settings", headers=bearer(token), json=body)).status_code == 422
+    after = (await api.get(f"{V1}/me/notification-settings", headers=bearer(token))).json()
+    assert _channels(after, "show_tomorrow")["sms"] is False
+    # Someone else's settings are their own.
+    other = await register_client(api, "13800000302")
+    theirs = (await api.get(f"{V1}/me/notification-settings", headers=bearer(other))).json()
+    assert _channels(theirs, "show_tomorrow")["sms"] is True
+
+
+async def test_subscribe_templates_are_public_and_accepted_ones_allow_one_message_each(api: httpx.AsyncClient,
+                                                                                        db: Session):
+    meta = (await api.get(f"{V1}/meta/subscribe-templates")).json()
+    assert meta["sandbox"] is True  # no WeChat configured in tests: 沙箱 ids, the app does not ask
+    ids = {t["kind"]: t["template_id"] for t in meta["templates"]}
+    assert ids["booking_result"] == "sandbox-booking_result"
+    assert meta["after_booking"] == [ids["booking_result"], ids["contract"], ids["cancellation"]]
+    assert meta["after_payment"] == [ids["payment_due"], ids["show_tomorrow"], ids["refund"]]
+
+    token = await register_client(api, "13800000303")
+    me = await user_id(api, token)
+    db.execute(update(User).where(User.id == me).values(wechat_openid=OPENID))
+    db.commit()
+    res = await api.post(f"{V1}/me/notification-settings/subscriptions", headers=bearer(token),
+                         json={"accepted": [ids["cancellation"], "retired-template-id"]})
+    assert res.status_code == 200, res.text
+    assert _kind(res.json(), "cancellation")["wechat_subscribed"] == 1 and res.json()["wechat_bound"] is True
+
+    first = notify(db, me, Kind.CANCELLATION, "预约已取消", "定金未按时支付", booking_id=None, step="t:cancel-1")
+    second = notify(db, me, Kind.CANCELLATION, "预约已取消", "另一单", booking_id=None, step="t:cancel-2")
+    db.commit()
+    assert first is not None and second is not None
+    assert _rows(db, first)["wechat"].status == "pending"  # the subscription is spent on this one
+    assert (_rows(db, second)["wechat"].status, _rows(db, second)["wechat"].reason) == ("skipped", "未订阅该消息")
+    assert _rows(db, first)["sms"].status == "pending"  # urgent: SMS by default
+
+
+async def test_notify_writes_one_row_per_channel_by_the_users_settings(api: httpx.AsyncClient, db: Session):
+    token = await register_client(api, "13800000304")
+    me = await user_id(api, token)
+    await api.put(f"{V1}/me/notification-settings", headers=bearer(token), json={"changes": [
+        {"kind": "booking_request", "channel": "sms", "enabled": False}]})
+    no_phone = user_row(db, wechat_openid="oNoPhone0001")
+    no_phone.phone = None
+    db.commit()
+
+    note = notify(db, me, Kind.BOOKING_REQUEST, "收到新的演出邀约", "请及时确认", booking_id=None, step="t:req")
+    again = notify(db, me, Kind.BOOKING_REQUEST, "收到新的演出邀约", "请及时确认", booking_id=None, step="t:req")
+    quiet = notify(db, me, Kind.SETTLEMENT, "结算完成", "到账", booking_id=None, step="t:settle")
+    nophone = notify(db, no_phone.id, Kind.SHOW_TOMORROW, "明天有演出", "准备", booking_id=None, step="t:show")
+    db.commit()
+    assert note is not None and again is None  # the same step notifies once
+    rows = _rows(db, note)
+    assert (rows["sms"].status, rows["sms"].reason) == ("skipped", "用户已关闭此渠道")
+    assert (rows["wechat"].status, rows["wechat"].reason) == ("skipped", "未绑定微信")
+    assert set(_rows(db, quiet or 0)) == {"wechat"}  # no SMS row for a kind that offers none
+    assert (_rows(db, nophone or 0)["sms"].reason, _rows(db, nophone or 0)["wechat"].reason) == (
+        "未绑定手机号", "未订阅该消息")
+    listed = (await api.get(f"{V1}/notifications", headers=bearer(token))).json()
+    assert {(n["kind"], n["title"]) for n in listed["items"]} == {("booking_request", "收到新的演出邀约"),
+                                                                   ("settlement", "结算完成")}
+
+
+# --- the requests each channel makes --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wx() -> Iterator[FakeWechatApi]:
+    with fake_wechat_api() as fake:
+        for template in TEMPLATES.values():
+            fake.add_template(template)
+        yield fake
+
+
+def wechat_channels(wx: FakeWechatApi, sms: object = None) -> Channels:
+    messenger = WechatSubscribeMessenger(WechatMiniProgramAuth(wx.appid, wx.secret, api_base=wx.base_url))
+    return Channels(wechat=messenger, sms=sms or SandboxSmsSender(),  # type: ignore[arg-type]
+                    wechat_templates=dict(TEMPLATES), sms_templates={})
+
+
+def _pending(db: Session, user: User, kind: Kind, step: str, booking_id: int | None = None,
+             title: str = "明天有演出", body: str = "演出将于12月05日 19:30开始，请提前做好准备") -> dict[str, int]:
+    """A notification of `kind` whose WeChat row is pending (the user accepted the template once); {channel: id}."""
+    db.merge(NotificationSetting(user_id=user.id, kind=kind.value, channel="wechat", enabled=True, credits=1))
+    db.flush()
+    note = notify(db, user.id, kind, title, body, booking_id=booking_id, step=step)
+    db.commit()
+    assert note is not None
+    return {c: r.id for c, r in _rows(db, note).items()}
+
+
+def test_subscribe_message_request_carries_template_openid_data_and_page(wx: FakeWechatApi, db: Session):
+    client = user_row(db, "13800000305", wechat_openid=OPENID)
+    artist = user_row(db, "13800000306")
+    db.commit()
+    start = utc_now() + timedelta(hours=20)
+    booking = insert_booking(db, client.id, artist.id, status="FULLY_PAID", start=start)
+    wx.subscribe(OPENID, TEMPLATES["show_tomorrow"])
+    ids = _pending(db, client, Kind.SHOW_TOMORROW, "t:show-1", booking_id=booking)
+
+    assert delivery.send(db, ids["wechat"], wechat_channels(wx)) == "sent"
+    db.commit()
+    [sent] = wx.subscribe_sent
+    assert sent["touser"] == OPENID and sent["template_id"] == TEMPLATES["show_tomorrow"]
+    assert sent["page"] == f"subpkg/booking/order?id={booking}"
+    assert sent["data"]["thing1"] == {"value": "明天有演出"}
+    assert len(sent["data"]["thing2"]["value"]) <= 20 and sent["data"]["thing2"]["value"].endswith("…")
+    assert sent["data"]["character_string4"] == {"value": str(booking)}
+    assert sent["data"]["time3"]["value"].count(":") == 1  # the show's start, Shanghai time
+    row = _rows_by_id(db, ids["wechat"])
+    assert (row.status, row.attempts, row.sent_at is not None) == ("sent", 1, True)
+    # Sent is final: a repeated activity sends nothing more.
+    assert delivery.send(db, ids["wechat"], wechat_channels(wx)) == "sent"
+    assert len(wx.subscribe_sent) == 1 and wx.calls("/cgi-bin/message/subscribe/send") == 1
+
+
+def _rows_by_id(db: Session, delivery_id: int) -> NotificationDelivery:
+    db.expire_all()
+    row = db.get(NotificationDelivery, delivery_id)
+    assert row is not None
+    return row
+
+
+@pytest.mark.parametrize(("errcode", "reason"), [
+    (43101, "用户拒绝接受消息或订阅次数已用完"), (40003, "用户的微信 openid 无效"), (40037, "订阅消息模板 id 无效")])
+def test_a_permanent_wechat_refusal_is_recorded_failed_at_once(wx: FakeWechatApi, db: Session, errcode: int,
+                                                               reason: str):
+    openid = OPENID if errcode != 40003 else "bad"
+    user = user_row(db, wechat_openid=openid)
+    db.commit()
+    if errcode == 40037:
+        wx.templates.clear()
+    elif errcode == 40003:
+        wx.subscribe(openid, TEMPLATES["cancellation"])
+    ids = _pending(db, user, Kind.CANCELLATION, f"t:{errcode}", title="预约已取消", body="已退款")
+    assert delivery.send(db, ids["wechat"], wechat_channels(wx)) == "failed"
+    db.commit()
+    row = _rows_by_id(db, ids["wechat"])
+    assert (row.status, row.reason, row.attempts) == ("failed", reason, 1)
+    assert row.last_error is not None and f"({errcode})" in row.last_error
+    assert wx.subscribe_sent == []
+
+
+def test_data_the_template_refuses_is_permanent_and_a_busy_wechat_is_worth_retrying(wx: FakeWechatApi,
+                                                                                    db: Session):
+    user = user_row(db, wechat_openid=OPENID)
+    db.commit()
+    wx.subscribe(OPENID, TEMPLATES["booking_request"], times=2)
+    channels = wechat_channels(wx)
+    ids = _pending(db, user, Kind.BOOKING_REQUEST, "t:busy", title="收到新的演出邀约", body="请确认")
+    wx.fail_openid(OPENID, -1)
+    with pytest.raises(TransientDeliveryError):
+        delivery.send(db, ids["wechat"], channels)
+    db.rollback()
+    delivery.record_attempt(db, ids["wechat"], "wechat_unavailable(-1)")
+    db.commit()
+    assert (_rows_by_id(db, ids["wechat"]).status, _rows_by_id(db, ids["wechat"]).attempts) == ("pending", 1)
+    assert delivery.send(db, ids["wechat"], channels) == "sent"
+    db.commit()
+    assert _rows_by_id(db, ids["wechat"]).attempts == 2
+
+    # A keyword value WeChat refuses (47003): the messenger only ever sends what fits, so force one through.
+    with pytest.raises(IntegrationError) as exc:
+        channels.wechat.send(OPENID, TEMPLATES["booking_request"], {"thing1": "超" * 21}, None)
+    assert exc.value.code == "template_data_invalid" and exc.value.provider_code == "47003"
+
+
+def test_urgent_sms_goes_through_the_configured_provider_with_its_template(db: Session):
+    user = user_row(db, "13800000307", wechat_openid=None)
+    db.commit()
+    with FakeAliyunSms() as aliyun:
+        aliyun.add_template("SMS_NOTIFY_SHOW")
+        sender = AliyunSmsSender(access_key_id=aliyun.access_key_id, access_key_secret=aliyun.access_key_secret,
+                                 sign_name=aliyun.sign_name, template_code=aliyun.template_code, endpoint=aliyun.url)
+        channels = Channels(wechat=SandboxSubscribeMessenger(), sms=sender,
+                            sms_templates={"show_tomorrow": "SMS_NOTIFY_SHOW"})
+        ids = _pending(db, user, Kind.SHOW_TOMORROW, "t:sms-1")
+        assert delivery.send(db, ids["sms"], channels) == "sent"
+        db.commit()
+        [sms] = aliyun.sent
+        assert (sms.phone, sms.template_code, sms.sign_name) == ("13800000307", "SMS_NOTIFY_SHOW", "演约")
+        assert sms.template_param == {"title": "明天有演出", "detail": "演出将于12月05日 19:30开始，请提前做好准备"}
+        # A kind with no SMS template configured is skipped, not sent with the wrong one.
+        ids = _pending(db, user, Kind.CANCELLATION, "t:sms-2", title="预约已取消", body="已退款")
+        assert delivery.send(db, ids["sms"], channels) == "skipped"
+        db.commit()
+        assert _rows_by_id(db, ids["sms"]).reason == "未配置短信模板" and len(aliyun.sent) == 1
+        # A template the provider does not know is permanent.
+        channels.sms_templates["cancellation"] = "SMS_NOT_APPROVED"
+        ids = _pending(db, user, Kind.CANCELLATION, "t:sms-3", title="预约已取消", body="已退款")
+        assert delivery.send(db, ids["sms"], channels) == "failed"
+        db.commit()
+        assert "isv.SMS_TEMPLATE_ILLEGAL" in (_rows_by_id(db, ids["sms"]).last_error or "")
+
+    with FakeTencentCloud() as tencent:
+        tencent.add_sms_template("2100001")
+        tsender = TencentSmsSender(secret_id=tencent.secret_id, secret_key=tencent.secret_key,
+                                   sdk_app_id=tencent.sms_sdk_app_id, sign_name=tencent.sms_sign_name,
+                                   template_id=tencent.sms_template_id, endpoint=tencent.url)
+        channels = Channels(wechat=SandboxSubscribeMessenger(), sms=tsender,
+                            sms_templates={"payment_due": "2100001"})
+        ids = _pending(db, user, Kind.PAYMENT_DUE, "t:sms-4", title="尾款即将到期", body="请在2026-12-06前支付尾款")
+        assert delivery.send(db, ids["sms"], channels) == "sent"
+        db.commit()
+        [tsms] = tencent.sent_sms
+        assert (tsms.phone, tsms.template_id) == ("+8613800000307", "2100001")
+        assert tsms.template_params == ["尾款即将到期", "请在2026-12-06前支付尾款"]
+
+
+def test_day_before_reminders_notify_once(db: Session):
+    client, artist, signed_client = user_row(db), user_row(db), user_row(db)
+    db.commit()
+    soon = insert_booking(db, client.id, artist.id, status="FULLY_PAID", start=utc_now() + timedelta(hours=10))
+    insert_booking(db, client.id, artist.id, status="FULLY_PAID", start=utc_now() + timedelta(days=3))
+    signed = insert_booking(db, signed_client.id, artist.id, status="SIGNED")
+    b = db.get(Booking, signed)
+    assert b is not None
+    b.deadline_at = utc_now() + timedelta(hours=5)
+    db.commit()
+    assert reminders.day_before(db, utc_now()) == 3
+    assert reminders.day_before(db, utc_now()) == 0
+    db.commit()
+    notes = db.scalars(select(Notification).order_by(Notification.id)).all()
+    assert {(n.user_id, n.kind, n.booking_id) for n in notes} == {
+        (client.id, "show_tomorrow", soon), (artist.id, "show_tomorrow", soon),
+        (signed_client.id, "payment_due", signed)}
