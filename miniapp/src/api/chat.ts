@@ -3,62 +3,17 @@
  * messages arrive over the socket (stores/chat.ts), which resyncs by message id after every reconnect.
  */
 import { request, type RequestOptions } from '@/utils/request'
+import type {
+  ChatConversation,
+  ChatConversationPage,
+  ChatMessage,
+  ChatMessagePage,
+  ChatSearchPage,
+  ChatSendIn,
+  ChatUnread,
+} from './types'
 
-// TODO(types): switch to the generated schema once the chat routes land.
-export type ChatKind = 'text' | 'image' | 'voice' | 'file'
-export interface ChatAttachment {
-  url: string
-  name: string
-  size: number
-  mime: string
-  duration_ms: number | null
-}
-export interface ChatMessage {
-  id: number
-  conversation_id: number
-  seq: number
-  sender_id: number
-  kind: ChatKind
-  text: string | null
-  attachment: ChatAttachment | null
-  booking_id: number | null
-  created_at: string
-  read_by_peer: boolean
-}
-export interface ChatPeer {
-  id: number
-  name: string
-  avatar_url: string | null
-  role: 'client' | 'artist'
-}
-export interface ChatConversation {
-  id: number
-  peer: ChatPeer
-  last_message: ChatMessage | null
-  unread: number
-  blocked: boolean
-  blocked_by_peer: boolean
-  contact_visible: boolean
-  booking_id: number | null
-  updated_at: string
-}
-export interface ChatConversationPage {
-  items: ChatConversation[]
-  total: number
-  page: number
-  page_size: number
-  unread_total: number
-}
-export interface ChatMessagePage {
-  items: ChatMessage[]
-  has_more: boolean
-}
-export interface ChatSearchPage {
-  items: { conversation: ChatConversation; message: ChatMessage }[]
-  total: number
-  page: number
-  page_size: number
-}
+export type { ChatAttachment, ChatConversation, ChatKind, ChatMessage, ChatPeer, ChatSearchHit } from './types'
 
 type Quiet = Pick<RequestOptions, 'toast'>
 
@@ -88,16 +43,7 @@ export function listMessagesApi(
   return request<ChatMessagePage>(`/chat/conversations/${id}/messages`, { query: { ...cursor }, ...opts })
 }
 
-export interface SendMessageIn {
-  client_msg_id: string
-  kind: ChatKind
-  text?: string | null
-  upload_id?: string | null
-  duration_ms?: number | null
-  booking_id?: number | null
-  /** A file message's file name as the sender chose it. */
-  name?: string | null
-}
+export type SendMessageIn = ChatSendIn
 
 export function sendMessageApi(id: number, body: SendMessageIn, opts: Quiet = {}) {
   return request<ChatMessage>(`/chat/conversations/${id}/messages`, { method: 'POST', data: body, ...opts })
@@ -117,7 +63,7 @@ export function unblockConversationApi(id: number) {
 }
 
 export function chatUnreadCountApi() {
-  return request<{ unread_total: number }>('/chat/unread-count', { toast: false })
+  return request<ChatUnread>('/chat/unread-count', { toast: false })
 }
 
 export function searchChatApi(q: string, page = 1, opts: Quiet = {}) {

@@ -6,7 +6,7 @@
  * with an id above the largest it has seen (`sync`), so a dropped connection loses nothing, and messages are
  * kept by id, so a message that arrives twice (sync + live, or the POST's answer + its echo) shows once.
  */
-import { reactive } from 'vue'
+import { reactive, watch } from 'vue'
 import {
   chatUnreadCountApi,
   getConversationApi,
@@ -388,6 +388,17 @@ onTokensChange((tokens) => {
   if (!tokens) stopChat()
   else if (!wanted) void startChat()
 })
+
+// Conversations belong to the acting role (a user can be a client and an artist), and the socket serves the role
+// it was opened with: a role switch starts over.
+watch(
+  () => session.me?.acting_role,
+  (now, before) => {
+    if (!wanted || before === undefined || now === undefined || now === before) return
+    stopChat()
+    void startChat()
+  },
+)
 
 /** An id for the idempotent send (a retry reuses it). */
 export function newClientMsgId(): string {
