@@ -153,6 +153,8 @@ def send(session: Session, delivery_id: int, channels: Channels) -> str:
         row.last_error = error
         raise TransientDeliveryError(error) from exc
     row.status, row.sent_at, row.last_error = "sent", utc_now(), None
+    sandbox = channels.wechat.is_sandbox if row.channel == Channel.WECHAT else channels.sms.is_sandbox
+    row.reason = "沙箱：未真正发出" if sandbox else None  # never shown as delivered when nothing left the machine
     return row.status
 
 

@@ -4,6 +4,7 @@ the SMS providers (Aliyun, Tencent Cloud)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -24,11 +25,20 @@ from integrations.sms.sandbox import SandboxSmsSender
 from integrations.sms.tencent import TencentSmsSender
 from integrations.wechat.miniprogram import WechatMiniProgramAuth
 from integrations.wechat.subscribe import SandboxSubscribeMessenger, WechatSubscribeMessenger
-from tests.factories import insert_booking, user_id, user_row
+from tests.factories import (
+    demand_body,
+    inquiry_body,
+    insert_booking,
+    profile_draft,
+    user_id,
+    user_row,
+    verified_pair,
+    verify_phones,
+)
 from tests.fakes.aliyun_sms import FakeAliyunSms
 from tests.fakes.tencent_cloud import FakeTencentCloud
 from tests.fakes.wechat_api import FakeWechatApi, fake_wechat_api
-from tests.helpers import V1, bearer, register_client
+from tests.helpers import V1, bearer, operator_token, register_artist, register_client
 
 OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 TEMPLATES = {"booking_request": "tpl-request-AbC123", "show_tomorrow": "tpl-show-XyZ789",
@@ -305,3 +315,51 @@ def test_day_before_reminders_notify_once(db: Session):
     assert {(n.user_id, n.kind, n.booking_id) for n in notes} == {
         (client.id, "show_tomorrow", soon), (artist.id, "show_tomorrow", soon),
         (signed_client.id, "payment_due", signed)}
+
+
+# --- review results ------------------------------------------------------------------------------------------
+
+
+async def test_review_results_notify_the_owner(api: httpx.AsyncClient, db: Session):
+    ops = await operator_token(api, db)
+    client = await register_client(api, "13800000308")
+    verify_phones(db, "13800000308")
+    demand = await api.post(f"{V1}/demands", headers=bearer(client), json=demand_body())
+    assert demand.status_code == 201, demand.text
+    res = await api.post(f"{V1}/admin/demands/{demand.json()['id']}/review", headers=bearer(ops),
+                         json={"status": "rejected", "reason": "联系方式不能写在描述里"})
+    assert res.status_code == 200, res.text
+
+    artist = await register_artist(api, "13800000309")
+    artist_id = await user_id(api, artist)
+    await api.put(f"{V1}/me/artist/profile", headers=bearer(artist), json=profile_draft(stage_name="晚晴乐队"))
+    await api.post(f"{V1}/me/artist/profile/submit", headers=bearer(artist))
+    res = await api.post(f"{V1}/admin/profile-reviews/{artist_id}/approve", headers=bearer(ops))
+    assert res.status_code == 200, res.text
+
+    mine = (await api.get(f"{V1}/notifications", headers=bearer(client))).json()["items"]
+    assert [(n["kind"], n["title"]) for n in mine] == [("review_result", "需求未通过审核")]
+    assert mine[0]["body"].endswith("未通过审核：联系方式不能写在描述里")
+    theirs = (await api.get(f"{V1}/notifications", headers=bearer(artist))).json()["items"]
+    assert [(n["kind"], n["title"], n["body"]) for n in theirs] == [
+        ("review_result", "艺人资料审核通过", "您的艺人资料「晚晴乐队」已通过审核")]
+
+
+async def test_a_booking_request_notifies_the_artist_as_urgent_and_the_worker_delivers_it(
+        api_with_temporal: httpx.AsyncClient, db: Session):
+    api = api_with_temporal
+    client, artist, artist_id = await verified_pair(api, db, "13800000310", "13800000311")
+    res = await api.post(f"{V1}/inquiries", headers=bearer(client), json=inquiry_body([artist_id]))
+    assert res.status_code == 201, res.text
+    for _ in range(100):  # the workflow's first step writes the notification; the dispatcher sends it
+        db.expire_all()
+        rows = db.scalars(select(NotificationDelivery).where(NotificationDelivery.user_id == artist_id)).all()
+        if rows and all(r.status != "pending" for r in rows):
+            break
+        await asyncio.sleep(0.1)
+    theirs = (await api.get(f"{V1}/notifications", headers=bearer(artist))).json()["items"]
+    assert [(n["kind"], n["title"]) for n in theirs] == [("booking_request", "收到新的演出邀约")]
+    by_channel = {r.channel: r for r in rows}
+    # The test worker has no SMS provider: the 沙箱 sends it and the row says nothing really left.
+    assert (by_channel["sms"].status, by_channel["sms"].reason) == ("sent", "沙箱：未真正发出")
+    assert (by_channel["wechat"].status, by_channel["wechat"].reason) == ("skipped", "未绑定微信")
