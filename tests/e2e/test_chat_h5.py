@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from domain.seed import stage_picture
-from tests.e2e.h5 import PHONE_VIEWPORT, fill, overflowing, shot, sms_login_h5, t
+from tests.e2e.h5 import PHONE_VIEWPORT, confirm_modal, fill, overflowing, shot, sms_login_h5, t
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,41 @@ ARTIST = "13900000027"  # domain/seed.py ARTISTS[26]: 沙画师阿岚, verified;
 ARTIST_NAME = "沙画师阿岚"
 ASK = "您好，我们公司年会想请您现场沙画表演，十二月二十日晚上有档期吗？"
 ANSWER = "您好！二十日晚上可以，沙画主题可以按贵司的发展故事定制。"
+WHILE_AWAY = ("报价单稍后发您，请注意查收。", "另外需要提前一小时进场布置。")
+
+
+class SocketTap:
+    """The client page's chat socket through Playwright's WebSocket routing: frames the page sends are recorded,
+    `drop()` closes the live connection as a network failure would, and while `holding` every reconnect is refused."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.live: list[WebSocketRoute] = []
+        self.holding = False
+        page.route_web_socket(re.compile(r"/api/v1/chat/ws$"), self._route)
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        if self.holding:
+            ws.close(code=4000, reason="offline")
+            return
+        server = ws.connect_to_server()
+
+        def forward(message: str | bytes) -> None:
+            if isinstance(message, str):
+                self.sent.append(json.loads(message))
+            server.send(message)
+
+        ws.on_message(forward)
+        self.live.append(ws)
+
+    def drop(self) -> None:
+        self.holding = True
+        for ws in self.live:
+            ws.close(code=4000, reason="offline")
+        self.live.clear()
+
+    def syncs(self) -> list[object]:
+        return [f.get("after_id") for f in self.sent if f.get("type") == "sync"]
 
 
 def _storage(page: Page, key: str) -> object:
@@ -58,6 +93,7 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
     client, artist = page, artist_page
     for p in (client, artist):
         p.set_viewport_size(PHONE_VIEWPORT)
+    tap = SocketTap(client)
     sms_login_h5(artist, api, ARTIST)
     sms_login_h5(client, api, CLIENT)
     artist_me = _storage(artist, "yanyue.me")
@@ -149,6 +185,45 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
 
     with httpx.Client(base_url=api, timeout=30, trust_env=False) as http:
         assert http.get(f"{V1}/chat/unread-count", headers=headers).json()["unread_total"] == unread_before
+
+    # --- the client's connection drops; what the artist sends meanwhile arrives once after the reconnect, which
+    # syncs from the last message the client had seen.
+    last_seen = answered.value.json()["id"]
+    tap.drop()
+    away_ids = []
+    for line in WHILE_AWAY:
+        fill(artist, t(artist, "chat-input").locator("input"), line)
+        with artist.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as sent:
+            t(artist, "chat-send").click()
+        assert sent.value.status == 201, sent.value.text()
+        away_ids.append(sent.value.json()["id"])
+    client.wait_for_timeout(1500)
+    for line in WHILE_AWAY:
+        expect(_bubble(client, line)).to_have_count(0)
+    tap.holding = False
+    for line in WHILE_AWAY:
+        expect(_bubble(client, line)).to_have_count(1, timeout=40_000)
+    assert tap.syncs()[-1] == last_seen, tap.syncs()
+    for mid in away_ids:
+        expect(t(client, f"msg-{mid}")).to_have_count(1)
+
+    # --- the artist blocks the client: the client's send is refused and says why; unblocking lets it through.
+    t(artist, "chat-block").click()
+    confirm_modal(artist, "屏蔽对方")
+    expect(t(artist, "chat-blocked")).to_be_visible()
+    fill(client, t(client, "chat-input").locator("input"), "收到，谢谢！")
+    with client.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as refused:
+        t(client, "chat-send").click()
+    assert refused.value.status == 409 and refused.value.json()["code"] == "conversation_blocked"
+    expect(client.locator("uni-toast")).to_contain_text("屏蔽")
+    expect(t(client, "chat-blocked-by-peer")).to_be_visible()
+    expect(t(client, "pending-retry")).to_be_visible()
+    t(artist, "chat-block").click()  # 取消屏蔽
+    expect(t(artist, "chat-blocked")).to_have_count(0)
+    with client.expect_response(lambda r: r.url.endswith("/messages") and r.request.method == "POST") as retried:
+        t(client, "pending-retry").click()
+    assert retried.value.status == 201, retried.value.text()
+    expect(_bubble(artist, "收到，谢谢！")).to_have_count(1, timeout=15_000)
 
     # --- 搜索聊天记录 finds a Chinese word of the first message and opens the chat at it.
     t(client, "chat-search").click()
