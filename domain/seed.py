@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from domain.accounts import roles
 from domain.accounts.crypto import FieldCipher, hash_password, mask_id_number, mask_name
 from domain.accounts.verification import ID_CONTEXT, NAME_CONTEXT
+from domain.chat.service import seed_demo_conversation
 from domain.models import (
     ArtistPrice,
     ArtistProfile,
@@ -34,6 +35,13 @@ from storage.base import ObjectStorage
 from storage.media import MediaKind, store_media
 
 OPERATOR = ("admin", "yanyue-admin", "平台运营")
+
+DEMO_CHAT = [
+    ("client", "刘老师您好，我们有一场十月的户外婚礼想请您主持，大约150位宾客。"),
+    ("artist", "您好！十月的周末我还有几天空档，婚礼是中式还是西式流程？"),
+    ("client", "西式草坪婚礼，新人希望仪式部分中英双语。"),
+    ("artist", "没问题，双语主持是我的强项。您可以在我的主页直接发起预约，我来报价。"),
+]
 
 CLIENTS = [
     ("13800000001", "星河科技有限公司", "enterprise", "王经理"),
@@ -275,5 +283,9 @@ def seed(session: Session, cipher: FieldCipher, storage: ObjectStorage | None = 
     if storage is not None:
         _cases(session, storage, artist_ids)
     help.seed_articles(session)  # 帮助中心's FAQ, once
+    # A chat to look at after `make run`: 花嫁婚礼策划工作室 (13800000002) and the wedding host 刘思琪 (13900000015).
+    planner = session.scalar(select(User.id).where(User.phone == CLIENTS[1][0]))
+    if planner and len(artist_ids) >= 15:
+        seed_demo_conversation(session, planner, artist_ids[14], DEMO_CHAT)
     session.flush()
     return created

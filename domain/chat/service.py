@@ -590,3 +590,23 @@ def dispute_chat(session: Session, storage: ObjectStorage, operator_id: int, boo
            request={"before_seq": before_seq, "limit": limit}, ip=ip)
     return DisputeChatOut(conversation_id=conv.id if conv else None, client=peers[booking.client_id],
                           artist=peers[booking.artist_id], items=page.items, has_more=page.has_more)
+
+
+# --- demo data
+
+
+def seed_demo_conversation(session: Session, client_id: int, artist_id: int, lines: Sequence[tuple[str, str]]) -> None:
+    """A conversation of the pair with `lines` ((sender role, text), oldest first) unless they have one already."""
+    if session.scalar(select(ChatConversation.id).where(ChatConversation.client_id == client_id,
+                                                        ChatConversation.artist_id == artist_id)) is not None:
+        return
+    conv = _create(session, client_id, artist_id)
+    for role, text in lines:
+        conv.last_seq += 1
+        msg = ChatMessage(conversation_id=conv.id, seq=conv.last_seq, kind="text", text=text,
+                          sender_id=client_id if role == "client" else artist_id,
+                          client_msg_id=f"seed-{conv.id}-{conv.last_seq}", tokens=index_tokens(text))
+        session.add(msg)
+        session.flush()
+        conv.last_message_id = msg.id
+    session.flush()

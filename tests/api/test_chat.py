@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.models import AuditLog, Booking, BookingEvent, Dispute
+from domain.seed import CLIENTS, DEMO_CHAT, seed
 from tests.factories import insert_booking, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import image_bytes, pdf_bytes
@@ -323,3 +324,15 @@ async def test_operator_reads_a_disputed_pair_unmasked_and_the_access_is_audited
     assert (await api.get(f"{V1}/admin/disputes/{booking_id}/chat", headers=bearer(p.client))).status_code == 403
 
 
+
+
+async def test_the_demo_data_has_a_conversation(api: httpx.AsyncClient, db: Session, ctx: Any) -> None:
+    seed(db, ctx.cipher)
+    seed(db, ctx.cipher)  # idempotent: nothing twice
+    db.commit()
+    planner = (await sms_login(api, CLIENTS[1][0]))["access_token"]
+    listed = (await api.get(f"{V1}/chat/conversations", headers=bearer(planner))).json()
+    assert listed["total"] == 1 and listed["items"][0]["peer"]["name"] == "刘思琪"
+    assert listed["unread_total"] == sum(1 for role, _ in DEMO_CHAT if role == "artist")
+    items = (await _messages(api, planner, listed["items"][0]["id"]))["items"]
+    assert [m["text"] for m in items] == [text for _, text in DEMO_CHAT]
