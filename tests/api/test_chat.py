@@ -333,6 +333,6 @@ async def test_the_demo_data_has_a_conversation(api: httpx.AsyncClient, db: Sess
     planner = (await sms_login(api, CLIENTS[1][0]))["access_token"]
     listed = (await api.get(f"{V1}/chat/conversations", headers=bearer(planner))).json()
     assert listed["total"] == 1 and listed["items"][0]["peer"]["name"] == "刘思琪"
-    assert listed["unread_total"] == sum(1 for role, _ in DEMO_CHAT if role == "artist")
+    assert listed["unread_total"] == 0  # read: the seeded accounts' badges stay as browser tests expect
     items = (await _messages(api, planner, listed["items"][0]["id"]))["items"]
     assert [m["text"] for m in items] == [text for _, text in DEMO_CHAT]
