@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from domain.seed import stage_picture
 from tests.e2e.h5 import PHONE_VIEWPORT, confirm_modal, fill, overflowing, shot, sms_login_h5, t
@@ -83,7 +83,21 @@ def _pdf() -> bytes:
     return bytes(doc.output())
 
 
-def _bubble(page: Page, text: str):
+def _long_press(page: Page, target: Locator) -> None:
+    """A finger held on an element: uni's H5 runtime turns a touchstart held for 350 ms into `longpress`."""
+    target.evaluate("""el => {
+        const r = el.getBoundingClientRect();
+        const touch = new Touch({identifier: 1, target: el, clientX: r.x + 5, clientY: r.y + 5,
+                                 pageX: r.x + 5, pageY: r.y + 5});
+        el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch], targetTouches: [touch],
+                                                       changedTouches: [touch], bubbles: true}));
+    }""")
+    page.wait_for_timeout(500)
+    target.evaluate("""el => el.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [],
+                                                                       bubbles: true}))""")
+
+
+def _bubble(page: Page, text: str) -> Locator:
     return page.locator('[data-test^="msg-bubble-text"]').filter(has_text=text)
 
 
@@ -224,6 +238,15 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
         t(client, "pending-retry").click()
     assert retried.value.status == 201, retried.value.text()
     expect(_bubble(artist, "收到，谢谢！")).to_have_count(1, timeout=15_000)
+
+    # --- a long press on the client's message offers 投诉, which opens the complaint form about that message.
+    _long_press(artist, _bubble(artist, ASK))
+    sheet = artist.locator(".uni-actionsheet")
+    expect(sheet).to_be_visible()
+    expect(sheet.locator(".uni-actionsheet__cell")).to_have_text(["复制", "投诉", "取消"])
+    sheet.locator(".uni-actionsheet__cell").filter(has_text="投诉").click()
+    expect(artist).to_have_url(re.compile(rf"/pages/complaints/new\?target_type=message&target_id={asked['id']}$"))
+    expect(t(artist, "complaint-target")).to_be_visible()
 
     # --- 搜索聊天记录 finds a Chinese word of the first message and opens the chat at it.
     t(client, "chat-search").click()
