@@ -114,6 +114,14 @@ class Children:
     def tail(self, name: str, chars: int = 3000) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")[-chars:]
 
+    def cpu_seconds(self, *names: str) -> float:
+        """User + system CPU time the named processes (all their threads) have used so far."""
+        total = 0
+        for name in names:
+            fields = Path(f"/proc/{self.procs[name].pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        return total / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self, name: str) -> float:
         for line in Path(f"/proc/{self.procs[name].pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -244,10 +252,16 @@ class Result:
     lost: int = 0
     failed: int = 0
     seconds: float = 0.0
+    server_cpu_s: float = float("nan")  # CPU the server processes used during the run
 
     @property
     def rate(self) -> float:
         return len(self.latencies_ms) / self.seconds if self.seconds else float("nan")
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        sent = len(self.latencies_ms) + self.lost
+        return self.server_cpu_s * 1000 / sent if sent else float("nan")
 
 
 class Arrivals:
@@ -303,7 +317,7 @@ async def read_frames(ws: ClientConnection, user_id: int, arrivals: Arrivals,
 
 async def run_load(label: str, concurrency: int, messages: int, pairs: list[Pair],
                    send: Callable[[User, User, Pair, int], Awaitable[tuple[int | None, float]]],
-                   arrivals: Arrivals, rng: random.Random) -> Result:
+                   arrivals: Arrivals, rng: random.Random, server_cpu: Callable[[], float]) -> Result:
     """`messages` messages, `concurrency` senders at once, each waiting for its last one to arrive."""
     result = Result(label, concurrency)
     todo = iter(range(messages))
@@ -329,9 +343,10 @@ async def run_load(label: str, concurrency: int, messages: int, pairs: list[Pair
             finally:
                 busy.discard(pair.client.id)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), server_cpu()
     await asyncio.gather(*(sender() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
+    result.server_cpu_s = server_cpu() - cpu
     return result
 
 
@@ -410,11 +425,12 @@ async def run_floor(children: Children, pairs: list[Pair], args: argparse.Namesp
         return n, time.perf_counter()
 
     results = []
+    cpu = lambda: children.cpu_seconds("floor")  # noqa: E731
     try:
-        await run_load("warm-up", 8, 200, pairs, send, arrivals, rng)
+        await run_load("warm-up", 8, 200, pairs, send, arrivals, rng, cpu)
         for c in args.concurrency:
             results.append(await run_load("floor: bare websockets relay", c, args.messages, pairs, send,
-                                          arrivals, rng))
+                                          arrivals, rng, cpu))
     finally:
         for task in readers:
             task.cancel()
@@ -499,10 +515,11 @@ async def run_chat(children: Children, pairs: list[Pair], args: argparse.Namespa
             return int(res.json()["id"]), answered
 
         results = []
-        await run_load("warm-up", 8, 200, pairs, send, arrivals, rng)
+        cpu = lambda: children.cpu_seconds("api-a", "api-b")  # noqa: E731
+        await run_load("warm-up", 8, 200, pairs, send, arrivals, rng, cpu)
         for c in args.concurrency:
             results.append(await run_load(f"chat: 2 API processes, {BACKENDS[args.backend]}", c, args.messages,
-                                          pairs, send, arrivals, rng))
+                                          pairs, send, arrivals, rng, cpu))
         print(f"chat frame: {sum(b for b, _ in samples) // max(1, len(samples))} bytes; API RSS after the runs: "
               f"A {children.rss_mb('api-a'):.0f} MB, B {children.rss_mb('api-b'):.0f} MB")
         return results, samples[-1][1] if samples else message_frame(TEXT)
@@ -527,9 +544,9 @@ def machine() -> str:
 
 def print_table(results: list[Result]) -> None:
     floors = {r.concurrency: r for r in results if r.label.startswith("floor")}
-    print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms | lost/failed | "
-          "÷ floor p50 | ÷ floor p95 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms | server CPU ms/msg "
+          "| lost/failed | ÷ floor p50 | ÷ floor p95 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         lat = r.latencies_ms
         floor = floors.get(r.concurrency)
@@ -540,7 +557,7 @@ def print_table(results: list[Result]) -> None:
         post = f"{percentile(r.post_ms, 50):.2f}" if r.post_ms and not r.label.startswith("floor") else "—"
         print(f"| {r.label} | {r.concurrency} | {len(lat)} | {percentile(lat, 50):.2f} | {percentile(lat, 95):.2f} "
               f"| {percentile(lat, 99):.2f} | {max(lat, default=float('nan')):.2f} | {r.rate:.0f} | {post} "
-              f"| {r.lost}/{r.failed} | {ratio50} | {ratio95} |")
+              f"| {r.cpu_ms_per_message:.2f} | {r.lost}/{r.failed} | {ratio50} | {ratio95} |")
 
 
 def raise_fd_limit(sockets: int) -> None:
