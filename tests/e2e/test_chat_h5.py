@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,9 @@ import pytest
 from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from domain.seed import stage_picture
+from domain.time import utc_now
 from tests.e2e.h5 import PHONE_VIEWPORT, confirm_modal, fill, overflowing, shot, sms_login_h5, t
+from tests.e2e.test_admin_disputes import Party
 
 pytestmark = pytest.mark.e2e
 
@@ -247,6 +251,37 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
     sheet.locator(".uni-actionsheet__cell").filter(has_text="投诉").click()
     expect(artist).to_have_url(re.compile(rf"/pages/complaints/new\?target_type=message&target_id={asked['id']}$"))
     expect(t(artist, "complaint-target")).to_be_visible()
+
+    # --- an inquiry makes an order: the artist's 联系对方 opens the same conversation, about that order. A phone
+    # number in a message stays masked for the reader until the artist confirms the booking.
+    with httpx.Client(base_url=api, timeout=30, trust_env=False) as http:
+        client_party = Party(http, CLIENT, str(_storage(client, "yanyue.access_token")))
+        artist_party = Party(http, ARTIST, str(_storage(artist, "yanyue.access_token")))
+        start = (utc_now() + timedelta(days=50, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
+        bid = int(client_party.post("/inquiries", {
+            "artist_ids": [artist_id], "event_type": "年会", "start_at": start.isoformat(),
+            "end_at": (start + timedelta(hours=2)).isoformat(), "city": "杭州", "venue_address": "西湖区文三路1号",
+            "audience_size": 300, "requirements": "沙画主题：公司十年", "budget_amount": 1_000_000,
+            "contact_name": "王经理", "contact_phone": CLIENT})["bookings"][0]["id"])
+        artist.goto("about:blank")
+        artist.goto(f"{api}/h5/#/subpkg/booking/order?id={bid}")
+        t(artist, "order-link-chat").click()
+        expect(t(artist, "chat-order")).to_have_text(f"订单 #{bid}")
+        expect(t(artist, f"msg-{asked['id']}")).to_be_visible()  # the same conversation
+        phone_text = f"方便的话打我电话 {CLIENT} 详谈"
+        fill(client, t(client, "chat-input").locator("input"), phone_text)
+        t(client, "chat-send").click()
+        expect(_bubble(client, phone_text)).to_have_count(1)  # the sender sees their own words
+        masked = artist.locator('[data-test^="msg-bubble-text"]').filter(has_text="详谈")
+        expect(masked).to_have_count(1, timeout=15_000)
+        assert CLIENT not in masked.inner_text(), masked.inner_text()
+        expect(t(artist, "chat-masked")).to_be_visible()
+        shot(artist, screenshot_dir / "h5-chat-order-masked.png")
+        artist_party.act(bid, "confirm", {"quote": {"fee_amount": 800_000, "deposit_percent": 30,
+                                                    "balance_due_days": 3}})
+    artist.reload()
+    expect(_bubble(artist, phone_text)).to_have_count(1, timeout=15_000)
+    expect(t(artist, "chat-masked")).to_have_count(0)
 
     # --- 搜索聊天记录 finds a Chinese word of the first message and opens the chat at it.
     t(client, "chat-search").click()
