@@ -160,6 +160,20 @@ def test_operator_rules_a_dispute_from_the_workbench(platform_url: str, page: Pa
     settle(page)
     page.screenshot(path=str(screenshot_dir / "admin-dispute-workbench.png"), full_page=True)
 
+    # 聊天记录: the pair's chat as typed, loaded only when the tab is opened (the access is audited).
+    conv = client.post("/chat/conversations", {"peer_id": artist.id, "booking_id": bid})["id"]
+    said = "曲目单我发你微信了，微信号 zhaodian2024，电话 13812345678"
+    client.post(f"/chat/conversations/{conv}/messages", {"client_msg_id": str(uuid.uuid4()), "kind": "text",
+                                                          "text": said, "booking_id": bid})
+    with page.expect_response(lambda r: r.url.endswith(f"/admin/disputes/{bid}/chat")) as loaded:
+        page.get_by_role("tab", name="聊天记录").click()
+    assert loaded.value.ok, loaded.value.text()
+    chat = page.get_by_test_id("workbench-chat")
+    expect(chat.get_by_test_id("chat-message").filter(has_text=said)).to_have_count(1)
+    expect(chat).to_contain_text("需求方")
+    settle(page)
+    chat.screenshot(path=str(screenshot_dir / "admin-dispute-chat.png"))
+
     # The ruling: a partial refund of ¥1,000 with a reason, confirmed.
     reason = "曲目调整未形成书面约定，双方各担一半，退还定金1000元"
     page.get_by_test_id("ruling-resolution").get_by_text("部分退款").click()

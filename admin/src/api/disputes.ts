@@ -29,6 +29,12 @@ export const getDisputesApi = (q: DisputeQuery, page: PageQuery) =>
 
 export const getWorkbenchApi = (bookingId: number) => http.get<Workbench>(`/admin/disputes/${bookingId}`)
 
+export type DisputeChat = Schemas['DisputeChatOut']
+export type ChatMessage = Schemas['MessageOut']
+/** The pair's chat as typed (contacts unmasked); every call is recorded in the audit log, so load it on demand. */
+export const getDisputeChatApi = (bookingId: number, beforeSeq?: number) =>
+  http.get<DisputeChat>(`/admin/disputes/${bookingId}/chat`, beforeSeq ? { before_seq: beforeSeq } : {})
+
 export interface Ruling {
   resolution: Resolution
   refund_amount: number | null // fen; partial_refund only
