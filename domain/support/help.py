@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.errors import NotFound
@@ -140,7 +140,8 @@ def admin_articles(session: Session, category: str | None, q: str | None, page: 
     if q:
         where.append(_matches(q))
     total = session.scalar(select(func.count()).select_from(HelpArticle).where(*where)) or 0
-    rows = session.scalars(select(HelpArticle).where(*where).order_by(HelpArticle.category, *_order())
+    in_menu_order = case({c: i for i, c in enumerate(CATEGORIES)}, value=HelpArticle.category, else_=len(CATEGORIES))
+    rows = session.scalars(select(HelpArticle).where(*where).order_by(in_menu_order, *_order())
                            .offset((page - 1) * page_size).limit(page_size))
     return Page(items=[_admin(a) for a in rows], total=total, page=page, page_size=page_size)
 
