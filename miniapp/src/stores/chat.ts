@@ -149,12 +149,14 @@ export function ingest(m: ChatMessage, fromSocket = true): void {
       .catch(() => undefined)
     return
   }
+  // A summary fetched after this message was written already counts it in `unread`.
+  const counted = !!c.last_message && c.last_message.id >= m.id
   if (!c.last_message || c.last_message.id <= m.id) {
     c.last_message = m
     if (m.created_at > c.updated_at) c.updated_at = m.created_at
   }
   const incoming = m.sender_id !== meId()
-  if (fresh && incoming) {
+  if (fresh && incoming && !counted) {
     if (chat.activeId === m.conversation_id) void markRead(m.conversation_id)
     else {
       c.unread += 1
