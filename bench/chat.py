@@ -542,6 +542,19 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {mem / 1024 / 1024:.0f} GB RAM"
 
 
+def code_version() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    git = shutil.which("git") or "git"
+    try:
+        head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+                              check=True).stdout.strip()
+        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,  # noqa: S603
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    return f"commit {head}" + (" + uncommitted changes in the working tree" if dirty else "")
+
+
 def print_table(results: list[Result]) -> None:
     floors = {r.concurrency: r for r in results if r.label.startswith("floor")}
     print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms | server CPU ms/msg "
@@ -593,7 +606,8 @@ async def measure(args: argparse.Namespace, children: Children, pairs: list[Pair
     print(f"\n{len(pairs) * 2} sockets ({len(pairs)} client–artist pairs), {args.messages} messages per run, "
           f"text {len(TEXT)} characters; latency = receiver's socket − start of the send")
     print_table(results)
-    print(f"\nmachine: {machine()}; load average at the end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} "
+    print(f"\ncode: {code_version()}")
+    print(f"machine: {machine()}; load average at the end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(1 / 5 / 15 min)")
     if missing:
         print(f"\nchat not measured: {missing}")
