@@ -353,7 +353,8 @@ def resolve(session: Session, storage: ObjectStorage, operator: Operator, compla
 
 
 def _notify(session: Session, user_id: int, step: str, title: str, body: str) -> None:
-    """The complainant's in-app notification; its step names the complaint, so a repeat adds nothing."""
+    """The complainant hears of a reply or the result through their 通知设置 (投诉与反馈回复); the step names the
+    complaint, so a repeat adds nothing."""
     notify(session, user_id, Kind.COMPLAINT_REPLY, title, body, booking_id=None, step=step[:80])
 
 
