@@ -58,7 +58,8 @@ class NotificationActivities:
 
 class NotificationDispatchPlugin(Plugin):
     """While the worker runs: every few seconds start a delivery workflow per new pending row, and every minute
-    write the day-before reminders (show tomorrow, deposit due tomorrow) that no workflow timer sends."""
+    write the day-before reminders (show tomorrow, deposit due tomorrow) that no workflow timer sends and record
+    rows whose workflow was lost as failed."""
 
     def __init__(self, client: Client, database_url: str, task_queue: str,
                  interval: float = DISPATCH_INTERVAL_SECONDS) -> None:
@@ -110,6 +111,7 @@ class NotificationDispatchPlugin(Plugin):
     def _remind(self) -> None:
         with session_scope(self.database_url) as session:
             reminders.day_before(session, utc_now())
+            delivery.fail_stale(session, utc_now())
 
     def _undispatched(self) -> list[tuple[int, int, str]]:
         with session_scope(self.database_url) as session:

@@ -8,10 +8,10 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,12 +96,20 @@ class Settings(BaseSettings):
     wechat_push_token: str | None = None
     # 订阅消息 template ids per notification kind (domain.notifications.kinds), JSON: {"booking_request": "..."}.
     # A kind without a template is not sent on WeChat; the sandbox (沙箱) uses "sandbox-<kind>" for every kind.
-    wechat_subscribe_templates: dict[str, str] = {}
+    wechat_subscribe_templates: Annotated[dict[str, str], NoDecode] = {}
     # Which state the subscribe message's page opens in the mini-program: formal | trial | developer.
     wechat_subscribe_state: Literal["formal", "trial", "developer"] = "formal"
     # SMS templates for urgent notifications per kind, JSON: {"show_tomorrow": "SMS_123"} (Aliyun template code
     # or Tencent template id of the configured provider; variables title, detail). Unset kinds send no SMS.
-    sms_notify_templates: dict[str, str] = {}
+    sms_notify_templates: Annotated[dict[str, str], NoDecode] = {}
+
+    @field_validator("wechat_subscribe_templates", "sms_notify_templates", mode="before")
+    @classmethod
+    def _json_templates(cls, value: object) -> object:
+        # From the environment: JSON, and a blank value (compose passes unset variables as "") means none.
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
     # This platform's public address (https://api.example.com): WeChat fetches local-disk media from it for
     # mediaCheckAsync. Unset with local storage -> images wait for an operator without a machine check.
     public_base_url: str | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -197,3 +198,13 @@ def mark_dispatched(session: Session, delivery_ids: list[int]) -> None:
                         .values(dispatched_at=utc_now()))
 
 
+# A workflow gives up within about 20 minutes (workflows.notifications.RETRY); a row still pending long after its
+# workflow started lost it (terminated, history reset): record it failed rather than leave it pending forever.
+STALE_AFTER = timedelta(hours=2)
+
+
+def fail_stale(session: Session, now: datetime) -> int:
+    result = session.execute(update(NotificationDelivery).where(
+        NotificationDelivery.status == "pending", NotificationDelivery.dispatched_at < now - STALE_AFTER,
+    ).values(status="failed", reason="发送流程中断，已停止", updated_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -363,3 +363,18 @@ async def test_a_booking_request_notifies_the_artist_as_urgent_and_the_worker_de
     # The test worker has no SMS provider: the 沙箱 sends it and the row says nothing really left.
     assert (by_channel["sms"].status, by_channel["sms"].reason) == ("sent", "沙箱：未真正发出")
     assert (by_channel["wechat"].status, by_channel["wechat"].reason) == ("skipped", "未绑定微信")
+
+
+def test_a_row_whose_workflow_was_lost_ends_failed(db: Session):
+    user = user_row(db, wechat_openid="oLostWorkflow01")
+    db.commit()
+    ids = _pending(db, user, Kind.SHOW_TOMORROW, "t:lost")
+    db.execute(update(NotificationDelivery).where(NotificationDelivery.id == ids["sms"])
+               .values(dispatched_at=utc_now() - timedelta(hours=3)))
+    db.execute(update(NotificationDelivery).where(NotificationDelivery.id == ids["wechat"])
+               .values(dispatched_at=utc_now() - timedelta(minutes=10)))
+    assert delivery.fail_stale(db, utc_now()) == 1
+    db.commit()
+    lost = _rows_by_id(db, ids["sms"])
+    assert (lost.status, lost.reason) == ("failed", "发送流程中断，已停止")
+    assert _rows_by_id(db, ids["wechat"]).status == "pending"  # its workflow may still be retrying
