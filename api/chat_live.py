@@ -11,7 +11,9 @@ Protocol (GET /api/v1/chat/ws):
 - client `{"type": "ping"}` → `{"type": "pong"}`.
 
 A message reaches a socket at most once: live pushes and sync answers can overlap (a message committed while a
-sync runs), so each socket remembers the ids it has sent.
+sync runs), so each socket remembers the ids it has sent. Events are delivered in the order the fan-out hands them
+over (one queue per process). The login behind a socket is checked again every minute: a logout, a ban or a switch
+of role closes it with 4401 (the client logs in or refreshes, reconnects and syncs; nothing is lost).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import logging
 from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -32,18 +35,28 @@ from domain.chat import service
 from domain.chat.schemas import MessageOut
 from domain.db import session_scope
 from domain.errors import AppError
+from domain.models import AuthSession, User
 from realtime.base import Event
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 AUTH_TIMEOUT_SECONDS = 10
+RECHECK_SECONDS = 60.0
 CLOSE_UNAUTHORISED = 4401
 REMEMBERED_IDS = 5000
 
 
+@dataclass(frozen=True)
+class Login:
+    session_id: str
+    user_id: int
+    role: str | None
+
+
 class Connection:
-    def __init__(self, websocket: WebSocket, user_id: int, role: str | None) -> None:
-        self.websocket, self.user_id, self.role = websocket, user_id, role
+    def __init__(self, websocket: WebSocket, login: Login) -> None:
+        self.websocket, self.login = websocket, login
+        self.user_id, self.role = login.user_id, login.role
         self._sent: set[int] = set()
         self._order: deque[int] = deque()
         self._lock = asyncio.Lock()  # one frame at a time on the socket
@@ -77,18 +90,33 @@ class ChatHub:
         self.sockets: dict[int, set[Connection]] = defaultdict(set)
         self._started = False
         self._lock = asyncio.Lock()
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         async with self._lock:
             if not self._started:
-                await self.ctx.realtime.start(self.on_event)
+                self._worker = asyncio.create_task(self._deliver_in_order())
+                await self.ctx.realtime.start(self.enqueue)
                 self._started = True
 
     async def stop(self) -> None:
         async with self._lock:
             if self._started:
                 await self.ctx.realtime.stop()
+                if self._worker:
+                    self._worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._worker
                 self._started = False
+
+    async def enqueue(self, event: Event) -> None:
+        self._events.put_nowait(event)
+
+    async def _deliver_in_order(self) -> None:
+        while True:
+            event = await self._events.get()
+            await self.on_event(event)
 
     def add(self, conn: Connection) -> None:
         self.sockets[conn.user_id].add(conn)
@@ -144,13 +172,31 @@ async def _quietly(send: Any) -> None:
         await send
 
 
-def _authenticate(ctx: AppContext, token: str) -> tuple[int, str | None] | None:
+def _authenticate(ctx: AppContext, token: str) -> Login | None:
     try:
         with session_scope(ctx.database_url) as session:
             auth = sessions.authenticate(session, ctx.tokens, token)
-            return (auth.user_id, auth.acting_role) if auth.user_id is not None else None
+            return Login(auth.id, auth.user_id, auth.acting_role) if auth.user_id is not None else None
     except AppError:
         return None
+
+
+def _still_valid(ctx: AppContext, login: Login) -> bool:
+    """The login is not revoked (logout, ban), the account not banned, the role the same."""
+    with session_scope(ctx.database_url) as session:
+        auth = session.get(AuthSession, login.session_id)
+        user = session.get(User, login.user_id)
+        return (auth is not None and auth.revoked_at is None and auth.acting_role == login.role
+                and user is not None and user.status != "banned")
+
+
+async def _watch_login(hub: ChatHub, conn: Connection) -> None:
+    while True:
+        await asyncio.sleep(RECHECK_SECONDS)
+        if not await asyncio.to_thread(_still_valid, hub.ctx, conn.login):
+            with contextlib.suppress(RuntimeError, OSError):
+                await conn.websocket.close(code=CLOSE_UNAUTHORISED, reason="login ended")
+            return
 
 
 async def _first_frame(websocket: WebSocket) -> dict[str, Any] | None:
@@ -167,13 +213,14 @@ async def serve_socket(websocket: WebSocket) -> None:
     try:
         first = await _first_frame(websocket)
         token = first.get("token") if first and first.get("type") == "auth" else None
-        who = await asyncio.to_thread(_authenticate, hub.ctx, token) if isinstance(token, str) and token else None
-        if who is None:
+        login = await asyncio.to_thread(_authenticate, hub.ctx, token) if isinstance(token, str) and token else None
+        if login is None:
             await websocket.close(code=CLOSE_UNAUTHORISED, reason="unauthorised")
             return
         await hub.start()
-        conn = Connection(websocket, who[0], who[1])
+        conn = Connection(websocket, login)
         hub.add(conn)
+        watch = asyncio.create_task(_watch_login(hub, conn))
         try:
             await conn.send({"type": "ready", "user_id": conn.user_id})
             while True:
@@ -194,6 +241,7 @@ async def serve_socket(websocket: WebSocket) -> None:
                 else:
                     await conn.send({"type": "error", "code": "bad_frame", "message": "无法识别的消息"})
         finally:
+            watch.cancel()
             hub.remove(conn)
     except WebSocketDisconnect:
         pass

@@ -6,11 +6,14 @@ from __future__ import annotations
 import warnings
 
 import httpx
+import pytest
 from sqlalchemy.orm import Session
+from starlette.websockets import WebSocketDisconnect
 
+from api import chat_live
 from domain.chat.service import SYNC_BATCH, seed_demo_conversation
 from tests.factories import user_id
-from tests.helpers import register_artist, register_client
+from tests.helpers import bearer, register_artist, register_client
 
 with warnings.catch_warnings():  # it would rather run on `httpx2`; the socket part is all this test uses
     warnings.simplefilter("ignore")
@@ -42,3 +45,19 @@ async def test_sync_answers_in_pages_of_500(api: httpx.AsyncClient, db: Session)
         assert ws.receive_json()["code"] == "bad_frame"
         ws.send_json({"type": "ping"})
         assert ws.receive_json() == {"type": "pong"}
+
+
+async def test_a_socket_closes_when_its_login_ends(api: httpx.AsyncClient, db: Session,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chat_live, "RECHECK_SECONDS", 0.2)
+    client = await register_client(api, "13800002002")
+    app = api._transport.app  # type: ignore[attr-defined]
+    with TestClient(app) as http, http.websocket_connect("/api/v1/chat/ws") as ws:
+        ws.send_json({"type": "auth", "token": client})
+        assert ws.receive_json()["type"] == "ready"
+        ws.send_json({"type": "ping"})
+        assert ws.receive_json() == {"type": "pong"}
+        assert http.post("/api/v1/auth/logout", headers=bearer(client)).status_code == 204
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
