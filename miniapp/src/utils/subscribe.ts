@@ -34,6 +34,7 @@ export async function requestSubscriptions(ids: string[]): Promise<string[]> {
 
 /** After booking or paying: ask for that moment's templates (nothing on H5 or in the sandbox). */
 export async function askAt(moment: SubscribeMoment): Promise<void> {
+  // #ifdef MP-WEIXIN
   try {
     const meta = await getSubscribeTemplatesApi()
     if (meta.sandbox) return
@@ -41,6 +42,7 @@ export async function askAt(moment: SubscribeMoment): Promise<void> {
   } catch {
     // never in the way of what the user just did
   }
+  // #endif
 }
 
 /** The template of one kind (for 通知设置's WeChat switch), or null when there is none or it is the sandbox. */
