@@ -14,7 +14,9 @@ artist's on B; each pair's conversation opened through the API. A message goes f
 direction: the sender POSTs to the process holding its own socket, so the receiver's socket is always on the other
 process. Latency = the receiver's socket getting the `message` frame − the start of the POST. At concurrency c,
 c senders go at once, each sending its next message once its last one arrived (closed loop); msg/s is the number
-of messages over the wall time of that run.
+of messages over the wall time of that run. lost = not on the receiver's socket within 15 s, dup = a message that
+came twice to one socket, failed = a POST that didn't answer 201; server CPU = user + system time of the server
+processes (both API processes, or the relay) over the run, per message.
 
 The floor: one `websockets` server process (same uvloop as uvicorn) with the same number of sockets; a sender's
 socket sends {"to": receiver, "frame": <a Message-shaped frame with the same text>}, the server parses it and sends
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -250,6 +253,7 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     post_ms: list[float] = field(default_factory=list)
     lost: int = 0
+    duplicates: int = 0
     failed: int = 0
     seconds: float = 0.0
     server_cpu_s: float = float("nan")  # CPU the server processes used during the run
@@ -271,8 +275,14 @@ class Arrivals:
     def __init__(self) -> None:
         self.times: dict[tuple[int, int], float] = {}
         self.waiters: dict[tuple[int, int], asyncio.Future[float]] = {}
+        self.seen: set[tuple[int, int]] = set()
+        self.duplicates = 0
 
     def arrived(self, key: tuple[int, int], at: float) -> None:
+        if key in self.seen:  # the same message twice on one socket: counted, not timed again
+            self.duplicates += 1
+            return
+        self.seen.add(key)
         self.times[key] = at
         waiter = self.waiters.pop(key, None)
         if waiter is not None and not waiter.done():
@@ -343,10 +353,11 @@ async def run_load(label: str, concurrency: int, messages: int, pairs: list[Pair
             finally:
                 busy.discard(pair.client.id)
 
-    started, cpu = time.perf_counter(), server_cpu()
+    started, cpu, duplicates = time.perf_counter(), server_cpu(), arrivals.duplicates
     await asyncio.gather(*(sender() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
     result.server_cpu_s = server_cpu() - cpu
+    result.duplicates = arrivals.duplicates - duplicates
     return result
 
 
@@ -419,10 +430,13 @@ async def run_floor(children: Children, pairs: list[Pair], args: argparse.Namesp
           f"server RSS {children.rss_mb('floor'):.0f} MB")
     readers = [asyncio.create_task(read_frames(ws, uid, arrivals, samples)) for uid, ws in sockets.items()]
 
+    ids = itertools.count(1)  # message ids, increasing over every run as the chat's are
+
     async def send(src: User, dst: User, pair: Pair, n: int) -> tuple[int | None, float]:
-        frame = {**template, "message": {**template["message"], "id": n, "sender_id": src.id}}
+        message_id = next(ids)
+        frame = {**template, "message": {**template["message"], "id": message_id, "sender_id": src.id}}
         await sockets[src.id].send(json.dumps({"to": dst.id, "frame": frame}, ensure_ascii=False))
-        return n, time.perf_counter()
+        return message_id, time.perf_counter()
 
     results = []
     cpu = lambda: children.cpu_seconds("floor")  # noqa: E731
@@ -558,7 +572,7 @@ def code_version() -> str:
 def print_table(results: list[Result]) -> None:
     floors = {r.concurrency: r for r in results if r.label.startswith("floor")}
     print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms | server CPU ms/msg "
-          "| lost/failed | ÷ floor p50 | ÷ floor p95 |")
+          "| lost/dup/failed | ÷ floor p50 | ÷ floor p95 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         lat = r.latencies_ms
@@ -570,7 +584,7 @@ def print_table(results: list[Result]) -> None:
         post = f"{percentile(r.post_ms, 50):.2f}" if r.post_ms and not r.label.startswith("floor") else "—"
         print(f"| {r.label} | {r.concurrency} | {len(lat)} | {percentile(lat, 50):.2f} | {percentile(lat, 95):.2f} "
               f"| {percentile(lat, 99):.2f} | {max(lat, default=float('nan')):.2f} | {r.rate:.0f} | {post} "
-              f"| {r.cpu_ms_per_message:.2f} | {r.lost}/{r.failed} | {ratio50} | {ratio95} |")
+              f"| {r.cpu_ms_per_message:.2f} | {r.lost}/{r.duplicates}/{r.failed} | {ratio50} | {ratio95} |")
 
 
 def raise_fd_limit(sockets: int) -> None:
