@@ -16,13 +16,13 @@ from domain.support.complaints import (
     AdminComplaintOut,
     AdminComplaintSummary,
     AssigneeOut,
-    AssignIn,
+    ComplaintAssignIn,
     ComplaintIn,
     ComplaintOut,
+    ComplaintReplyIn,
+    ComplaintResolveIn,
     ComplaintStatus,
     ComplaintSummary,
-    ReplyIn,
-    ResolveIn,
     TargetType,
 )
 
@@ -48,7 +48,7 @@ def my_complaint(complaint_id: PathId, me: Me, db: Db, ctx: Ctx) -> ComplaintOut
 
 @router.post("/complaints/{complaint_id}/replies", response_model=ComplaintOut, status_code=201,
              summary="补充说明（处理完毕前）")
-def reply(complaint_id: PathId, body: ReplyIn, me: Me, db: Db, ctx: Ctx) -> ComplaintOut:
+def reply(complaint_id: PathId, body: ComplaintReplyIn, me: Me, db: Db, ctx: Ctx) -> ComplaintOut:
     return svc.user_reply(db, ctx.storage, me.user.id, complaint_id, body)
 
 
@@ -83,17 +83,17 @@ def admin_detail(complaint_id: PathId, op: ComplaintOp, db: Db, ctx: Ctx) -> Adm
 
 @router.post("/admin/complaints/{complaint_id}/assign", response_model=AdminComplaintOut, summary="指派投诉工单",
              tags=["admin"])
-def assign(complaint_id: PathId, body: AssignIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
+def assign(complaint_id: PathId, body: ComplaintAssignIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
     return svc.assign(db, ctx.storage, complaint_id, body)
 
 
 @router.post("/admin/complaints/{complaint_id}/replies", response_model=AdminComplaintOut, status_code=201,
              summary="回复投诉用户", tags=["admin"])
-def admin_reply(complaint_id: PathId, body: ReplyIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
+def admin_reply(complaint_id: PathId, body: ComplaintReplyIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
     return svc.operator_reply(db, ctx.storage, op, complaint_id, body)
 
 
 @router.post("/admin/complaints/{complaint_id}/resolve", response_model=AdminComplaintOut,
              summary="处理完毕（已解决或已关闭，附处理结果）", tags=["admin"])
-def resolve(complaint_id: PathId, body: ResolveIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
+def resolve(complaint_id: PathId, body: ComplaintResolveIn, op: ComplaintOp, db: Db, ctx: Ctx) -> AdminComplaintOut:
     return svc.resolve(db, ctx.storage, op, complaint_id, body)

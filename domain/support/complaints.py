@@ -100,20 +100,20 @@ class ComplaintIn(Input):
                                            description="本人上传的 evidence 图片 id，最多 6 张")] = []
 
 
-class ReplyIn(Input):
+class ComplaintReplyIn(Input):
     body: Body
 
 
-class AssignIn(Input):
+class ComplaintAssignIn(Input):
     operator_id: Annotated[int, Field(ge=1, le=2**62)]
 
 
-class ResolveIn(Input):
+class ComplaintResolveIn(Input):
     status: Literal["resolved", "closed"]
     result: Body
 
 
-class ReplyOut(BaseModel):
+class ComplaintReplyOut(BaseModel):
     id: int
     author: Literal["user", "operator"]
     author_name: str  # 我 / the operator's display name (the user sees 平台客服)
@@ -144,7 +144,7 @@ class ComplaintSummary(BaseModel):
 
 class ComplaintOut(ComplaintSummary):
     photo_urls: list[str]  # short-lived signed links
-    replies: list[ReplyOut]
+    replies: list[ComplaintReplyOut]
     result: str | None
     resolved_at: datetime | None
 
@@ -158,7 +158,7 @@ class AdminComplaintSummary(ComplaintSummary):
 
 class AdminComplaintOut(AdminComplaintSummary):
     photo_urls: list[str]
-    replies: list[ReplyOut]
+    replies: list[ComplaintReplyOut]
     result: str | None
     resolved_at: datetime | None
 
@@ -247,7 +247,7 @@ def my_complaint(session: Session, storage: ObjectStorage, user_id: int, complai
 
 
 def user_reply(session: Session, storage: ObjectStorage, user_id: int, complaint_id: int,
-               data: ReplyIn) -> ComplaintOut:
+               data: ComplaintReplyIn) -> ComplaintOut:
     row = _own(session, user_id, complaint_id, lock=True)
     if row.status not in OPEN:
         raise ComplaintClosed()
@@ -309,7 +309,7 @@ def assignees(session: Session) -> list[AssigneeOut]:
     return [AssigneeOut(id=o.id, display_name=o.display_name) for o in rows]
 
 
-def assign(session: Session, storage: ObjectStorage, complaint_id: int, data: AssignIn) -> AdminComplaintOut:
+def assign(session: Session, storage: ObjectStorage, complaint_id: int, data: ComplaintAssignIn) -> AdminComplaintOut:
     row = _locked(session, complaint_id)
     if row.status not in OPEN:
         raise ComplaintClosed("投诉已处理完毕，不能再指派")
@@ -322,7 +322,7 @@ def assign(session: Session, storage: ObjectStorage, complaint_id: int, data: As
 
 
 def operator_reply(session: Session, storage: ObjectStorage, operator: Operator, complaint_id: int,
-                   data: ReplyIn) -> AdminComplaintOut:
+                   data: ComplaintReplyIn) -> AdminComplaintOut:
     row = _locked(session, complaint_id)
     if row.status not in OPEN:
         raise ComplaintClosed()
@@ -338,7 +338,7 @@ def operator_reply(session: Session, storage: ObjectStorage, operator: Operator,
 
 
 def resolve(session: Session, storage: ObjectStorage, operator: Operator, complaint_id: int,
-            data: ResolveIn) -> AdminComplaintOut:
+            data: ComplaintResolveIn) -> AdminComplaintOut:
     row = _locked(session, complaint_id)
     if row.status not in OPEN:
         raise ComplaintClosed("投诉已处理完毕")
@@ -437,7 +437,7 @@ def _photo_urls(session: Session, storage: ObjectStorage, r: Complaint) -> list[
     return [storage.download_url(keys[p], expires=DOWNLOAD_TTL) for p in r.photos or () if p in keys]
 
 
-def _replies(session: Session, r: Complaint, *, for_operator: bool) -> list[ReplyOut]:
+def _replies(session: Session, r: Complaint, *, for_operator: bool) -> list[ComplaintReplyOut]:
     rows = list(session.scalars(select(ComplaintReply).where(ComplaintReply.complaint_id == r.id)
                                 .order_by(ComplaintReply.id)))
     ops = _operator_names(session, {x.operator_id for x in rows}) if for_operator else {}
@@ -449,7 +449,7 @@ def _replies(session: Session, r: Complaint, *, for_operator: bool) -> list[Repl
         # The user sees the platform, not which colleague wrote.
         return (ops.get(x.operator_id or 0) or "运营") if for_operator else "平台客服"
 
-    return [ReplyOut(id=x.id, author=x.author, author_name=name(x), body=x.body,
+    return [ComplaintReplyOut(id=x.id, author=x.author, author_name=name(x), body=x.body,
                      created_at=x.created_at) for x in rows]
 
 

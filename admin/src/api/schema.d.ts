@@ -3676,7 +3676,7 @@ export interface components {
             /** Photo Urls */
             photo_urls: string[];
             /** Replies */
-            replies: components["schemas"]["ReplyOut"][];
+            replies: components["schemas"]["ComplaintReplyOut"][];
             /** Result */
             result: string | null;
             /** Resolved At */
@@ -4173,11 +4173,6 @@ export interface components {
             value: components["schemas"]["ArtistType"];
             /** Label */
             label: string;
-        };
-        /** AssignIn */
-        AssignIn: {
-            /** Operator Id */
-            operator_id: number;
         };
         /** AssigneeOut */
         AssigneeOut: {
@@ -4996,6 +4991,11 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** ComplaintAssignIn */
+        ComplaintAssignIn: {
+            /** Operator Id */
+            operator_id: number;
+        };
         /** ComplaintIn */
         ComplaintIn: {
             /**
@@ -5050,11 +5050,45 @@ export interface components {
             /** Photo Urls */
             photo_urls: string[];
             /** Replies */
-            replies: components["schemas"]["ReplyOut"][];
+            replies: components["schemas"]["ComplaintReplyOut"][];
             /** Result */
             result: string | null;
             /** Resolved At */
             resolved_at: string | null;
+        };
+        /** ComplaintReplyIn */
+        ComplaintReplyIn: {
+            /** Body */
+            body: string;
+        };
+        /** ComplaintReplyOut */
+        ComplaintReplyOut: {
+            /** Id */
+            id: number;
+            /**
+             * Author
+             * @enum {string}
+             */
+            author: "user" | "operator";
+            /** Author Name */
+            author_name: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ComplaintResolveIn */
+        ComplaintResolveIn: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "resolved" | "closed";
+            /** Result */
+            result: string;
         };
         /** ComplaintSummary */
         ComplaintSummary: {
@@ -7768,24 +7802,18 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** ReplyOut */
-        ReplyOut: {
-            /** Id */
-            id: number;
+        /** ReplyIn */
+        ReplyIn: {
+            /** Reply */
+            reply: string;
+        };
+        /** ResolveIn */
+        ResolveIn: {
             /**
-             * Author
-             * @enum {string}
+             * Note
+             * @description 处理说明（必填）
              */
-            author: "user" | "operator";
-            /** Author Name */
-            author_name: string;
-            /** Body */
-            body: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
+            note: string;
         };
         /**
          * ReviewDetail
@@ -8756,34 +8784,6 @@ export interface components {
             /** Contract Pdf */
             contract_pdf: boolean;
         };
-        /** ResolveIn */
-        domain__reconciliation__schemas__ResolveIn: {
-            /**
-             * Note
-             * @description 处理说明（必填）
-             */
-            note: string;
-        };
-        /** ReplyIn */
-        domain__reviews__schemas__ReplyIn: {
-            /** Reply */
-            reply: string;
-        };
-        /** ReplyIn */
-        domain__support__complaints__ReplyIn: {
-            /** Body */
-            body: string;
-        };
-        /** ResolveIn */
-        domain__support__complaints__ResolveIn: {
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "resolved" | "closed";
-            /** Result */
-            result: string;
-        };
         /** FieldError */
         FieldError: {
             /**
@@ -8886,7 +8886,6 @@ export type ArtistStatsPeriod = components['schemas']['ArtistStatsPeriod'];
 export type ArtistTagsOut = components['schemas']['ArtistTagsOut'];
 export type ArtistType = components['schemas']['ArtistType'];
 export type ArtistTypeOption = components['schemas']['ArtistTypeOption'];
-export type AssignIn = components['schemas']['AssignIn'];
 export type AssigneeOut = components['schemas']['AssigneeOut'];
 export type AttachmentOut = components['schemas']['AttachmentOut'];
 export type AuditLogOut = components['schemas']['AuditLogOut'];
@@ -8931,8 +8930,12 @@ export type ClientProfileIn = components['schemas']['ClientProfileIn'];
 export type ClientProfileOut = components['schemas']['ClientProfileOut'];
 export type CommissionFlowOut = components['schemas']['CommissionFlowOut'];
 export type CommissionFlowPage = components['schemas']['CommissionFlowPage'];
+export type ComplaintAssignIn = components['schemas']['ComplaintAssignIn'];
 export type ComplaintIn = components['schemas']['ComplaintIn'];
 export type ComplaintOut = components['schemas']['ComplaintOut'];
+export type ComplaintReplyIn = components['schemas']['ComplaintReplyIn'];
+export type ComplaintReplyOut = components['schemas']['ComplaintReplyOut'];
+export type ComplaintResolveIn = components['schemas']['ComplaintResolveIn'];
 export type ComplaintSummary = components['schemas']['ComplaintSummary'];
 export type CompleteIn = components['schemas']['CompleteIn'];
 export type ConflictOut = components['schemas']['ConflictOut'];
@@ -9078,7 +9081,8 @@ export type RefundFlowOut = components['schemas']['RefundFlowOut'];
 export type RefundFlowPage = components['schemas']['RefundFlowPage'];
 export type RefundOut = components['schemas']['RefundOut'];
 export type RejectIn = components['schemas']['RejectIn'];
-export type ReplyOut = components['schemas']['ReplyOut'];
+export type ReplyIn = components['schemas']['ReplyIn'];
+export type ResolveIn = components['schemas']['ResolveIn'];
 export type ReviewDetail = components['schemas']['ReviewDetail'];
 export type ReviewIn = components['schemas']['ReviewIn'];
 export type ReviewItemOut = components['schemas']['ReviewItemOut'];
@@ -9144,10 +9148,6 @@ export type VerificationSubject = components['schemas']['VerificationSubject'];
 export type VerifyOut = components['schemas']['VerifyOut'];
 export type WechatLoginIn = components['schemas']['WechatLoginIn'];
 export type WorkbenchOut = components['schemas']['WorkbenchOut'];
-export type DomainReconciliationSchemasResolveIn = components['schemas']['domain__reconciliation__schemas__ResolveIn'];
-export type DomainReviewsSchemasReplyIn = components['schemas']['domain__reviews__schemas__ReplyIn'];
-export type DomainSupportComplaintsReplyIn = components['schemas']['domain__support__complaints__ReplyIn'];
-export type DomainSupportComplaintsResolveIn = components['schemas']['domain__support__complaints__ResolveIn'];
 export type FieldError = components['schemas']['FieldError'];
 export type ErrorOut = components['schemas']['ErrorOut'];
 export type ValidationErrorOut = components['schemas']['ValidationErrorOut'];
@@ -16300,7 +16300,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["domain__reviews__schemas__ReplyIn"];
+                "application/json": components["schemas"]["ReplyIn"];
             };
         };
         responses: {
@@ -18120,7 +18120,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["domain__reconciliation__schemas__ResolveIn"];
+                "application/json": components["schemas"]["ResolveIn"];
             };
         };
         responses: {
@@ -22089,6 +22089,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
+            /** @description 操作过于频繁 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     mark_read_api_v1_chat_conversations__conversation_id__read_post: {
@@ -23465,7 +23474,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["domain__support__complaints__ReplyIn"];
+                "application/json": components["schemas"]["ComplaintReplyIn"];
             };
         };
         responses: {
@@ -23706,7 +23715,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AssignIn"];
+                "application/json": components["schemas"]["ComplaintAssignIn"];
             };
         };
         responses: {
@@ -23795,7 +23804,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["domain__support__complaints__ReplyIn"];
+                "application/json": components["schemas"]["ComplaintReplyIn"];
             };
         };
         responses: {
@@ -23884,7 +23893,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["domain__support__complaints__ResolveIn"];
+                "application/json": components["schemas"]["ComplaintResolveIn"];
             };
         };
         responses: {
