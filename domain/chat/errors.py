@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import AppError, Conflict, NotFound, PermissionDenied
+from domain.errors import AppError, Conflict, NotFound, PermissionDenied, TooManyRequests
 
 
 class ConversationNotFound(NotFound):
@@ -27,6 +27,10 @@ class ConversationBlocked(Conflict):
 
 class ClientMsgIdReused(Conflict):
     code, message = "client_msg_id_reused", "消息编号已在其他会话中使用，请重新发送"
+
+
+class SendingTooFast(TooManyRequests):
+    code, message = "chat_too_frequent", "发送过于频繁，请稍后再试"
 
 
 class AttachmentMismatch(AppError):

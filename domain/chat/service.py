@@ -32,6 +32,7 @@ from domain.chat.errors import (
     ConversationNotFound,
     MessageRejected,
     PeerNotFound,
+    SendingTooFast,
 )
 from domain.chat.schemas import (
     AttachmentOut,
@@ -70,6 +71,8 @@ from storage.base import ObjectStorage
 ATTACHMENT_URL_TTL = timedelta(minutes=30)
 HISTORY_DEFAULT, HISTORY_MAX = 30, 100
 SYNC_BATCH = 500
+# Sends per sender in a sliding minute: people typing fast stay far below, a script flooding a peer does not.
+SEND_LIMIT, SEND_WINDOW = 30, timedelta(minutes=1)
 # The upload purpose each attachment kind must come from (storage.media.UPLOAD_PURPOSES judges the content).
 KIND_PURPOSE = {"image": "chat_image", "voice": "chat_voice", "file": "chat_file"}
 _DEFAULT_NAMES = {"image": "图片", "voice": "语音", "file": "文件"}
@@ -433,6 +436,10 @@ def send(session: Session, storage: ObjectStorage, checker: ContentSecurity, fan
         raise ConversationBlocked("您已屏蔽对方，解除屏蔽后才能发送消息")
     if sides.get((conv.id, _peer_id(conv, user.id)), _Side()).blocked:
         raise ConversationBlocked()
+    recent = session.scalar(select(func.count()).select_from(ChatMessage).where(
+        ChatMessage.sender_id == user.id, ChatMessage.created_at > utc_now() - SEND_WINDOW)) or 0
+    if recent >= SEND_LIMIT:
+        raise SendingTooFast()
     booking_id = _pair_booking(session, conv.client_id, conv.artist_id, body.booking_id)
     attachment = _attachment(session, user.id, body)
     text = body.text if body.kind == "text" else None

@@ -77,4 +77,5 @@ class ChatMessage(Base):
         UniqueConstraint("sender_id", "client_msg_id"),  # idempotency per sender
         CheckConstraint("kind IN ('text', 'image', 'voice', 'file')", name="kind"),
         Index("ix_chat_messages_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_chat_messages_sender_id_created_at", "sender_id", "created_at"),  # the send rate limit
     )

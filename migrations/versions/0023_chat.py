@@ -78,6 +78,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('sender_id', 'client_msg_id', name=op.f('uq_chat_messages_sender_id')),
     )
     op.create_index('ix_chat_messages_tsv', 'chat_messages', ['tsv'], unique=False, postgresql_using='gin')
+    op.create_index('ix_chat_messages_sender_id_created_at', 'chat_messages', ['sender_id', 'created_at'],
+                    unique=False)
 
 
 def downgrade() -> None:

@@ -8,13 +8,14 @@ import io
 import uuid
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domain.models import AuditLog, Booking, BookingEvent, Dispute
+from domain.models import AuditLog, Booking, BookingEvent, ChatMessage, Dispute
 from domain.seed import CLIENTS, DEMO_CHAT, seed
 from tests.factories import insert_booking, upload, user_id
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
@@ -135,6 +136,17 @@ async def test_concurrent_senders_get_distinct_consecutive_seqs(api: httpx.Async
     items = (await _messages(api, p.client, p.conv, limit=100))["items"]
     assert [m["seq"] for m in items] == list(range(1, 17))
     assert [m["id"] for m in items] == sorted(m["id"] for m in items)  # ids grow with seq
+
+
+async def test_a_sender_is_slowed_down_after_30_messages_a_minute(api: httpx.AsyncClient, db: Session) -> None:
+    p = await _pair(api)
+    for i in range(30):
+        await _send(api, p.client, p.conv, f"刷屏{i}")
+    assert (await _send(api, p.client, p.conv, "第31条", status=429))["code"] == "chat_too_frequent"
+    await _send(api, p.artist, p.conv, "对方照常发送")  # per sender
+    db.execute(update(ChatMessage).values(created_at=ChatMessage.created_at - timedelta(minutes=2)))
+    db.commit()
+    await _send(api, p.client, p.conv, "一分钟后")
 
 
 async def test_a_third_user_can_neither_read_nor_post(api: httpx.AsyncClient) -> None:
