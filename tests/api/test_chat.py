@@ -12,12 +12,16 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domain.models import AuditLog, Booking, BookingEvent, ChatMessage, Dispute
+from domain.models import AuditLog, Booking, BookingEvent, ChatMessage, Dispute, User
 from domain.seed import CLIENTS, DEMO_CHAT, seed
+from integrations.wechat.miniprogram import WechatMiniProgramAuth
+from integrations.wechat.security import WechatContentSecurity
 from tests.factories import insert_booking, upload, user_id
+from tests.fakes.wechat_security import fake_wechat_security_api
 from tests.helpers import V1, bearer, operator_token, register_artist, register_client, sms_login
 from tests.storage.conftest import image_bytes, pdf_bytes
 
@@ -348,3 +352,26 @@ async def test_the_demo_data_has_a_conversation(api: httpx.AsyncClient, db: Sess
     assert listed["unread_total"] == 0  # read: the seeded accounts' badges stay as browser tests expect
     items = (await _messages(api, planner, listed["items"][0]["id"]))["items"]
     assert [m["text"] for m in items] == [text for _, text in DEMO_CHAT]
+
+
+async def test_text_goes_through_wechat_msg_sec_check(api: httpx.AsyncClient, db: Session, ctx: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real adapter against the loopback WeChat fake: the sender's openid, scene 2 (评论), v2; risky is refused,
+    and a check that can't be made (WeChat busy) lets the message through (the other side can still report it)."""
+    with fake_wechat_security_api() as wx:
+        wx.risky_words["办假证"] = 20006
+        auth = WechatMiniProgramAuth(wx.appid, wx.secret, api_base=wx.base_url, timeout=2)
+        monkeypatch.setattr(ctx, "content_security", WechatContentSecurity(auth, push_token=wx.push_token))
+        p = await _pair(api)
+        db.execute(update(User).where(User.id == p.client_id).values(wechat_openid="o-client-chat"))
+        db.commit()
+        await _send(api, p.client, p.conv, "周六下午方便通个电话吗？")
+        check = wx.text_checks[-1]
+        assert (check["openid"], check["scene"], check["version"], check["content"]) == (
+            "o-client-chat", 2, 2, "周六下午方便通个电话吗？")
+        refused = await _send(api, p.client, p.conv, "需要办假证吗", status=422)
+        assert refused["code"] == "message_rejected" and "违法犯罪" in refused["message"]
+        wx.next_errors.append(-1)
+        await _send(api, p.client, p.conv, "系统繁忙时也能发出")
+    texts = [m["text"] for m in (await _messages(api, p.artist, p.conv))["items"]]
+    assert texts == ["周六下午方便通个电话吗？", "系统繁忙时也能发出"]
