@@ -15,7 +15,8 @@ direction: the sender POSTs to the process holding its own socket, so the receiv
 process. Latency = the receiver's socket getting the `message` frame − the start of the POST. At concurrency c,
 c senders go at once, each sending its next message once its last one arrived (closed loop); msg/s is the number
 of messages over the wall time of that run. lost = not on the receiver's socket within 15 s, dup = a message that
-came twice to one socket, failed = a POST that didn't answer 201; server CPU = user + system time of the server
+came twice to one socket, failed = a POST that didn't answer 201; after answer = the arrival − the POST's answer
+(the fan-out's share; below 0 when the frame beat the answer); server CPU = user + system time of the server
 processes (both API processes, or the relay) over the run, per message.
 
 The floor: one `websockets` server process (same uvloop as uvicorn) with the same number of sockets; a sender's
@@ -252,6 +253,7 @@ class Result:
     concurrency: int
     latencies_ms: list[float] = field(default_factory=list)
     post_ms: list[float] = field(default_factory=list)
+    after_answer_ms: list[float] = field(default_factory=list)  # arrival − the POST's answer (< 0: arrived first)
     lost: int = 0
     duplicates: int = 0
     failed: int = 0
@@ -350,6 +352,7 @@ async def run_load(label: str, concurrency: int, messages: int, pairs: list[Pair
                     result.lost += 1
                 else:
                     result.latencies_ms.append((at - start) * 1000)
+                    result.after_answer_ms.append((at - answered) * 1000)
             finally:
                 busy.discard(pair.client.id)
 
@@ -571,9 +574,9 @@ def code_version() -> str:
 
 def print_table(results: list[Result]) -> None:
     floors = {r.concurrency: r for r in results if r.label.startswith("floor")}
-    print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms | server CPU ms/msg "
-          "| lost/dup/failed | ÷ floor p50 | ÷ floor p95 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms "
+          "| after answer p50/p95 ms | server CPU ms/msg | lost/dup/failed | ÷ floor p50 | ÷ floor p95 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         lat = r.latencies_ms
         floor = floors.get(r.concurrency)
@@ -581,9 +584,12 @@ def print_table(results: list[Result]) -> None:
         if floor is not None and floor is not r and floor.latencies_ms and lat:
             ratio50 = f"{percentile(lat, 50) / percentile(floor.latencies_ms, 50):.1f}×"
             ratio95 = f"{percentile(lat, 95) / percentile(floor.latencies_ms, 95):.1f}×"
-        post = f"{percentile(r.post_ms, 50):.2f}" if r.post_ms and not r.label.startswith("floor") else "—"
+        post = after = "—"
+        if r.post_ms and not r.label.startswith("floor"):
+            post = f"{percentile(r.post_ms, 50):.2f}"
+            after = f"{percentile(r.after_answer_ms, 50):.2f} / {percentile(r.after_answer_ms, 95):.2f}"
         print(f"| {r.label} | {r.concurrency} | {len(lat)} | {percentile(lat, 50):.2f} | {percentile(lat, 95):.2f} "
-              f"| {percentile(lat, 99):.2f} | {max(lat, default=float('nan')):.2f} | {r.rate:.0f} | {post} "
+              f"| {percentile(lat, 99):.2f} | {max(lat, default=float('nan')):.2f} | {r.rate:.0f} | {post} | {after} "
               f"| {r.cpu_ms_per_message:.2f} | {r.lost}/{r.duplicates}/{r.failed} | {ratio50} | {ratio95} |")
 
 
