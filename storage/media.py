@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
+import mutagen
+import mutagen.aac
+import mutagen.mp3
+import mutagen.mp4
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
 from domain.errors import AppError
@@ -178,6 +182,36 @@ def sniff(head: bytes) -> MediaType | None:
     if head.startswith(b"PK\x03\x04"):
         return DOCX  # or XLSX, or no office file at all: office_type looks inside
     return None
+
+
+# Voice messages are at most 60 s (the RecorderManager's limit); a second of slack for how encoders round.
+MAX_AUDIO_SECONDS = 61.0
+
+
+class AudioTooLong(MediaRejected):
+    status, code = 422, "audio_too_long"
+
+    def __init__(self, seconds: float):
+        super().__init__(f"语音不能超过60秒（当前约{seconds:.0f}秒）", detail={"max_seconds": 60,
+                                                                    "seconds": round(seconds, 1)})
+
+
+def check_audio(fileobj: BinaryIO, media: MediaType) -> float:
+    """The length in seconds of an MP3 / ADTS AAC / M4A file, read from its frames by mutagen; refuses a file that is
+    not really one (no frame to sync to) or is longer than MAX_AUDIO_SECONDS. Leaves `fileobj` at 0."""
+    kind = {MP3.mime: mutagen.mp3.MP3, AAC.mime: mutagen.aac.AAC, M4A.mime: mutagen.mp4.MP4}[media.mime]
+    try:
+        fileobj.seek(0)
+        seconds = float(getattr(kind(fileobj).info, "length", 0) or 0)
+    except (mutagen.MutagenError, OSError, ValueError, struct.error, EOFError) as exc:
+        raise UnsupportedMediaType([MediaKind.AUDIO], "语音文件已损坏或无法识别，请重新录制") from exc
+    finally:
+        fileobj.seek(0)
+    if not seconds > 0:
+        raise UnsupportedMediaType([MediaKind.AUDIO], "语音文件已损坏或无法识别，请重新录制")
+    if seconds > MAX_AUDIO_SECONDS:
+        raise AudioTooLong(seconds)
+    return seconds
 
 
 def office_type(fileobj: BinaryIO, media: MediaType) -> MediaType:
@@ -360,6 +394,8 @@ def store_media(storage: ObjectStorage, data: bytes | BinaryIO, *, prefix: str, 
     media = check(head, size) if check else validate(head, size, allowed, max_bytes=max_bytes)
     if media in (DOC, DOCX):
         media = office_type(fileobj, media)
+    if media.kind is MediaKind.AUDIO:
+        check_audio(fileobj, media)
     thumb = (make_thumbnail(fileobj, max_pixels=max_pixels)  # may reject: before any write
              if media.kind is MediaKind.IMAGE else None)
     if key is None:
@@ -398,6 +434,8 @@ def confirm_direct_upload(storage: ObjectStorage, key: str, *, allowed: Iterable
         media = check(head, info.size) if check else validate(head, info.size, allowed, max_bytes=max_bytes)
         if media in (DOC, DOCX):  # documents are at most 20 MB: fetched whole to look inside
             media = office_type(io.BytesIO(storage.get(key)), media)
+        if media.kind is MediaKind.AUDIO:  # at most 2 MB
+            check_audio(io.BytesIO(storage.get(key)), media)
         thumb = make_thumbnail(storage.get(key), max_pixels=max_pixels) if media.kind is MediaKind.IMAGE else None
         if thumb:
             storage.put(thumbnail_key(key), thumb.data, thumb.mime, private=private)

@@ -262,7 +262,12 @@ def _docx() -> bytes:
     return buf.getvalue()
 
 
-MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 400
+def mp3(seconds: float) -> bytes:
+    """Silent MPEG-1 Layer III at 128 kbps / 44.1 kHz: 417-byte frames of 1152 samples (26.1 ms) each."""
+    return (b"\xff\xfb\x90\x64" + b"\x00" * 413) * round(seconds * 44_100 / 1152)
+
+
+MP3 = mp3(5.2)
 
 
 async def test_attachments(api: httpx.AsyncClient, ctx: Any) -> None:
@@ -304,6 +309,14 @@ async def test_attachments(api: httpx.AsyncClient, ctx: Any) -> None:
     await _send(api, p.client, p.conv, None, kind="voice", upload_id=voice2, status=422)
     await _send(api, p.client, p.conv, None, kind="voice", upload_id=voice2, duration_ms=61_000, status=422)
     await _send(api, p.client, p.conv, "文字", kind="text", upload_id=image, status=422)
+    # A voice is judged by its frames: over 60 s, or no audio at all behind an mp3 header, is refused.
+    for data, status in [(mp3(70), 422), (b"\xff\xfb\x90\x64" + b"\x01" * 300, 415)]:
+        intent = (await api.post(f"{V1}/uploads/intent", headers=bearer(p.client),
+                                  json={"purpose": "chat_voice", "content_type": "audio/mpeg"})).json()
+        res = await api.post(intent["url"], headers=bearer(p.client), data=intent["fields"],
+                             files={intent["file_field"]: ("v.mp3", data, "audio/mpeg")})
+        assert res.status_code == status, res.text
+    assert res.status_code == 415
     big = await api.post(f"{V1}/uploads/intent", headers=bearer(p.client),
                          json={"purpose": "chat_voice", "content_type": "audio/mpeg"})
     assert big.json()["max_bytes"] == 2 * 1024 * 1024
