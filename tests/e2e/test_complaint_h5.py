@@ -108,6 +108,10 @@ def test_complaint_filed_in_h5_is_answered_and_resolved_in_the_console(
     expect(console.get_by_test_id("complaint-result")).to_contain_text(result)
     console.wait_for_function("() => [...document.images].every(i => i.complete)")
     console.screenshot(path=str(screenshot_dir / "admin-complaint-detail.png"), full_page=True)
+    # 查看艺人 opens 艺人管理 filtered to the complained-about artist.
+    console.get_by_test_id("complaint-target-link").click()
+    expect(console).to_have_url(re.compile(r"/admin/artists\?keyword="))
+    expect(console.get_by_test_id("filter-keyword")).to_have_value(ARTIST)
     # 帮助中心's editor lists the seeded articles by category.
     console.goto(f"{api}/admin/operations/help")
     expect(console.locator(".page-title")).to_have_text("帮助中心")
