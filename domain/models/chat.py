@@ -78,4 +78,7 @@ class ChatMessage(Base):
         CheckConstraint("kind IN ('text', 'image', 'voice', 'file')", name="kind"),
         Index("ix_chat_messages_tsv", "tsv", postgresql_using="gin"),
         Index("ix_chat_messages_sender_id_created_at", "sender_id", "created_at"),  # the send rate limit
+        # A socket's sync: per conversation of the user, the messages after an id (without it, the plan walks the
+        # whole table by id from the client's last one).
+        Index("ix_chat_messages_conversation_id_id", "conversation_id", "id"),
     )

@@ -80,6 +80,7 @@ def upgrade() -> None:
     op.create_index('ix_chat_messages_tsv', 'chat_messages', ['tsv'], unique=False, postgresql_using='gin')
     op.create_index('ix_chat_messages_sender_id_created_at', 'chat_messages', ['sender_id', 'created_at'],
                     unique=False)
+    op.create_index('ix_chat_messages_conversation_id_id', 'chat_messages', ['conversation_id', 'id'], unique=False)
 
 
 def downgrade() -> None:
