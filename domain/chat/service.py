@@ -180,13 +180,14 @@ def _members(session: Session, conv_ids: Sequence[int]) -> dict[tuple[int, int],
 def render(storage: ObjectStorage, msg: ChatMessage, *, reader_id: int | None, contact_visible: bool,
            peer_read_seq: int) -> MessageOut:
     """A message as `reader_id` sees it (None: an operator, who sees everything as typed)."""
-    text = msg.text
-    if text is not None and reader_id is not None and msg.sender_id != reader_id and not contact_visible:
-        text = mask_contacts(text)
+    text, name = msg.text, msg.attachment_name or ""
+    if reader_id is not None and msg.sender_id != reader_id and not contact_visible:
+        text = mask_contacts(text) if text is not None else None
+        name = mask_contacts(name)  # a file's name is typed by the sender too
     attachment = None
     if msg.attachment_key:
         attachment = AttachmentOut(url=storage.download_url(msg.attachment_key, expires=ATTACHMENT_URL_TTL),
-                                   name=msg.attachment_name or "", size=msg.attachment_size or 0,
+                                   name=name, size=msg.attachment_size or 0,
                                    mime=msg.attachment_mime or "", duration_ms=msg.duration_ms)
     read = msg.seq <= peer_read_seq if msg.sender_id == reader_id else True
     return MessageOut(id=msg.id, conversation_id=msg.conversation_id, seq=msg.seq, sender_id=msg.sender_id,

@@ -285,8 +285,10 @@ async def test_attachments(api: httpx.AsyncClient, ctx: Any) -> None:
     sent = await _send(api, p.client, p.conv, None, kind="file", upload_id=doc, name="演出流程.docx")
     assert sent["attachment"]["name"] == "演出流程.docx" and sent["attachment"]["mime"].endswith("document")
     pdf = await upload(api, p.client, "chat_file", "application/pdf", pdf_bytes())
-    hits = await _send(api, p.client, p.conv, None, kind="file", upload_id=pdf, name="报价单.pdf")
-    assert hits["attachment"]["name"] == "报价单.pdf"
+    hits = await _send(api, p.client, p.conv, None, kind="file", upload_id=pdf, name="报价单 13812345678.pdf")
+    assert hits["attachment"]["name"] == "报价单 13812345678.pdf"
+    seen = (await _messages(api, p.artist, p.conv))["items"][-1]["attachment"]["name"]
+    assert seen == "报价单 138****5678.pdf"  # the name is masked like text
     assert (await api.get(f"{V1}/chat/search", headers=bearer(p.artist), params={"q": "报价单"})).json()["total"] == 1
 
     # Wrong content is refused at upload, judged by the bytes.
