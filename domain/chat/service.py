@@ -463,7 +463,9 @@ def send(session: Session, storage: ObjectStorage, checker: ContentSecurity, fan
                       attachment_mime=attachment.mime if attachment else None,
                       duration_ms=body.duration_ms if body.kind == "voice" else None, booking_id=booking_id,
                       client_msg_id=body.client_msg_id,
-                      tokens=index_tokens(text or "", attachment.name if attachment and body.kind == "file" else ""))
+                      # Indexed masked: a search can't confirm a guessed phone number the reader only sees masked.
+                      tokens=index_tokens(mask_contacts(text), mask_contacts(
+                          attachment.name if attachment and body.kind == "file" else "")))
     try:
         with session.begin_nested():
             session.add(msg)
@@ -614,7 +616,7 @@ def seed_demo_conversation(session: Session, client_id: int, artist_id: int, lin
         conv.last_seq += 1
         msg = ChatMessage(conversation_id=conv.id, seq=conv.last_seq, kind="text", text=text,
                           sender_id=client_id if role == "client" else artist_id,
-                          client_msg_id=f"seed-{conv.id}-{conv.last_seq}", tokens=index_tokens(text))
+                          client_msg_id=f"seed-{conv.id}-{conv.last_seq}", tokens=index_tokens(mask_contacts(text)))
         session.add(msg)
         session.flush()
         conv.last_message_id = msg.id
