@@ -225,7 +225,10 @@ def start_redis(children: Children) -> str:
 
 def start_api(children: Children, name: str, port: int, env: dict[str, str]) -> str:
     children.spawn(name, [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", LOOPBACK,
-                          "--port", str(port), "--log-level", "warning", "--no-proxy-headers"], env)
+                          "--port", str(port), "--log-level", "warning", "--no-proxy-headers",
+                          # Longer than the pauses between the phases: a pooled connection the server closes just
+                          # as the client reuses it is a ReadError that says nothing about chat.
+                          "--timeout-keep-alive", "120"], env)
     children.wait_port(name, port, 90)
     base = f"http://{LOOPBACK}:{port}"
     deadline = time.monotonic() + 30
@@ -519,11 +522,15 @@ async def run_chat(children: Children, pairs: list[Pair], args: argparse.Namespa
         readers += [asyncio.create_task(read_frames(ws, uid, arrivals, samples)) for uid, ws in sockets.items()]
 
         async def send(src: User, dst: User, pair: Pair, n: int) -> tuple[int | None, float]:
-            res = await http[src.api].post(
-                f"{V1}/chat/conversations/{pair.conversation_id}/messages",
-                headers={"Authorization": f"Bearer {src.token}"},
-                json={"client_msg_id": str(uuid.uuid4()), "kind": "text", "text": TEXT, "upload_id": None,
-                      "duration_ms": None, "booking_id": None})
+            try:
+                res = await http[src.api].post(
+                    f"{V1}/chat/conversations/{pair.conversation_id}/messages",
+                    headers={"Authorization": f"Bearer {src.token}"},
+                    json={"client_msg_id": str(uuid.uuid4()), "kind": "text", "text": TEXT, "upload_id": None,
+                          "duration_ms": None, "booking_id": None})
+            except httpx.TransportError as exc:
+                print(f"  send failed: {type(exc).__name__} {exc}")
+                return None, time.perf_counter()
             answered = time.perf_counter()
             if res.status_code != 201:
                 if n < 3 or n % 500 == 0:
