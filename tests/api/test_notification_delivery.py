@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.context import AppContext
 from domain.models import Booking, Notification, NotificationDelivery, NotificationSetting, User
 from domain.notifications import delivery, reminders
 from domain.notifications.delivery import Channels, TransientDeliveryError
@@ -378,3 +379,24 @@ def test_a_row_whose_workflow_was_lost_ends_failed(db: Session):
     lost = _rows_by_id(db, ids["sms"])
     assert (lost.status, lost.reason) == ("failed", "发送流程中断，已停止")
     assert _rows_by_id(db, ids["wechat"]).status == "pending"  # its workflow may still be retrying
+
+
+async def test_configured_templates_are_what_the_app_asks_for(api: httpx.AsyncClient, ctx: AppContext, db: Session):
+    ctx.settings = ctx.settings.model_copy(update={
+        "wechat_appid": "wx0123456789abcdef", "wechat_secret": "configured-secret",
+        "wechat_subscribe_templates": {**TEMPLATES, "booking_result": "tpl-quote-Mn34"}})
+    meta = (await api.get(f"{V1}/meta/subscribe-templates")).json()
+    assert meta["sandbox"] is False
+    assert {t["kind"]: t["template_id"] for t in meta["templates"]} == {**TEMPLATES, "booking_result": "tpl-quote-Mn34"}
+    assert meta["after_booking"] == ["tpl-quote-Mn34", "tpl-cancel-Qw12"]  # kinds without a template are left out
+    assert meta["after_payment"] == ["tpl-show-XyZ789"]
+
+    token = await register_client(api, "13800000312")
+    res = await api.post(f"{V1}/me/notification-settings/subscriptions", headers=bearer(token),
+                         json={"accepted": ["tpl-quote-Mn34", "tpl-quote-Mn34", "sandbox-refund"]})
+    assert res.status_code == 200, res.text
+    counts = {k["kind"]: k["wechat_subscribed"] for k in res.json()["kinds"] if k["wechat_subscribed"]}
+    assert counts == {"booking_result": 1}  # one acceptance, one message; the sandbox id means nothing here
+    too_many = await api.post(f"{V1}/me/notification-settings/subscriptions", headers=bearer(token),
+                              json={"accepted": ["x"] * 21})
+    assert too_many.status_code == 422
