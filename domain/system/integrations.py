@@ -30,7 +30,7 @@ PROBE_TIMEOUT = 3.0
 KIND_LABELS = {
     "database": "数据库", "temporal": "工作流引擎 Temporal", "search": "艺人搜索", "storage": "对象存储",
     "sms": "短信", "wechat_login": "微信登录", "content_security": "内容安全", "realname": "实名核验",
-    "payment": "支付渠道", "payout": "出款渠道",
+    "payment": "支付渠道", "payout": "出款渠道", "subscribe_message": "微信订阅消息", "notify_sms": "通知短信",
 }
 BACKEND_LABELS = {
     "aliyun": "阿里云短信", "tencent": "腾讯云短信", "wechat": "微信小程序接口",
@@ -171,6 +171,14 @@ def _entries(ctx: IntegrationContext) -> list[Entry]:
         check = (sandbox_check("不产生真实扣款") if g.is_sandbox else
                  tcp_check(s.wechatpay_api_base if g.name == "wechatpay" else s.alipay_gateway_url))
         entries.append(Entry("payment", g.name, g.is_sandbox, check, backend_label=g.label + default))
+    # Notification delivery runs in the worker too (domain.notifications.delivery.channels_from_settings).
+    wechat_real = bool(s.wechat_appid and s.wechat_secret)
+    entries.append(Entry("subscribe_message", "wechat" if wechat_real else "sandbox", not wechat_real,
+                         tcp_check(s.wechat_api_base) if wechat_real else sandbox_check("订阅消息不发出")))
+    sms_kinds = "、".join(sorted(s.sms_notify_templates)) or "无"
+    entries.append(Entry("notify_sms", ctx.sms.name, ctx.sms.is_sandbox,
+                         sandbox_check("紧急通知短信不发出") if ctx.sms.is_sandbox else
+                         unchecked(f"已配置模板的通知：{sms_kinds}（服务连通见“短信”）")))
     payout = s.payout_channel
     entries.append(Entry("payout", payout, payout == "sandbox",
                          sandbox_check("不产生真实转账") if payout == "sandbox" else

@@ -234,7 +234,8 @@ async def test_integration_status_names_the_sandbox_adapters_and_no_secret(api: 
     assert res.status_code == 200, res.text
     rows = {(r["kind"], r["backend"]): r for r in res.json()}
     for kind, backend in (("sms", "sandbox"), ("wechat_login", "sandbox"), ("content_security", "sandbox"),
-                          ("realname", "sandbox"), ("payment", "sandbox"), ("payout", "sandbox")):
+                          ("realname", "sandbox"), ("payment", "sandbox"), ("payout", "sandbox"),
+                          ("subscribe_message", "sandbox"), ("notify_sms", "sandbox")):
         row = rows[(kind, backend)]
         assert row["sandbox"] is True and row["status"] == "ok" and row["detail"].startswith("沙箱"), row
     assert rows[("payment", "sandbox")]["backend_label"] == "沙箱支付（默认）"
