@@ -401,7 +401,7 @@ async def floor_server(port: int) -> None:
         try:
             async for raw in ws:
                 msg = json.loads(raw)
-                out = json.dumps(msg["frame"], ensure_ascii=False)
+                out = json.dumps(msg["frame"], ensure_ascii=False, separators=(",", ":"))  # compact, as the API sends
                 peer = sockets.get(int(msg["to"]))
                 if peer is not None:
                     await peer.send(out)
