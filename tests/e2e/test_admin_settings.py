@@ -70,7 +70,7 @@ def test_integration_status_marks_the_sandboxes(platform_url: str, page: Page, s
     for label in ("短信", "微信登录", "内容安全", "实名核验", "支付渠道", "出款渠道", "艺人搜索", "对象存储",
                   "工作流引擎 Temporal", "数据库"):
         expect(table).to_contain_text(label)
-    sms = table.locator("tr.el-table__row", has_text="短信")
+    sms = table.locator("tr.el-table__row").filter(has=page.get_by_text("短信", exact=True))  # not 通知短信
     expect(sms).to_contain_text("沙箱")
     expect(sms).to_contain_text("正常")
     expect(table.locator("tr.el-table__row", has_text="工作流引擎 Temporal")).to_contain_text("正常")
