@@ -295,3 +295,11 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
     shot(client, screenshot_dir / "h5-chat-search.png")
     hit.click()
     expect(t(client, f"msg-{asked['id']}")).to_have_class(re.compile("msg--hit"))
+
+    # What the artist says from the order is about that order: both sides see where the talk turns to it.
+    fill(artist, t(artist, "chat-input").locator("input"), "已确认档期，合同稍后发您")
+    t(artist, "chat-send").click()
+    expect(_bubble(client, "已确认档期，合同稍后发您")).to_have_count(1, timeout=15_000)
+    for p in (artist, client):
+        expect(t(p, f"msg-order-{bid}")).to_have_text(f"关于订单 #{bid} ›")
+    shot(client, screenshot_dir / "h5-chat-order-context.png")
