@@ -3,7 +3,7 @@ receiver's socket on the other API process, with 1,000 sockets connected, next t
 bare `websockets` server (the floor: what any WebSocket delivery on this machine costs).
 
     .venv/bin/python bench/chat.py                        # PostgreSQL LISTEN/NOTIFY fan-out, 1,000 sockets
-    .venv/bin/python bench/chat.py --backend redis        # Redis pub/sub fan-out (REDIS_URL, else 127.0.0.1:6379)
+    .venv/bin/python bench/chat.py --backend redis        # Redis pub/sub fan-out (a private redis-server)
     .venv/bin/python bench/chat.py --floor-only           # just the bare WebSocket relay
     .venv/bin/python bench/chat.py --sockets 200 --messages 300 --concurrency 1,16   # smaller
 
@@ -216,8 +216,11 @@ def api_env(database_url: str, data_dir: Path, backend: str, redis_url: str) -> 
 
 
 def start_redis(children: Children) -> str:
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("--backend redis needs redis-server on PATH, or --redis-url of a Redis to use")
     port = free_ports(1)[0]
-    children.spawn("redis", ["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "",
+    children.spawn("redis", [server, "--port", str(port), "--bind", LOOPBACK, "--save", "",
                              "--appendonly", "no"], dict(os.environ))
     children.wait_port("redis", port, 30)
     return f"redis://{LOOPBACK}:{port}/0"
