@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from domain.notifications.kinds import Channel, Kind
 from domain.pages import Page
@@ -59,7 +60,8 @@ class SettingsIn(BaseModel):
 class SubscriptionsIn(BaseModel):
     """What uni.requestSubscribeMessage answered: the template ids the user accepted (each allows one message)."""
 
-    accepted: list[str] = Field(max_length=20)
+    # WeChat template ids are letters, digits, '-' and '_'.
+    accepted: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]] = Field(max_length=20)
 
 
 class SubscribeTemplate(BaseModel):
