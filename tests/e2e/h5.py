@@ -84,6 +84,16 @@ def sms_login_h5(page: Page, api: str, phone: str, redirect: str = "/pages/me/in
     """Sandbox SMS login on the login page. The sandbox keeps a 60 s resend cooldown per phone: when another
     test sent this phone a code a moment ago, wait out the time the API names and send again."""
     page.goto(f"{api}/h5/#/pages/login/index?redirect={redirect.replace('/', '%2F')}")
+    send_sms_code(page, phone)
+    field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
+    button(page, "login-submit").click()
+    if redirect == "/pages/me/index":
+        expect(t(page, "me-head")).to_be_visible()
+
+
+def send_sms_code(page: Page, phone: str) -> None:
+    """On the open login page: the phone, 获取验证码, and the sandbox code shown. The sandbox keeps a 60 s resend
+    cooldown per phone: when another test sent this phone a code a moment ago, wait out the time the API names."""
     field(page, "phone-input").fill(phone)
     for _ in range(3):
         with page.expect_response(lambda r: r.url.endswith("/auth/sms/send")) as sent:
@@ -97,10 +107,6 @@ def sms_login_h5(page: Page, api: str, phone: str, redirect: str = "/pages/me/in
         page.reload()
         field(page, "phone-input").fill(phone)
     expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
-    field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
-    button(page, "login-submit").click()
-    if redirect == "/pages/me/index":
-        expect(t(page, "me-head")).to_be_visible()
 
 
 def logout_h5(page: Page, api: str) -> None:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Request, Response, expect
 
-from tests.e2e.h5 import button, confirm_picker, field, open_picker, pick_date, spin, t
+from tests.e2e.h5 import button, confirm_picker, field, open_picker, pick_date, send_sms_code, spin, t
 
 pytestmark = pytest.mark.e2e
 
@@ -172,9 +172,7 @@ def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: P
     # 6. Favorite while logged out → login by sandbox SMS → back on the detail, saved.
     button(page, "favorite").click()
     expect(field(page, "phone-input")).to_be_visible()
-    field(page, "phone-input").fill(DEMO_CLIENT_PHONE)
-    t(page, "send-code").click()
-    expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
+    send_sms_code(page, DEMO_CLIENT_PHONE)
     field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
     with page.expect_response(lambda r: bool(FAVORITE_API.search(r.url)) and r.request.method == "POST") as fav:
         button(page, "login-submit").click()
@@ -233,9 +231,7 @@ def test_artist_edits_profile_and_uploads_case(platform_url: str, page: Page, sc
     Image.new("RGB", (200, 200), (230, 120, 40)).save(portrait)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{platform_url}/h5/#/pages/login/index?redirect=%2Fpages%2Fme%2Findex")
-    field(page, "phone-input").fill("13900000010")  # seeded artist 舞韵团 (domain/seed.py ARTISTS[9])
-    t(page, "send-code").click()
-    expect(t(page, "sandbox-code")).to_have_text(re.compile(r"^\d{6}$"))
+    send_sms_code(page, "13900000010")  # seeded artist 舞韵团 (domain/seed.py ARTISTS[9])
     field(page, "code-input").fill(t(page, "sandbox-code").inner_text().strip())
     button(page, "login-submit").click()
     expect(t(page, "artist-menu")).to_be_visible()
