@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from realtime.base import CHANNEL, MAX_PAYLOAD, Event, EventTooLarge, Handler
+from realtime.base import CHANNEL, MAX_PAYLOAD, Event, EventTooLarge, Handler, dispatch
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 1.0
@@ -99,12 +99,4 @@ class PgFanout:
             await asyncio.sleep(RECONNECT_SECONDS)
 
     def _dispatch(self, payload: str) -> None:
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            log.warning("realtime: ignoring a payload that is not JSON")
-            return
-        assert self._handler is not None
-        task = asyncio.create_task(self._handler(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        dispatch(self._handler, self._tasks, payload)

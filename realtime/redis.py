@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -14,7 +13,7 @@ import redis.asyncio
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from realtime.base import CHANNEL, Event, Handler
+from realtime.base import CHANNEL, Event, Handler, dispatch
 from realtime.pg import encode
 
 log = logging.getLogger(__name__)
@@ -91,12 +90,4 @@ class RedisFanout:
             await asyncio.sleep(RECONNECT_SECONDS)
 
     def _dispatch(self, data: bytes | str) -> None:
-        try:
-            event = json.loads(data)
-        except ValueError:
-            log.warning("realtime: ignoring a payload that is not JSON")
-            return
-        assert self._handler is not None
-        task = asyncio.create_task(self._handler(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        dispatch(self._handler, self._tasks, data)
