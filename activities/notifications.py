@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.worker import Plugin, Worker, WorkerConfig
 
+from activities.periodic import PeriodicJobPlugin
 from domain.db import session_scope
 from domain.notifications import delivery, reminders
 from domain.notifications.delivery import Channels, TransientDeliveryError
@@ -56,39 +55,16 @@ class NotificationActivities:
         return [self.deliver, self.give_up]
 
 
-class NotificationDispatchPlugin(Plugin):
+class NotificationDispatchPlugin(PeriodicJobPlugin):
     """While the worker runs: every few seconds start a delivery workflow per new pending row, and every minute
     write the day-before reminders (show tomorrow, deposit due tomorrow) that no workflow timer sends and record
     rows whose workflow was lost as failed."""
 
     def __init__(self, client: Client, database_url: str, task_queue: str,
                  interval: float = DISPATCH_INTERVAL_SECONDS) -> None:
-        self.client, self.database_url, self.task_queue, self.interval = client, database_url, task_queue, interval
+        super().__init__("notification dispatch", self.tick, interval)
+        self.client, self.database_url, self.task_queue = client, database_url, task_queue
         self._reminded_at = 0.0
-
-    def configure_worker(self, config: WorkerConfig) -> WorkerConfig:
-        return config
-
-    async def run_worker(self, worker: Worker, next: Callable[[Worker], Awaitable[None]]) -> None:
-        loop = asyncio.create_task(self._loop(), name="notification dispatch")
-        try:
-            await next(worker)
-        finally:
-            loop.cancel()
-            try:
-                await loop
-            except asyncio.CancelledError:
-                pass
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database or Temporal may be briefly away; rows stay pending for the next tick
-                log.exception("notification dispatch failed")
-            await asyncio.sleep(self.interval)
 
     async def tick(self) -> int:
         now = asyncio.get_running_loop().time()
@@ -121,8 +97,3 @@ class NotificationDispatchPlugin(Plugin):
         with session_scope(self.database_url) as session:
             delivery.mark_dispatched(session, ids)
 
-    def configure_replayer(self, config: Any) -> Any:
-        return config
-
-    def run_replayer(self, replayer: Any, histories: Any, next: Any) -> AbstractAsyncContextManager[Any]:
-        return next(replayer, histories)

@@ -1,10 +1,12 @@
-"""A job run on a thread every `interval` seconds for exactly as long as the Temporal worker runs (a worker
-plugin). For housekeeping whose durability lies elsewhere (the search outbox table, the uploads table): a
-skipped or failed run only delays the work until the next tick."""
+"""A job run every `interval` seconds (a plain function on a thread, a coroutine function on the loop) for exactly
+as long as the Temporal worker runs (a worker plugin). For housekeeping whose durability lies elsewhere (the search
+outbox table, the uploads table, pending notification deliveries): a skipped or failed run only delays the work until
+the next tick."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -36,7 +38,10 @@ class PeriodicJobPlugin(Plugin):
     async def _loop(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(self.job)
+                if inspect.iscoroutinefunction(self.job):
+                    await self.job()
+                else:
+                    await asyncio.to_thread(self.job)
             except asyncio.CancelledError:
                 raise
             except Exception:  # storage, the index or the database may be briefly away; the next tick retries
