@@ -1,9 +1,12 @@
 """Search benchmark (a script, not a test): N artists with calendars, prices, tags, favorites and reviews
-in a throwaway database, then p50/p95 of typical queries on the PostgreSQL backend next to the bare SQL of
-the same query (psycopg2, no ORM) and their ratio.
+in a throwaway database, then p50/p95 of typical queries three ways: through HTTP (`GET /api/v1/artists` on
+the API under uvicorn in its own process: cards + total + facets), on the PostgreSQL backend in-process, and
+the backend's own SQL run bare on psycopg2 (the floor).
 
-    .venv/bin/python bench/search.py                     # 100,000 artists on 127.0.0.1:5432 (else embedded)
-    .venv/bin/python bench/search.py --artists 20000 --runs 50 --server postgresql://postgres@host/postgres
+    .venv/bin/python bench/search.py                     # 100,000 artists, ~1,000,000 calendar slots
+    .venv/bin/python bench/search.py --keep              # keep the search_bench database afterwards ...
+    .venv/bin/python bench/search.py --reuse --keep      # ... and time again without regenerating it
+    .venv/bin/python bench/search.py --artists 20000 --slots 200000 --runs 50 --server postgresql://postgres@host/postgres
 
 The 2-character name query is also timed with the legacy stage-name match (ILIKE '%林晚%', which no
 index serves) to show what the name_grams GIN index (migration 0006) buys.
@@ -13,8 +16,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from sqlalchemy import or_, text  # noqa: E402
 from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 
@@ -39,7 +48,7 @@ from search import pg  # noqa: E402
 from search.base import SearchQuery  # noqa: E402
 from search.pg import PgArtistSearch  # noqa: E402
 
-DB_NAME = "yy_bench"
+DB_NAME = "search_bench"
 
 SURNAMES = ("陈林王李张刘杨黄赵吴周徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -91,8 +100,12 @@ def stage_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice([1, 2])))
 
 
-def generate(url: str, n: int, rng: random.Random) -> dict[str, int]:
+def generate(url: str, n: int, rng: random.Random, slots: int) -> dict[str, int]:
+    """`slots`: about how many calendar slots in all (one a day per artist, over the next months)."""
     today = utc_now().astimezone(SHANGHAI).date()
+    mean = max(1, slots // n)
+    lo_slots, hi_slots = max(1, round(mean * 0.4)), max(1, round(mean * 1.6))
+    horizon = max(120, 2 * hi_slots)
     users: list[tuple[Any, ...]] = []
     profiles, prices, slots, artist_tags, favorites = [], [], [], [], []
     bookings, reviews = [], []
@@ -108,11 +121,11 @@ def generate(url: str, n: int, rng: random.Random) -> dict[str, int]:
         works = rng.sample(WORKS, rng.choice([0, 1, 2]))
         views = int(rng.paretovariate(1.5) * 20)
         profiles.append((i, stage_name(rng)[:50], types, styles, city, f"1{i:010d}", bio, regions, works,
-                         rng.random() < 0.1, views, created))
+                         rng.random() < 0.1, views, created, created))
         for _ in range(rng.choice([1, 1, 2, 3])):
             lo = rng.randint(20, 300) * 10_000
             prices.append((i, "标准演出", rng.choice([30, 60, 90]), lo, lo + rng.randint(0, 200) * 10_000))
-        for offset in rng.sample(range(0, 120), rng.randint(3, 12)):
+        for offset in rng.sample(range(0, horizon), rng.randint(lo_slots, hi_slots)):
             day = today + timedelta(days=offset)
             start = datetime.combine(day, dtime(rng.choice([10, 14, 19])), SHANGHAI)
             period = f"[{start.isoformat()},{(start + timedelta(hours=3)).isoformat()})"
@@ -131,7 +144,8 @@ def generate(url: str, n: int, rng: random.Random) -> dict[str, int]:
         cur = raw.cursor()
         copy_rows(cur, "users", ("id", "phone", "status", "verification_status", "created_at"), users)
         copy_rows(cur, "artist_profiles", ("user_id", "stage_name", "artist_types", "styles", "city", "contact_phone",
-                                           "bio", "regions", "works", "hide_prices", "view_count", "created_at"),
+                                           "bio", "regions", "works", "hide_prices", "view_count", "created_at",
+                                           "approved_at"),
                   profiles)
         copy_rows(cur, "artist_prices", ("artist_id", "title", "duration_minutes", "min_amount", "max_amount"),
                   prices)
@@ -226,26 +240,100 @@ def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> tupl
     return total, backend_ms, sql_ms
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--artists", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--server", help=f"PostgreSQL server URL (default {DEFAULT_SERVER}, else embedded)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
-    args = parser.parse_args()
-    started = time.perf_counter()
+QUERIES: dict[str, dict[str, Any]] = {
+    # label: SearchQuery fields; available_on is a day offset from today (Shanghai), filled in at run time.
+    "default list (popularity)": {},
+    "keyword 爵士": {"keyword": "爵士"},
+    "2-char name 林晚": {"keyword": "林晚"},
+    "keyword 婚礼+singer+上海+¥5k-20k, price_asc": {
+        "keyword": "婚礼", "artist_types": ("singer",), "cities": ("上海",), "price_min": 500_000,
+        "price_max": 2_000_000, "sort": "price_asc"},
+    "available_on +7d, popularity": {"available_on": 7, "sort": "popularity"},
+    "band+北京+available_on, popularity": {"artist_types": ("band",), "cities": ("北京",), "available_on": 7,
+                                           "sort": "popularity"},
+    "no keyword, rating": {"sort": "rating"},
+    "tag 热门艺人+verified, rating": {"tags": ("热门艺人",), "verified_only": True, "sort": "rating"},
+}
+
+
+def search_query(fields: dict[str, Any]) -> SearchQuery:
+    fields = dict(fields)
+    if "available_on" in fields:
+        fields["available_on"] = utc_now().astimezone(SHANGHAI).date() + timedelta(days=fields["available_on"])
+    return SearchQuery(**fields)
+
+
+def http_params(q: SearchQuery) -> dict[str, Any]:
+    """The query string the mini-program sends for `q` (GET /api/v1/artists answers total + facets too)."""
+    params: dict[str, Any] = {"page": q.page, "page_size": q.page_size}
+    for key, value in (("q", q.keyword), ("city", list(q.cities)), ("artist_type", list(q.artist_types)),
+                       ("price_min", q.price_min), ("price_max", q.price_max), ("tag", list(q.tags)),
+                       ("available_on", q.available_on.isoformat() if q.available_on else None),
+                       ("sort", q.sort)):
+        if value not in (None, []):
+            params[key] = value
+    if q.verified_only:
+        params["verified_only"] = "true"
+    return params
+
+
+@contextmanager
+def api_server(url: str) -> Iterator[str]:
+    """The API under uvicorn in its own process group, pointed at the bench database; yields its base URL."""
+    from tests.e2e.booking_stack import SETTINGS_ENV, free_ports, port_open
+
+    port, temporal_port = free_ports(2)
+    data_dir = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_ENV}
+    # As tests/e2e/booking_stack.py Stack.env, minus Temporal: nothing on the search path talks to it.
+    env.update(DATA_DIR=str(data_dir), DATABASE_URL=url, TEMPORAL_ADDRESS=f"127.0.0.1:{temporal_port}",
+               API_HOST="127.0.0.1", API_PORT=str(port), EMBEDDED_SERVICES="", PYTHONUNBUFFERED="1",
+               ALLOW_SANDBOX="true", PYTHONPATH=str(ROOT))
+    log = (data_dir / "api.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",  # noqa: S603
+                             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not port_open(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"API did not start:\n{(data_dir / 'api.log').read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure_http(client: httpx.Client, q: SearchQuery, runs: int) -> tuple[int, list[float]]:
+    params = http_params(q)
+
+    def get() -> dict[str, Any]:
+        r = client.get("/api/v1/artists", params=params)
+        r.raise_for_status()
+        body: dict[str, Any] = r.json()
+        return body
+
+    body = get()
+    if set(body["facets"]) != {"artist_types", "cities"}:
+        raise AssertionError(f"facets missing from the answer: {body['facets']}")
+    return body["total"], timed(get, runs)
+
+
+def prepare(url: str, args: argparse.Namespace) -> None:
     rng = random.Random(4)
-    server = server_url(args.server)
-    drop_database(server, DB_NAME)
-    url = ensure_database(server, DB_NAME)
-    migrate(url)
     t0 = time.perf_counter()
-    counts = generate(url, args.artists, rng)
+    counts = generate(url, args.artists, rng, args.slots)
     t1 = time.perf_counter()
     engine = get_engine(url)
-    search = PgArtistSearch(engine)
     with session_scope(url) as session:
-        indexed = search.reindex_all(iter_artist_documents(session))
+        indexed = PgArtistSearch(engine).reindex_all(iter_artist_documents(session))
     filled = fill_ratings_if_stubbed(url)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
@@ -255,43 +343,86 @@ def main() -> int:
     if filled:
         print(f"(domain.reviews.service.artist_ratings returned nothing: {filled} ratings copied from reviews)")
 
-    day = utc_now().astimezone(SHANGHAI).date() + timedelta(days=7)
-    queries: dict[str, SearchQuery] = {
-        "keyword 爵士": SearchQuery(keyword="爵士"),
-        "2-char name 林晚": SearchQuery(keyword="林晚"),
-        "keyword 婚礼+singer+上海+¥5k-20k, price_asc": SearchQuery(
-            keyword="婚礼", artist_types=("singer",), cities=("上海",), price_min=500_000, price_max=2_000_000,
-            sort="price_asc"),
-        "available_on +7d, popularity": SearchQuery(available_on=day, sort="popularity"),
-        "band+北京+available_on, popularity": SearchQuery(artist_types=("band",), cities=("北京",),
-                                                          available_on=day, sort="popularity"),
-        "no keyword, rating": SearchQuery(sort="rating"),
-        "tag 热门艺人+verified, rating": SearchQuery(tags=("热门艺人",), verified_only=True, sort="rating"),
-    }
-    header = f"{'query':<40} {'total':>7} {'p50 ms':>8} {'p95 ms':>8} {'SQL p50':>8} {'SQL p95':>8} {'ratio':>6}"
-    print(f"\n{args.runs} runs each, page 1 of 20 + total/facets\n{header}")
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--artists", type=int, default=100_000)
+    parser.add_argument("--slots", type=int, default=1_000_000, help="about how many calendar slots in all")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--server", help=f"PostgreSQL server URL (default {DEFAULT_SERVER}, else embedded)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help=f"use the {DB_NAME} database a --keep run left (migrated to head, not regenerated)")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP path (backend and SQL only)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    print(f"commit {git_commit()}, nproc {os.cpu_count()}, load {load()}")
+    server = server_url(args.server)
+    if args.reuse:
+        url = ensure_database(server, DB_NAME)
+        migrate(url)
+        with get_engine(url).connect() as conn:
+            n = conn.execute(text("SELECT count(*) FROM artist_search")).scalar_one()
+            slots = conn.execute(text("SELECT count(*) FROM calendar_slots")).scalar_one()
+        print(f"reusing {DB_NAME}: {n} artists, {slots} calendar slots")
+    else:
+        drop_database(server, DB_NAME)
+        url = ensure_database(server, DB_NAME)
+        migrate(url)
+        prepare(url, args)
+    engine = get_engine(url)
+    search = PgArtistSearch(engine)
+    queries = {label: search_query(fields) for label, fields in QUERIES.items()}
     raw = engine.raw_connection()
-
-    def row(label: str, total: int, backend_ms: list[float], sql_ms: list[float]) -> None:
-        p50, p95, s50, s95 = (percentile(backend_ms, 50), percentile(backend_ms, 95),
-                              percentile(sql_ms, 50), percentile(sql_ms, 95))
-        print(f"{label:<40} {total:>7} {p50:>8.1f} {p95:>8.1f} {s50:>8.1f} {s95:>8.1f} {p50 / s50:>6.2f}")
-
+    rows: list[tuple[Any, ...]] = []
     try:
         for label, q in queries.items():
-            row(label, *measure(search, raw, q, args.runs))
+            total, backend_ms, sql_ms = measure(search, raw, q, args.runs)
+            rows.append((label, total, backend_ms, sql_ms))
         with legacy_names():
-            for label, q in (("BEFORE: 2-char name 林晚 (ILIKE, no index)", queries["2-char name 林晚"]),):
-                row(label, *measure(search, raw, q, args.runs))
+            label = "BEFORE: 2-char name 林晚 (ILIKE, no index)"
+            total, backend_ms, sql_ms = measure(search, raw, queries["2-char name 林晚"], args.runs)
+            rows.append((label, total, backend_ms, sql_ms))
     finally:
         raw.close()
-    print("\nSQL = the backend's own two statements (page + total/facets) run bare on a psycopg2 cursor;"
-          " ratio = backend p50 / SQL p50 (jieba, SQL building, Python overhead).")
+    http: dict[str, tuple[int, list[float]]] = {}
+    if not args.no_http:
+        with api_server(url) as base, httpx.Client(base_url=base, timeout=30) as client:
+            for label, q in queries.items():
+                http[label] = measure_http(client, q, args.runs)
+
+    print(f"\n{args.runs} runs each, page 1 of 20 + total/facets; p50/p95 in ms")
+    print(f"{'query':<44} {'total':>7} {'HTTP p50':>8} {'p95':>6} {'backend':>8} {'p95':>6} {'SQL p50':>8} "
+          f"{'p95':>6} {'HTTP/SQL':>8}")
+    for label, total, backend_ms, sql_ms in rows:
+        s50, s95 = percentile(sql_ms, 50), percentile(sql_ms, 95)
+        b50, b95 = percentile(backend_ms, 50), percentile(backend_ms, 95)
+        h = http.get(label)
+        h50, h95 = (percentile(h[1], 50), percentile(h[1], 95)) if h else (float("nan"), float("nan"))
+        if h and h[0] != total:
+            print(f"  !! {label}: HTTP total {h[0]} != backend total {total}")
+        print(f"{label:<44} {total:>7} {h50:>8.1f} {h95:>6.1f} {b50:>8.1f} {b95:>6.1f} {s50:>8.1f} {s95:>6.1f} "
+              f"{h95 / s95 if h else float('nan'):>8.2f}")
+    print("\nHTTP = GET /api/v1/artists on uvicorn (cards + total + facets, keep-alive, one client); backend ="
+          " PgArtistSearch.search in-process; SQL = the backend's statements run bare on a psycopg2 cursor (the"
+          " floor); HTTP/SQL = ratio of the p95s.")
     engine.dispose()
     if not args.keep:
         drop_database(server, DB_NAME)
-    print(f"total run time {time.perf_counter() - started:.0f}s")
+    print(f"load {load()}; total run time {time.perf_counter() - started:.0f}s")
     return 0
+
+
+def git_commit() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,  # noqa: S607
+                          text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "search", "bench/search.py", "migrations",  # noqa: S607
+                            "api", "domain"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    return head + (" (search paths dirty)" if dirty else "")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
