@@ -239,7 +239,8 @@ def generate(url: str, n_artists: int = 3000, n_clients: int = 500, seed: int = 
                   styles, rng.choice(CITIES), artist_phone(i), f"wx_artist_{i}",
                   BIO.format(a=styles[0], b=rng.choice(STYLES), c=rng.choice(EVENTS), d=rng.choice(EVENTS)),
                   avatar, rng.sample(sorted(set(CITIES)), rng.choice([0, 1, 2])), rng.randint(2005, 2024),
-                  ["《城南》", "《晚风》"][:rng.randint(0, 2)], json.dumps([{"name": "阿杰", "role": "键盘手"}] if rich else [], ensure_ascii=False),
+                  ["《城南》", "《晚风》"][:rng.randint(0, 2)],
+                  json.dumps([{"name": "阿杰", "role": "键盘手"}] if rich else [], ensure_ascii=False),
                   "外地演出另付往返交通与住宿", rng.random() < 0.05 and not rich, rng.randint(0, 5000),
                   datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 5, 1, tzinfo=UTC)))
         for _ in range(3 if rich else rng.choice([1, 2, 3])):
