@@ -1,5 +1,5 @@
 """PostgreSQL backend (embedded default): jieba tokens in a column, a 'simple' tsvector GIN index,
-pg_trgm on stage names, and the calendar checked live in calendar_slots."""
+pg_trgm on stage names, and each artist's blocked days kept in the index row by triggers on calendar_slots."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Computed,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -25,27 +26,24 @@ from sqlalchemy import (
     and_,
     any_,
     case,
-    column,
     delete,
-    exists,
     false,
     func,
     literal,
     literal_column,
     or_,
     select,
-    table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSTZRANGE, TSVECTOR, insert
+from sqlalchemy.dialects.postgresql import ARRAY, DATEMULTIRANGE, TSVECTOR, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
 from domain.db import Base
-from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
-from domain.time import shanghai_day_bounds, utc_now
+from domain.enums import ARTIST_TYPE_LABELS
+from domain.time import utc_now
 from search.base import ArtistDoc, SearchHit, SearchQuery, SearchResult
 from search.tokenize import index_tokens, query_tokens, tokenizer
 
@@ -79,6 +77,9 @@ artist_search = Table(
     # keyword such as 林晚 has no trigram, so ILIKE can't use the trigram index; `name_grams @> '{林晚}'`
     # is the same match through a GIN index.
     Column("name_grams", ARRAY(Text), nullable=False, server_default="{}"),
+    # The Shanghai days a held/booked/rest/unavailable slot touches (migration 0026): written by triggers on
+    # calendar_slots in the transaction that changes the calendar, and on insert here; never by this module.
+    Column("busy_days", DATEMULTIRANGE, nullable=False, server_default=text("'{}'::datemultirange")),
     Index("ix_artist_search_tsv", "tsv", postgresql_using="gin"),
     Index("ix_artist_search_name_grams", "name_grams", postgresql_using="gin"),
     Index("ix_artist_search_stage_name_trgm", "stage_name", postgresql_using="gin",
@@ -93,16 +94,6 @@ artist_search = Table(
 
 t = artist_search.c
 
-# The calendar as the availability filter reads it: a `sqlalchemy.table()` naming the columns it touches, not the
-# ORM model (domain.models.CalendarSlot owns the schema, and the partial GiST index this filter relies on):
-# search/ sits below the domain and must not import it, and the query is fixed SQL with nothing to inject.
-calendar_slots = table(
-    "calendar_slots",
-    column("artist_id", BigInteger),
-    column("status", String(16)),
-    column("period", TSTZRANGE),
-)
-_slot = calendar_slots.c
 TSV = t.tsv
 
 
@@ -239,11 +230,7 @@ class PgArtistSearch:
         if q.verified_only:
             where.append(t.verified.is_(True))
         if q.available_on is not None:
-            lo, hi = shanghai_day_bounds(q.available_on)
-            day = func.tstzrange(literal(lo.isoformat()).cast(DateTime(timezone=True)),
-                                 literal(hi.isoformat()).cast(DateTime(timezone=True)))
-            where.append(~exists().where(_slot.artist_id == t.artist_id, _slot.status.in_(BLOCKING_STATUSES),
-                                         _slot.period.overlaps(day)))
+            where.append(~t.busy_days.contains(literal(q.available_on, Date)))
         return _Plan(where=where or [~false()], score=score)
 
     def statements(self, q: SearchQuery) -> tuple[Select[Any], Select[Any]]:
