@@ -8,15 +8,17 @@ stays the judge when the state moved in between. Routes parse, call one of these
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import re
+import time
 from typing import Literal, Protocol
 
 from anyio.to_thread import run_sync
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -49,6 +51,8 @@ PAY_ACTIONS = frozenset({"pay_deposit", "pay_balance"})
 # Dispute evidence: ids of the actor's own finished uploads of this purpose (images, domain.uploads).
 EVIDENCE_PURPOSE = "evidence"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+# How long an action waits for a just-started booking's workflow to run its first task before answering 409.
+NOT_READY_WAIT = 5.0
 
 
 class EvidenceInvalid(AppError):
@@ -269,6 +273,23 @@ def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int 
         via="console")  # checked and audited by the API (an action from the Temporal UI is by the workflow)
 
 
+async def _update_when_ready(handle: WorkflowHandle, req: ActionRequest) -> ActionResult:
+    """The update; one refused as NotReady (the booking's workflow has not run its first task yet, e.g. the artist
+    confirms right after the inquiry while the workers are busy) is sent again for a few seconds rather than
+    handed to the user as 409. A refused update leaves nothing in the history, so resending is safe."""
+    deadline = time.monotonic() + NOT_READY_WAIT
+    delay = 0.02
+    while True:
+        try:
+            return await handle.execute_update(BookingWorkflow.act, req)
+        except WorkflowUpdateFailedError as err:
+            cause = _application_cause(err)
+            if cause is None or cause.type != "NotReady" or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
 async def send_action(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult:
     """Send the validated update. A signature image stored for an action the workflow refused is removed, so
     refused signs leave nothing behind."""
@@ -293,16 +314,21 @@ def _detail(cause: ApplicationError, status: int) -> object:
     return details if isinstance(details, dict) else None
 
 
+def _application_cause(err: WorkflowUpdateFailedError) -> ApplicationError | None:
+    cause = err.cause
+    while cause is not None and not isinstance(cause, ApplicationError):
+        cause = cause.__cause__  # type: ignore[assignment]
+    return cause
+
+
 @raises((503, "temporal_unavailable"), *FAILURES.values(), (409, "action_failed"))  # what the workflow answers
 async def _send(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult:
     client = await deps.temporal()
     handle = client.get_workflow_handle_for(BookingWorkflow.run, f"booking-{booking_id}")
     try:
-        return await handle.execute_update(BookingWorkflow.act, req)
+        return await _update_when_ready(handle, req)
     except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.__cause__  # type: ignore[assignment]
+        cause = _application_cause(err)
         if isinstance(cause, ApplicationError):
             status, code = FAILURES.get(cause.type or "", (409, "action_failed"))
             raise AppError(cause.message, code=code, status=status, detail=_detail(cause, status)) from err
