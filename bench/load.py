@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,6 +135,73 @@ def make_people(stack: Stack, catalog: int, pairs: int, rng: random.Random) -> d
     return out
 
 
+# --- where the CPU goes
+
+
+class CpuSampler:
+    """CPU seconds (user + system) of each piece, sampled every second in a thread: the Stack's processes with
+    their children, locust, and the system PostgreSQL's backends serving this database; plus the whole machine's
+    busy time (other users of the machine included)."""
+
+    def __init__(self, stack: Stack, db_name: str):
+        self.stack, self.db_name = stack, db_name
+        self.locust_pid = 0
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self, pid: int) -> float:
+        import psutil
+
+        total = 0.0
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    total += t.user + t.system
+        return total
+
+    def sample(self) -> dict[str, float]:
+        import psutil
+
+        out = {"api": 0.0, "workers": 0.0, "temporal": 0.0, "postgres": 0.0, "locust": 0.0}
+        for name, proc in list(self.stack.procs.items()):
+            out["workers" if name.startswith("worker") else name] += self._tree(proc.pid)
+        if self.locust_pid:
+            out["locust"] = self._tree(self.locust_pid)
+        for proc in psutil.process_iter(["cmdline"]):
+            cmd = " ".join(proc.info["cmdline"] or [])
+            if cmd.startswith("postgres:") and f" {self.db_name} " in cmd:
+                with contextlib.suppress(psutil.Error):
+                    t = proc.cpu_times()
+                    out["postgres"] += t.user + t.system
+        t = psutil.cpu_times()
+        out["machine"] = t.user + t.nice + t.system + t.irq + t.softirq
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.samples.append((time.time(), self.sample()))
+
+    def __enter__(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def between(self, start: float, end: float) -> dict[str, float]:
+        """Each piece's CPU use from `start` to `end`, in % of one core (a backend that exited in between counts
+        only up to its last sample)."""
+        inside = [(t, s) for t, s in self.samples if start <= t <= end]
+        if len(inside) < 2:
+            return {}
+        (t0, a), (t1, b) = inside[0], inside[-1]
+        return {k: 100 * (b[k] - a.get(k, 0.0)) / (t1 - t0) for k in b}
+
+
 # --- report
 
 
@@ -166,7 +234,7 @@ def summarise(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def print_report(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def print_report(rows: list[dict[str, Any]], cpu: list[dict[str, float]]) -> dict[str, Any] | None:
     print("\n| users | req/s | p50 ms | p95 ms | p99 ms | failed | booking actions/s | chat msg/s "
           "| browse p50/p95 | booking p50/p95 | read p50/p95 | chat p50/p95 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -191,6 +259,13 @@ def print_report(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     for n in names:
         cells = [f"{s['p50']:.0f} / {s['p95']:.0f} ({s['n']})" if (s := r["names"].get(n)) else "—" for r in rows]
         print(f"| {n} | " + " | ".join(cells) + " |")
+    print("\nCPU in % of one core over each step's measured window (the machine: both cores, 200 % = all busy, "
+          "other users of the machine included):")
+    pieces = ["api", "workers", "temporal", "postgres", "locust", "machine"]
+    print("| users | " + " | ".join(pieces) + " |")
+    print("|---:|" + "---:|" * len(pieces))
+    for row, use in zip(rows, cpu, strict=True):
+        print(f"| {row['users']} | " + " | ".join(f"{use[k]:.0f}" if k in use else "—" for k in pieces) + " |")
     for row in rows:
         if row["failures"]:
             counts = {n: row["failures"].count(n) for n in sorted(set(row["failures"]))}
@@ -233,7 +308,8 @@ def stopped_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_locust(stack: Stack, work: Path, people: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+def run_locust(stack: Stack, work: Path, people: Path, args: argparse.Namespace,
+               cpu: CpuSampler) -> list[dict[str, Any]]:
     out = work / "steps.json"
     env = {**os.environ, "LOAD_USERS": str(people), "LOAD_OUT": str(out), "LOAD_STEPS": ",".join(map(str, args.steps)),
            "LOAD_STEP_SECONDS": str(args.step_seconds), "LOAD_WARMUP_SECONDS": str(args.warmup)}
@@ -243,6 +319,7 @@ def run_locust(stack: Stack, work: Path, people: Path, args: argparse.Namespace)
     with (work / "locust.log").open("wb") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
                                 start_new_session=True)
+        cpu.locust_pid = proc.pid
         try:
             proc.wait(timeout=len(args.steps) * args.step_seconds + 120)
         finally:
@@ -281,8 +358,9 @@ def main() -> int:
             (work / "people.json").write_text(json.dumps(people))
             print(f"platform up, {args.catalog} artists in the catalogue, {max(args.steps)} client–artist pairs "
                   f"({time.perf_counter() - started:.0f}s so far)", flush=True)
-            steps = run_locust(stack, work, work / "people.json", args)
-            best = print_report(summarise(steps))
+            with CpuSampler(stack, stack.db_name) as cpu:
+                steps = run_locust(stack, work, work / "people.json", args, cpu)
+            best = print_report(summarise(steps), [cpu.between(s["from"], s["to"]) for s in steps])
             if best is None:
                 print(f"\nno step kept p95 ≤ {GOAL_P95_MS:.0f} ms without failures")
                 code = 1
