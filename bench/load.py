@@ -3,7 +3,7 @@ reads and chat messages from locust, stepped up in users, reporting per step the
 per request group. The answer is the sustained rate at the highest step whose overall p95 stays ≤ 200 ms with no
 failures.
 
-    flock /tmp/bench.lock .venv/bin/python bench/load.py                     # 5,10,20,40,80,120 users, 60 s each
+    flock /tmp/bench.lock .venv/bin/python bench/load.py          # 5,10,20,30,40,50,60 users, 60 s each
     .venv/bin/python bench/load.py --steps 2,4 --step-seconds 20 --catalog 200   # a quick try
 
 The platform is tests/e2e/booking_stack.py's Stack, each piece its own process: a database on the local PostgreSQL
@@ -335,7 +335,7 @@ def run_locust(stack: Stack, work: Path, people: Path, args: argparse.Namespace,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--steps", default="5,10,20,40,80,120", type=lambda s: [int(x) for x in s.split(",")],
+    parser.add_argument("--steps", default="5,10,20,30,40,50,60", type=lambda s: [int(x) for x in s.split(",")],
                         help="users per step, comma-separated")
     parser.add_argument("--step-seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10, help="seconds at the start of each step not measured")
