@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select, true, update
 from sqlalchemy.dialects.postgresql import Range, distinct_on
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from domain.artists.schemas import (
     TeamMember,
 )
 from domain.bookings.states import POPULAR_BOOKING_STATUSES
+from domain.calendar import service as calendar
 from domain.cases.service import public_cases
 from domain.enums import ARTIST_TYPE_LABELS, BLOCKING_STATUSES
 from domain.errors import ArtistNotFound
@@ -54,15 +55,16 @@ from storage.media import thumbnail_key
 # Public pages are cached by clients for a while; long enough for a browsing session, short enough to expire.
 AVATAR_URL_TTL = timedelta(hours=1)
 
-_price = (select(ArtistPrice.artist_id, func.min(ArtistPrice.min_amount).label("lo"),
-                 func.max(ArtistPrice.max_amount).label("hi"))
-          .group_by(ArtistPrice.artist_id).subquery())
+# Each listed artist's own price range, a LATERAL aggregate through ix_artist_prices_artist_id: a GROUP BY of
+# every price list joined afterwards cost ~30 ms per page of cards at 175k prices.
+_price = (select(func.min(ArtistPrice.min_amount).label("lo"), func.max(ArtistPrice.max_amount).label("hi"))
+          .where(ArtistPrice.artist_id == ArtistProfile.user_id).lateral())
 
 
 def _base() -> Select:
     return (select(ArtistProfile, User.verification_status, _price.c.lo, _price.c.hi)
             .join(User, User.id == ArtistProfile.user_id)
-            .outerjoin(_price, _price.c.artist_id == ArtistProfile.user_id)
+            .join(_price, true())
             .where(User.status != "banned", listed_artist()))
 
 
@@ -216,7 +218,7 @@ def artist_detail(session: Session, storage: ObjectStorage, artist_id: int,
         .order_by(ArtistPrice.min_amount, ArtistPrice.id)).all()
     now = utc_now()
     window = Range(now, now + timedelta(days=60))
-    slots = session.scalars(select(CalendarSlot).where(CalendarSlot.artist_id == artist_id,
+    slots = session.scalars(select(CalendarSlot).where(calendar.of_artist(artist_id),
                                                        CalendarSlot.period.overlaps(window))
                             .order_by(CalendarSlot.period)).all()
     detail = ArtistDetail(
@@ -258,7 +260,7 @@ def public_month(session: Session, artist_id: int, year: int, month: int) -> Mon
     _, hi = shanghai_day_bounds(last)
     busy: set[date] = set()
     for (period,) in session.execute(
-            select(CalendarSlot.period).where(CalendarSlot.artist_id == artist_id,
+            select(CalendarSlot.period).where(calendar.of_artist(artist_id),
                                               CalendarSlot.status.in_(BLOCKING_STATUSES),
                                               CalendarSlot.period.overlaps(Range(lo, hi)))):
         if period.lower is None or period.upper is None or period.upper <= period.lower:

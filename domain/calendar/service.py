@@ -16,7 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.rrule import DAILY, rrule
-from sqlalchemy import delete, func, select
+from sqlalchemy import BigInteger, ColumnElement, cast, delete, func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -179,13 +179,21 @@ def release_for_booking(session: Session, booking_id: int) -> None:
     session.flush()
 
 
+def of_artist(artist_id: int) -> ColumnElement[bool]:
+    """`calendar_slots.artist_id = <artist_id>` in a form the (artist_id, period) GiST index can serve: psycopg2
+    sends a Python int as an int4 literal and btree_gist's int8 operator class has no int8 = int4, so the plain
+    comparison left artist_id to a filter over every slot overlapping the period (a sequential scan: 10 ms at 20k
+    slots, 0.07 ms with the cast)."""
+    return CalendarSlot.artist_id == cast(artist_id, BigInteger)
+
+
 def conflicts(session: Session, artist_id: int, start: datetime, end: datetime,
               exclude_booking_id: int | None = None) -> list[SlotConflictOut]:
     """What stands in the way of [start, end) on the artist's calendar: holds, bookings, rest and
     unavailable marks (available marks are not in the way). Shown to the artist on a request."""
     _require_aware(start, end)
     query = select(CalendarSlot).where(
-        CalendarSlot.artist_id == artist_id,
+        of_artist(artist_id),
         CalendarSlot.period.overlaps(Range(start, end, bounds="[)")),
         CalendarSlot.status.in_(BLOCKING_STATUSES))
     if exclude_booking_id is not None:
@@ -234,7 +242,7 @@ def my_calendar(session: Session, artist_id: int, start: date | None, end: date 
     window = Range(_local_midnight(start, SHANGHAI), _local_midnight(end + timedelta(days=1), SHANGHAI),
                    bounds="[)")
     slots = session.scalars(select(CalendarSlot)
-                            .where(CalendarSlot.artist_id == artist_id, CalendarSlot.period.overlaps(window))
+                            .where(of_artist(artist_id), CalendarSlot.period.overlaps(window))
                             .order_by(func.lower(CalendarSlot.period), CalendarSlot.id)).all()
     return CalendarOut(start_date=start, end_date=end, timezone=DEFAULT_TIMEZONE, slots=[slot_out(s) for s in slots])
 
@@ -320,7 +328,7 @@ def set_range(session: Session, artist_id: int, body: RangeIn) -> RangeOut:
     _lock_artist_calendar(session, artist_id)
     envelope = Range(periods[0].start, periods[-1].end, bounds="[)")
     nearby = session.scalars(select(CalendarSlot)
-                             .where(CalendarSlot.artist_id == artist_id, CalendarSlot.period.overlaps(envelope))
+                             .where(of_artist(artist_id), CalendarSlot.period.overlaps(envelope))
                              .order_by(func.lower(CalendarSlot.period), CalendarSlot.id)).all()
     clashes = [s for s in nearby if s.status in BOOKING_STATUSES and _overlapping(s, periods)]
     if clashes:
