@@ -3,6 +3,9 @@ pg_trgm on stage names, and each artist's blocked days kept in the index row by 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -152,6 +155,46 @@ def name_match(keyword: str) -> ColumnElement[bool]:
     return or_(t.stage_name.ilike(f"%{_escape_like(keyword)}%", escape="\\"), t.stage_name.op("%")(keyword))
 
 
+# Totals and facets per filter set (sort and page left out: paging and re-sorting ask the same counts). Valid
+# while artist_search_version (migration 0027: every committed write to artist_search moves it) stays put, and
+# for FACET_CACHE_SECONDS at most, which bounds a reader that raced a commit.
+FACET_CACHE_SECONDS = 30.0
+FACET_CACHE_SIZE = 512
+VERSION = text("SELECT last_value FROM artist_search_version")
+Facets = tuple[int, dict[str, dict[str, int]]]
+
+
+def filter_key(q: SearchQuery) -> tuple[Any, ...]:
+    return ((q.keyword or "").strip(), tuple(sorted(q.artist_types)), tuple(sorted(q.cities)), q.price_min,
+            q.price_max, q.min_rating, tuple(sorted(q.tags)), q.verified_only, q.available_on)
+
+
+class FacetCache:
+    def __init__(self, seconds: float = FACET_CACHE_SECONDS, size: int = FACET_CACHE_SIZE) -> None:
+        self.seconds, self.size = seconds, size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[int, float, Facets]] = OrderedDict()
+        self._lock = threading.Lock()  # the API serves sync routes from a thread pool
+
+    def get(self, key: tuple[Any, ...], version: int) -> Facets | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version or time.monotonic() - entry[1] > self.seconds:
+                return None
+            self._entries.move_to_end(key)
+            return entry[2]
+
+    def put(self, key: tuple[Any, ...], version: int, value: Facets) -> None:
+        with self._lock:
+            self._entries[key] = (version, time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 @dataclass
 class _Plan:
     where: list[ColumnElement[bool]]
@@ -164,6 +207,7 @@ class PgArtistSearch:
 
     def __init__(self, bind: Engine | Session) -> None:
         self.bind = bind
+        self.facet_cache = FacetCache()
 
     # --- writes
 
@@ -263,14 +307,24 @@ class PgArtistSearch:
 
     def search(self, q: SearchQuery) -> SearchResult:
         page, facets = self.statements(q)
-        if isinstance(self.bind, Session):
-            return self._run(self.bind.connection(), page, facets)
+        if isinstance(self.bind, Session):  # inside a unit of work: its own writes count, so no cache
+            conn = self.bind.connection()
+            return self._result(self._page(conn, page), self._facets(conn, facets))
+        key = filter_key(q)
         with self.bind.connect() as conn:
-            return self._run(conn, page, facets)
+            version = conn.execute(VERSION).scalar_one()
+            counted = self.facet_cache.get(key, version)
+            if counted is None:
+                counted = self._facets(conn, facets)
+                self.facet_cache.put(key, version, counted)
+            return self._result(self._page(conn, page), counted)
 
     @staticmethod
-    def _run(conn: Connection, page: Select[Any], facets: Select[Any]) -> SearchResult:
-        hits = [SearchHit(artist_id=r[0], score=float(r[1] or 0.0)) for r in conn.execute(page)]
+    def _page(conn: Connection, page: Select[Any]) -> list[SearchHit]:
+        return [SearchHit(artist_id=r[0], score=float(r[1] or 0.0)) for r in conn.execute(page)]
+
+    @staticmethod
+    def _facets(conn: Connection, facets: Select[Any]) -> Facets:
         total = 0
         cities: dict[str, int] = {}
         types = dict.fromkeys(FACET_TYPES, 0)
@@ -279,5 +333,9 @@ class PgArtistSearch:
             cities[city] = n
             for kind, count in zip(FACET_TYPES, per_type, strict=True):
                 types[kind] += count
-        return SearchResult(items=hits, total=total,
-                            facets={"artist_types": {k: n for k, n in types.items() if n}, "cities": cities})
+        return total, {"artist_types": {k: n for k, n in types.items() if n}, "cities": cities}
+
+    @staticmethod
+    def _result(hits: list[SearchHit], counted: Facets) -> SearchResult:
+        total, facets = counted
+        return SearchResult(items=hits, total=total, facets={k: dict(v) for k, v in facets.items()})

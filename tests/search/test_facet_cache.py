@@ -1,0 +1,93 @@
+"""The PostgreSQL backend keeps a filter set's total and facets until anything in artist_search changes
+(migration 0027's version sequence) or FACET_CACHE_SECONDS pass; the page itself is always read live."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.orm import Session
+
+from domain.db import get_engine
+from domain.models import CalendarSlot
+from domain.time import SHANGHAI
+from search.base import SearchQuery
+from search.pg import PgArtistSearch
+from tests.search.conftest import Catalog, build_catalog, catalog_documents
+
+
+@pytest.fixture
+def search(database_url: str) -> PgArtistSearch:
+    return PgArtistSearch(get_engine(database_url))
+
+
+@pytest.fixture
+def catalog(db: Session, search: PgArtistSearch) -> Catalog:
+    cat = build_catalog(db)
+    search.reindex_all(catalog_documents(db))
+    return cat
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the facet statement ran."""
+    ran: list[int] = []
+    real = PgArtistSearch._facets
+
+    def counting(conn: Any, facets: Any) -> Any:
+        ran.append(1)
+        return real(conn, facets)
+
+    monkeypatch.setattr(PgArtistSearch, "_facets", staticmethod(counting))
+    return ran
+
+
+def test_paging_and_resorting_reuse_the_counts_of_the_same_filters(search: PgArtistSearch, catalog: Catalog,
+                                                                   counts: list[int]) -> None:
+    first = search.search(SearchQuery(cities=("上海",), page_size=1))
+    again = search.search(SearchQuery(cities=("上海",), sort="rating", page=2, page_size=1))
+    assert (again.total, again.facets) == (first.total, first.facets) and first.total >= 2
+    assert again.ids != first.ids  # the page is read live
+    assert len(counts) == 1
+    search.search(SearchQuery(cities=("北京",)))
+    assert len(counts) == 2
+
+
+def test_a_change_committed_elsewhere_is_counted_at_once(db: Session, search: PgArtistSearch, catalog: Catalog,
+                                                         counts: list[int]) -> None:
+    before = search.search(SearchQuery(cities=("上海",)))
+    doc = next(d for d in catalog_documents(db) if d.stage_name == "何雨桐")
+    # As the API writes it: the index row in the caller's unit of work.
+    PgArtistSearch(db).index(replace(doc, city="上海"))
+    assert search.search(SearchQuery(cities=("上海",))).total == before.total  # not committed yet
+    db.commit()
+    after = search.search(SearchQuery(cities=("上海",)))
+    assert after.total == before.total + 1
+    assert after.facets["cities"]["上海"] == before.facets["cities"]["上海"] + 1
+
+
+def test_a_calendar_change_recounts_availability(db: Session, search: PgArtistSearch, catalog: Catalog) -> None:
+    day = catalog.busy_day + timedelta(days=5)
+    before = search.search(SearchQuery(available_on=day)).total
+    db.add(CalendarSlot(artist_id=catalog.ids["何雨桐"], status="held", period=Range(
+        datetime.combine(day, time(19), SHANGHAI), datetime.combine(day, time(21), SHANGHAI))))
+    db.commit()
+    assert search.search(SearchQuery(available_on=day)).total == before - 1
+
+
+def test_counts_expire(search: PgArtistSearch, catalog: Catalog, counts: list[int]) -> None:
+    search.facet_cache.seconds = 0
+    search.search(SearchQuery())
+    search.search(SearchQuery())
+    assert len(counts) == 2
+
+
+def test_a_unit_of_work_counts_its_own_writes(db: Session, search: PgArtistSearch, catalog: Catalog) -> None:
+    in_session = PgArtistSearch(db)
+    before = in_session.search(SearchQuery(cities=("深圳",))).total
+    in_session.remove(catalog.ids["何雨桐"])
+    assert in_session.search(SearchQuery(cities=("深圳",))).total == before - 1
+    db.rollback()
