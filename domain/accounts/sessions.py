@@ -85,21 +85,29 @@ def revoke_all_for_user(session: Session, user_id: int) -> None:
                     .values(revoked_at=utc_now()))
 
 
-def _ensure_subject_allowed(session: Session, auth: AuthSession) -> None:
+def _ensure_subject_allowed(session: Session, auth: AuthSession) -> User | None:
+    """Refuses a banned account or a deactivated operator; returns the account (None for an operator)."""
     if auth.user_id is not None:
         user = session.get(User, auth.user_id)
         if user is None:
             raise TokenInvalid()
         if user.status == "banned":
             raise AccountBanned()
-    else:
-        op = session.get(Operator, auth.operator_id)
-        if op is None or not op.is_active:
-            raise TokenInvalid("运营账号已停用")
+        return user
+    op = session.get(Operator, auth.operator_id)
+    if op is None or not op.is_active:
+        raise TokenInvalid("运营账号已停用")
+    return None
 
 
 def authenticate(session: Session, cfg: TokenConfig, token: str) -> AuthSession:
     """The live session behind an access token; banned accounts are refused on their next request."""
+    return authenticate_user(session, cfg, token)[0]
+
+
+def authenticate_user(session: Session, cfg: TokenConfig, token: str) -> tuple[AuthSession, User | None]:
+    """`authenticate`, and the account it read for the banned check (None for an operator's session): the
+    caller keeps it instead of reading it again (the session's identity map holds objects only weakly)."""
     try:
         claims = jwt.decode(token, cfg.secret, algorithms=["HS256"], options={"require": ["exp", "sid", "sub"]})
     except jwt.ExpiredSignatureError as exc:
@@ -111,5 +119,4 @@ def authenticate(session: Session, cfg: TokenConfig, token: str) -> AuthSession:
     auth = session.get(AuthSession, claims["sid"])
     if auth is None or auth.revoked_at is not None:
         raise TokenInvalid()
-    _ensure_subject_allowed(session, auth)
-    return auth
+    return auth, _ensure_subject_allowed(session, auth)

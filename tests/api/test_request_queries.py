@@ -1,0 +1,66 @@
+"""What a logged-in read costs in queries: the account is read once per request (by the token check), and its
+profiles only by a route that uses them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.helpers import V1, bearer, register_artist, register_client
+
+
+@contextmanager
+def statements(db: Session) -> Iterator[list[str]]:
+    """SQL run on the app's engine meanwhile (the API under test shares it)."""
+    seen: list[str] = []
+
+    def listen(*args: object) -> None:  # (conn, cursor, statement, ...)
+        seen.append(str(args[2]))
+
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+
+
+def reads_of(seen: list[str], table: str) -> int:
+    return sum(1 for s in seen if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s)
+
+
+async def test_a_read_looks_up_the_account_once_and_no_profiles(api: httpx.AsyncClient, db: Session):
+    client = await register_client(api, "13800000301")
+    for path in ("/notifications", "/bookings", "/notifications/unread-count"):
+        with statements(db) as seen:
+            res = await api.get(V1 + path, headers=bearer(client))
+        assert res.status_code == 200, (path, res.text)
+        assert reads_of(seen, "users") == 1, path
+        assert reads_of(seen, "client_profiles") == reads_of(seen, "artist_profiles") == 0, (path, seen)
+
+
+async def test_routes_that_use_the_profiles_still_see_them(api: httpx.AsyncClient, db: Session):
+    client = await register_client(api, "13800000302", org="回声文化传媒")
+    artist = await register_artist(api, "13900000302", name="陈默")
+    me = (await api.get(f"{V1}/me", headers=bearer(client))).json()
+    assert (me["roles"], me["acting_role"]) == (["client"], "client")
+    me = (await api.get(f"{V1}/me", headers=bearer(artist))).json()
+    assert (me["roles"], me["acting_role"]) == (["artist"], "artist")
+    # The acting role still gates role-only routes both ways.
+    assert (await api.get(f"{V1}/favorites/artists", headers=bearer(artist))).status_code == 403
+    assert (await api.get(f"{V1}/favorites/artists", headers=bearer(client))).status_code == 200
+
+
+async def test_a_banned_account_is_still_refused(api: httpx.AsyncClient, db: Session):
+    from sqlalchemy import update
+
+    from domain.models import User
+
+    client = await register_client(api, "13800000303")
+    db.execute(update(User).where(User.phone == "13800000303").values(status="banned"))
+    db.commit()
+    res = await api.get(f"{V1}/notifications", headers=bearer(client))
+    assert res.status_code == 403, res.text
