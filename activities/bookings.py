@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.contract_documents import DocumentMaker
 from activities.operator_actions import OperatorActionActivities
 from activities.settlement import SettlementActivities
 from domain.artists.changes import artist_changed
@@ -83,6 +84,8 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
         # through the gateway of the order that took the money.
         self.database_url, self.gateways = database_url, Gateways.of(gateway)
         self._papers = papers
+        # Set by `python -m workers`: contract PDFs are made beside the steps (activities.contract_documents).
+        self.documents: DocumentMaker | None = None
 
     @property
     def papers(self) -> ContractPapers:
@@ -169,8 +172,11 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
             digest = hashlib.sha256(json.dumps(terms, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
             session.add(Contract(booking_id=booking_id, terms=terms, terms_sha256=digest, sent_at=utc_now()))
             session.flush()
-            self._contract_document(session, booking_id, self.papers.prepare)
-            return digest
+            if self.documents is None:
+                self._contract_document(session, booking_id, self.papers.prepare)
+        if self.documents is not None:
+            self.documents.submit(booking_id)  # committed: the maker sees the contract
+        return digest
 
     @staticmethod
     def _contract_document(session: Any, booking_id: int, step: Callable[[Any, int], object]) -> None:
@@ -195,8 +201,12 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
                 contract.artist_signed_at, contract.artist_signer_id = utc_now(), inp.signer_id
                 contract.artist_signature_key = inp.signature_key
             session.flush()
-            # Both signed: the final document with both signatures, sealed by the platform.
-            self._contract_document(session, inp.booking_id, self.papers.finish)
+            both = bool(contract.client_signature_key and contract.artist_signature_key)
+            if self.documents is None:
+                # Both signed: the final document with both signatures, sealed by the platform.
+                self._contract_document(session, inp.booking_id, self.papers.finish)
+        if self.documents is not None and both:
+            self.documents.submit(inp.booking_id)
 
     @activity.defn(name=CREATE_PAYMENT.name)
     def create_payment(self, inp: CreatePaymentInput) -> tuple[str, str]:

@@ -8,6 +8,7 @@ import signal
 
 from temporalio.client import Client
 
+from activities.contract_documents import DocumentMaker
 from domain.db import database_url_from_settings
 from domain.settings import get_settings
 from workers.runtime import build_worker
@@ -18,14 +19,19 @@ async def main() -> None:
     database_url = database_url_from_settings(settings)
     address = settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
     client = await Client.connect(address, namespace=settings.temporal_namespace)
-    worker = build_worker(client, settings, database_url)
+    # Contract PDFs in a process of their own, beside the booking steps (activities.contract_documents).
+    documents = DocumentMaker(database_url)
+    worker = build_worker(client, settings, database_url, documents=documents)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     logging.info("worker polling task queue %s at %s", settings.temporal_task_queue, address)
-    async with worker:
-        await stop.wait()
+    try:
+        async with worker:
+            await stop.wait()
+    finally:
+        documents.shutdown()
 
 
 if __name__ == "__main__":

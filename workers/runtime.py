@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 
 from activities.backups import BackupActivities
 from activities.bookings import BookingActivities
+from activities.contract_documents import DocumentMaker
 from activities.failures import PermanentFailures
 from activities.legacy_inputs import LegacyPositionalInputs
 from activities.notifications import NotificationActivities, NotificationDispatchPlugin
@@ -59,7 +60,7 @@ async def register_search_attributes(client: Client, namespace: str) -> None:
 def build_worker(client: Client, settings: Settings, database_url: str, *,
                  checker: RealNameChecker | None = None, gateway: PaymentGateway | Gateways | None = None,
                  task_queue: str | None = None, payout_channel: PayoutChannel | None = None,
-                 channels: Channels | None = None) -> Worker:
+                 channels: Channels | None = None, documents: DocumentMaker | None = None) -> Worker:
     search = artist_search_from_settings(settings, database_url)
     real_name = RealNameActivities(database_url, field_cipher_from_settings(settings),
                                    checker or realname_checker_from_settings(settings), search)
@@ -69,6 +70,7 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
                                  papers=ContractPapers.from_settings(settings, storage_from_settings(settings)))
     bookings.payout_channel = payout_channel  # None: the configured one (PAYOUT_CHANNEL)
     bookings.payout_cipher = field_cipher_from_settings(settings)  # the payee's name and bank account
+    bookings.documents = documents  # None: contract PDFs made inside the send_contract / countersign steps
     outbox = SearchOutboxActivities(database_url, search)
     reconciliation = ReconciliationActivities(database_url, gateways)
     backups = BackupActivities(database_url, storage_from_settings(settings), settings)

@@ -59,6 +59,8 @@ class ContractPapers:
 
     def prepare(self, session: Session, booking_id: int) -> ContractDocument:
         """The unsigned document of a sent contract, created once (a repeat returns the row)."""
+        # One maker at a time per contract (the worker's document process, the API): the second finds the row.
+        session.get(Contract, booking_id, with_for_update=True)
         doc = session.get(ContractDocument, booking_id)
         if doc is not None:
             return doc

@@ -1,0 +1,60 @@
+"""Contract PDFs made beside the booking instead of inside its steps.
+
+Rendering a contract (fpdf2 subsetting a Noto CJK font) and sealing it (PAdES) take about half a CPU-second each;
+done inside the send_contract / countersign activities they held up the artist's and the client's actions by that
+much, and by several times that when a worker had many bookings at once (one GIL). A worker process started by
+`python -m workers` hands them instead, once the step is committed, to a process of its own (`DocumentMaker`),
+which uses another CPU. Nothing depends on them being there at once: whoever needs a document first (the signer's
+sign-code check, the contract page, a download link) makes it then, under the same row lock, so it is made once."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+from domain.contracts.documents import ContractPapers
+from domain.db import session_scope
+
+log = logging.getLogger(__name__)
+
+_papers: ContractPapers | None = None  # per maker process, from its settings (the worker's environment)
+
+
+def make_documents(database_url: str, booking_id: int, papers: ContractPapers | None = None) -> str:
+    """The booking's latest document: sealed once both signed, else the unsigned one. Idempotent."""
+    global _papers
+    if papers is None:
+        if _papers is None:
+            from domain.settings import get_settings
+            from storage.factory import storage_from_settings
+
+            settings = get_settings()
+            _papers = ContractPapers.from_settings(settings, storage_from_settings(settings))
+        papers = _papers
+    with session_scope(database_url) as session:
+        doc = papers.finish(session, booking_id) or papers.prepare(session, booking_id)
+        return "sealed" if doc.sealed_key else "unsigned"
+
+
+class DocumentMaker:
+    """Runs make_documents on `executor` (default: one spawned process, which makes its papers from the settings;
+    on threads, pass `papers`) and logs what failed."""
+
+    def __init__(self, database_url: str, executor: Executor | None = None, papers: ContractPapers | None = None):
+        self.database_url, self.papers = database_url, papers
+        self.executor = executor or ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, booking_id: int) -> Future[str]:
+        future = self.executor.submit(make_documents, self.database_url, booking_id, self.papers)
+        future.add_done_callback(lambda f: _log_failure(f, booking_id))
+        return future
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _log_failure(future: Future[str], booking_id: int) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        # Made again by whoever opens the contract next (domain.contracts.service).
+        log.error("contract document of booking %s not made: %s", booking_id, future.exception())
