@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import AppError
 from domain.inputs import TEXT_ERRORS
@@ -136,6 +139,25 @@ def install(app: FastAPI) -> None:
                     413: ("payload_too_large", "请求内容过大")}
         code, message = messages.get(exc.status_code, ("http_error", str(exc.detail)))
         return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    # Outages, not bugs: PostgreSQL restarting or Temporal unreachable answer 503, which clients and payment gateways
+    # retry, instead of a 500 with a stack trace. (The SDK has already retried a refused Temporal call for ~10 s.)
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DisconnectionError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+        return JSONResponse(_body("service_unavailable", "服务暂时不可用，请稍后重试"), status_code=503,
+                            headers={"Retry-After": "5"})
+
+    @app.exception_handler(RPCError)
+    async def temporal_error(request: Request, exc: RPCError) -> JSONResponse:
+        if exc.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            return await unexpected(request, exc)
+        log.warning("temporal unavailable: %s", exc.message[:300])
+        return JSONResponse(_body("temporal_unavailable", "工作流服务暂时不可用，请稍后重试"), status_code=503,
+                            headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
