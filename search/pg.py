@@ -155,12 +155,17 @@ def name_match(keyword: str) -> ColumnElement[bool]:
     return or_(t.stage_name.ilike(f"%{_escape_like(keyword)}%", escape="\\"), t.stage_name.op("%")(keyword))
 
 
-# Totals and facets per filter set (sort and page left out: paging and re-sorting ask the same counts). Valid
-# while artist_search_version (migration 0027: every committed write to artist_search moves it) stays put, and
-# for FACET_CACHE_SECONDS at most, which bounds a reader that raced a commit.
-FACET_CACHE_SECONDS = 30.0
-FACET_CACHE_SIZE = 512
-VERSION = text("SELECT last_value FROM artist_search_version")
+# Answers (page of hits; total + facets) per query, kept while nothing they depend on changed: every committed
+# write to a searchable field of artist_search moves artist_search_version (migrations 0027, 0028), a calendar
+# change moves artist_search_calendar_version, which only answers filtered by available_on depend on. At most
+# CACHE_SECONDS old, which bounds a reader that raced a commit. Totals and facets leave sort and page out of
+# their key: paging and re-sorting ask the same counts.
+CACHE_SECONDS = 30.0
+CACHE_SIZE = 2048
+# One round trip: the versions, and JIT off for this transaction (compiling the facet count's expressions cost
+# up to 70 ms, more than running them).
+VERSIONS = text("SELECT set_config('jit', 'off', true), (SELECT last_value FROM artist_search_version),"
+                " (SELECT last_value FROM artist_search_calendar_version)")
 Facets = tuple[int, dict[str, dict[str, int]]]
 
 
@@ -169,13 +174,13 @@ def filter_key(q: SearchQuery) -> tuple[Any, ...]:
             q.price_max, q.min_rating, tuple(sorted(q.tags)), q.verified_only, q.available_on)
 
 
-class FacetCache:
-    def __init__(self, seconds: float = FACET_CACHE_SECONDS, size: int = FACET_CACHE_SIZE) -> None:
+class AnswerCache:
+    def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds, self.size = seconds, size
-        self._entries: OrderedDict[tuple[Any, ...], tuple[int, float, Facets]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[int, int], float, Any]] = OrderedDict()
         self._lock = threading.Lock()  # the API serves sync routes from a thread pool
 
-    def get(self, key: tuple[Any, ...], version: int) -> Facets | None:
+    def get(self, key: tuple[Any, ...], version: tuple[int, int]) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != version or time.monotonic() - entry[1] > self.seconds:
@@ -183,7 +188,7 @@ class FacetCache:
             self._entries.move_to_end(key)
             return entry[2]
 
-    def put(self, key: tuple[Any, ...], version: int, value: Facets) -> None:
+    def put(self, key: tuple[Any, ...], version: tuple[int, int], value: Any) -> None:
         with self._lock:
             self._entries[key] = (version, time.monotonic(), value)
             self._entries.move_to_end(key)
@@ -207,7 +212,7 @@ class PgArtistSearch:
 
     def __init__(self, bind: Engine | Session) -> None:
         self.bind = bind
-        self.facet_cache = FacetCache()
+        self.cache = AnswerCache()
 
     # --- writes
 
@@ -310,14 +315,20 @@ class PgArtistSearch:
         if isinstance(self.bind, Session):  # inside a unit of work: its own writes count, so no cache
             conn = self.bind.connection()
             return self._result(self._page(conn, page), self._facets(conn, facets))
-        key = filter_key(q)
+        filters = filter_key(q)
         with self.bind.connect() as conn:
-            version = conn.execute(VERSION).scalar_one()
-            counted = self.facet_cache.get(key, version)
+            _, general, calendar = conn.execute(VERSIONS).one()
+            version = (general, calendar if q.available_on is not None else 0)
+            counted: Facets | None = self.cache.get(("facets", *filters), version)
             if counted is None:
                 counted = self._facets(conn, facets)
-                self.facet_cache.put(key, version, counted)
-            return self._result(self._page(conn, page), counted)
+                self.cache.put(("facets", *filters), version, counted)
+            page_key = ("page", q.effective_sort, q.page, q.page_size, *filters)
+            hits: list[SearchHit] | None = self.cache.get(page_key, version)
+            if hits is None:
+                hits = self._page(conn, page)
+                self.cache.put(page_key, version, hits)
+            return self._result(list(hits), counted)
 
     @staticmethod
     def _page(conn: Connection, page: Select[Any]) -> list[SearchHit]:

@@ -1,5 +1,6 @@
-"""The PostgreSQL backend keeps a filter set's total and facets until anything in artist_search changes
-(migration 0027's version sequence) or FACET_CACHE_SECONDS pass; the page itself is always read live."""
+"""The PostgreSQL backend keeps its answers (a page of hits; a filter set's total and facets) until a searchable
+field of artist_search changes (migrations 0027/0028), for answers filtered by available_on also until a calendar
+changes, and CACHE_SECONDS at most."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_paging_and_resorting_reuse_the_counts_of_the_same_filters(search: PgArt
     first = search.search(SearchQuery(cities=("上海",), page_size=1))
     again = search.search(SearchQuery(cities=("上海",), sort="rating", page=2, page_size=1))
     assert (again.total, again.facets) == (first.total, first.facets) and first.total >= 2
-    assert again.ids != first.ids  # the page is read live
+    assert again.ids != first.ids  # another page, not the cached one
     assert len(counts) == 1
     search.search(SearchQuery(cities=("北京",)))
     assert len(counts) == 2
@@ -65,7 +66,7 @@ def test_a_change_committed_elsewhere_is_counted_at_once(db: Session, search: Pg
     assert search.search(SearchQuery(cities=("上海",))).total == before.total  # not committed yet
     db.commit()
     after = search.search(SearchQuery(cities=("上海",)))
-    assert after.total == before.total + 1
+    assert after.total == before.total + 1 and catalog.ids["何雨桐"] in after.ids
     assert after.facets["cities"]["上海"] == before.facets["cities"]["上海"] + 1
 
 
@@ -79,7 +80,7 @@ def test_a_calendar_change_recounts_availability(db: Session, search: PgArtistSe
 
 
 def test_counts_expire(search: PgArtistSearch, catalog: Catalog, counts: list[int]) -> None:
-    search.facet_cache.seconds = 0
+    search.cache.seconds = 0
     search.search(SearchQuery())
     search.search(SearchQuery())
     assert len(counts) == 2
@@ -91,3 +92,30 @@ def test_a_unit_of_work_counts_its_own_writes(db: Session, search: PgArtistSearc
     in_session.remove(catalog.ids["何雨桐"])
     assert in_session.search(SearchQuery(cities=("深圳",))).total == before - 1
     db.rollback()
+
+
+def test_a_calendar_change_keeps_answers_without_available_on(db: Session, search: PgArtistSearch, catalog: Catalog,
+                                                             counts: list[int]) -> None:
+    day = catalog.busy_day + timedelta(days=6)
+    search.search(SearchQuery(cities=("深圳",)))
+    search.search(SearchQuery(cities=("深圳",), available_on=day))
+    db.add(CalendarSlot(artist_id=catalog.ids["何雨桐"], status="booked", period=Range(
+        datetime.combine(day, time(10), SHANGHAI), datetime.combine(day, time(12), SHANGHAI))))
+    db.commit()
+    assert search.search(SearchQuery(cities=("深圳",))).total == 1
+    assert len(counts) == 2  # still the answer counted before the booking
+    assert search.search(SearchQuery(cities=("深圳",), available_on=day)).total == 0
+    assert len(counts) == 3
+
+
+def test_rewriting_an_unchanged_document_keeps_answers(db: Session, search: PgArtistSearch, catalog: Catalog,
+                                                       counts: list[int]) -> None:
+    search.search(SearchQuery())
+    doc = next(d for d in catalog_documents(db) if d.stage_name == "何雨桐")
+    search.index(doc)  # as every calendar change does through domain.artists.changes
+    search.search(SearchQuery())
+    assert len(counts) == 1
+    search.index(replace(doc, bio="只唱爵士。"))
+    assert search.search(SearchQuery(keyword="只唱爵士")).ids == [catalog.ids["何雨桐"]]
+    search.search(SearchQuery())
+    assert len(counts) == 3
