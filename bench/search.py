@@ -100,10 +100,10 @@ def stage_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice([1, 2])))
 
 
-def generate(url: str, n: int, rng: random.Random, slots: int) -> dict[str, int]:
-    """`slots`: about how many calendar slots in all (one a day per artist, over the next months)."""
+def generate(url: str, n: int, rng: random.Random, slot_count: int) -> dict[str, int]:
+    """`slot_count`: about how many calendar slots in all (one a day per artist, over the next months)."""
     today = utc_now().astimezone(SHANGHAI).date()
-    mean = max(1, slots // n)
+    mean = max(1, slot_count // n)
     lo_slots, hi_slots = max(1, round(mean * 0.4)), max(1, round(mean * 1.6))
     horizon = max(120, 2 * hi_slots)
     users: list[tuple[Any, ...]] = []
@@ -222,10 +222,25 @@ def legacy_names() -> Iterator[None]:
         pg.name_match = current
 
 
-def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> tuple[int, list[float], list[float]]:
+def timed_after(prepare: Callable[[], object], fn: Callable[[], object], runs: int) -> list[float]:
+    """Like timed, but `prepare` runs untimed before each call."""
+    out = []
+    for i in range(runs + 3):
+        prepare()
+        start = time.perf_counter()
+        fn()
+        if i >= 3:
+            out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> dict[str, Any]:
+    """total, then ms of: the backend answering again (its cache), answering anew (cache emptied first), and
+    the backend's two statements run bare (the floor, JIT off as the backend runs them)."""
     total = search.search(q).total
-    backend_ms = timed(lambda: search.search(q), runs)
-    dialect = search.bind.dialect
+    warm = timed(lambda: search.search(q), runs)
+    cold = timed_after(search.cache.clear, lambda: search.search(q), runs)
+    dialect = search.bind.dialect  # type: ignore[union-attr]
     compiled = [s.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}) for s in search.statements(q)]
 
     def bare() -> None:
@@ -235,9 +250,12 @@ def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> tupl
             cur.fetchall()
         cur.close()
 
-    sql_ms = timed(bare, runs)
+    cur = raw.cursor()
+    cur.execute("SET jit = off")
+    cur.close()
+    sql = timed(bare, runs)
     raw.rollback()
-    return total, backend_ms, sql_ms
+    return {"total": total, "warm": warm, "cold": cold, "sql": sql}
 
 
 QUERIES: dict[str, dict[str, Any]] = {
@@ -311,7 +329,9 @@ def api_server(url: str) -> Iterator[str]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def measure_http(client: httpx.Client, q: SearchQuery, runs: int) -> tuple[int, list[float]]:
+def measure_http(client: httpx.Client, bump: Callable[[], object], q: SearchQuery,
+                 runs: int) -> tuple[int, list[float], list[float]]:
+    """total, ms answering again, ms answering anew (`bump` moves the index version first, as a write would)."""
     params = http_params(q)
 
     def get() -> dict[str, Any]:
@@ -323,7 +343,7 @@ def measure_http(client: httpx.Client, q: SearchQuery, runs: int) -> tuple[int, 
     body = get()
     if set(body["facets"]) != {"artist_types", "cities"}:
         raise AssertionError(f"facets missing from the answer: {body['facets']}")
-    return body["total"], timed(get, runs)
+    return body["total"], timed(get, runs), timed_after(bump, get, runs)
 
 
 def prepare(url: str, args: argparse.Namespace) -> None:
@@ -350,65 +370,72 @@ def main() -> int:
     parser.add_argument("--slots", type=int, default=1_000_000, help="about how many calendar slots in all")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--server", help=f"PostgreSQL server URL (default {DEFAULT_SERVER}, else embedded)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    parser.add_argument("--db", default=DB_NAME, help=f"the throwaway database's name (default {DB_NAME})")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true",
-                        help=f"use the {DB_NAME} database a --keep run left (migrated to head, not regenerated)")
+                        help="use the database a --keep run left (migrated to head, not regenerated)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP path (backend and SQL only)")
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"commit {git_commit()}, nproc {os.cpu_count()}, load {load()}")
     server = server_url(args.server)
     if args.reuse:
-        url = ensure_database(server, DB_NAME)
+        url = ensure_database(server, args.db)
         migrate(url)
-        with get_engine(url).connect() as conn:
+        with get_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))  # a migration may have rewritten rows
             n = conn.execute(text("SELECT count(*) FROM artist_search")).scalar_one()
             slots = conn.execute(text("SELECT count(*) FROM calendar_slots")).scalar_one()
-        print(f"reusing {DB_NAME}: {n} artists, {slots} calendar slots")
+        print(f"reusing {args.db}: {n} artists, {slots} calendar slots")
     else:
-        drop_database(server, DB_NAME)
-        url = ensure_database(server, DB_NAME)
+        drop_database(server, args.db)
+        url = ensure_database(server, args.db)
         migrate(url)
         prepare(url, args)
     engine = get_engine(url)
     search = PgArtistSearch(engine)
     queries = {label: search_query(fields) for label, fields in QUERIES.items()}
     raw = engine.raw_connection()
-    rows: list[tuple[Any, ...]] = []
+    rows: dict[str, dict[str, Any]] = {}
     try:
         for label, q in queries.items():
-            total, backend_ms, sql_ms = measure(search, raw, q, args.runs)
-            rows.append((label, total, backend_ms, sql_ms))
+            rows[label] = measure(search, raw, q, args.runs)
         with legacy_names():
-            label = "BEFORE: 2-char name 林晚 (ILIKE, no index)"
-            total, backend_ms, sql_ms = measure(search, raw, queries["2-char name 林晚"], args.runs)
-            rows.append((label, total, backend_ms, sql_ms))
+            rows["BEFORE: 2-char name 林晚 (ILIKE, no index)"] = measure(search, raw, queries["2-char name 林晚"],
+                                                                     args.runs)
     finally:
         raw.close()
-    http: dict[str, tuple[int, list[float]]] = {}
     if not args.no_http:
-        with api_server(url) as base, httpx.Client(base_url=base, timeout=30) as client:
-            for label, q in queries.items():
-                http[label] = measure_http(client, q, args.runs)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as bump_conn, \
+                api_server(url) as base, httpx.Client(base_url=base, timeout=30) as client:
+            def bump() -> None:
+                bump_conn.execute(text("SELECT nextval('artist_search_version')"))
 
-    print(f"\n{args.runs} runs each, page 1 of 20 + total/facets; p50/p95 in ms")
-    print(f"{'query':<44} {'total':>7} {'HTTP p50':>8} {'p95':>6} {'backend':>8} {'p95':>6} {'SQL p50':>8} "
-          f"{'p95':>6} {'HTTP/SQL':>8}")
-    for label, total, backend_ms, sql_ms in rows:
-        s50, s95 = percentile(sql_ms, 50), percentile(sql_ms, 95)
-        b50, b95 = percentile(backend_ms, 50), percentile(backend_ms, 95)
-        h = http.get(label)
-        h50, h95 = (percentile(h[1], 50), percentile(h[1], 95)) if h else (float("nan"), float("nan"))
-        if h and h[0] != total:
-            print(f"  !! {label}: HTTP total {h[0]} != backend total {total}")
-        print(f"{label:<44} {total:>7} {h50:>8.1f} {h95:>6.1f} {b50:>8.1f} {b95:>6.1f} {s50:>8.1f} {s95:>6.1f} "
-              f"{h95 / s95 if h else float('nan'):>8.2f}")
-    print("\nHTTP = GET /api/v1/artists on uvicorn (cards + total + facets, keep-alive, one client); backend ="
-          " PgArtistSearch.search in-process; SQL = the backend's statements run bare on a psycopg2 cursor (the"
-          " floor); HTTP/SQL = ratio of the p95s.")
+            for label, q in queries.items():
+                total, again, anew = measure_http(client, bump, q, args.runs)
+                if total != rows[label]["total"]:
+                    print(f"  !! {label}: HTTP total {total} != backend total {rows[label]['total']}")
+                rows[label].update(http=again, http_new=anew)
+
+    def cell(xs: list[float] | None) -> str:
+        return f"{percentile(xs, 50):>6.1f} {percentile(xs, 95):>6.1f}" if xs else f"{'-':>6} {'-':>6}"
+
+    print(f"\n{args.runs} runs each, page 1 of 20 + total/facets; p50 p95 in ms")
+    print(f"{'query':<44} {'total':>6} {'HTTP again':>13} {'HTTP anew':>13} {'backend again':>13} "
+          f"{'backend anew':>13} {'SQL floor':>13} {'anew/SQL p95':>12}")
+    for label, r in rows.items():
+        ratio = percentile(r["http_new"], 95) / percentile(r["sql"], 95) if r.get("http_new") else float("nan")
+        print(f"{label:<44} {r['total']:>6} {cell(r.get('http'))} {cell(r.get('http_new'))} {cell(r['warm'])} "
+              f"{cell(r['cold'])} {cell(r['sql'])} {ratio:>12.2f}")
+    print("\nHTTP = GET /api/v1/artists on uvicorn in its own process (cards + total + facets; keep-alive, one client);"
+          " backend = PgArtistSearch.search in-process; again = the same query asked again (the backend's answer"
+          " cache: nothing changed since); anew = after a write moved the index version (HTTP: nextval on"
+          " artist_search_version before each request, untimed; backend: its cache emptied) so the page and the"
+          " counts are computed; SQL floor = the backend's two statements run bare on psycopg2 (JIT off, as the"
+          " backend runs them); anew/SQL p95 = HTTP anew p95 / SQL floor p95.")
     engine.dispose()
     if not args.keep:
-        drop_database(server, DB_NAME)
+        drop_database(server, args.db)
     print(f"load {load()}; total run time {time.perf_counter() - started:.0f}s")
     return 0
 
