@@ -140,13 +140,15 @@ def make_people(stack: Stack, catalog: int, pairs: int, rng: random.Random) -> d
 
 class CpuSampler:
     """CPU seconds (user + system) of each piece, sampled every second in a thread: the Stack's processes with
-    their children, locust, and the system PostgreSQL's backends serving this database; plus the whole machine's
-    busy time (other users of the machine included)."""
+    their children, locust, and the PostgreSQL backends serving this database (a backend's last second before it
+    exits is missed); plus the whole machine's busy time (other users of the machine included)."""
 
     def __init__(self, stack: Stack, db_name: str):
         self.stack, self.db_name = stack, db_name
         self.locust_pid = 0
         self.samples: list[tuple[float, dict[str, float]]] = []
+        self._backends: dict[int, float] = {}  # PostgreSQL backend pid -> its CPU seconds when last seen
+        self._backends_total = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -170,12 +172,16 @@ class CpuSampler:
             out["workers" if name.startswith("worker") else name] += self._tree(proc.pid)
         if self.locust_pid:
             out["locust"] = self._tree(self.locust_pid)
+        # Backends come and go with the connection pools: add up each one's growth since it was last seen.
         for proc in psutil.process_iter(["cmdline"]):
             cmd = " ".join(proc.info["cmdline"] or [])
             if cmd.startswith("postgres:") and f" {self.db_name} " in cmd:
                 with contextlib.suppress(psutil.Error):
                     t = proc.cpu_times()
-                    out["postgres"] += t.user + t.system
+                    used = t.user + t.system
+                    self._backends_total += used - self._backends.get(proc.pid, 0.0)
+                    self._backends[proc.pid] = used
+        out["postgres"] = self._backends_total
         t = psutil.cpu_times()
         out["machine"] = t.user + t.nice + t.system + t.irq + t.softirq
         return out
@@ -193,8 +199,7 @@ class CpuSampler:
         self._thread.join(timeout=10)
 
     def between(self, start: float, end: float) -> dict[str, float]:
-        """Each piece's CPU use from `start` to `end`, in % of one core (a backend that exited in between counts
-        only up to its last sample)."""
+        """Each piece's CPU use from `start` to `end`, in % of one core."""
         inside = [(t, s) for t, s in self.samples if start <= t <= end]
         if len(inside) < 2:
             return {}
