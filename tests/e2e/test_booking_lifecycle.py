@@ -18,6 +18,7 @@ import pytest
 
 from domain.time import utc_now
 from tests.e2e.booking_stack import V1, Party, Stack, port_open
+from tests.e2e.exactly_once import assert_once
 from tests.fakes.wechatpay import FakeWechatPay
 
 pytestmark = pytest.mark.e2e
@@ -202,28 +203,10 @@ def test_worker_killed_mid_booking_completes_once(stack: Stack) -> None:
     assert (done["commission_amount"], done["payout_amount"]) == (COMMISSION, FEE - COMMISSION)
     _events_once(done)
 
-    # The database: each payment, callback, step and notification exactly once.
-    paid = stack.sql("SELECT kind, count(*), sum(amount) FROM payment_orders WHERE booking_id = :b AND status = 'paid' "
-                     "GROUP BY kind ORDER BY kind", b=booking_id)
-    assert paid == [("balance", 1, BALANCE), ("deposit", 1, DEPOSIT)], paid
-    inbox = stack.sql("SELECT o.kind, count(n.id), count(DISTINCT n.notification_id) FROM payment_orders o "
-                      "LEFT JOIN payment_notifications n ON n.order_id = o.id WHERE o.booking_id = :b "
-                      "AND o.status = 'paid' GROUP BY o.kind ORDER BY o.kind", b=booking_id)
-    assert inbox == [("balance", 1, 1), ("deposit", 1, 1)], inbox
-    steps = stack.sql("SELECT count(*), count(DISTINCT step) FROM booking_events WHERE booking_id = :b", b=booking_id)
-    assert steps[0][0] == steps[0][1] == len(done["events"]), steps
-    counts = dict(stack.sql("SELECT action, count(*) FROM booking_events WHERE booking_id = :b GROUP BY action",
-                            b=booking_id))
-    assert {a: counts.get(a, 0) for a in ONCE} == dict.fromkeys(ONCE, 1), counts
-    assert counts.get("unexpected_payment", 0) == 0 and counts.get("refunded", 0) == 0, counts
-    dup_notes = stack.sql("SELECT user_id, step, count(*) FROM notifications WHERE booking_id = :b "
-                          "GROUP BY user_id, step HAVING count(*) > 1", b=booking_id)
-    assert dup_notes == [], dup_notes
-    # Titles too: a redone step must not notify under another step name (reminders may repeat by design).
-    dup_titles = stack.sql("SELECT user_id, title, count(*) FROM notifications WHERE booking_id = :b "
-                           "AND title <> '尾款即将到期' GROUP BY user_id, title HAVING count(*) > 1", b=booking_id)
-    assert dup_titles == [], dup_titles
-    assert stack.sql("SELECT count(*) FROM payouts WHERE booking_id = :b", b=booking_id) == [(1,)]
+    # The database: each payment, callback, step and notification exactly once, the ledger settled.
+    assert_once(stack, booking_id, paid={"deposit": DEPOSIT, "balance": BALANCE}, once=ONCE)
+    assert stack.sql("SELECT count(*) FROM booking_events WHERE booking_id = :b", b=booking_id) == [
+        (len(done["events"]),)]
     assert stack.sql("SELECT status FROM calendar_slots WHERE booking_id = :b", b=booking_id) == [("booked",)]
     assert stack.sql("SELECT paid_amount, fee_amount, needs_operator FROM bookings WHERE id = :b",
                      b=booking_id) == [(FEE, FEE, None)]
