@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
 
 from domain.contracts.documents import ContractPapers
+from domain.contracts.fonts import make_common
 from domain.db import session_scope
+from domain.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ def make_documents(database_url: str, booking_id: int, papers: ContractPapers | 
     global _papers
     if papers is None:
         if _papers is None:
-            from domain.settings import get_settings
+            from domain.settings import get_settings  # the worker's environment
             from storage.factory import storage_from_settings
 
             settings = get_settings()
@@ -44,6 +47,11 @@ class DocumentMaker:
     def __init__(self, database_url: str, executor: Executor | None = None, papers: ContractPapers | None = None):
         self.database_url, self.papers = database_url, papers
         self.executor = executor or ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    def prepare_font(self, settings: Settings) -> Future[Path]:
+        """The font's common-character copy (domain.contracts.fonts), made now in the maker, not by a document."""
+        return self.executor.submit(make_common, Path(settings.contract_font_path), settings.contract_font_index,
+                                    settings.data_dir)
 
     def submit(self, booking_id: int) -> Future[str]:
         future = self.executor.submit(make_documents, self.database_url, booking_id, self.papers)

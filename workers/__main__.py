@@ -21,6 +21,7 @@ async def main() -> None:
     client = await Client.connect(address, namespace=settings.temporal_namespace)
     # Contract PDFs in a process of their own, beside the booking steps (activities.contract_documents).
     documents = DocumentMaker(database_url)
+    documents.prepare_font(settings)  # once per data directory, in the background
     worker = build_worker(client, settings, database_url, documents=documents)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

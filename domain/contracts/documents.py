@@ -55,7 +55,7 @@ class ContractPapers:
 
     def _render(self, title: str, body: str, footer: str, marks: list[SignatureMark]) -> bytes:
         return render(Path(self.settings.contract_font_path), self.settings.contract_font_index, title, body,
-                      footer, marks)
+                      footer, marks, data_dir=self.settings.data_dir)
 
     def prepare(self, session: Session, booking_id: int) -> ContractDocument:
         """The unsigned document of a sent contract, created once (a repeat returns the row)."""

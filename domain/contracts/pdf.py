@@ -11,6 +11,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from domain.contracts.errors import ContractFontMissing
+from domain.contracts.fonts import font_for
 
 FONT = "cjk"
 
@@ -23,10 +24,17 @@ class SignatureMark:
     signed_at: str = ""   # display time
 
 
+# Text render() adds itself, beside what it is given.
+LABELS = "签字：（待签署）姓名：签署时间：—"
+
+
 def render(font_path: Path, font_index: int, title: str, body: str, footer: str,
-           signatures: list[SignatureMark]) -> bytes:
+           signatures: list[SignatureMark], data_dir: Path | None = None) -> bytes:
+    """The PDF; with `data_dir`, from the font's common-character copy there when it has every character."""
     if not font_path.is_file():
         raise ContractFontMissing(str(font_path))
+    text = "".join([title, body, footer, LABELS, *(m.label + m.name + m.signed_at for m in signatures)])
+    font_path, font_index = font_for(text, font_path, font_index, data_dir)
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("演约平台")

@@ -1,0 +1,58 @@
+"""The contract font's common-character copy (domain.contracts.fonts): used only when it has every character of
+the document, made once however many processes ask at the same time."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+
+from domain.contracts import fonts
+from domain.contracts.pdf import LABELS, SignatureMark, render
+from domain.settings import Settings
+
+FONT = Settings(_env_file=None).contract_font_path  # type: ignore[call-arg]
+INDEX = Settings(_env_file=None).contract_font_index  # type: ignore[call-arg]
+TEXT = "演出合同甲方乙方王晓华李子文：，。0123456789" + LABELS
+# A small copy for the test (the real one, GB2312's ~7,800 characters, takes ~15 s to cut).
+CHARS = {ord(c) for c in TEXT} | set(range(0x20, 0x7F))
+
+pytestmark = pytest.mark.skipif(not FONT.is_file(), reason="the Noto CJK font (fonts-noto-cjk) is not installed")
+
+
+def test_the_full_face_until_the_copy_exists_then_the_copy_where_it_has_every_character(tmp_path: Path) -> None:
+    assert fonts.font_for(TEXT, FONT, INDEX, tmp_path) == (FONT, INDEX)
+    copy = fonts.make_common(FONT, INDEX, tmp_path, CHARS)
+    assert copy == fonts.common_path(FONT, INDEX, tmp_path)
+    assert set(TTFont(copy).getBestCmap()) == CHARS
+    assert fonts.font_for(TEXT, FONT, INDEX, tmp_path) == (copy, 0)
+    assert fonts.font_for(TEXT + "䶮", FONT, INDEX, tmp_path) == (FONT, INDEX)  # a rare character in a name
+    assert fonts.font_for(TEXT, FONT, INDEX, None) == (FONT, INDEX)
+
+
+def test_the_copy_is_made_once_by_many_at_once(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: fonts.make_common(FONT, INDEX, tmp_path, CHARS), range(4)))
+    assert len(set(made)) == 1 and made[0].is_file()
+    assert sorted(p.name for p in made[0].parent.iterdir()) == [made[0].name, f"{made[0].name}.lock"]  # no leftovers
+
+
+def test_a_document_renders_from_the_copy_and_falls_back_for_a_character_it_lacks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = fonts.make_common(FONT, INDEX, tmp_path, CHARS)
+    used: list[tuple[str, int]] = []
+    add_font = FPDF.add_font
+
+    def spy(self: FPDF, *args: Any, **kw: Any) -> None:
+        used.append((str(kw["fname"]), kw.get("collection_font_number", 0)))
+        add_font(self, *args, **kw)
+
+    monkeypatch.setattr(FPDF, "add_font", spy)
+    marks = [SignatureMark("甲方", "王晓华", None), SignatureMark("乙方", "李子文", None)]
+    for body, data_dir in (("甲方乙方：0123", tmp_path), ("甲方乙方：0123䶮", tmp_path), ("甲方乙方：0123", None)):
+        assert render(FONT, INDEX, "演出合同", body, "合同", marks, data_dir=data_dir).startswith(b"%PDF")
+    assert used == [(str(copy), 0), (str(FONT), INDEX), (str(FONT), INDEX)]
