@@ -286,26 +286,41 @@ def test_temporal_killed_and_restarted_timers_fire_and_bookings_complete(make_st
     stack = make_stack(temporal_db=True)
     client = stack.register("13800005002", "client", "孙经理", 53)
     artist = stack.register("13900005002", "artist", "陆小满", 54)
-    # X waits on its show-end timer (due while the server is dead); Y on the artist's next action (an update).
-    x_id, x_end = stack.inquiry(client, artist, start_in=25, duration=5)
-    y_id, y_end = stack.inquiry(client, artist, start_in=70, duration=5)
+    # X waits on its show-end timer (due while the server is dead); Y on the artist's next action (an update);
+    # Z on its deposit (a signal), whose callback arrives while the server is dead.
+    x_id, x_end = stack.inquiry(client, artist, start_in=45, duration=5)
+    y_id, y_end = stack.inquiry(client, artist, start_in=95, duration=5)
+    z_id, _ = stack.inquiry(client, artist, start_in=3600, duration=5)
     _to_signed(stack, client, artist, x_id)
     _pay(stack, client, x_id, "deposit", DEPOSIT, "DEPOSIT_PAID")
     _pay(stack, client, x_id, "balance", BALANCE, "FULLY_PAID")
     stack.act(artist, y_id, "confirm", {"quote": {"fee_amount": FEE, "deposit_percent": 30, "balance_due_days": 0}})
+    _to_signed(stack, client, artist, z_id, cancellation_tiers=[{"days_before": 0, "refund_percent": HALF}])
+    z_order = stack.open_payment(client, z_id, "pay_deposit", DEPOSIT)
     procs = {name: stack.procs[name].pid for name in ("worker-1", "api")}
+    assert (x_end - utc_now()).total_seconds() > 8, "the set-up took too long: X's show ended before the kill"
 
-    time.sleep(max((x_end - utc_now()).total_seconds() - 5, 0))
+    time.sleep(max((x_end - utc_now()).total_seconds() - 8, 0))
     stack.kill_temporal()
-    # While the server is dead an action is refused outright (503, nothing recorded).
+    # While the server is dead an action is refused outright (503, nothing recorded), and so is Z's payment
+    # callback: nothing is kept, and the gateway delivers it again until the server is back.
+    delivered: list[list[int]] = []
+    gateway = threading.Thread(target=lambda: delivered.append(_deliver(stack, z_order, DEPOSIT, timeout=150)))
+    gateway.start()
     refused = stack.http.post(f"{V1}/bookings/{y_id}/actions/send_contract", headers=artist.headers, json={})
     assert (refused.status_code, refused.json()["code"]) == (503, "temporal_unavailable"), refused.text
     time.sleep(max((x_end - utc_now()).total_seconds() + 3, 0))  # X's show ends while nobody can fire its timer
     assert stack.booking(client, x_id)["status"] == "FULLY_PAID"
+    assert stack.sql("SELECT count(*) FROM payment_notifications n JOIN payment_orders o ON o.id = n.order_id "
+                     "WHERE o.booking_id = :b", b=z_id) == [(0,)]
     stack.start_temporal()
 
     # The timer fires after the restart; the worker and the API reconnect by themselves.
     _finish(stack, client, artist, x_id, x_end)
+    gateway.join(timeout=150)
+    assert delivered and delivered[0][0] == 503 and delivered[0][-1] == 200, delivered
+    assert _wait(stack, client, z_id, lambda b: b["status"] == "DEPOSIT_PAID", "DEPOSIT_PAID",
+                 timeout=30)["paid_amount"] == DEPOSIT
     y = stack.booking(artist, y_id)
     assert y["status"] == "CONFIRMED" and [e["action"] for e in y["events"]] == ["request", "confirm"], y["events"]
     stack.act(artist, y_id, "send_contract")
@@ -313,10 +328,14 @@ def test_temporal_killed_and_restarted_timers_fire_and_bookings_complete(make_st
     stack.act(artist, y_id, "countersign", {"signature_png_base64": signature_png()})
     _pay(stack, client, y_id, "deposit", DEPOSIT, "DEPOSIT_PAID")
     _pay(stack, client, y_id, "balance", BALANCE, "FULLY_PAID")
+    stack.act(client, z_id, "cancel", {"reason": "活动取消"})
     _finish(stack, client, artist, y_id, y_end)
 
     assert {name: stack.procs[name].pid for name in procs} == procs, "a worker or the API had to be restarted"
     assert stack.alive() == ["temporal", "worker-1", "api"], stack.alive()
-    assert _results(stack, [x_id, y_id]) == {x_id: "COMPLETED", y_id: "COMPLETED"}
+    assert _results(stack, [x_id, y_id, z_id]) == {x_id: "COMPLETED", y_id: "COMPLETED", z_id: "CANCELLED"}
     for booking_id in (x_id, y_id):
         _assert_completed_once(stack, booking_id)
+    refund = DEPOSIT * HALF // 100
+    assert_once(stack, z_id, paid={"deposit": DEPOSIT}, once=[*SIGNED, "deposit_paid", "cancel"],
+                refunds={"refund-cancel": refund})
