@@ -352,6 +352,8 @@ def prepare(url: str, args: argparse.Namespace) -> None:
     counts = generate(url, args.artists, rng, args.slots)
     t1 = time.perf_counter()
     engine = get_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))  # plans for indexing (each new index row reads its artist's calendar)
     with session_scope(url) as session:
         indexed = PgArtistSearch(engine).reindex_all(iter_artist_documents(session))
     filled = fill_ratings_if_stubbed(url)
