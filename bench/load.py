@@ -265,12 +265,20 @@ def print_report(rows: list[dict[str, Any]], cpu: list[dict[str, float]]) -> dic
         cells = [f"{s['p50']:.0f} / {s['p95']:.0f} ({s['n']})" if (s := r["names"].get(n)) else "—" for r in rows]
         print(f"| {n} | " + " | ".join(cells) + " |")
     print("\nCPU in % of one core over each step's measured window (the machine: both cores, 200 % = all busy, "
-          "other users of the machine included):")
+          "other users of the machine included; others = machine − platform − locust); platform CPU ms/req = "
+          "API + workers + Temporal + PostgreSQL CPU per request, which the machine's other load moves little:")
     pieces = ["api", "workers", "temporal", "postgres", "locust", "machine"]
-    print("| users | " + " | ".join(pieces) + " |")
-    print("|---:|" + "---:|" * len(pieces))
+    print("| users | " + " | ".join(pieces) + " | others | platform CPU ms/req |")
+    print("|---:|" + "---:|" * (len(pieces) + 2))
     for row, use in zip(rows, cpu, strict=True):
-        print(f"| {row['users']} | " + " | ".join(f"{use[k]:.0f}" if k in use else "—" for k in pieces) + " |")
+        if not use:
+            print(f"| {row['users']} | " + " | ".join("—" for _ in range(len(pieces) + 2)) + " |")
+            continue
+        platform = sum(use[k] for k in ("api", "workers", "temporal", "postgres"))
+        rate = row["groups"]["all"]["rate"]
+        per_req = 10 * platform / rate if rate else float("nan")  # % of a core = 10 ms per second
+        print(f"| {row['users']} | " + " | ".join(f"{use[k]:.0f}" for k in pieces)
+              + f" | {use['machine'] - platform - use['locust']:.0f} | {per_req:.1f} |")
     for row in rows:
         if row["failures"]:
             counts = {n: row["failures"].count(n) for n in sorted(set(row["failures"]))}
