@@ -21,10 +21,14 @@ by the Temporal client from this process at the same concurrency: start (the inq
 Signal per payment then polled by query until it shows, the same show start and end timers. Polls of both go
 every 20 ms.
 
+The lanes start spread over `--ramp` seconds (bookings arrive as a flow, not all in the same second), the floor's
+the same way.
+
 Figures: bk/s = completed bookings over the measured window (first inquiry to last COMPLETED). Every booking
-waits for its show (the timer): "show wait" is the time from FULLY_PAID to PERFORMED, its share the sum of
-those waits over (lanes x window); "bk/s excl. show wait" = completed / (window x (1 - share)), what the window
-would give were the show at once. Latency per action: the HTTP request (or the Temporal call) from send to
+waits for its show (the timer): "show wait" is the time from FULLY_PAID to PERFORMED, its share the sum of those
+waits over the sum of the bookings' times; "active" is a booking's time from the inquiry to COMPLETED less its
+show wait, and "bk/s excl. show wait" = lanes / mean active time: what the lanes would complete were every show
+over at once. Latency per action: the HTTP request (or the Temporal call) from send to
 answer; "→DEPOSIT_PAID"/"→FULLY_PAID" from pressing 确认支付 (the floor: sending the signal) until the booking
 shows the new status; "performed lag" from the show's end until PERFORMED shows. CPU: user + system seconds of
 each group of processes over the window / the window (1.0 = one CPU busy), read from /proc.
@@ -36,6 +40,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +57,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from domain.contracts.fonts import common_path  # noqa: E402
+from domain.settings import Settings  # noqa: E402
 from domain.time import utc_now  # noqa: E402
 from tests.e2e.booking_stack import V1, Party, Stack, valid_id_number  # noqa: E402
 from tests.factories import signature_png  # noqa: E402
@@ -82,6 +89,7 @@ class Run:
     failed: Counter[str] = field(default_factory=Counter)
     lat: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     show_wait: float = 0.0
+    active: list[float] = field(default_factory=list)  # per completed booking: its time less its show wait
     cpu: dict[str, float] = field(default_factory=dict)
 
     def time(self, name: str, started: float) -> None:
@@ -93,12 +101,12 @@ class Run:
 
     @property
     def wait_share(self) -> float:
-        return self.show_wait / (self.lanes * self.window) if self.window else 0.0
+        total = self.show_wait + sum(self.active)
+        return self.show_wait / total if total else 0.0
 
     @property
     def rate_busy(self) -> float:
-        busy = self.window * (1 - self.wait_share)
-        return self.done / busy if busy > 0 else 0.0
+        return self.lanes / statistics.mean(self.active) if self.active else 0.0
 
     def pct(self, name: str, q: float) -> float | None:
         values = sorted(self.lat.get(name, []))
@@ -312,19 +320,25 @@ async def _sleep_until(at: datetime) -> None:
     await asyncio.sleep(max((at - utc_now()).total_seconds(), 0))
 
 
-async def drive(run: Run, n: int, booking: Callable[[Run, int], Awaitable[float]], meter: CpuMeter) -> None:
-    """`n` bookings over `run.lanes` lanes, each lane starting its next booking when its last one ended."""
+async def drive(run: Run, n: int, booking: Callable[[Run, int], Awaitable[float]], meter: CpuMeter,
+                ramp: float) -> None:
+    """`n` bookings over `run.lanes` lanes started `ramp` / lanes seconds apart, each lane starting its next booking
+    when its last one ended."""
     queue = list(range(n))
     waits: list[float] = []
     finished: list[float] = []
 
-    async def lane() -> None:
+    async def lane(k: int) -> None:
+        await asyncio.sleep(k * ramp / run.lanes)
         while queue:
             i = queue.pop(0)
             try:
-                waits.append(await booking(run, i))
+                began = time.perf_counter()
+                wait = await booking(run, i)
+                waits.append(wait)
                 run.done += 1
                 finished.append(time.perf_counter())
+                run.active.append(finished[-1] - began - wait)
             except (BookingFailed, httpx.HTTPError) as exc:
                 run.failed[str(exc)[:160]] += 1
             except Exception as exc:  # a Temporal RPC or update failure of the floor
@@ -332,7 +346,7 @@ async def drive(run: Run, n: int, booking: Callable[[Run, int], Awaitable[float]
 
     before = meter.sample()
     t0 = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(run.lanes)))
+    await asyncio.gather(*(lane(k) for k in range(run.lanes)))
     t1 = time.perf_counter()
     run.window = (max(finished) if finished else t1) - t0
     run.show_wait = sum(waits)
@@ -348,12 +362,15 @@ def _ms(v: float | None) -> str:
 
 def print_pair(plat: Run, floor: Run) -> None:
     print(f"\n### {plat.workers} worker process(es): {plat.lanes} bookings at a time\n")
-    print("| run | completed | failed | window s | bk/s | show-wait share | bk/s excl. show wait |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| run | completed | failed | window s | bk/s | show-wait share | active p50 / p95 s | "
+          "bk/s excl. show wait |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in (floor, plat):
+        active = sorted(r.active) or [0.0]
         print(f"| {r.label} | {r.done} | {sum(r.failed.values())} | {r.window:.1f} | {r.rate:.2f} | "
-              f"{r.wait_share * 100:.0f} % | {r.rate_busy:.2f} |")
-    print(f"| platform ÷ floor | | | | {plat.rate / floor.rate if floor.rate else 0:.2f} | | "
+              f"{r.wait_share * 100:.0f} % | {active[len(active) // 2]:.1f} / "
+              f"{active[min(len(active) - 1, round(0.95 * (len(active) - 1)))]:.1f} | {r.rate_busy:.2f} |")
+    print(f"| platform ÷ floor | | | | {plat.rate / floor.rate if floor.rate else 0:.2f} | | | "
           f"{plat.rate_busy / floor.rate_busy if floor.rate_busy else 0:.2f} |")
     print("\n| action | platform p50 ms | platform p95 ms | floor p50 ms | floor p95 ms | ÷ floor p95 |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -475,9 +492,10 @@ async def measure(stack: BenchStack, args: argparse.Namespace) -> list[tuple[Run
             await asyncio.sleep(2)  # let the new pollers settle
             floor = Run(f"floor: no-op workflow, {workers} worker(s)", workers, lanes)
             fl = Floor(tclient, args, f"floor-w{workers}")
-            await drive(floor, args.bookings, fl.booking, meter)
+            await drive(floor, args.bookings, fl.booking, meter, args.ramp)
             plat = Run(f"platform: HTTP API, {workers} worker(s)", workers, lanes)
-            await drive(plat, args.bookings, lambda r, i: platform.booking(r, pairs[i % len(pairs)]), meter)
+            await drive(plat, args.bookings, lambda r, i: platform.booking(r, pairs[i % len(pairs)]), meter,
+                        args.ramp)
             print_pair(plat, floor)
             pairs_out.append((plat, floor))
     return pairs_out
@@ -488,7 +506,8 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=40, help="bookings per run (default 40)")
     parser.add_argument("--concurrency", type=int, default=0, help="bookings at a time (default: all of them)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4], help="worker processes per run")
-    parser.add_argument("--show-in", type=float, default=15.0, help="seconds from the inquiry to the show's start")
+    parser.add_argument("--show-in", type=float, default=30.0, help="seconds from the inquiry to the show's start")
+    parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the lanes start (default 20)")
     parser.add_argument("--show-length", type=float, default=2.0, help="the show's length in seconds")
     parser.add_argument("--keep", action="store_true", help="keep the stack's logs directory")
     args = parser.parse_args()
@@ -498,8 +517,8 @@ def main() -> None:
     started = time.monotonic()
     print(f"# bench/booking_lifecycle.py  {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"commit {_commit()}, nproc {os.cpu_count()}, load average at start {_uptime()}")
-    print(f"bookings {args.bookings}, concurrency {args.concurrency or args.bookings}, workers {args.workers}, "
-          f"show {args.show_in:g} s after the inquiry, {args.show_length:g} s long")
+    print(f"bookings {args.bookings}, concurrency {args.concurrency or args.bookings} started over {args.ramp:g} s, "
+          f"workers {args.workers}, show {args.show_in:g} s after the inquiry, {args.show_length:g} s long")
     root = Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
     # Behind a proxy, as production runs: the registrations come from many addresses (see register()).
     stack = BenchStack(root, extra_env={"TRUSTED_PROXIES": "127.0.0.1"})
@@ -507,6 +526,12 @@ def main() -> None:
         stack.start()
         print(f"stack up in {time.monotonic() - started:.0f} s (database: "
               f"{'embedded PostgreSQL' if stack.pg_dir else 'the DATABASE_URL server'})")
+        # The worker cuts the contract font's common-character copy once per data directory (a deployment keeps
+        # it); this stack's data directory is new: wait for it rather than measure its making.
+        font = common_path(Path(Settings(_env_file=None).contract_font_path),  # type: ignore[call-arg]
+                           Settings(_env_file=None).contract_font_index, stack.data_dir)  # type: ignore[call-arg]
+        stack.poll("contract font copy", font.is_file, bool, timeout=180, every=1)
+        print(f"contract font copy ready at {time.monotonic() - started:.0f} s")
         results = asyncio.run(measure(stack, args))
         print_summary(results)
     finally:
