@@ -70,9 +70,10 @@ FLOOR_QUEUE = "lifecycle-floor"
 # In the order a booking meets them; "—" in a column the other side has no counterpart of.
 ACTIONS = ["inquiry", "confirm", "send_contract", "sign-code", "sign", "countersign", "pay_deposit", "cashier_page",
            "deposit_callback", "→DEPOSIT_PAID", "pay_balance", "balance_callback", "→FULLY_PAID", "performed lag",
-           "confirm_performance", "request_settlement"]
-# Not user actions: the goal's "p95 per action" reads the HTTP actions, not the timer's lag.
-NOT_ACTIONS = {"performed lag"}
+           "confirm_performance", "request_settlement", "GET booking (poll)"]
+POLL_NAME = ACTIONS[-1]  # the polls while waiting for a status (the floor: a query)
+# Not user actions: the goal's "p95 per action" reads the HTTP actions, not the timer's lag or the polls.
+NOT_ACTIONS = {"performed lag", POLL_NAME}
 
 
 class BookingFailed(Exception):
@@ -224,8 +225,10 @@ class Platform:
             raise BookingFailed(f"{action}: answered {out['status']}, not {want}")
         return out
 
-    async def _status(self, party: Party, booking_id: int) -> str:
+    async def _status(self, run: Run, party: Party, booking_id: int) -> str:
+        t = time.perf_counter()
         res = await self.http.get(f"{V1}/bookings/{booking_id}", headers=party.headers)
+        run.time(POLL_NAME, t)
         if res.status_code != 200:
             raise BookingFailed(f"GET booking: {res.status_code}")
         return str(res.json()["status"])
@@ -243,7 +246,7 @@ class Platform:
         run.time(f"{kind}_callback", t)
         if res.status_code != 303 or "notice" in res.headers.get("location", ""):
             raise BookingFailed(f"{kind} callback: {res.status_code} {res.headers.get('location')}")
-        await _poll(f"{kind} paid", lambda: self._status(client, booking_id), want, 60)
+        await _poll(f"{kind} paid", lambda: self._status(run, client, booking_id), want, 60)
         run.time(f"→{want}", t)
 
     async def booking(self, run: Run, pair: tuple[Party, Party]) -> float:
@@ -266,7 +269,7 @@ class Platform:
         await self._pay(run, client, bid, "balance", "FULLY_PAID")
         fully = time.perf_counter()
         await _sleep_until(end)
-        await _poll("performed", lambda: self._status(client, bid), "PERFORMED", 60)
+        await _poll("performed", lambda: self._status(run, client, bid), "PERFORMED", 60)
         run.lat["performed lag"].append((utc_now() - end).total_seconds())
         wait = time.perf_counter() - fully
         await self._act(run, client, bid, "confirm_performance", want="ACCEPTED")
@@ -294,7 +297,10 @@ class Floor:
             return out
 
         async def state() -> str:
-            return str(await h.query("state", result_type=str))
+            t = time.perf_counter()
+            out = str(await h.query("state", result_type=str))
+            run.time(POLL_NAME, t)
+            return out
 
         for action in ("confirm", "send_contract", "sign", "countersign"):
             await act(action)
