@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class HandoffStack(Stack):
         super().__init__(root, extra_env=env)
         self.extra_env["PAYMENT_NOTIFY_BASE_URL"] = self.url
         self.initial_workers = workers
+        self.before_workers: Callable[[], None] | None = None  # run once the database is ready, before the workers
         self.db_name = f"handoffs_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
         self._app_name = "handoffs-test"
 
@@ -63,6 +64,8 @@ class HandoffStack(Stack):
             for name in SECRETS:
                 settings.secret(name)
             self._start_temporal()
+            if self.before_workers is not None:
+                self.before_workers()
             self.start_workers(self.initial_workers)
             self._start_api()
         except BaseException:
