@@ -403,8 +403,9 @@ def main() -> int:
         for label, q in queries.items():
             rows[label] = measure(search, raw, q, args.runs)
         with legacy_names():
-            rows["BEFORE: 2-char name 林晚 (ILIKE, no index)"] = measure(search, raw, queries["2-char name 林晚"],
-                                                                     args.runs)
+            legacy = measure(search, raw, queries["2-char name 林晚"], args.runs)
+            legacy["warm"] = None  # asked again, the cache answers what the indexed match found
+            rows["BEFORE: 2-char name 林晚 (ILIKE, no index)"] = legacy
     finally:
         raw.close()
     if not args.no_http:
