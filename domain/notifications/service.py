@@ -83,14 +83,17 @@ def page(session: Session, user_id: int, *, unread_only: bool, page: int = 1, pa
     where = [Notification.user_id == user_id]
     if unread_only:
         where.append(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+    # Both counts in one pass over the user's notifications (one query instead of two).
+    everything, unread = session.execute(
+        select(func.count(), func.count().filter(Notification.read_at.is_(None)))
+        .where(Notification.user_id == user_id)).one()
     rows = session.scalars(select(Notification).where(*where)
                            .order_by(Notification.created_at.desc(), Notification.id.desc())
                            .offset((page - 1) * page_size).limit(page_size)).all()
     return NotificationPage(
         items=[NotificationOut(id=n.id, booking_id=n.booking_id, kind=n.kind, title=n.title, body=n.body,
                                created_at=n.created_at, read=n.read_at is not None) for n in rows],
-        total=total, page=page, page_size=page_size, unread=unread_count(session, user_id))
+        total=unread if unread_only else everything, page=page, page_size=page_size, unread=unread)
 
 
 def unread_count(session: Session, user_id: int) -> int:

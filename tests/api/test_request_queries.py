@@ -42,6 +42,15 @@ async def test_a_read_looks_up_the_account_once_and_no_profiles(api: httpx.Async
         assert reads_of(seen, "client_profiles") == reads_of(seen, "artist_profiles") == 0, (path, seen)
 
 
+async def test_the_notification_centre_counts_all_and_unread_in_one_query(api: httpx.AsyncClient, db: Session):
+    client = await register_client(api, "13800000304")
+    for unread_only in ("false", "true"):
+        with statements(db) as seen:
+            res = await api.get(f"{V1}/notifications", headers=bearer(client), params={"unread_only": unread_only})
+        assert res.status_code == 200, res.text
+        assert reads_of(seen, "notifications") == 2, seen  # the counts, the page
+
+
 async def test_routes_that_use_the_profiles_still_see_them(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000302", org="回声文化传媒")
     artist = await register_artist(api, "13900000302", name="陈默")
