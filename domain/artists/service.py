@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, select, text, true, update
 from sqlalchemy.dialects.postgresql import Range, distinct_on
@@ -172,8 +173,14 @@ def cards_for(session: Session, storage: ObjectStorage, artist_ids: list[int], *
     if not artist_ids:
         return []
     rows = {row[0].user_id: row for row in session.execute(_base().where(ArtistProfile.user_id.in_(artist_ids)))}
-    ids = [i for i in artist_ids if i in rows]
-    ratings = artist_ratings(session, ids)
+    return _cards(session, storage, [i for i in artist_ids if i in rows], rows, artist_ratings, cities)
+
+
+def _cards(session: Session, storage: ObjectStorage, ids: list[int], rows: dict[int, Any],
+           ratings_of: Callable[[Session, list[int]], dict[int, tuple[float, int]]],
+           cities: tuple[str, ...]) -> list[ArtistCard]:
+    """Cards of `ids` from their `_base()` rows (the queries for everything else on a card)."""
+    ratings = ratings_of(session, ids)
     tags = artist_tags(session, ids)
     covers = cover_uploads(session, ids)
     images = image_urls(session, storage, [rows[i][0].avatar_upload_id for i in ids] + list(covers.values()))
@@ -212,7 +219,12 @@ def artist_detail(session: Session, storage: ObjectStorage, artist_id: int,
     if row is None:
         raise ArtistNotFound()
     profile: ArtistProfile = row[0]
-    card = cards_for(session, storage, [artist_id])[0]
+    # The card from the row just read, and its rating from the page's rating summary: the same reviews, the same
+    # one-decimal average, without reading them again.
+    summary = rating_summary(session, artist_id)
+    card = _cards(session, storage, [artist_id], {artist_id: row},
+                  lambda _s, _ids: {artist_id: (summary.average or 0.0, summary.count)} if summary.count else {},
+                  ())[0]
     prices = [] if profile.hide_prices else session.scalars(
         select(ArtistPrice).where(ArtistPrice.artist_id == artist_id)
         .order_by(ArtistPrice.min_amount, ArtistPrice.id)).all()
@@ -237,7 +249,7 @@ def artist_detail(session: Session, storage: ObjectStorage, artist_id: int,
                   for s in slots if s.period.lower and s.period.upper],
         contact=_contact(session, profile, viewer_id),
         cases=public_cases(session, storage, artist_id),
-        rating_summary=rating_summary(session, artist_id),
+        rating_summary=summary,
         recent_reviews=recent_reviews(session, storage, artist_id),
         favorited=viewer_id is not None and session.get(FavoriteArtist, (viewer_id, artist_id)) is not None,
     )

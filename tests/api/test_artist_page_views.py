@@ -38,3 +38,35 @@ def test_the_artists_own_view_writes_nothing(db: Session, tmp_path):
     assert profile is not None
     db.refresh(profile)
     assert profile.view_count == 0
+
+
+def test_the_page_reads_the_profile_and_the_rating_once_and_both_agree(db: Session, tmp_path):
+    from sqlalchemy import event
+
+    from domain.models import Review
+    from tests.factories import completed_booking
+
+    artist = artist_row(db)
+    for scores in ((5, 5, 4), (4, 3, 5), (3, 4, 4)):
+        client = user_row(db).id
+        db.add(Review(booking_id=completed_booking(db, client, artist), client_id=client, artist_id=artist,
+                      effect_score=scores[0], attitude_score=scores[1], punctuality_score=scores[2]))
+    db.commit()
+    seen: list[str] = []
+
+    def listen(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        page = artists.artist_detail(db, LocalStorage(tmp_path, "test-signing-secret"), artist)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert sum("FROM artist_profiles JOIN users" in s for s in selects) == 1, selects
+    assert sum("avg(" in s and "FROM reviews" in s for s in selects) == 1, selects
+    # (14 + 12 + 11) / 9 points over 3 reviews
+    assert (page.rating, page.review_count) == (4.1, 3)
+    assert (page.rating_summary.average, page.rating_summary.count) == (4.1, 3)
+    card = artists.cards_for(db, LocalStorage(tmp_path, "test-signing-secret"), [artist])[0]
+    assert (card.rating, card.review_count) == (page.rating, page.review_count)
