@@ -6,7 +6,6 @@ payment gateway, and who ran what according to Temporal's histories."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -63,11 +62,11 @@ class HandoffStack(Stack):
                                 **dict.fromkeys(SECRETS))
             for name in SECRETS:
                 settings.secret(name)
-            self._start_temporal()
+            self.start_temporal()
             if self.before_workers is not None:
                 self.before_workers()
             self.start_workers(self.initial_workers)
-            self._start_api()
+            self.start_api()
         except BaseException:
             self.stop()
             raise
@@ -89,9 +88,7 @@ class HandoffStack(Stack):
     def kill_api(self) -> None:
         """kill -9 of the API's process group, then its database sessions ended the way PostgreSQL ends the
         session of a client that is gone (a kill can't send COMMIT, so nothing it had not committed is kept)."""
-        proc = self.procs["api"]
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        super().kill_api()
         self.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
                  "AND application_name = 'api'")
         deadline = time.monotonic() + 10
@@ -101,7 +98,7 @@ class HandoffStack(Stack):
             time.sleep(0.1)
 
     def restart_api(self) -> None:
-        self._start_api()
+        self.start_api()
 
     # --- what the fault tests look at -------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ from tests.fakes.wechatpay import FakeWechatPay
 from tests.faults.handoffs_stack import HandoffStack, bind_openid
 from tests.workflows.ledger_invariants import unbalanced_entries
 
+pytestmark = pytest.mark.e2e  # after the fast tests, like the other tests of whole stacks
+
 FEE = 1_000_000
 DEPOSIT, BALANCE = 300_000, 700_000  # 30 %
 CALLBACK = "/api/v1/payments/callbacks/wechatpay"

@@ -30,6 +30,8 @@ from tests.factories import artist_row, user_row
 from tests.fakes.wechatpay import FakeWechatPay
 from tests.faults.handoffs_stack import HandoffStack, bind_openid
 
+pytestmark = pytest.mark.e2e  # after the fast tests, like the other tests of whole stacks
+
 ORPHANS = 300
 ARTISTS = 400
 NOTIFIED_USERS, NOTES_EACH = 30, 8
