@@ -48,10 +48,11 @@ END $$;
 CREATE TRIGGER handoffs_count_index_write AFTER INSERT OR UPDATE ON artist_search
 FOR EACH ROW EXECUTE FUNCTION handoffs_count_index_write();
 """
-# Reconciliation: each recorded payment holds its order row a moment, so the other worker's round queues behind it.
+# Reconciliation: each recorded payment holds its order row for a second, so a round over the orders outlasts the
+# reconcile interval (5 s) and the other worker's round runs into it.
 SLOW_INBOX = """
 CREATE FUNCTION handoffs_slow_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
 CREATE TRIGGER handoffs_slow_inbox BEFORE INSERT ON payment_notifications
 FOR EACH ROW EXECUTE FUNCTION handoffs_slow_inbox();
 """
@@ -220,9 +221,18 @@ def test_lost_callbacks_reconciled_once_and_activities_on_both(stack: HandoffSta
     # Open for half an hour: past settings.payment_reconcile_after_minutes, for both workers' next rounds.
     stack.execute("UPDATE payment_orders SET created_at = created_at - interval '30 minutes' WHERE id = ANY(:o)",
                   o=orders)
-    stack.poll("all reconciled", lambda: stack.sql(
-        "SELECT count(*) FROM payment_orders WHERE id = ANY(:o) AND status = 'paid'", o=orders)[0][0],
-        lambda n: n == len(orders), timeout=90)
+    waited: set[str] = set()  # workers seen waiting for an order row the other holds
+
+    def paid() -> int:
+        waited.update(a for (a,) in stack.sql(
+            "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name LIKE 'worker-%' AND wait_event_type = 'Lock' AND query LIKE '%payment_orders%'"))
+        return int(stack.sql("SELECT count(*) FROM payment_orders WHERE id = ANY(:o) AND status = 'paid'",
+                             o=orders)[0][0])
+
+    stack.poll("all reconciled", paid, lambda n: n == len(orders), timeout=90, every=0.1)
+    print(f"workers that waited for an order the other was recording: {sorted(waited)}")
+    assert waited, "the two reconcilers never met on an order: nothing raced"
     for booking_id, order_id in bookings:
         assert stack.wait_status(client, booking_id, "DEPOSIT_PAID", timeout=30)["paid_amount"] == DEPOSIT
         txn = wechatpay.orders[order_id].transaction_id
