@@ -207,6 +207,35 @@ class CpuSampler:
         return {k: 100 * (b[k] - a.get(k, 0.0)) / (t1 - t0) for k in b}
 
 
+ONCE = ("confirm", "send_contract", "sign", "countersign", "deposit_paid", "balance_paid", "cancel")
+TWICE = {  # what the schema's unique keys don't already forbid
+    "actions": "SELECT count(*) FROM (SELECT 1 FROM booking_events WHERE action IN :once "
+               "GROUP BY booking_id, action HAVING count(*) > 1) d",
+    "notification titles": "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE booking_id IS NOT NULL "
+                           "AND title <> '尾款即将到期' GROUP BY user_id, booking_id, title HAVING count(*) > 1) d",
+    "paid amounts off their orders": "SELECT count(*) FROM bookings b WHERE b.paid_amount <> (SELECT "
+                                     "coalesce(sum(amount), 0) FROM payment_orders o WHERE o.booking_id = b.id "
+                                     "AND o.status = 'paid')",
+}
+
+
+def consistency(stack: Stack) -> str:
+    """What the run left in the database, and anything done twice (a load profile is no fault test, but a race
+    under load shows here first)."""
+    from sqlalchemy import bindparam, text
+
+    statuses = ", ".join(f"{s} {n}" for s, n in stack.sql(
+        "SELECT status, count(*) FROM bookings GROUP BY status ORDER BY count(*) DESC"))
+    assert stack._engine is not None
+    with stack._engine.connect() as conn:
+        found = {k: int(conn.execute(text(q).bindparams(bindparam("once", expanding=True)) if ":once" in q
+                                     else text(q), {"once": list(ONCE)} if ":once" in q else {}).scalar_one())
+                 for k, q in TWICE.items()}
+    messages = stack.sql("SELECT count(*) FROM chat_messages")[0][0]
+    return (f"bookings: {statuses}; {messages} chat messages; done twice or off: "
+            + ", ".join(f"{k} {v}" for k, v in found.items()))
+
+
 # --- report
 
 
@@ -381,6 +410,7 @@ def main() -> int:
                 print(f"\nsustained: {best['rate']:.1f} req/s ({best['booking_actions']:.2f} booking actions/s, "
                       f"{best['chat_msgs']:.2f} chat msg/s) at {best['users']} users, p95 {best['p95']:.1f} ms, "
                       "0 failures")
+            print(f"database: {consistency(stack)}")
             api_errors = (stack.logs / "api.log").read_text(errors="replace").count("Traceback")
             print(f"API log: {api_errors} tracebacks; processes alive at the end: {stack.alive()}")
     except KeyboardInterrupt:
