@@ -1,5 +1,6 @@
-"""A worker deployed with a changed BookingWorkflow while bookings are open (time-skipping Temporal server, the
-platform's real activities on PostgreSQL).
+"""A worker deployed with a changed BookingWorkflow while bookings are open, with the platform's real activities on
+PostgreSQL, twice: on the time-skipping test server (shows 40 days out, skipped to) and on a real dev server (shows
+90 s out, waited for; today's worker keeps its workflows cached and the next takes them over from its sticky queue).
 
 Bookings start on a worker running today's BookingWorkflow and are left in several states (REQUESTED, CONFIRMED,
 CONTRACT_SENT, SIGNED, DEPOSIT_PAID, FULLY_PAID); that worker is shut down and a worker running a changed
@@ -13,16 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributeKey
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.bookings.messages import Quote
 from domain.models import BookingEvent, Notification, PaymentNotification, PaymentOrder
 from domain.payments.sandbox import SandboxGateway
 from domain.settings import Settings
@@ -36,9 +42,20 @@ from workers import runtime
 from workflows.booking import BookingWorkflow
 
 
-@pytest.fixture(scope="module")
-async def temporal_env() -> AsyncIterator[Any]:
-    env = await start_time_skipping_env()
+@pytest.fixture(scope="module", params=["time-skipping", "dev-server"])
+async def temporal_env(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """The time-skipping test server (the shows 40 days out, skipped to), or a real dev server (the shows a minute
+    out, waited for), where today's worker keeps its workflows cached and the next one takes them over from its
+    sticky queue as in a real deploy."""
+    if request.param == "time-skipping":
+        env = await start_time_skipping_env()
+    else:
+        keys = {"Keyword": SearchAttributeKey.for_keyword, "Int": SearchAttributeKey.for_int,
+                "Datetime": SearchAttributeKey.for_datetime}
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
+            search_attributes=[keys[kind](name) for name, kind in runtime.SEARCH_ATTRIBUTES.items()])
+    env.real_time = request.param == "dev-server"
     yield env
     await env.shutdown()
 
@@ -65,11 +82,12 @@ async def _status(h: WorkflowHandle) -> str:
     return str(await h.query(BookingWorkflow.status))
 
 
-async def _to_fully_paid(h: WorkflowHandle, status: str, db: Session, client_id: int, artist_id: int) -> None:
+async def _to_fully_paid(h: WorkflowHandle, status: str, db: Session, client_id: int, artist_id: int,
+                         quote: Quote) -> None:
     """The booking's remaining steps from `status` up to FULLY_PAID. (The first message to a booking of the stopped
     worker is an update, not a query: a query would wait on the stopped worker's sticky queue.)"""
     steps = {
-        "REQUESTED": lambda: act(h, "confirm", "artist", artist_id, quote=QUOTE),
+        "REQUESTED": lambda: act(h, "confirm", "artist", artist_id, quote=quote),
         "CONFIRMED": lambda: act(h, "send_contract", "artist", artist_id),
         "CONTRACT_SENT": lambda: act(h, "sign", "client", client_id, signature_key="private/signatures/c.png"),
         "CLIENT_SIGNED": lambda: act(h, "countersign", "artist", artist_id,
@@ -103,20 +121,23 @@ async def test_patched_workflow_deployed_while_bookings_are_open(
     env = temporal_env
     client_id, artists = parties(db, 8)
     old_artists, new_artists = artists[:6], artists[6:]
+    # Time-skipping: shows 40 days out. Dev server: shows 90 s out, lasting 10 s, balance due at the show.
+    when = {"days": 90 / 86400, "hours": 10 / 3600} if env.real_time else {}
+    quote = Quote(fee_amount=QUOTE.fee_amount, deposit_percent=30, balance_due_days=0) if env.real_time else QUOTE
 
     today = await _worker(env, settings, database_url, gateway, payout_channel, "worker-today", BookingWorkflow,
-                          cache=False)
+                          cache=env.real_time)
     running = asyncio.create_task(today.run())
     try:
-        old = [(await start(env, db, client_id, [a]))[0] for a in old_artists]
+        old = [(await start(env, db, client_id, [a], **when))[0] for a in old_artists]
         # Left in six states: REQUESTED, CONFIRMED, CONTRACT_SENT, SIGNED, DEPOSIT_PAID, FULLY_PAID.
         _, confirmed, sent, signed, deposit, full = old
         a = dict(zip((booking_id(h) for h in old), old_artists, strict=True))
-        await act(confirmed, "confirm", "artist", a[booking_id(confirmed)], quote=QUOTE)
-        await act(sent, "confirm", "artist", a[booking_id(sent)], quote=QUOTE)
+        await act(confirmed, "confirm", "artist", a[booking_id(confirmed)], quote=quote)
+        await act(sent, "confirm", "artist", a[booking_id(sent)], quote=quote)
         await act(sent, "send_contract", "artist", a[booking_id(sent)])
         for h in (signed, deposit, full):
-            await to_signed(h, client_id, a[booking_id(h)])
+            await to_signed(h, client_id, a[booking_id(h)], quote)
         for h in (deposit, full):
             await pay(h, db, client_id, "deposit")
         await pay(full, db, client_id, "balance")
@@ -131,12 +152,20 @@ async def test_patched_workflow_deployed_while_bookings_are_open(
     running = asyncio.create_task(nxt.run())
     handles = list(old)
     try:
-        new = [(await start(env, db, client_id, [a]))[0] for a in new_artists]
+        new = [(await start(env, db, client_id, [a], **when))[0] for a in new_artists]
         handles += new
         owner = {booking_id(h): a for h, a in zip(handles, old_artists + new_artists, strict=True)}
-        for h, status in zip(handles, before + ["REQUESTED"] * len(new), strict=True):
-            await _to_fully_paid(h, status, db, client_id, owner[booking_id(h)])
-        await env.sleep(timedelta(days=41))  # every show ends
+        # Side by side: on the dev server each old booking's first task waits out its sticky timeout once.
+        await asyncio.gather(*(_to_fully_paid(h, status, db, client_id, owner[booking_id(h)], quote)
+                               for h, status in zip(handles, before + ["REQUESTED"] * len(new), strict=True)))
+        if env.real_time:
+            for h in handles:  # the shows end on the server's clock
+                deadline = asyncio.get_running_loop().time() + 150
+                while await _status(h) != "PERFORMED":
+                    assert asyncio.get_running_loop().time() < deadline, f"{h.id} not PERFORMED"
+                    await asyncio.sleep(0.5)
+        else:
+            await env.sleep(timedelta(days=41))  # every show ends
         for h in handles:
             assert await _status(h) == "PERFORMED", h.id
             await act(h, "confirm_performance", "client", client_id)
