@@ -50,8 +50,10 @@ class DocumentMaker:
 
     def prepare_font(self, settings: Settings) -> Future[Path]:
         """The font's common-character copy (domain.contracts.fonts), made now in the maker, not by a document."""
-        return self.executor.submit(make_common, Path(settings.contract_font_path), settings.contract_font_index,
-                                    settings.data_dir)
+        future = self.executor.submit(make_common, Path(settings.contract_font_path), settings.contract_font_index,
+                                      settings.data_dir)
+        future.add_done_callback(_log_font_failure)  # documents then use the full face: slower, still right
+        return future
 
     def submit(self, booking_id: int) -> Future[str]:
         future = self.executor.submit(make_documents, self.database_url, booking_id, self.papers)
@@ -66,3 +68,8 @@ def _log_failure(future: Future[str], booking_id: int) -> None:
     if not future.cancelled() and future.exception() is not None:
         # Made again by whoever opens the contract next (domain.contracts.service).
         log.error("contract document of booking %s not made: %s", booking_id, future.exception())
+
+
+def _log_font_failure(future: Future[Path]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("contract font copy not made: %s", future.exception())
