@@ -238,7 +238,7 @@ def test_postgres_restarted_mid_flight_loses_nothing_and_repeats_nothing(make_st
         "ON a.pid = l.pid WHERE c.relname = 'journal_entries' AND NOT l.granted"), lambda rows: len(rows) >= 3,
         timeout=90, every=0.5)
     assert len(waiting) == 3, waiting
-    # ...and PostgreSQL goes away under them: every connection cut, as in a crash.
+    # Then PostgreSQL goes away under them: every connection cut, as in a crash.
     stack.stop_database("immediate")
     holder.invalidate()  # its server is gone
     time.sleep(5)
