@@ -116,7 +116,7 @@ class HandoffStack(Stack):
         return self.temporal(fetch)
 
     def workers_of(self, workflow_id: str) -> tuple[set[str], set[str], list[Any]]:
-        """(worker names that ran its activities, worker names that ran its workflow tasks, failed tasks) from
+        """(worker names that ran its activities, worker names that completed its workflow tasks, failed tasks) from
         the history's identities (`<pid>@<host>`, the SDK's default identity)."""
         pids = self.worker_pids()
 
@@ -128,8 +128,8 @@ class HandoffStack(Stack):
         for e in self.history_events(workflow_id):
             if e.HasField("activity_task_started_event_attributes"):
                 activities.add(who(e.activity_task_started_event_attributes.identity))
-            elif e.HasField("workflow_task_started_event_attributes"):
-                tasks.add(who(e.workflow_task_started_event_attributes.identity))
+            elif e.HasField("workflow_task_completed_event_attributes"):
+                tasks.add(who(e.workflow_task_completed_event_attributes.identity))
             elif e.HasField("workflow_task_failed_event_attributes"):
                 failed.append(e.workflow_task_failed_event_attributes)
         return activities, tasks, failed

@@ -5,12 +5,15 @@ periodic jobs every worker runs never do the same row twice although both race f
   writes and names the writing process: each child connects with PGAPPNAME=<its name>);
 - abandoned uploads: each orphan removed by one worker (their log lines add up to the orphans);
 - notification deliveries: one delivery workflow and one send per notification and channel;
-- payment reconciliation: a payment whose callback was lost recorded once, the booking DEPOSIT_PAID once."""
+- payment reconciliation: a payment whose callback was lost recorded once, the booking DEPOSIT_PAID once;
+then the busier worker is stopped (SIGTERM, as a rolling deploy does) and the bookings go on on the other, so each
+booking's activities and workflow tasks ran on both, every payment and step still once."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 import uuid
 from collections import Counter
@@ -29,6 +32,7 @@ from tests.e2e.booking_stack import Party
 from tests.factories import artist_row, user_row
 from tests.fakes.wechatpay import FakeWechatPay
 from tests.faults.handoffs_stack import HandoffStack, bind_openid
+from tests.workflows.ledger_invariants import unbalanced_entries
 
 pytestmark = pytest.mark.e2e  # after the fast tests, like the other tests of whole stacks
 
@@ -253,12 +257,41 @@ def test_lost_callbacks_reconciled_once_and_activities_on_both(stack: HandoffSta
     print(f"lost callbacks recorded per worker: {recorded_by}")
 
     # The bookings' activities ran on both workers.
-    ran = {}
+    ran, held = {}, {}
     for booking_id, _ in bookings:
-        activities, _, failed = stack.workers_of(f"booking-{booking_id}")
+        activities, tasks, failed = stack.workers_of(f"booking-{booking_id}")
         assert failed == [], failed
-        ran[booking_id] = activities
+        ran[booking_id], held[booking_id] = activities, tasks
     # Which worker takes a booking is the matching service's choice, and a workflow task's activities start eagerly
-    # on the worker that ran it, so here they may all share one: the deliveries above show both workers take them.
-    print(f"activities of each booking ran on: {ran}")
+    # on the worker that ran it, so so far they may all share one worker.
+    print(f"activities of each booking ran on, before a worker stops: {ran}")
     assert set().union(*ran.values()) <= {"worker-1", "worker-2"}, ran
+
+    # A rolling deploy stops the worker that ran the most (SIGTERM: it finishes what it holds and exits); the
+    # other takes the bookings over, and their balance payments run there.
+    busiest = Counter(w for r in held.values() for w in r).most_common(1)[0][0]
+    moved = [b for b, tasks in held.items() if busiest in tasks]
+    proc = stack.procs[busiest]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+    for booking_id, _ in bookings:
+        order_id, _ = stack.open_wechat_payment(client, booking_id, "pay_balance")
+        assert wechatpay.deliver(order_id) == 200
+    for booking_id, _ in bookings:
+        assert stack.wait_status(client, booking_id, "FULLY_PAID", timeout=60)["paid_amount"] == FEE
+        activities, tasks, failed = stack.workers_of(f"booking-{booking_id}")
+        assert failed == [], failed
+        if booking_id in moved:  # taken over by the other worker: its work ran on both
+            assert activities == tasks == {"worker-1", "worker-2"}, (booking_id, activities, tasks)
+        paid = stack.sql("SELECT kind, count(*) FROM payment_orders WHERE booking_id = :b AND status = 'paid' "
+                         "GROUP BY kind ORDER BY kind", b=booking_id)
+        assert paid == [("balance", 1), ("deposit", 1)], paid
+        actions = Counter(a for (a,) in stack.sql("SELECT action FROM booking_events WHERE booking_id = :b",
+                                                  b=booking_id))
+        assert (actions["deposit_paid"], actions["balance_paid"], actions["unexpected_payment"]) == (1, 1, 0), actions
+        assert stack.sql("SELECT count(*) - count(DISTINCT step) FROM booking_events WHERE booking_id = :b",
+                         b=booking_id) == [(0,)]
+    print(f"stopped {busiest}; bookings taken over by the other worker: {moved}")
+    assert moved
+    with stack.session() as session:
+        assert unbalanced_entries(session) == []
