@@ -8,12 +8,13 @@ failures.
 
 The platform is tests/e2e/booking_stack.py's Stack, each piece its own process: a database on the local PostgreSQL
 (else embedded), migrated; a Temporal dev server; `python -m workers`; the API under uvicorn (one process). People
-are made up front straight in the database, as bench/chat.py does (logging 300 people in by SMS would meet the
-per-IP SMS limits, which are not what is measured): a catalogue of approved artists with prices, indexed for
-search; client–artist pairs, every one real-name verified (encrypted identity, as the verification workflow leaves
-it), each with a login session and its access token, and each pair's chat conversation opened through the API.
-Then `locust --headless` runs bench/locustfile.py (see there for who does what) in its own process, so gevent
-never patches this one. The first LOAD_WARMUP seconds of each step (the ramp) are not measured.
+are made up front straight in the database, as bench/chat.py does (logging them in by SMS from one loopback address
+would meet the per-IP SMS limits, which are not what is measured): a catalogue of approved artists with prices,
+indexed for search; client–artist pairs, every one real-name verified (encrypted identity, as the verification
+workflow leaves it), each with a login session and its access token, and each pair's chat conversation opened
+through the API. Then `locust --headless` runs bench/locustfile.py (see there for who does what) in its own process,
+so gevent never patches this one. The first --warmup seconds of each step (the ramp) are not measured; the CPU each
+process uses is sampled every second, and the run ends with a look at the database.
 
 Groups: browse = search, artist page, calendar, reviews, home (anonymous); booking = inquiry and every booking
 action with its SMS sign code, the sandbox cashier page and its pay confirmation; read = booking list/detail and
