@@ -26,8 +26,10 @@ class HandoffStack(Stack):
         keys = root / "keys"
         keys.mkdir(parents=True, exist_ok=True)
         # WeChat Pay is the gateway: its fake (this process) delivers callbacks and answers the reconciler's queries.
+        # The reconciler looks every 5 s at orders open for over 10 minutes (the default): a test that wants it to
+        # find an order ages the order; the others' redeliveries come long before.
         env = {**wechatpay.write_settings_files(keys), "PAYMENT_GATEWAY": "wechatpay",
-               "PAYMENT_RECONCILE_AFTER_MINUTES": "1", "PAYMENT_RECONCILE_INTERVAL_SECONDS": "5",
+               "PAYMENT_RECONCILE_INTERVAL_SECONDS": "5",
                **(extra_env or {})}
         super().__init__(root, extra_env=env)
         self.extra_env["PAYMENT_NOTIFY_BASE_URL"] = self.url
