@@ -199,7 +199,9 @@ def test_notification_deliveries_sent_once(stack: HandoffStack) -> None:
 
     starters, senders = Counter(who(s) for _, s, _ in found), Counter(who(s) for *_, s in found)
     print(f"delivery workflows started by {dict(starters)}, sent by {dict(senders)}")
-    assert set(starters) == set(senders) == {"worker-1", "worker-2"}, (starters, senders)
+    # Both dispatchers offer the same pending rows; which one Temporal lets start each is a race (usually both win
+    # some). The sends are the workflows' activities: both workers run them.
+    assert set(starters) <= {"worker-1", "worker-2"} and set(senders) == {"worker-1", "worker-2"}, (starters, senders)
     # One send per delivery row: the sandbox SMS logs each send with the masked phone.
     sends = Counter(re.findall(r"沙箱短信（未发出） phone=137\*+(\d{4})", stack.worker_log(1) + stack.worker_log(2)))
     assert sends == {p[-4:]: NOTES_EACH for p in phones}, sends
