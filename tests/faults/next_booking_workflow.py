@@ -4,6 +4,8 @@ imports only: Temporal's sandbox re-imports the module a workflow is defined in.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import workflow
 
 from workflows.booking import BookingWorkflow
@@ -28,3 +30,14 @@ class NextBookingWorkflow(BookingWorkflow):
         if timer.kind == "performed" and self.thank_artist:
             assert self.inp is not None
             await self._note("thank_artist", [(self.inp.artist_id, THANKS, "演出已结束，感谢您的付出")])
+
+
+@workflow.defn(name="BookingWorkflow")
+class CarelessBookingWorkflow(BookingWorkflow):
+    """The same kind of change without the patch: an open booking replayed on it meets a command its history
+    doesn't have (a timer before the first step) and its workflow task fails as non-deterministic."""
+
+    @workflow.run
+    async def run(self, inp: BookingInput) -> str:
+        await workflow.sleep(timedelta(seconds=1))
+        return await super().run(inp)

@@ -35,7 +35,7 @@ from domain.settings import Settings
 from integrations.realname.sandbox import SandboxRealNameChecker
 from tests.conftest import start_time_skipping_env
 from tests.fakes.scripted_payouts import ScriptedPayoutChannel
-from tests.faults.next_booking_workflow import PATCH, THANKS, NextBookingWorkflow
+from tests.faults.next_booking_workflow import PATCH, THANKS, CarelessBookingWorkflow, NextBookingWorkflow
 from tests.workflows.booking_helpers import QUOTE, act, booking_id, parties, pay, start, to_signed
 from tests.workflows.ledger_invariants import booking_problems, unbalanced_entries
 from workers import runtime
@@ -209,3 +209,36 @@ async def test_patched_workflow_deployed_while_bookings_are_open(
         assert dup == [], (h.id, dup)
         assert booking_problems(db, b) == [], h.id
     assert unbalanced_entries(db) == []
+
+
+async def test_an_unpatched_change_fails_the_open_bookings(
+        temporal_env: Any, db: Session, settings: Settings, database_url: str, gateway: SandboxGateway,
+        payout_channel: ScriptedPayoutChannel) -> None:
+    """The check above can fail: the same deploy with the change made carelessly (no patch) leaves an open booking's
+    history with a failed workflow task (non-determinism) as soon as the new worker replays it."""
+    env = temporal_env
+    client_id, [artist] = parties(db, 1)
+    today = await _worker(env, settings, database_url, gateway, payout_channel, "worker-today", BookingWorkflow,
+                          cache=env.real_time)
+    running = asyncio.create_task(today.run())
+    try:
+        [h] = await start(env, db, client_id, [artist])
+        await act(h, "confirm", "artist", artist, quote=QUOTE)
+    finally:
+        await today.shutdown()
+        await running
+    careless = await _worker(env, settings, database_url, gateway, payout_channel, "worker-careless",
+                             CarelessBookingWorkflow, cache=True)
+    running = asyncio.create_task(careless.run())
+    try:
+        await h.signal("no_such_signal")  # any new event: the workflow needs a task, which replays its history
+        deadline = asyncio.get_running_loop().time() + 60
+        while not (failures := _history_facts([e async for e in h.fetch_history_events()])[1]):
+            assert asyncio.get_running_loop().time() < deadline, "the careless worker never replayed the booking"
+            await asyncio.sleep(0.5)
+        print(f"{h.id} on the careless worker: {failures[0][:160]}")
+        assert any("NON_DETERMINISTIC" in f or "ondeterminism" in f for f in failures), failures
+    finally:
+        await h.terminate("test over")
+        await careless.shutdown()
+        await running
