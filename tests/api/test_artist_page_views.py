@@ -28,6 +28,38 @@ def test_a_view_counts_and_its_commit_does_not_wait_for_the_flush(db: Session, t
     assert profile.view_count == 2
 
 
+def test_a_view_never_waits_for_a_row_another_request_holds_and_is_counted_later(db: Session, tmp_path):
+    """Many viewers of one artist: each view's request holds the artist's row until it commits. A view that waited
+    for it made the thread pool stall once every thread waited (the commits had no thread left to run on)."""
+    from sqlalchemy import create_engine
+
+    from domain.db import sqlalchemy_url
+
+    artist = artist_row(db)
+    viewer = user_row(db).id
+    db.commit()
+    storage = LocalStorage(tmp_path, "test-signing-secret")
+    other = create_engine(sqlalchemy_url(str(db.get_bind().url.render_as_string(hide_password=False))))
+    try:
+        with other.connect() as holder:  # another request that counted a view and hasn't committed yet
+            holder.execute(text("SELECT 1 FROM artist_profiles WHERE user_id = :a FOR UPDATE"), {"a": artist})
+            db.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting would fail the test, not hang it
+            for _ in range(3):
+                artists.artist_detail(db, storage, artist, viewer)
+            db.commit()
+            holder.rollback()
+    finally:
+        other.dispose()
+    profile = db.get(ArtistProfile, artist)
+    assert profile is not None
+    db.refresh(profile)
+    assert profile.view_count == 0  # all three kept for later
+    artists.artist_detail(db, storage, artist, viewer)
+    db.commit()
+    db.refresh(profile)
+    assert profile.view_count == 4  # the next free view writes them with its own
+
+
 def test_the_artists_own_view_writes_nothing(db: Session, tmp_path):
     artist = artist_row(db)
     db.commit()
