@@ -31,6 +31,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -357,6 +358,7 @@ def main() -> int:
         children.stop()
         if server and not args.keep:
             drop_database(server, DB_NAME)
+        shutil.rmtree(work, ignore_errors=True)  # logs and the API's data dir (printed above on failure)
     return code
 
 
