@@ -117,7 +117,7 @@ def generate(url: str, n: int, rng: random.Random, slot_count: int) -> dict[str,
         users.append((i, f"1{i:010d}", "banned" if rng.random() < 0.01 else "active",
                       "verified" if rng.random() < 0.6 else "unverified", created))
         city = rng.choice(CITIES)
-        regions = rng.sample([c for c in set(CITIES) if c != city], rng.choice([0, 0, 1, 2]))
+        regions = rng.sample([c for c in sorted(set(CITIES)) if c != city], rng.choice([0, 0, 1, 2]))
         works = rng.sample(WORKS, rng.choice([0, 1, 2]))
         views = int(rng.paretovariate(1.5) * 20)
         profiles.append((i, stage_name(rng)[:50], types, styles, city, f"1{i:010d}", bio, regions, works,
