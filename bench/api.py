@@ -162,15 +162,25 @@ def backend_pids(database_url: str) -> list[int]:
         engine.dispose()
 
 
-def cpu_of(pids: list[int]) -> float:
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    out = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue  # a backend that went away (or a PostgreSQL on another machine)
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return out
+
+
+def cpu_of(pids: list[int]) -> float:
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_since(before: dict[int, float], pids: list[int]) -> float:
+    """CPU used since `before` by the processes alive now (one that started meanwhile counts whole; one that ended
+    meanwhile is lost: the API's pool closes overflow connections at c > 30, so DB CPU there is a lower bound)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_by_pid(pids).items())
 
 
 # --- measuring
@@ -227,11 +237,10 @@ async def measure_cell(cell: Cell, url: str, headers: dict[str, str], requests: 
     connector = aiohttp.TCPConnector(limit=cell.c, limit_per_host=cell.c)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
         await closed_loop(session, url, headers, cell.c, max(warmup, 2 * cell.c), None)
-        backends = db_pids()  # after the warm-up: the API's pool has opened what this c needs
-        cpu, db_cpu, started = cpu_of(server_pids), cpu_of(backends), time.perf_counter()
+        cpu, db_cpu, started = cpu_of(server_pids), cpu_by_pid(db_pids()), time.perf_counter()
         cell.errors = await closed_loop(session, url, headers, cell.c, requests, cell.latencies_ms)
         cell.seconds = time.perf_counter() - started
-        cell.server_cpu_s, cell.db_cpu_s = cpu_of(server_pids) - cpu, cpu_of(backends) - db_cpu
+        cell.server_cpu_s, cell.db_cpu_s = cpu_of(server_pids) - cpu, cpu_since(db_cpu, db_pids())
     return cell
 
 
