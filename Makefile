@@ -43,11 +43,12 @@ miniapp/dist/build/mp-weixin/app.json: miniapp/node_modules/.installed $(MINIAPP
 admin/dist/index.html: admin/node_modules/.installed $(ADMIN_SRC)
 	cd admin && npm run build
 
-# Debian Chromium and CJK fonts for the browser tests, and postgresql-client (pg_dump / pg_restore of the Debian
-# PostgreSQL a machine may run on 127.0.0.1:5432; the embedded server's own come with its pip package), installed
-# when missing and we can.
+# Debian Chromium and CJK fonts for the browser tests, poppler's pdftoppm for the contract PDF checks, and
+# postgresql-client (pg_dump / pg_restore of the Debian PostgreSQL a machine may run on 127.0.0.1:5432; the
+# embedded server's own come with its pip package), installed when missing and we can.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+	    || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
 	    || ! ls /usr/lib/postgresql/*/bin/pg_dump >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils postgresql-client >/dev/null; \
