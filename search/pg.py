@@ -164,8 +164,11 @@ CACHE_SECONDS = 30.0
 CACHE_SIZE = 2048
 # One round trip: the versions, and JIT off for this transaction (compiling the facet count's expressions cost
 # up to 70 ms, more than running them).
-VERSIONS = text("SELECT set_config('jit', 'off', true), (SELECT last_value FROM artist_search_version),"
-                " (SELECT last_value FROM artist_search_calendar_version)")
+# A sequence nobody has moved yet reads last_value 1 and so does it after its first nextval: is_called tells them
+# apart, else the first write of a fresh database would leave every cached answer looking current.
+VERSIONS = text("SELECT set_config('jit', 'off', true),"
+                " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM artist_search_version),"
+                " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM artist_search_calendar_version)")
 Facets = tuple[int, dict[str, dict[str, int]]]
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
@@ -119,3 +120,16 @@ def test_rewriting_an_unchanged_document_keeps_answers(db: Session, search: PgAr
     assert search.search(SearchQuery(keyword="只唱爵士")).ids == [catalog.ids["何雨桐"]]
     search.search(SearchQuery())
     assert len(counts) == 3
+
+
+def test_the_first_write_of_a_fresh_database_is_counted(db: Session, search: PgArtistSearch, catalog: Catalog) -> None:
+    # As a new database leaves them: neither version sequence moved yet (last_value 1, not called).
+    db.execute(text("ALTER SEQUENCE artist_search_version RESTART; "
+                    "ALTER SEQUENCE artist_search_calendar_version RESTART"))
+    db.commit()
+    before = search.search(SearchQuery(cities=("上海",)))
+    doc = next(d for d in catalog_documents(db) if d.stage_name == "何雨桐")
+    PgArtistSearch(db).index(replace(doc, city="上海"))
+    db.commit()  # the first nextval: last_value stays 1
+    after = search.search(SearchQuery(cities=("上海",)))
+    assert after.total == before.total + 1 and catalog.ids["何雨桐"] in after.ids
