@@ -45,14 +45,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chat import (  # noqa: E402
-    Children,
-    code_version,
-    free_ports,
-    machine,
-    percentile,
-    stopped_on_sigterm,
-)
+from bench.chat import Children, free_ports, percentile  # noqa: E402
+from bench.common import code_version, machine, stopped_on_sigterm  # noqa: E402
 
 DB_NAME = "yy_bench_api"
 V1 = "/api/v1"

@@ -35,7 +35,6 @@ import contextlib
 import itertools
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -46,7 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -561,27 +560,6 @@ async def run_chat(children: Children, pairs: list[Pair], args: argparse.Namespa
 # --- report
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal:"))
-    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {mem / 1024 / 1024:.0f} GB RAM"
-
-
-def code_version() -> str:
-    """The commit measured, and whether the working tree differed from it."""
-    git = shutil.which("git") or "git"
-    try:
-        head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                              check=True).stdout.strip()
-        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,  # noqa: S603
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"commit {head}" + (" + uncommitted changes in the working tree" if dirty else "")
-
-
 def print_table(results: list[Result]) -> None:
     floors = {r.concurrency: r for r in results if r.label.startswith("floor")}
     print("\n| run | c | msgs | p50 ms | p95 ms | p99 ms | max ms | msg/s | POST p50 ms "
@@ -610,17 +588,7 @@ def raise_fd_limit(sockets: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))  # children inherit it too
 
 
-@contextlib.contextmanager
-def stopped_on_sigterm() -> Iterator[None]:
-    """SIGTERM ends the run like Ctrl-C does, through every `finally` that stops a child."""
-    def on_term(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 async def measure(args: argparse.Namespace, children: Children, pairs: list[Pair], env: dict[str, str]) -> int:
@@ -635,6 +603,8 @@ async def measure(args: argparse.Namespace, children: Children, pairs: list[Pair
     results = await run_floor(children, pairs, args, env, template, random.Random(7)) + results
     print(f"\n{len(pairs) * 2} sockets ({len(pairs)} client–artist pairs), {args.messages} messages per run, "
           f"text {len(TEXT)} characters; latency = receiver's socket − start of the send")
+    from bench.common import code_version, machine  # not needed by the floor's child process
+
     print_table(results)
     print(f"\ncode: {code_version()}")
     print(f"machine: {machine()}; load average at the end {' / '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -668,7 +638,7 @@ def main() -> int:
         uvloop.run(floor_server(args.serve_floor))
         return 0
     # Not needed by the floor's child process above.
-    from bench.common import server_url
+    from bench.common import server_url, stopped_on_sigterm
     from devstack.database import drop_database, ensure_database, migrate
 
     started = time.perf_counter()

@@ -1,8 +1,16 @@
-"""What the benchmarks share: the PostgreSQL server they make their throwaway databases on."""
+"""What the benchmarks share: the PostgreSQL server they make their throwaway databases on, and what each run
+prints about itself (the machine, the code measured) and how it stops its children."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import platform
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import create_engine
 
@@ -27,3 +35,37 @@ def server_url(requested: str | None) -> str:
             raise
         print(f"no PostgreSQL at {url} ({type(exc).__name__}); using the embedded server")
         return start_embedded(ROOT / ".data" / "bench-pg")
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal:"))
+    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {mem / 1024 / 1024:.0f} GB RAM"
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    git = shutil.which("git") or "git"
+    try:
+        head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+                              check=True).stdout.strip()
+        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,  # noqa: S603
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    return f"commit {head}" + (" + uncommitted changes in the working tree" if dirty else "")
+
+
+@contextlib.contextmanager
+def stopped_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends the run like Ctrl-C does, through every `finally` that stops a child."""
+    def on_term(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

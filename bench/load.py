@@ -34,14 +34,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import server_url  # noqa: E402
+from bench.common import code_version, machine, server_url, stopped_on_sigterm  # noqa: E402
 from tests.e2e.booking_stack import SECRETS, V1, Stack, valid_id_number  # noqa: E402
 from tests.factories import signature_png  # noqa: E402
 
@@ -316,39 +315,11 @@ def print_report(rows: list[dict[str, Any]], cpu: list[dict[str, float]]) -> dic
     return best
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "?")
-    return f"nproc {len(os.sched_getaffinity(0))}, {cpu}"
-
-
-def code_version() -> str:
-    git = shutil.which("git") or "git"
-    try:
-        head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,  # noqa: S603
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,  # noqa: S603
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"commit {head}" + (" + uncommitted changes in the working tree" if dirty else " (clean tree)")
-
-
 def load_average() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-@contextlib.contextmanager
-def stopped_on_sigterm() -> Iterator[None]:
-    """SIGTERM ends the run like Ctrl-C does, through every `finally` that stops a child."""
-    def on_term(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def run_locust(stack: Stack, work: Path, people: Path, args: argparse.Namespace,
