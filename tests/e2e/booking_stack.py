@@ -130,11 +130,15 @@ class Stack:
             for name in SECRETS:
                 settings.secret(name)
             self.start_temporal()
-            self.start_worker()
+            self._start_workers()
             self.start_api()
         except BaseException:
             self.stop()
             raise
+
+    def _start_workers(self) -> None:
+        """The workers `start()` begins with (a subclass may start several, or prepare the database first)."""
+        self.start_worker()
 
     def _start_database(self) -> None:
         server = os.environ.get("DATABASE_URL", "")

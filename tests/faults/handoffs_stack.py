@@ -52,26 +52,10 @@ class HandoffStack(Stack):
 
     # --- processes --------------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.logs.mkdir(parents=True, exist_ok=True)
-        try:
-            self._start_database()
-            from domain.settings import Settings
-            from tests.e2e.booking_stack import SECRETS
-
-            settings = Settings(_env_file=None, data_dir=self.data_dir,  # type: ignore[call-arg]
-                                **dict.fromkeys(SECRETS))
-            for name in SECRETS:
-                settings.secret(name)
-            self.start_temporal()
-            if self.before_workers is not None:
-                self.before_workers()
-            self.start_workers(self.initial_workers)
-            self.start_api()
-        except BaseException:
-            self.stop()
-            raise
+    def _start_workers(self) -> None:
+        if self.before_workers is not None:
+            self.before_workers()
+        self.start_workers(self.initial_workers)
 
     def start_workers(self, n: int) -> list[subprocess.Popen[bytes]]:
         """`n` worker processes spawned together, then waited for: their start-up jobs run at the same moment."""
