@@ -6,15 +6,14 @@ Real rows of the platform's tables (what the API reads), made in seconds instead
 
 from __future__ import annotations
 
-import io
 import json
 import random
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
+from bench.common import copy_rows
 from domain.db import get_engine
 from domain.enums import ARTIST_TYPE_LABELS
 from domain.time import SHANGHAI, utc_now
@@ -51,31 +50,6 @@ NOTIFICATION_TITLES = {"booking_request": "新的预约请求", "booking_result"
 
 def artist_phone(i: int) -> str:
     return f"13{i:09d}"
-
-
-def _copy_value(v: Any) -> str:
-    if v is None:
-        return "\\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    if isinstance(v, list | tuple):
-        return "{" + ",".join('"' + str(x).replace("\\", "\\\\\\\\").replace('"', '\\\\"') + '"' for x in v) + "}"
-    if isinstance(v, dict):
-        v = json.dumps(v, ensure_ascii=False)
-    if isinstance(v, datetime):
-        return v.isoformat()
-    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    buf, n = io.StringIO(), 0
-    for row in rows:
-        buf.write("\t".join(_copy_value(v) for v in row))
-        buf.write("\n")
-        n += 1
-    buf.seek(0)
-    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
-    return n
 
 
 @dataclass

@@ -4,13 +4,17 @@ prints about itself (the machine, the code measured) and how it stops its childr
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import platform
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 
@@ -69,3 +73,31 @@ def stopped_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# --- bulk data (COPY)
+
+
+def _copy_value(v: Any) -> str:
+    if v is None:
+        return "\\N"
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, list | tuple):
+        return "{" + ",".join('"' + str(x).replace("\\", "\\\\\\\\").replace('"', '\\\\"') + '"' for x in v) + "}"
+    if isinstance(v, dict):
+        v = json.dumps(v, ensure_ascii=False)
+    if isinstance(v, datetime):
+        return v.isoformat()
+    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    buf, n = io.StringIO(), 0
+    for row in rows:
+        buf.write("\t".join(_copy_value(v) for v in row))
+        buf.write("\n")
+        n += 1
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
+    return n

@@ -15,7 +15,6 @@ index serves) to show what the name_grams GIN index (migration 0006) buys.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import shutil
@@ -24,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
@@ -38,7 +37,7 @@ import httpx  # noqa: E402
 from sqlalchemy import or_, text  # noqa: E402
 from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
 
-from bench.common import DEFAULT_SERVER, server_url  # noqa: E402
+from bench.common import DEFAULT_SERVER, copy_rows, server_url  # noqa: E402
 from devstack.database import drop_database, ensure_database, migrate  # noqa: E402
 from domain.artists.search_documents import iter_artist_documents  # noqa: E402
 from domain.db import get_engine, session_scope  # noqa: E402
@@ -71,27 +70,6 @@ CLIENTS = 5_000
 
 
 # --- data generation (COPY)
-
-
-def _copy_value(v: Any) -> str:
-    if v is None:
-        return "\\N"
-    if isinstance(v, bool):
-        return "t" if v else "f"
-    if isinstance(v, list | tuple):
-        return "{" + ",".join('"' + str(x).replace("\\", "\\\\\\\\").replace('"', '\\\\"') + '"' for x in v) + "}"
-    if isinstance(v, datetime):
-        return v.isoformat()
-    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_copy_value(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
 def stage_name(rng: random.Random) -> str:
