@@ -1,14 +1,15 @@
 """The PostgreSQL backend answers the total and facets of a search without filters from artist_search_counts,
-which triggers on artist_search keep in the writing transaction (migration 0030): after every kind of write the
-kept counts equal what counting the index finds."""
+and of one filtered only by available_on from those minus artist_search_day_counts, which triggers on
+artist_search keep in the writing transaction (migrations 0030, 0031): after every kind of write the kept counts
+equal what counting the index finds."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import false, select, text
+from sqlalchemy import Date, delete, false, literal, select, text, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from domain.db import get_engine
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI
 from search.base import ArtistDoc, SearchQuery
-from search.pg import KEPT_COUNTS, PgArtistSearch, count_statement
+from search.pg import KEPT_COUNTS, PgArtistSearch, count_statement, free_counts, t
 from tests.search.conftest import Catalog, build_catalog, catalog_documents
 
 
@@ -40,6 +41,20 @@ def kept_and_counted(search: PgArtistSearch) -> tuple[object, object]:
 def assert_kept(search: PgArtistSearch) -> None:
     kept, counted = kept_and_counted(search)
     assert kept == counted
+
+
+def assert_free_on(search: PgArtistSearch, *days: date) -> None:
+    with search.bind.connect() as conn:  # type: ignore[union-attr]
+        for day in days:
+            kept = search._facets(conn, free_counts(day))
+            counted = search._facets(conn, count_statement([~t.busy_days.contains(literal(day, Date))]))
+            assert kept == counted, day
+
+
+def slot(artist_id: int, day: date, status: str = "held", *, days: int = 0, open_ended: bool = False) -> CalendarSlot:
+    end = None if open_ended else datetime.combine(day + timedelta(days=days), time(22), SHANGHAI)
+    return CalendarSlot(artist_id=artist_id, status=status,
+                        period=Range(datetime.combine(day, time(19), SHANGHAI), end))
 
 
 def doc_of(db: Session, name: str) -> ArtistDoc:
@@ -111,3 +126,68 @@ def test_emptying_the_index_empties_the_counts(db: Session, search: PgArtistSear
     assert search.search(SearchQuery()).total == 0
     search.reindex_all(catalog_documents(db))
     assert_kept(search)
+
+
+def test_free_on_a_day_counts_follow_the_calendar_and_the_profiles(db: Session, search: PgArtistSearch,
+                                                                   catalog: Catalog) -> None:
+    day = catalog.busy_day + timedelta(days=4)
+    days = [day - timedelta(days=1), day, day + timedelta(days=1), day + timedelta(days=3), catalog.busy_day]
+    assert search.statements(SearchQuery(available_on=day))[1] is not KEPT_COUNTS
+    assert_free_on(search, *days)
+    db.add_all([slot(catalog.ids["何雨桐"], day), slot(catalog.ids["陈默"], day, "rest", days=2)])
+    db.commit()
+    assert search.search(SearchQuery(available_on=day)).total == 3
+    assert_free_on(search, *days)
+    db.execute(update(CalendarSlot).where(CalendarSlot.artist_id == catalog.ids["何雨桐"]).values(status="available"))
+    db.commit()
+    assert_free_on(search, *days)
+    # A profile change of a busy artist moves its busy days' counts to the new city and types.
+    search.index(replace(doc_of(db, "陈默"), city="西安", artist_types=("dancer",)))
+    free = search.search(SearchQuery(available_on=day))
+    assert "西安" not in free.facets["cities"] and "dancer" not in free.facets["artist_types"]
+    assert_free_on(search, *days)
+    search.remove(catalog.ids["陈默"])
+    assert_free_on(search, *days)
+    search.reindex_all(catalog_documents(db))
+    assert_free_on(search, *days)
+    db.execute(delete(CalendarSlot).where(CalendarSlot.artist_id == catalog.ids["陈默"]))
+    db.commit()
+    assert_free_on(search, *days)
+    assert search.search(SearchQuery(available_on=day)).total == 5
+
+
+def test_open_ended_busy_days_are_counted_on_every_later_day(db: Session, search: PgArtistSearch,
+                                                            catalog: Catalog) -> None:
+    day = catalog.busy_day + timedelta(days=30)
+    db.add(slot(catalog.ids["夏夜乐队"], day, "unavailable", open_ended=True))
+    db.add(slot(catalog.ids["夏夜乐队"], day - timedelta(days=5)))  # a bounded day of the same artist
+    db.commit()
+    for later in (day - timedelta(days=5), day - timedelta(days=1), day, day + timedelta(days=400)):
+        assert_free_on(search, later)
+    assert "夏夜乐队" not in catalog.names(search.search(SearchQuery(available_on=day + timedelta(days=400))).ids)
+    assert search.search(SearchQuery(available_on=day - timedelta(days=1))).total == 5
+
+
+def test_many_changes_on_one_day_are_folded_and_still_add_up(db: Session, search: PgArtistSearch,
+                                                             catalog: Catalog) -> None:
+    day = catalog.busy_day + timedelta(days=8)
+    artist_id = catalog.ids["孙浩然"]  # home city and two regions: 5 facet rows a change
+    for _ in range(20):
+        held = slot(artist_id, day)
+        db.add(held)
+        db.commit()
+        db.delete(held)
+        db.commit()
+    rows = db.scalar(text("SELECT count(*) FROM artist_search_day_counts WHERE day = :day"), {"day": day})
+    assert 0 < rows <= 64 + 10  # folded at least once: 40 changes appended 200 rows
+    assert_free_on(search, day)
+    assert search.search(SearchQuery(available_on=day)).total == 5
+
+
+def test_a_rolled_back_calendar_change_counts_nothing(db: Session, search: PgArtistSearch, catalog: Catalog) -> None:
+    day = catalog.busy_day + timedelta(days=9)
+    db.add(slot(catalog.ids["何雨桐"], day, "booked"))
+    db.flush()
+    db.rollback()
+    assert_free_on(search, day)
+    assert search.search(SearchQuery(available_on=day)).total == 5
