@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -14,9 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, openapi
+from api import errors, openapi, public_cache
 from api.chat_live import ChatHub
 from api.context import AppContext
+from api.public_cache import PageCache, PublicPages
 from api.routers import (
     admin,
     admin_access,
@@ -51,6 +53,7 @@ from api.routers import (
     system,
 )
 from api.security_headers import SecurityHeaders
+from api.session_cache import SessionCache
 from domain.accounts.crypto import field_cipher_from_settings
 from domain.accounts.sessions import TokenConfig
 from domain.db import database_url_from_settings
@@ -174,9 +177,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The chat fan-out subscription lives as long as the process serves (api/chat_live.py).
     hub: ChatHub = app.state.chat_hub
     await hub.start()
+    # Views of artist pages answered from memory are written every few seconds and when the process stops.
+    views = asyncio.create_task(public_cache.write_views(app.state.ctx.database_url))
     try:
         yield
     finally:
+        views.cancel()
+        await public_cache.write_views_now(app.state.ctx.database_url)
         await hub.stop()
 
 
@@ -188,6 +195,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     errors.install(app)
     openapi.install(app)
 
+    app.state.session_cache = SessionCache()
+    app.state.public_cache = PageCache()
+    app.add_middleware(PublicPages, pages=app.state.public_cache, logins=app.state.session_cache)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     if settings.trusted_proxies:

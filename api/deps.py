@@ -11,7 +11,9 @@ from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from api import local_writes, session_cache
 from api.context import AppContext
+from api.session_cache import SessionCache
 from domain.accounts import sessions
 from domain.accounts.permissions import Permission, operator_may
 from domain.artists import changes
@@ -73,11 +75,23 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _login(request: Request, ctx: AppContext, db: Session, token: str) -> tuple[AuthSession, User | None]:
+    """The session behind `token` and its account: from this process's session cache on a read (bounds in
+    api/session_cache.py), else from the database (and kept for the next reads)."""
+    cache: SessionCache = request.app.state.session_cache
+    if request.method in session_cache.READS and (hit := cache.get(token)) is not None:
+        return hit.attach(db)
+    generation = local_writes.generation()
+    auth, user = sessions.authenticate_user(db, ctx.tokens, token)
+    cache.keep(token, generation, auth, user)
+    return auth, user
+
+
 def get_auth(request: Request, ctx: Ctx, db: Db) -> AuthSession:
     token = _bearer(request)
     if token is None:
         raise NotAuthenticated()
-    auth, request.state.account = sessions.authenticate_user(db, ctx.tokens, token)
+    auth, request.state.account = _login(request, ctx, db, token)
     return auth
 
 
@@ -91,7 +105,7 @@ def get_viewer_id(request: Request, ctx: Ctx, db: Db) -> int | None:
     if token is None:
         return None
     try:
-        auth = sessions.authenticate(db, ctx.tokens, token)
+        auth, _user = _login(request, ctx, db, token)
     except AppError:
         return None
     return auth.user_id

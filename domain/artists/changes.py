@@ -27,6 +27,11 @@ def artist_changed(session: Session, *artist_ids: int) -> None:
     session.info.setdefault(_CHANGED, set()).update(artist_ids)
 
 
+def has_changes(session: Session) -> bool:
+    """Whether `session` has artists marked to write at its commit."""
+    return bool(session.info.get(_CHANGED))
+
+
 def on_commit(session: Session, writer: Writer) -> None:
     """Write the artists marked in `session` with `writer` when it commits (instead of the outbox)."""
     session.info[_WRITER] = writer

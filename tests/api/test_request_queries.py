@@ -34,11 +34,19 @@ def reads_of(seen: list[str], table: str) -> int:
 
 async def test_a_read_looks_up_the_account_once_and_no_profiles(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000301")
+    logins = api._transport.app.state.session_cache  # type: ignore[attr-defined]
     for path in ("/notifications", "/bookings", "/notifications/unread-count"):
+        logins.clear()  # a session this process hasn't checked yet
         with statements(db) as seen:
             res = await api.get(V1 + path, headers=bearer(client))
         assert res.status_code == 200, (path, res.text)
-        assert reads_of(seen, "users") == 1, path
+        assert reads_of(seen, "users") == reads_of(seen, "auth_sessions") == 1, path
+        assert reads_of(seen, "client_profiles") == reads_of(seen, "artist_profiles") == 0, (path, seen)
+        # Checked a moment ago: the next read takes the session and the account from memory (api/session_cache.py).
+        with statements(db) as seen:
+            res = await api.get(V1 + path, headers=bearer(client))
+        assert res.status_code == 200, (path, res.text)
+        assert reads_of(seen, "users") == reads_of(seen, "auth_sessions") == 0, path
         assert reads_of(seen, "client_profiles") == reads_of(seen, "artist_profiles") == 0, (path, seen)
 
 

@@ -1,0 +1,180 @@
+"""The public pages anyone may read (the artist search, an artist's page, the mini-program home), answered from
+this process's memory for a few seconds, with an ETag (304 to a client that already has the bytes).
+
+What may be stale, and for how long (the product's decision):
+
+- An entry lives `TTL` seconds at most, and only while this process has committed no write since it was read
+  (api/local_writes.py): whatever a request answered here changes (a ban, a hidden profile, a price, a
+  calendar day, a favourite) shows on this process's next answer; another API process shows it within `TTL`.
+- A calendar day shown free that was just held or booked: a booking never trusts the page; holding the day
+  re-checks it under the calendar's exclusion constraint and refuses a taken one (domain/calendar/service.py
+  `hold_for_booking`, CalendarConflict, 409).
+- A banned or hidden artist leaves the search and their page within `TTL` seconds in every process.
+- An artist page differs per viewer (contact details after a confirmed booking, the favourite flag; the artist's
+  own view isn't counted), so its key names the viewer: anonymous, or the logged-in user, known without a query
+  only from api/session_cache.py (a viewer it doesn't know is answered by the route and not kept). The search and
+  the home page are the same for everyone.
+- A page view served from here is still counted (domain/artists/service.py `record_view`).
+
+Clients get `Cache-Control: no-cache` (keep the bytes, ask again each time: a 304 costs no body) and `private`
+on a logged-in viewer's artist page. Only 200 answers are kept: bad input reaches the route and gets its 4xx."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import local_writes
+from api.session_cache import SessionCache
+from domain.artists import service as artists
+from domain.db import session_scope
+
+log = logging.getLogger(__name__)
+
+TTL = 5.0  # seconds
+MAX_ENTRIES = 2_000
+MAX_BYTES = 256 * 1024  # a larger answer is not kept
+V1 = "/api/v1"
+SEARCH, HOME = f"{V1}/artists", f"{V1}/home"
+ARTIST_PAGE = re.compile(rf"^{V1}/artists/([1-9][0-9]{{0,17}})$")
+ANYONE = "*"  # the viewer part of a key whose page is the same for everyone
+Viewer = str | int | None  # ANYONE, an anonymous visitor (None) or a logged-in user's id
+Key = tuple[str, tuple[tuple[str, str], ...], Viewer]  # path, query, viewer
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    content_type: bytes
+    etag: bytes
+
+
+class PageCache(local_writes.Fresh[Key, CachedPage]):
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(TTL, MAX_ENTRIES, clock)
+
+
+def _bearer(headers: dict[bytes, bytes]) -> str | None:
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _matches(if_none_match: bytes | None, etag: bytes) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix(b"W/") for t in if_none_match.split(b",")}
+    return etag in tags or b"*" in tags
+
+
+class PublicPages:
+    """ASGI middleware in front of the routes (a hit runs no dependency, no thread, no query)."""
+
+    def __init__(self, app: ASGIApp, pages: PageCache, logins: SessionCache) -> None:
+        self.app = app
+        self.pages = pages
+        self.logins = logins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        artist = ARTIST_PAGE.match(path)
+        if artist is None and path not in (SEARCH, HOME):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        viewer: Viewer = ANYONE
+        if artist is not None:
+            token = _bearer(headers)
+            login = self.logins.get(token) if token else None
+            if token and login is None:  # who is looking isn't known here: the route decides, nothing is kept
+                await self.app(scope, receive, send)
+                return
+            viewer = login.user_id if login else None
+        query = tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
+                             key=lambda kv: kv[0]))  # stable: a repeated parameter keeps its values' order
+        key: Key = (path, query, viewer)
+        page = self.pages.get(key)
+        if page is None:
+            page = await self._answer(scope, receive, send, key)
+            if page is None:
+                return
+        elif artist is not None and viewer != int(artist.group(1)):  # the artist's own look is not interest
+            artists.record_view(int(artist.group(1)))
+        await self._send(send, page, viewer, headers.get(b"if-none-match"))
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, key: Key) -> CachedPage | None:
+        """Run the route; a 200 answer is kept and returned for sending, any other is passed on as it is."""
+        generation = local_writes.generation()  # before the route reads anything
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if start is None:
+                start = message
+                if message["status"] != 200:
+                    await send(message)
+                return
+            if start["status"] != 200:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, keep)
+        if start is None or start["status"] != 200:
+            return None
+        body = b"".join(chunks)
+        content_type = dict(start["headers"]).get(b"content-type", b"application/json")
+        page = CachedPage(body, content_type, b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"')
+        if len(body) <= MAX_BYTES:
+            self.pages.put(key, generation, page)
+        return page
+
+    @staticmethod
+    async def _send(send: Send, page: CachedPage, viewer: Viewer, if_none_match: bytes | None) -> None:
+        personal = viewer not in (ANYONE, None)
+        headers = [(b"etag", page.etag),
+                   (b"cache-control", b"private, no-cache" if personal else b"no-cache")]
+        if viewer != ANYONE:
+            headers.append((b"vary", b"Authorization"))
+        if _matches(if_none_match, page.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers += [(b"content-type", page.content_type), (b"content-length", str(len(page.body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": page.body})
+
+
+VIEWS_EVERY = 5.0  # seconds
+
+
+def _write_views(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        artists.flush_views(session)
+
+
+async def write_views_now(database_url: str) -> None:
+    if artists.has_unwritten_views():
+        try:
+            await run_in_threadpool(_write_views, database_url)
+        except Exception:  # the next round tries again; a view count never stops the API
+            log.exception("writing the artist page views kept in memory failed")
+
+
+async def write_views(database_url: str) -> None:
+    """The views counted on pages answered from memory reach the database within VIEWS_EVERY seconds."""
+    while True:
+        await asyncio.sleep(VIEWS_EVERY)
+        await write_views_now(database_url)

@@ -1,0 +1,167 @@
+"""Public pages answered from the API process's memory (api/public_cache.py) and login sessions checked a moment
+ago (api/session_cache.py): served again while nothing changed, refreshed after their stated time or after a write
+this process committed, never shown to another viewer, and bad input still refused. Time is a fake clock."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api import public_cache, session_cache
+from api.context import AppContext
+from domain.artists import service as artists
+from domain.artists.search_sync import reindex
+from domain.models import ArtistProfile
+from tests.factories import artist_row, user_id
+from tests.helpers import V1, bearer, operator_token, register_client
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(api: httpx.AsyncClient) -> Clock:
+    app = api._transport.app  # type: ignore[attr-defined]
+    fake = Clock()
+    app.state.public_cache.clock = fake
+    app.state.session_cache.clock = fake
+    return fake
+
+
+def _behind_the_api(db: Session, sql: str, **params: object) -> None:
+    """A change this process didn't commit (another API process, a maintenance command): raw SQL, no ORM flush."""
+    db.execute(text(sql), params)
+    db.commit()
+
+
+@pytest.fixture
+def listed(db: Session, ctx: AppContext) -> int:
+    artist = artist_row(db, stage_name="缓存歌手")
+    db.commit()
+    reindex(ctx.search, db)
+    return artist
+
+
+async def test_search_is_served_from_memory_until_its_time_runs_out(api: httpx.AsyncClient, db: Session,
+                                                                   clock: Clock, listed: int):
+    first = await api.get(f"{V1}/artists", params={"sort": "newest", "page_size": 5})
+    assert first.status_code == 200 and first.json()["items"][0]["stage_name"] == "缓存歌手"
+    assert first.headers["cache-control"] == "no-cache" and first.headers["etag"]
+    _behind_the_api(db, "UPDATE artist_profiles SET stage_name = '新艺名' WHERE user_id = :a", a=listed)
+    # The same query in another parameter order is the same page.
+    again = await api.get(f"{V1}/artists", params={"page_size": 5, "sort": "newest"})
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    not_modified = await api.get(f"{V1}/artists", params={"sort": "newest", "page_size": 5},
+                                 headers={"If-None-Match": first.headers["etag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified.headers["etag"] == first.headers["etag"]
+    other = await api.get(f"{V1}/artists", params={"sort": "newest", "page_size": 6})  # another query: read now
+    assert other.json()["items"][0]["stage_name"] == "新艺名"
+
+    clock.now += public_cache.TTL
+    fresh = await api.get(f"{V1}/artists", params={"sort": "newest", "page_size": 5},
+                          headers={"If-None-Match": first.headers["etag"]})
+    assert fresh.status_code == 200 and fresh.json()["items"][0]["stage_name"] == "新艺名"
+    assert fresh.headers["etag"] != first.headers["etag"]
+
+
+async def test_a_write_this_process_commits_refreshes_at_once(api: httpx.AsyncClient, db: Session, clock: Clock,
+                                                              listed: int):
+    ops = await operator_token(api, db)
+    assert (await api.get(f"{V1}/artists/{listed}")).status_code == 200
+    assert (await api.get(f"{V1}/artists")).json()["total"] == 1
+    banned = await api.post(f"{V1}/admin/users/{listed}/status", headers=bearer(ops),
+                            json={"status": "banned", "reason": "冒用他人演出视频"})
+    assert banned.status_code == 200, banned.text
+    assert (await api.get(f"{V1}/artists/{listed}")).status_code == 404  # no time has passed on the clock
+    assert (await api.get(f"{V1}/artists")).json()["total"] == 0
+
+
+async def test_an_artist_page_is_kept_per_viewer(api: httpx.AsyncClient, db: Session, clock: Clock, listed: int):
+    fan = await register_client(api, "13800000701")
+    other = await register_client(api, "13800000702", org="另一家公司")
+    assert (await api.post(f"{V1}/favorites/artists/{listed}", headers=bearer(fan))).status_code == 200
+    for _ in range(2):  # the first read of each viewer fills the cache, the second is served from it
+        mine = await api.get(f"{V1}/artists/{listed}", headers=bearer(fan))
+        theirs = await api.get(f"{V1}/artists/{listed}", headers=bearer(other))
+        anonymous = await api.get(f"{V1}/artists/{listed}")
+        assert mine.json()["favorited"] is True
+        assert theirs.json()["favorited"] is False and anonymous.json()["favorited"] is False
+    assert mine.headers["cache-control"] == "private, no-cache" and mine.headers["vary"] == "Authorization"
+    assert anonymous.headers["cache-control"] == "no-cache" and anonymous.headers["vary"] == "Authorization"
+    # One viewer's ETag is not another's page.
+    assert (await api.get(f"{V1}/artists/{listed}", headers={
+        **bearer(other), "If-None-Match": mine.headers["etag"]})).status_code == 200
+    # A token the API can't accept is an anonymous visitor, answered by the route every time.
+    stale = await api.get(f"{V1}/artists/{listed}", headers=bearer("not-a-token"))
+    assert stale.status_code == 200 and stale.json()["favorited"] is False
+
+
+async def test_views_served_from_memory_are_counted(api: httpx.AsyncClient, db: Session, clock: Clock,
+                                                    listed: int):
+    fan = await register_client(api, "13800000703")
+    for headers in ({}, {}, bearer(fan), bearer(fan), bearer(fan)):
+        assert (await api.get(f"{V1}/artists/{listed}", headers=headers)).status_code == 200
+    etag = (await api.get(f"{V1}/artists/{listed}")).headers["etag"]
+    assert (await api.get(f"{V1}/artists/{listed}", headers={"If-None-Match": etag})).status_code == 304
+    await public_cache.write_views_now(str(db.get_bind().url.render_as_string(hide_password=False)))
+    profile = db.get(ArtistProfile, listed)
+    assert profile is not None
+    db.refresh(profile)
+    assert profile.view_count == 7
+    assert not artists.has_unwritten_views()
+
+
+async def test_bad_input_is_still_refused_and_never_kept(api: httpx.AsyncClient, clock: Clock, listed: int):
+    for _ in range(2):
+        assert (await api.get(f"{V1}/artists", params={"price_min": 500, "price_max": 100})).status_code == 422
+        assert (await api.get(f"{V1}/artists", params={"page_size": 0})).status_code == 422
+        assert (await api.get(f"{V1}/artists/0")).status_code == 422
+        assert (await api.get(f"{V1}/artists/abc")).status_code == 422
+        assert (await api.get(f"{V1}/artists/99999999999999999999")).status_code == 422
+        assert (await api.get(f"{V1}/artists/99999999")).status_code == 404
+
+
+async def test_a_logout_or_ban_here_applies_to_the_next_read(api: httpx.AsyncClient, db: Session, clock: Clock):
+    token = await register_client(api, "13800000704")
+    assert (await api.get(f"{V1}/bookings", headers=bearer(token))).status_code == 200
+    assert (await api.post(f"{V1}/auth/logout", headers=bearer(token))).status_code == 204
+    assert (await api.get(f"{V1}/bookings", headers=bearer(token))).status_code == 401
+
+    token = await register_client(api, "13800000705")
+    client = await user_id(api, token)
+    assert (await api.get(f"{V1}/bookings", headers=bearer(token))).status_code == 200
+    ops = await operator_token(api, db)
+    assert (await api.post(f"{V1}/admin/users/{client}/status", headers=bearer(ops),
+                           json={"status": "banned", "reason": "恶意下单"})).status_code == 200
+    assert (await api.get(f"{V1}/bookings", headers=bearer(token))).status_code in (401, 403)
+
+
+async def test_a_logout_elsewhere_applies_within_the_stated_time_and_to_writes_at_once(
+        api: httpx.AsyncClient, db: Session, clock: Clock):
+    token = await register_client(api, "13800000706")
+    assert (await api.get(f"{V1}/notifications", headers=bearer(token))).status_code == 200
+    _behind_the_api(db, "UPDATE auth_sessions SET revoked_at = now()")  # another API process's logout
+    assert (await api.get(f"{V1}/notifications", headers=bearer(token))).status_code == 200  # within the bound
+    assert (await api.post(f"{V1}/notifications/read-all", headers=bearer(token))).status_code == 401
+    clock.now += session_cache.TTL
+    assert (await api.get(f"{V1}/notifications", headers=bearer(token))).status_code == 401
+
+
+async def test_a_session_read_from_memory_is_the_same_person_and_role(api: httpx.AsyncClient, db: Session,
+                                                                      clock: Clock):
+    a = await register_client(api, "13800000707")
+    b = await register_client(api, "13800000708", org="另一家公司")
+    for _ in range(2):
+        assert (await api.get(f"{V1}/me", headers=bearer(a))).json()["phone"].endswith("0707")
+        assert (await api.get(f"{V1}/me", headers=bearer(b))).json()["phone"].endswith("0708")
+    # Acting as an artist needs an artist profile: refused, and the role stays what it was.
+    assert (await api.post(f"{V1}/me/role", headers=bearer(a), json={"role": "artist"})).status_code == 409
+    assert (await api.get(f"{V1}/me", headers=bearer(a))).json()["acting_role"] == "client"
