@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from domain.time import utc_now
+from tests.factories import artist_row, insert_booking, user_id
 from tests.helpers import V1, bearer, register_artist, register_client
 
 
@@ -81,3 +84,16 @@ async def test_a_banned_account_is_still_refused(api: httpx.AsyncClient, db: Ses
     db.commit()
     res = await api.get(f"{V1}/notifications", headers=bearer(client))
     assert res.status_code == 403, res.text
+
+
+async def test_a_page_of_bookings_reads_the_artists_profiles_once(api: httpx.AsyncClient, db: Session):
+    client = await register_client(api, "13800000305")
+    client_id = await user_id(api, client)
+    for n, name in enumerate(("林晚晴", "陈默")):
+        insert_booking(db, client_id, artist_row(db, stage_name=name), start=utc_now() + timedelta(days=30 + n))
+    db.commit()
+    with statements(db) as seen:
+        res = await api.get(f"{V1}/bookings", headers=bearer(client))
+    assert res.status_code == 200, res.text
+    assert [b["artist_name"] for b in res.json()["items"]] == ["林晚晴", "陈默"]
+    assert reads_of(seen, "artist_profiles") == 1, seen  # names, avatars and verification together
