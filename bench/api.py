@@ -19,7 +19,11 @@ next request when its last answer is read (closed loop); a warm-up, then --reque
 the last byte. Platform and floor cells alternate per read and c, so both see the same machine. server CPU = user +
 system time of the server process over the cell, per request (moves less with noise than latency); DB CPU = the same
 for the PostgreSQL backends serving the API's connections. SQL/req = statements one request runs (counted in-process
-with an engine event listener, before measuring).
+with an engine event listener, before measuring); "0 / 19": answered from the API's caches / without them (the
+public pages and the login are kept a few seconds, api/public_cache.py and api/session_cache.py).
+
+The *_304 reads are a client that keeps the page and asks again with the last ETag it got (If-None-Match): 304s with
+no body, and a 200 with the new bytes whenever the page changed; the floor answers the same 304.
 
 Every process it starts has its own process group and is stopped (SIGTERM, then SIGKILL) on exit, Ctrl-C included.
 """
@@ -59,6 +63,8 @@ class Read:
     name: str
     path: str
     who: str  # client | artist | anonymous
+    # A client that keeps the page and asks again with If-None-Match (the last ETag it was sent): mostly 304s.
+    revalidate: bool = False
 
 
 def reads_for(page_artist: int, detail_booking: int) -> list[Read]:
@@ -67,6 +73,8 @@ def reads_for(page_artist: int, detail_booking: int) -> list[Read]:
         Read("search_filtered", f"{V1}/artists?q=婚礼&city=上海&artist_type=singer&price_max=3000000&sort=rating",
              "anonymous"),
         Read("artist_page", f"{V1}/artists/{page_artist}", "client"),
+        Read("search_default_304", f"{V1}/artists", "anonymous", revalidate=True),
+        Read("artist_page_304", f"{V1}/artists/{page_artist}", "client", revalidate=True),
         Read("booking_list", f"{V1}/bookings", "client"),
         Read("booking_list_artist", f"{V1}/bookings", "artist"),
         Read("booking_detail", f"{V1}/bookings/{detail_booking}", "client"),
@@ -108,8 +116,9 @@ def sms_token(http: httpx.Client, phone: str) -> str:
 
 
 def count_statements(database_url: str, data_dir: Path, reads: list[Read],
-                     headers: dict[str, dict[str, str]]) -> dict[str, int]:
-    """SQL statements per request of each read, run in this process through the app (an engine event listener)."""
+                     headers: dict[str, dict[str, str]]) -> dict[str, str]:
+    """SQL statements per request of each read, run in this process through the app (an engine event listener):
+    a request the API answers from its caches, and after "/" one it answers without them (every few seconds)."""
     from fastapi.testclient import TestClient
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -127,14 +136,24 @@ def count_statements(database_url: str, data_dir: Path, reads: list[Read],
 
     event.listen(Engine, "before_cursor_execute", count)
     try:
-        client = TestClient(create_app(settings))  # no lifespan: the chat fan-out isn't needed for reads
+        app = create_app(settings)
+        client = TestClient(app)  # no lifespan: the chat fan-out isn't needed for reads
         out = {}
         for read in reads:
-            client.get(read.path, headers=headers[read.who])  # first call: caches warm
-            statements.clear()
-            res = client.get(read.path, headers=headers[read.who])
-            assert res.status_code == 200, (read.name, res.status_code, res.text[:300])
-            out[read.name] = len(statements)
+            # First calls: caches warm (the first of a logged-in viewer only makes their session known).
+            first = [client.get(read.path, headers=headers[read.who]) for _ in range(2)][-1]
+            sent = {**headers[read.who], **({"If-None-Match": first.headers["etag"]} if read.revalidate else {})}
+            counts = []
+            for cached in (True, False):
+                if not cached:
+                    app.state.public_cache.clear()
+                    app.state.session_cache.clear()
+                statements.clear()
+                res = client.get(read.path, headers=sent)
+                # Uncached, a logged-in viewer's page is answered by the route (no ETag to match yet).
+                assert res.status_code in ((304,) if read.revalidate and cached else (200, 304)), read.name
+                counts.append(len(statements))
+            out[read.name] = str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} / {counts[1]}"
         return out
     finally:
         event.remove(Engine, "before_cursor_execute", count)
@@ -200,19 +219,22 @@ class Cell:
 
 
 async def closed_loop(session: Any, url: str, headers: dict[str, str], c: int, n: int,
-                      latencies: list[float] | None) -> int:
-    """n requests, c at a time, each client sending its next once its last answer is read. Returns errors."""
+                      latencies: list[float] | None, revalidate: bool = False) -> int:
+    """n requests, c at a time, each client sending its next once its last answer is read. Returns errors.
+    `revalidate`: each client sends the last ETag it got as If-None-Match (a 304 is an answer too)."""
     left, errors = n, 0
 
     async def client() -> None:
         nonlocal left, errors
+        etag = None
         while left > 0:
             left -= 1
             start = time.perf_counter()
             try:
-                async with session.get(url, headers=headers) as res:
+                async with session.get(url, headers={**headers, "If-None-Match": etag} if etag else headers) as res:
                     await res.read()
-                    ok = res.status == 200
+                    ok = res.status == 200 or (revalidate and res.status == 304)
+                    etag = res.headers.get("etag") if revalidate else None
             except Exception:
                 ok = False
             if not ok:
@@ -225,20 +247,20 @@ async def closed_loop(session: Any, url: str, headers: dict[str, str], c: int, n
 
 
 async def measure_cell(cell: Cell, url: str, headers: dict[str, str], requests: int, warmup: int,
-                       server_pids: list[int], db_pids: Callable[[], list[int]]) -> Cell:
+                       server_pids: list[int], db_pids: Callable[[], list[int]], revalidate: bool = False) -> Cell:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=cell.c, limit_per_host=cell.c)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
-        await closed_loop(session, url, headers, cell.c, max(warmup, 2 * cell.c), None)
+        await closed_loop(session, url, headers, cell.c, max(warmup, 2 * cell.c), None, revalidate)
         cpu, db_cpu, started = cpu_of(server_pids), cpu_by_pid(db_pids()), time.perf_counter()
-        cell.errors = await closed_loop(session, url, headers, cell.c, requests, cell.latencies_ms)
+        cell.errors = await closed_loop(session, url, headers, cell.c, requests, cell.latencies_ms, revalidate)
         cell.seconds = time.perf_counter() - started
         cell.server_cpu_s, cell.db_cpu_s = cpu_of(server_pids) - cpu, cpu_since(db_cpu, db_pids())
     return cell
 
 
-def print_table(cells: list[Cell], sql: dict[str, int], sizes: dict[str, int]) -> None:
+def print_table(cells: list[Cell], sql: dict[str, str], sizes: dict[str, int]) -> None:
     floors = {(c.read, c.c): c for c in cells if c.server == "floor"}
     print("\n| read | c | bytes | SQL/req | platform p50 ms | p95 ms | req/s | CPU ms/req (API + DB) "
           "| floor p50 ms | p95 ms | req/s | CPU ms/req | ÷ floor p50 | ÷ floor p95 | errors |")
@@ -267,7 +289,8 @@ async def measure_all(args: argparse.Namespace, reads: list[Read], bases: dict[s
                 url = bases[server] + (read.path if server == "platform" else f"/floor/{read.name}")
                 cell = await measure_cell(Cell(read.name, server, c), url,
                                           headers[read.who] if server == "platform" else {}, args.requests,
-                                          args.warmup, pids[server], db_pids if server == "platform" else list)
+                                          args.warmup, pids[server], db_pids if server == "platform" else list,
+                                          read.revalidate)
                 print(f"  {read.name:<20} c={c:<3} {server:<8} p50 {cell.p(50):7.2f} ms  p95 {cell.p(95):7.2f} ms  "
                       f"{cell.rate:6.0f} req/s  errors {cell.errors}", flush=True)
                 cells.append(cell)
@@ -329,8 +352,16 @@ def main() -> int:
             for read in reads:
                 res = http.get(read.path, headers=headers[read.who])
                 assert res.status_code == 200, (read.name, res.status_code, res.text[:300])
-                captured[read.name] = {"content_type": res.headers["content-type"],
-                                       "body_b64": base64.b64encode(res.content).decode()}
+                if read.revalidate:
+                    if "etag" not in res.headers:  # a viewer's first look only makes their login known
+                        res = http.get(read.path, headers=headers[read.who])
+                    res = http.get(read.path, headers={**headers[read.who], "If-None-Match": res.headers["etag"]})
+                    assert res.status_code == 304, (read.name, res.status_code, res.text[:300])
+                captured[read.name] = {"content_type": res.headers.get("content-type", "application/json"),
+                                       "body_b64": base64.b64encode(res.content).decode(),
+                                       "status": res.status_code,
+                                       "headers": {k: res.headers[k] for k in ("etag", "cache-control")
+                                                   if k in res.headers}}
                 sizes[read.name] = len(res.content)
             http.close()
             sql = count_statements(url, work / "data", reads, headers)
