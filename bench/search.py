@@ -214,7 +214,7 @@ def timed_after(prepare: Callable[[], object], fn: Callable[[], object], runs: i
 
 def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> dict[str, Any]:
     """total, then ms of: the backend answering again (its cache), answering anew (cache emptied first), and
-    the backend's two statements run bare (the floor, JIT off as the backend runs them)."""
+    the backend's two statements run bare (the floor, JIT and parallel plans off as the backend runs them)."""
     total = search.search(q).total
     warm = timed(lambda: search.search(q), runs)
     cold = timed_after(search.cache.clear, lambda: search.search(q), runs)
@@ -229,7 +229,7 @@ def measure(search: PgArtistSearch, raw: Any, q: SearchQuery, runs: int) -> dict
         cur.close()
 
     cur = raw.cursor()
-    cur.execute("SET jit = off")
+    cur.execute("SET jit = off; SET max_parallel_workers_per_gather = 0")
     cur.close()
     sql = timed(bare, runs)
     raw.rollback()
@@ -412,8 +412,8 @@ def main() -> int:
           " backend = PgArtistSearch.search in-process; again = the same query asked again (the backend's answer"
           " cache: nothing changed since); anew = after a write moved the index version (HTTP: nextval on"
           " artist_search_version before each request, untimed; backend: its cache emptied) so the page and the"
-          " counts are computed; SQL floor = the backend's two statements run bare on psycopg2 (JIT off, as the"
-          " backend runs them); anew/SQL p95 = HTTP anew p95 / SQL floor p95.")
+          " counts are computed; SQL floor = the backend's two statements run bare on psycopg2 (JIT and parallel"
+          " plans off, as the backend runs them); anew/SQL p95 = HTTP anew p95 / SQL floor p95.")
     engine.dispose()
     if not args.keep:
         drop_database(server, args.db)

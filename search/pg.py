@@ -115,6 +115,28 @@ artist_search_counts = Table(
 )
 KEPT_COUNTS = (select(artist_search_counts.c.facet, artist_search_counts.c.value, artist_search_counts.c.n)
                .where(artist_search_counts.c.n != 0))
+# What the filters and the counts read of each artist_search row, ~100 bytes instead of ~1 KB (migration 0032:
+# copied by triggers on artist_search in the writing transaction): filter sets without keyword are counted here.
+artist_search_filters = Table(
+    "artist_search_filters", Base.metadata,
+    Column("artist_id", BigInteger, primary_key=True),
+    Column("city", String(30), nullable=False),
+    Column("regions", ARRAY(String(30)), nullable=False),
+    Column("artist_types", ARRAY(String(20)), nullable=False),
+    Column("tags", ARRAY(String(30)), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("price_min", BigInteger),
+    Column("price_max", BigInteger),
+    Column("rating", Float),
+    Column("busy_days", DATEMULTIRANGE, nullable=False),
+    # Bit i: FACET_TYPES[i] is among artist_types (migration 0032's artist_type_bits lists them in this order).
+    Column("type_bits", Integer, Computed("artist_type_bits((artist_types)::text[])", persisted=True),
+           nullable=False),
+    Index("ix_artist_search_filters_types", "artist_types", postgresql_using="gin"),
+    Index("ix_artist_search_filters_tags", "tags", postgresql_using="gin"),
+    Index("ix_artist_search_filters_regions", "regions", postgresql_using="gin"),
+    Index("ix_artist_search_filters_city", "city"),
+)
 # The same counts over the artists busy on each day, as rows to be summed per day (migration 0031: appended by
 # triggers on artist_search, folded now and then). Artists with open-ended busy days are left out of them.
 artist_search_day_counts = Table(
@@ -191,11 +213,13 @@ def name_match(keyword: str) -> ColumnElement[bool]:
 # their key: paging and re-sorting ask the same counts.
 CACHE_SECONDS = 30.0
 CACHE_SIZE = 2048
-# One round trip: the versions, and JIT off for this transaction (compiling the facet count's expressions cost
-# up to 70 ms, more than running them).
+# One round trip: the versions, and JIT and parallel plans off for this transaction: compiling the facet count's
+# expressions cost up to 70 ms, more than running them; starting workers for a count of a few thousand matches
+# took longer than the count (parallel 60-170 ms, serial 30-50 ms for a tag or a keyword at 100k artists, 2 CPUs
+# shared with the API).
 # A sequence nobody has moved yet reads last_value 1 and so does it after its first nextval: is_called tells them
 # apart, else the first write of a fresh database would leave every cached answer looking current.
-VERSIONS = text("SELECT set_config('jit', 'off', true),"
+VERSIONS = text("SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),"
                 " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM artist_search_version),"
                 " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM artist_search_calendar_version)")
 Facets = tuple[int, dict[str, dict[str, int]]]
@@ -206,18 +230,23 @@ def filter_key(q: SearchQuery) -> tuple[Any, ...]:
             q.price_max, q.min_rating, tuple(sorted(q.tags)), q.verified_only, q.available_on)
 
 
-def count_statement(where: list[ColumnElement[bool]]) -> Select[Any]:
+def count_statement(where: list[ColumnElement[bool]], table: Table = artist_search) -> Select[Any]:
     """Total and both facets of the rows `where` matches, in one pass: a row per city the artist performs in (home
     first, then the regions travelled to, which documents keep free of the home city), grouped by that city. Only
     the home row counts towards the total and the artist types (the types are a closed enum, a filtered count
     each), summed in Python. Unnesting artist_types over a CTE cost ~3x more."""
-    served = (func.unnest(func.array_prepend(t.city, t.regions))
+    c = table.c
+    served = (func.unnest(func.array_prepend(c.city, c.regions))
               .table_valued("served_city", with_ordinality="ord").render_derived(name="served"))
     home = served.c.ord == 1
-    per_type = [func.count().filter(and_(home, literal(kind) == any_(t.artist_types))).label(kind)
-                for kind in FACET_TYPES]
+    if "type_bits" in c:
+        per_type = [func.count().filter(and_(home, c.type_bits.op("&")(1 << i) != 0)).label(kind)
+                    for i, kind in enumerate(FACET_TYPES)]
+    else:
+        per_type = [func.count().filter(and_(home, literal(kind) == any_(c.artist_types))).label(kind)
+                    for kind in FACET_TYPES]
     return (select(served.c.served_city, func.count().label("n"), func.count().filter(home).label("home"), *per_type)
-            .select_from(artist_search.join(served, literal(True)))
+            .select_from(table.join(served, literal(True)))
             .where(and_(*where)).group_by(served.c.served_city))
 
 
@@ -236,6 +265,28 @@ def free_counts(day: date) -> Select[Any]:
                       open_busy).subquery()
     return (select(parts.c.facet, parts.c.value, func.sum(parts.c.n).label("n"))
             .group_by(parts.c.facet, parts.c.value).having(func.sum(parts.c.n) != 0))
+
+
+def filter_clauses(q: SearchQuery, c: Any) -> list[ColumnElement[bool]]:
+    """The filters of `q` but the keyword, on the columns `c` of artist_search or artist_search_filters."""
+    where: list[ColumnElement[bool]] = []
+    if q.artist_types:
+        where.append(c.artist_types.overlap(list(q.artist_types)))
+    if q.cities:
+        where.append(or_(c.city.in_(q.cities), c.regions.overlap(list(q.cities))))
+    if q.price_min is not None:
+        where.append(c.price_max >= q.price_min)
+    if q.price_max is not None:
+        where.append(c.price_min <= q.price_max)
+    if q.min_rating is not None:
+        where.append(c.rating >= q.min_rating)
+    if q.tags:
+        where.append(c.tags.overlap(list(q.tags)))
+    if q.verified_only:
+        where.append(c.verified.is_(True))
+    if q.available_on is not None:
+        where.append(~c.busy_days.contains(literal(q.available_on, Date)))
+    return where
 
 
 def unfiltered(q: SearchQuery) -> bool:
@@ -334,22 +385,7 @@ class PgArtistSearch:
             score = (case((func.lower(t.stage_name) == keyword.lower(), 2.0), else_=0.0)
                      + case((by_name, 1.0), else_=0.0)
                      + (func.ts_rank_cd(TSV, tsq) if tsq is not None else literal(0.0)))
-        if q.artist_types:
-            where.append(t.artist_types.overlap(list(q.artist_types)))
-        if q.cities:
-            where.append(or_(t.city.in_(q.cities), t.regions.overlap(list(q.cities))))
-        if q.price_min is not None:
-            where.append(t.price_max >= q.price_min)
-        if q.price_max is not None:
-            where.append(t.price_min <= q.price_max)
-        if q.min_rating is not None:
-            where.append(t.rating >= q.min_rating)
-        if q.tags:
-            where.append(t.tags.overlap(list(q.tags)))
-        if q.verified_only:
-            where.append(t.verified.is_(True))
-        if q.available_on is not None:
-            where.append(~t.busy_days.contains(literal(q.available_on, Date)))
+        where += filter_clauses(q, t)
         return _Plan(where=where or [~false()], score=score)
 
     def statements(self, q: SearchQuery) -> tuple[Select[Any], Select[Any]]:
@@ -369,6 +405,8 @@ class PgArtistSearch:
                 .order_by(*order, t.artist_id.desc()).offset(q.offset).limit(q.page_size))
         if unfiltered(q):
             return page, KEPT_COUNTS if q.available_on is None else free_counts(q.available_on)
+        if not (q.keyword or "").strip():  # the filters alone: counted on the narrow copy of their fields
+            return page, count_statement(filter_clauses(q, artist_search_filters.c), artist_search_filters)
         return page, count_statement(plan.where)
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -378,7 +416,7 @@ class PgArtistSearch:
             return self._result(self._page(conn, page), self._facets(conn, facets))
         filters = filter_key(q)
         with self.bind.connect() as conn:
-            _, general, calendar = conn.execute(VERSIONS).one()
+            *_, general, calendar = conn.execute(VERSIONS).one()
             version = (general, calendar if q.available_on is not None else 0)
             counted: Facets | None = self.cache.get(("facets", *filters), version)
             if counted is None:

@@ -1,7 +1,8 @@
 """The PostgreSQL backend answers the total and facets of a search without filters from artist_search_counts,
 and of one filtered only by available_on from those minus artist_search_day_counts, which triggers on
 artist_search keep in the writing transaction (migrations 0030, 0031): after every kind of write the kept counts
-equal what counting the index finds."""
+equal what counting the index finds. Filter sets without keyword are counted on artist_search_filters, a narrow
+copy of the filtered fields the same triggers keep (migration 0032)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ from domain.db import get_engine
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI
 from search.base import ArtistDoc, SearchQuery
-from search.pg import KEPT_COUNTS, PgArtistSearch, count_statement, free_counts, t
+from search.pg import (
+    FACET_TYPES,
+    KEPT_COUNTS,
+    PgArtistSearch,
+    artist_search_filters,
+    count_statement,
+    filter_clauses,
+    free_counts,
+    t,
+)
 from tests.search.conftest import Catalog, build_catalog, catalog_documents
 
 
@@ -191,3 +201,45 @@ def test_a_rolled_back_calendar_change_counts_nothing(db: Session, search: PgArt
     db.rollback()
     assert_free_on(search, day)
     assert search.search(SearchQuery(available_on=day)).total == 5
+
+
+FILTERS = "artist_id, city, regions, artist_types, tags, verified, price_min, price_max, rating, busy_days"
+
+
+def assert_filters_copied(db: Session) -> None:
+    db.commit()
+    copied = db.execute(text(f"SELECT {FILTERS} FROM artist_search_filters ORDER BY artist_id")).all()  # noqa: S608
+    assert copied == db.execute(text(f"SELECT {FILTERS} FROM artist_search ORDER BY artist_id")).all()  # noqa: S608
+
+
+def test_the_filtered_fields_copy_follows_every_write(db: Session, search: PgArtistSearch, catalog: Catalog) -> None:
+    assert_filters_copied(db)
+    day = catalog.busy_day + timedelta(days=2)
+    db.add(slot(catalog.ids["何雨桐"], day))
+    assert_filters_copied(db)
+    search.index(replace(doc_of(db, "何雨桐"), city="上海", tags=("新人推荐",), verified=True, price_min=1, rating=2.5))
+    assert_filters_copied(db)
+    search.remove(catalog.ids["陈默"])
+    assert_filters_copied(db)
+    search.reindex_all(catalog_documents(db))
+    assert_filters_copied(db)
+    db.execute(text("TRUNCATE artist_search"))
+    assert_filters_copied(db)
+
+
+def test_filter_sets_count_the_same_on_the_copy(search: PgArtistSearch, catalog: Catalog) -> None:
+    queries = [SearchQuery(artist_types=("band",)), SearchQuery(cities=("上海", "广州")),
+               SearchQuery(tags=("热门艺人",), verified_only=True), SearchQuery(price_min=900_000),
+               SearchQuery(min_rating=4.4, artist_types=("singer", "host")),
+               SearchQuery(cities=("北京",), available_on=catalog.busy_day)]
+    with search.bind.connect() as conn:  # type: ignore[union-attr]
+        for q in queries:
+            assert artist_search_filters in search.statements(q)[1].get_final_froms()[0].get_children()
+            on_copy = search._facets(conn, search.statements(q)[1])
+            assert on_copy == search._facets(conn, count_statement(filter_clauses(q, t))), q
+
+
+def test_type_bits_follow_the_facet_types(db: Session) -> None:
+    for i, kind in enumerate(FACET_TYPES):
+        assert db.scalar(text("SELECT artist_type_bits(ARRAY[:kind])"), {"kind": kind}) == 1 << i
+    assert db.scalar(text("SELECT artist_type_bits(ARRAY['singer', 'singer', 'band', 'juggler'])")) == 0b1001
