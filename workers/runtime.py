@@ -86,8 +86,10 @@ def build_worker(client: Client, settings: Settings, database_url: str, *,
         # Creates (or updates) the daily reconciliation and backup schedules as the worker starts.
         plugins=[SchedulesPlugin(client, settings, task_queue or settings.temporal_task_queue),
                  SearchOutboxDrainPlugin(database_url, search),
-                 # Starts a delivery workflow per pending notification channel; writes the day-before reminders.
-                 NotificationDispatchPlugin(client, database_url, task_queue or settings.temporal_task_queue),
+                 # Starts a delivery workflow per pending notification channel (sends sandbox ones itself); writes the
+                 # day-before reminders.
+                 NotificationDispatchPlugin(client, database_url, task_queue or settings.temporal_task_queue,
+                                            notifications.channels),
                  StorageCleanupPlugin(database_url, storage_from_settings(settings)),
                  # Asks the gateways about payments whose callback never came (and refunds still processing).
                  PaymentReconciliationPlugin(

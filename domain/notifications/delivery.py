@@ -58,6 +58,10 @@ class Channels:
             return self.sms_templates[kind]
         return "SANDBOX_NOTIFY" if self.sms.is_sandbox else None
 
+    def is_sandbox(self, channel: str) -> bool:
+        """Nothing leaves the machine on this channel: a send can't meet an outage, so it needs no retries."""
+        return (self.wechat if channel == Channel.WECHAT else self.sms).is_sandbox
+
 
 def channels_from_settings(settings: Settings) -> Channels:
     """Real WeChat and SMS when configured, else their 沙箱 (which sends nothing and says so in the log).
@@ -154,8 +158,8 @@ def send(session: Session, delivery_id: int, channels: Channels) -> str:
         row.last_error = error
         raise TransientDeliveryError(error) from exc
     row.status, row.sent_at, row.last_error = "sent", utc_now(), None
-    sandbox = channels.wechat.is_sandbox if row.channel == Channel.WECHAT else channels.sms.is_sandbox
-    row.reason = "沙箱：未真正发出" if sandbox else None  # never shown as delivered when nothing left the machine
+    # Never shown as delivered when nothing left the machine.
+    row.reason = "沙箱：未真正发出" if channels.is_sandbox(row.channel) else None
     return row.status
 
 

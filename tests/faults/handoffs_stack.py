@@ -22,7 +22,7 @@ OPENID = "oFault-client-openid"
 
 class HandoffStack(Stack):
     def __init__(self, root: Path, wechatpay: FakeWechatPay, *, workers: int = 1,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, worker_env: dict[str, str] | None = None) -> None:
         keys = root / "keys"
         keys.mkdir(parents=True, exist_ok=True)
         # WeChat Pay is the gateway: its fake (this process) delivers callbacks and answers the reconciler's queries.
@@ -37,10 +37,13 @@ class HandoffStack(Stack):
         self.before_workers: Callable[[], None] | None = None  # run once the database is ready, before the workers
         self.db_name = f"handoffs_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
         self._app_name = "handoffs-test"
+        self.worker_env = worker_env or {}  # settings only the workers get (e.g. an SMS provider for notifications)
 
     def env(self) -> dict[str, str]:
         env = super().env()
         env["PGAPPNAME"] = self._app_name  # libpq: every connection of the child carries its name
+        if self._app_name.startswith("worker-"):
+            env.update(self.worker_env)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:

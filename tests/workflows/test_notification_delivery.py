@@ -1,7 +1,8 @@
 """NotificationDeliveryWorkflow on the time-skipping server, against the loopback fake of WeChat's
 subscribeMessage.send: a busy WeChat is retried with backoff until it answers, a permanent refusal is recorded at
 once, an outage that outlasts the retries ends failed (never retried forever), and a second workflow for the same
-notification and channel is refused. The worker's dispatcher starts one workflow per pending row."""
+notification and channel is refused. The worker's dispatcher starts one workflow per pending row on a real
+channel and sends the rows on a sandbox channel itself."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from api.context import AppContext
 from domain.models import NotificationDelivery, NotificationSetting
@@ -119,7 +121,7 @@ async def test_a_refusal_fails_at_once_and_an_outage_fails_after_bounded_retries
     assert len(wx.failing_openids[down]) == 5 and wx.subscribe_sent == []  # exactly MAX_ATTEMPTS calls
 
 
-async def test_the_dispatcher_starts_one_workflow_per_pending_channel(
+async def test_the_dispatcher_starts_a_workflow_per_real_channel_and_sends_sandbox_ones_itself(
         temporal_env: Any, queue: str, wx: FakeWechatApi, db: Session):
     openid = "oDispatch" + uuid.uuid4().hex[:10]
     wx.subscribe(openid, TEMPLATE)
@@ -130,10 +132,14 @@ async def test_the_dispatcher_starts_one_workflow_per_pending_channel(
         await asyncio.sleep(0.1)
     assert (_row(db, wechat).status, _row(db, sms).status) == ("sent", "sent")
     assert _row(db, wechat).dispatched_at is not None and len(wx.subscribe_sent) == 1
-    for channel, delivery_id in (("wechat", wechat), ("sms", sms)):
-        handle = temporal_env.client.get_workflow_handle(workflow_id(note, channel))
-        assert await handle.result() == "sent"
-        with pytest.raises(WorkflowAlreadyStartedError):
-            await temporal_env.client.start_workflow(
-                NotificationDeliveryWorkflow.run, delivery_id, id=workflow_id(note, channel), task_queue=queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    handle = temporal_env.client.get_workflow_handle(workflow_id(note, "wechat"))
+    assert await handle.result() == "sent"
+    with pytest.raises(WorkflowAlreadyStartedError):
+        await temporal_env.client.start_workflow(
+            NotificationDeliveryWorkflow.run, wechat, id=workflow_id(note, "wechat"), task_queue=queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    # The SMS goes through the sandbox (nothing leaves the machine): sent by the dispatcher, once, with no workflow.
+    assert (_row(db, sms).attempts, _row(db, sms).reason, _row(db, sms).dispatched_at is not None) == (
+        1, "沙箱：未真正发出", True)
+    with pytest.raises(RPCError):
+        await temporal_env.client.get_workflow_handle(workflow_id(note, "sms")).describe()
