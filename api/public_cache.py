@@ -41,8 +41,8 @@ from domain.db import session_scope
 log = logging.getLogger(__name__)
 
 TTL = 5.0  # seconds
-MAX_ENTRIES = 2_000
-MAX_BYTES = 256 * 1024  # a larger answer is not kept
+MAX_ENTRIES = 1_000  # with MAX_BYTES: 64 MB at the very most (a default search page is ~15 kB)
+MAX_BYTES = 64 * 1024  # a larger answer is not kept
 V1 = "/api/v1"
 SEARCH, HOME = f"{V1}/artists", f"{V1}/home"
 ARTIST_PAGE = re.compile(rf"^{V1}/artists/([1-9][0-9]{{0,17}})$")
