@@ -82,6 +82,9 @@ class PublicPages:
         self.app = app
         self.pages = pages
         self.logins = logins
+        # Pages being read now, by key: the requests for one that arrive meanwhile wait for that answer instead of
+        # reading it again (50 viewers of a page whose entry just ran out would otherwise all run its queries).
+        self._reading: dict[Key, asyncio.Future[tuple[int, CachedPage] | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -105,17 +108,38 @@ class PublicPages:
                              key=lambda kv: kv[0]))  # stable: a repeated parameter keeps its values' order
         key: Key = (path, query, viewer)
         page = self.pages.get(key)
+        if page is None and (reading := self._reading.get(key)) is not None:
+            read = await asyncio.shield(reading)
+            # Only an answer read after this process's last commit: one begun before it may show what it changed.
+            page = read[1] if read is not None and read[0] == local_writes.generation() else None
+            if page is None:
+                await self.app(scope, receive, send)
+                return
         if page is None:
-            page = await self._answer(scope, receive, send, key)
+            page = await self._read(scope, receive, send, key)
             if page is None:
                 return
         elif artist is not None and viewer != int(artist.group(1)):  # the artist's own look is not interest
             artists.record_view(int(artist.group(1)))
         await self._send(send, page, viewer, headers.get(b"if-none-match"))
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, key: Key) -> CachedPage | None:
-        """Run the route; a 200 answer is kept and returned for sending, any other is passed on as it is."""
+    async def _read(self, scope: Scope, receive: Receive, send: Send, key: Key) -> CachedPage | None:
+        """`_answer`, with the requests for the same page that arrive meanwhile waiting for it."""
+        reading: asyncio.Future[tuple[int, CachedPage] | None] = asyncio.get_running_loop().create_future()
+        self._reading[key] = reading
         generation = local_writes.generation()  # before the route reads anything
+        page = None
+        try:
+            page = await self._answer(scope, receive, send, key, generation)
+        finally:
+            if self._reading.get(key) is reading:
+                del self._reading[key]
+            reading.set_result((generation, page) if page is not None else None)
+        return page
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, key: Key, generation: int
+                      ) -> CachedPage | None:
+        """Run the route; a 200 answer is kept and returned for sending, any other is passed on as it is."""
         start: Message | None = None
         chunks: list[bytes] = []
 

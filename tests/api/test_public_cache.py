@@ -165,3 +165,29 @@ async def test_a_session_read_from_memory_is_the_same_person_and_role(api: httpx
     # Acting as an artist needs an artist profile: refused, and the role stays what it was.
     assert (await api.post(f"{V1}/me/role", headers=bearer(a), json={"role": "artist"})).status_code == 409
     assert (await api.get(f"{V1}/me", headers=bearer(a))).json()["acting_role"] == "client"
+
+
+async def test_viewers_arriving_while_a_page_is_read_wait_for_that_answer(api: httpx.AsyncClient, db: Session,
+                                                                          clock: Clock, listed: int):
+    """The entry of a much-viewed page runs out: the viewers then asking don't each run the page's queries."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listen(*args: object) -> None:  # (conn, cursor, statement, ...)
+        seen.append(str(args[2]))
+
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        pages = await asyncio.gather(*(api.get(f"{V1}/artists/{listed}") for _ in range(8)))
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+    assert {p.status_code for p in pages} == {200} and len({p.content for p in pages}) == 1
+    assert sum(1 for s in seen if s.startswith("UPDATE artist_profiles")) == 1, seen  # the route ran once
+    await public_cache.write_views_now(str(db.get_bind().url.render_as_string(hide_password=False)))
+    profile = db.get(ArtistProfile, listed)
+    assert profile is not None
+    db.refresh(profile)
+    assert profile.view_count == 8  # every viewer counted
