@@ -106,15 +106,17 @@ t = artist_search.c
 
 # The total and facets of the whole index, kept exact by statement-level triggers on artist_search in the writing
 # transaction (migration 0030: its artist_search_facets_of says what one row counts towards, as the counting
-# statement below does): 'total' (value ''), 'city' (served city, home or region), 'type' (artist type).
+# statement below does): 'total' (value ''), 'city' (served city, home or region), 'type' (artist type). Rows are
+# deltas to be summed (migration 0033: writers only append, and fold the table now and then).
 artist_search_counts = Table(
     "artist_search_counts", Base.metadata,
-    Column("facet", String(10), primary_key=True),
-    Column("value", String(30), primary_key=True),
+    Column("facet", String(10), nullable=False),
+    Column("value", String(30), nullable=False),
     Column("n", BigInteger, nullable=False),
 )
-KEPT_COUNTS = (select(artist_search_counts.c.facet, artist_search_counts.c.value, artist_search_counts.c.n)
-               .where(artist_search_counts.c.n != 0))
+_kept = artist_search_counts.c
+KEPT_COUNTS = (select(_kept.facet, _kept.value, func.sum(_kept.n).label("n"))
+               .group_by(_kept.facet, _kept.value).having(func.sum(_kept.n) != 0))
 # What the filters and the counts read of each artist_search row, ~100 bytes instead of ~1 KB (migration 0032:
 # copied by triggers on artist_search in the writing transaction): filter sets without keyword are counted here.
 artist_search_filters = Table(

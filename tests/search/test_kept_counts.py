@@ -243,3 +243,29 @@ def test_type_bits_follow_the_facet_types(db: Session) -> None:
     for i, kind in enumerate(FACET_TYPES):
         assert db.scalar(text("SELECT artist_type_bits(ARRAY[:kind])"), {"kind": kind}) == 1 << i
     assert db.scalar(text("SELECT artist_type_bits(ARRAY['singer', 'singer', 'band', 'juggler'])")) == 0b1001
+
+
+def test_many_profile_changes_are_folded_and_still_add_up(db: Session, search: PgArtistSearch,
+                                                          catalog: Catalog) -> None:
+    doc = doc_of(db, "孙浩然")
+    for i in range(12):
+        search.index(replace(doc, city=("西安", "南京")[i % 2], regions=("上海", "天津", "重庆")))
+    rows = db.scalar(text("SELECT count(*) FROM artist_search_counts"))
+    assert 0 < rows <= 64 + 12  # folded at least once: 12 changes appended ~100 rows
+    assert_kept(search)
+
+
+def test_writers_of_counts_do_not_wait_on_each_other(db: Session, database_url: str, search: PgArtistSearch,
+                                                     catalog: Catalog) -> None:
+    """Two units of work moving counts (new cities) at the same time: the second neither waits for the first
+    to end nor deadlocks with it (writers only append)."""
+    first = PgArtistSearch(db)
+    first.index(replace(doc_of(db, "陈默"), city="西安"))
+    with Session(get_engine(database_url)) as second:
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))  # would fail here if it had to wait
+        PgArtistSearch(second).index(replace(doc_of(second, "何雨桐"), city="南京", artist_types=("dancer",)))
+        second.commit()
+    db.commit()
+    counted = search.search(SearchQuery()).facets
+    assert counted["cities"]["西安"] == counted["cities"]["南京"] == 1 and counted["artist_types"]["dancer"] == 1
+    assert_kept(search)
