@@ -78,8 +78,16 @@ def image_urls(session: Session, storage: ObjectStorage, upload_ids: list[str | 
         return {}
     rows = session.execute(select(Upload.id, Upload.object_key, Upload.content_type)
                            .where(Upload.id.in_(ids))).all()
-    return {uid: storage.download_url(thumbnail_key(key), expires=expires)
-            for uid, key, content_type in rows if content_type.startswith("image/")}
+    return {uid: url for uid, key, content_type in rows
+            if (url := image_url(storage, key, content_type, expires=expires)) is not None}
+
+
+def image_url(storage: ObjectStorage, object_key: str | None, content_type: str | None, *,
+              expires: timedelta = AVATAR_URL_TTL) -> str | None:
+    """The signed thumbnail URL of an image upload read with its row (None for no upload or one not an image)."""
+    if object_key is None or content_type is None or not content_type.startswith("image/"):
+        return None
+    return storage.download_url(thumbnail_key(object_key), expires=expires)
 
 
 def artist_tags(session: Session, artist_ids: list[int]) -> dict[int, list[str]]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain.accounts import rules, users
 from domain.artists.onboarding import is_listed
-from domain.artists.service import completed_shows, image_urls
+from domain.artists.service import completed_shows, image_url
 from domain.bookings.messages import DEFAULT_TIERS, BookingInput
 from domain.bookings.money import cancel_compensation, split_fee
 from domain.bookings.schemas import (
@@ -195,19 +195,20 @@ class _ArtistFacts:
 
 def _artist_facts(session: Session, storage: ObjectStorage, artist_ids: set[int]) -> dict[int, _ArtistFacts]:
     """Name, avatar, rating and track record of the artists on a page of bookings: a fixed number of queries (the
-    name comes with the avatar: one read of the profiles)."""
-    rows = session.execute(select(ArtistProfile.user_id, ArtistProfile.stage_name, ArtistProfile.avatar_upload_id,
-                                  User.verification_status)
+    name and the avatar's upload come with the profile: one read)."""
+    rows = session.execute(select(ArtistProfile.user_id, ArtistProfile.stage_name, Upload.object_key,
+                                  Upload.content_type, User.verification_status)
                            .join(User, User.id == ArtistProfile.user_id)
+                           .outerjoin(Upload, Upload.id == ArtistProfile.avatar_upload_id)
                            .where(ArtistProfile.user_id.in_(artist_ids))).all()
-    avatars = image_urls(session, storage, [avatar for _, _, avatar, _ in rows])
     ratings = artist_ratings(session, list(artist_ids))
     shows = completed_shows(session, list(artist_ids))  # the same count the artist's card shows
     facts = {}
-    for artist_id, name, avatar, verification in rows:
+    for artist_id, name, avatar_key, avatar_type, verification in rows:
         rating = ratings.get(artist_id)
-        facts[artist_id] = _ArtistFacts(name, avatars.get(avatar or ""), rating[0] if rating else None,
-                                        rating[1] if rating else 0, shows.get(artist_id, 0), verification == "verified")
+        facts[artist_id] = _ArtistFacts(name, image_url(storage, avatar_key, avatar_type),
+                                        rating[0] if rating else None, rating[1] if rating else 0,
+                                        shows.get(artist_id, 0), verification == "verified")
     return facts
 
 

@@ -3,6 +3,7 @@ profiles only by a route that uses them."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -11,6 +12,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from domain.models import ArtistProfile, Upload
 from domain.time import utc_now
 from tests.factories import artist_row, insert_booking, user_id
 from tests.helpers import V1, bearer, register_artist, register_client
@@ -86,14 +88,23 @@ async def test_a_banned_account_is_still_refused(api: httpx.AsyncClient, db: Ses
     assert res.status_code == 403, res.text
 
 
-async def test_a_page_of_bookings_reads_the_artists_profiles_once(api: httpx.AsyncClient, db: Session):
+async def test_a_page_of_bookings_reads_the_artists_profiles_and_avatars_once(api: httpx.AsyncClient, db: Session):
     client = await register_client(api, "13800000305")
     client_id = await user_id(api, client)
     for n, name in enumerate(("林晚晴", "陈默")):
-        insert_booking(db, client_id, artist_row(db, stage_name=name), start=utc_now() + timedelta(days=30 + n))
+        artist = artist_row(db, stage_name=name)
+        if n == 0:  # the first has an avatar
+            avatar = Upload(id=str(uuid.uuid4()), user_id=artist, purpose="avatar",
+                            object_key=f"public/avatars/{artist}.png", content_type="image/png", size=100)
+            db.add(avatar)
+            db.flush()
+            db.get_one(ArtistProfile, artist).avatar_upload_id = avatar.id
+        insert_booking(db, client_id, artist, start=utc_now() + timedelta(days=30 + n))
     db.commit()
     with statements(db) as seen:
         res = await api.get(f"{V1}/bookings", headers=bearer(client))
     assert res.status_code == 200, res.text
     assert [b["artist_name"] for b in res.json()["items"]] == ["林晚晴", "陈默"]
+    assert [bool(b["artist_avatar_url"]) for b in res.json()["items"]] == [True, False]
     assert reads_of(seen, "artist_profiles") == 1, seen  # names, avatars and verification together
+    assert reads_of(seen, "uploads") == 0, seen  # the avatars' uploads joined to that read
