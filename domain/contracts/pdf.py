@@ -3,12 +3,16 @@ party's handwritten signature image once given."""
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import WrapMode
+from fpdf.fonts import SubsetMap, TTFFont
 
 from domain.contracts.errors import ContractFontMissing
 from domain.contracts.fonts import font_for
@@ -28,6 +32,30 @@ class SignatureMark:
 LABELS = "签字：（待签署）姓名：签署时间：—"
 
 
+@lru_cache(maxsize=4)
+def _face(path: Path, index: int, mtime: float) -> TTFFont:
+    """fpdf2's reading of the font (character map, widths, descriptor), once per process and file version."""
+    pdf = FPDF()
+    pdf.add_font(FONT, fname=str(path), collection_font_number=index)
+    font = pdf.fonts[FONT]
+    assert isinstance(font, TTFFont)
+    return font
+
+
+def _add_font(pdf: FPDF, path: Path, index: int) -> None:
+    """pdf.add_font(FONT, ...) from the process's reading of the face: add_font parses the whole character map and
+    metrics of the ~7,800-glyph face on every document (a quarter of a contract's CPU). What one document changes
+    is its own: the TTFont (subset in place on output, so opened afresh; bounding boxes are not recalculated, the
+    face's own still enclose the subset), the glyph subset, the descriptor (named on output), the missing glyphs."""
+    font = copy.copy(_face(path, index, path.stat().st_mtime))
+    font.ttfont = TTFont(path, recalcTimestamp=False, recalcBBoxes=False, fontNumber=index, lazy=True)
+    font.desc = copy.copy(font.desc)
+    font.subset, font.missing_glyphs, font.biggest_size_pt, font.i = SubsetMap(font), [], 0, len(pdf.fonts) + 1
+    pdf.fonts[FONT] = font
+    if font.is_cff and font.is_cid_keyed:  # as add_font does
+        pdf._set_min_pdf_version("1.6")
+
+
 def render(font_path: Path, font_index: int, title: str, body: str, footer: str,
            signatures: list[SignatureMark], data_dir: Path | None = None) -> bytes:
     """The PDF; with `data_dir`, from the font's common-character copy there when it has every character."""
@@ -40,7 +68,7 @@ def render(font_path: Path, font_index: int, title: str, body: str, footer: str,
     pdf.set_creator("演约平台")
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font(FONT, fname=str(font_path), collection_font_number=font_index)
+    _add_font(pdf, font_path, font_index)
     pdf.add_page()
     pdf.set_font(FONT, size=18)
     pdf.cell(0, 12, title, align="C", new_x="LMARGIN", new_y="NEXT")

@@ -3,15 +3,16 @@ the document, made once however many processes ask at the same time."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
-from domain.contracts import fonts
+from domain.contracts import fonts, pdf
 from domain.contracts.pdf import LABELS, SignatureMark, render
 from domain.settings import Settings
 
@@ -45,14 +46,29 @@ def test_a_document_renders_from_the_copy_and_falls_back_for_a_character_it_lack
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = fonts.make_common(FONT, INDEX, tmp_path, CHARS)
     used: list[tuple[str, int]] = []
-    add_font = FPDF.add_font
+    add_font = pdf._add_font
 
-    def spy(self: FPDF, *args: Any, **kw: Any) -> None:
-        used.append((str(kw["fname"]), kw.get("collection_font_number", 0)))
-        add_font(self, *args, **kw)
+    def spy(doc: FPDF, path: Path, index: int) -> None:
+        used.append((str(path), index))
+        add_font(doc, path, index)
 
-    monkeypatch.setattr(FPDF, "add_font", spy)
+    monkeypatch.setattr(pdf, "_add_font", spy)
     marks = [SignatureMark("甲方", "王晓华", None), SignatureMark("乙方", "李子文", None)]
     for body, data_dir in (("甲方乙方：0123", tmp_path), ("甲方乙方：0123䶮", tmp_path), ("甲方乙方：0123", None)):
         assert render(FONT, INDEX, "演出合同", body, "合同", marks, data_dir=data_dir).startswith(b"%PDF")
     assert used == [(str(copy), 0), (str(FONT), INDEX), (str(FONT), INDEX)]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_documents_of_one_process_each_carry_their_own_characters(tmp_path: Path) -> None:
+    # The face is read once per process (domain.contracts.pdf._face); each document still subsets its own glyphs.
+    fonts.make_common(FONT, INDEX, tmp_path, CHARS)
+    texts = []
+    for name in ("王晓华", "李子文", "王晓华"):
+        marks = [SignatureMark("甲方", name, None), SignatureMark("乙方", "李子文", None)]
+        doc = render(FONT, INDEX, "演出合同", f"甲方{name}：0123", "合同", marks, data_dir=tmp_path)
+        texts.append(subprocess.run(["pdftotext", "-", "-"], input=doc, capture_output=True, check=True).stdout
+                     .decode())
+    assert "甲方王晓华：0123" in texts[0] and "甲方李子文：0123" in texts[1]
+    assert "演出合同" in texts[1] and "姓名：李子文" in texts[1] and "王" not in texts[1]
+    assert texts[2] == texts[0]
