@@ -7,6 +7,7 @@ visible in the key itself rather than in a flag someone has to remember to check
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,11 @@ from domain.errors import AppError, NotFound
 
 PRIVATE_PREFIX = "private/"
 PUBLIC_PREFIX = "public/"
+
+# Signed download links are made per window of time, not per second: the same object signed twice in one window
+# is the same URL in every process, so a public page that shows it keeps its bytes, and its ETag, across the page
+# cache's refills (api/public_cache.py). The price: a link lives up to a sixth longer than asked, 10 minutes at most.
+LINK_STEP_MAX = 600  # seconds
 
 # Conservative on purpose: the same key is a file path on disk and an S3 object name in a URL.
 _KEY_RE = re.compile(r"^(private|public)/[A-Za-z0-9_\-][A-Za-z0-9_.\-/]*$")
@@ -65,6 +71,20 @@ def check_key(key: str) -> str:
     if not _KEY_RE.match(key) or ".." in key.split("/") or "//" in key or key.endswith("/"):
         raise ValueError(f"invalid object key: {key!r}")
     return key
+
+
+def link_window(now: float, expires: timedelta) -> tuple[int, int]:
+    """`(signed_at, expires_at)` in epoch seconds of a download link asked for at `now` to live `expires`.
+
+    `signed_at` is `now` rounded down to a step of a sixth of `expires` (1 s to `LINK_STEP_MAX`) and the link
+    works until `expires` plus one step after it: between `expires` and `expires` plus a step from `now`.
+    A negative `expires` gives an already expired link (tests ask for those)."""
+    ttl = expires.total_seconds()
+    if ttl <= 0:
+        return math.floor(now), math.floor(now + ttl)
+    step = max(1, min(LINK_STEP_MAX, int(ttl // 6)))
+    signed_at = math.floor(now / step) * step
+    return signed_at, signed_at + math.ceil(ttl) + step
 
 
 def is_private(key: str) -> bool:
@@ -117,7 +137,9 @@ class ObjectStorage(Protocol):
         ...
 
     def download_url(self, key: str, *, expires: timedelta) -> str:
-        """A short-lived signed URL: the only way any object, private or not, is handed to a client."""
+        """A short-lived signed URL: the only way any object, private or not, is handed to a client.
+
+        Valid for at least `expires`; the same for every call in one window (`link_window`)."""
         ...
 
     def upload_target(self, key: str, content_type: str, max_bytes: int, *, expires: timedelta) -> UploadTarget:

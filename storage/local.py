@@ -28,6 +28,7 @@ from storage.base import (
     check_key,
     check_private_flag,
     is_private,
+    link_window,
 )
 
 DOWNLOAD_PATH = "/api/v1/files/"
@@ -50,10 +51,13 @@ def _unb64(text: str) -> bytes:
 class LocalStorage:
     name = "local"
 
-    def __init__(self, root: Path, secret: str | bytes | None = None, *, base_url: str = ""):
+    def __init__(self, root: Path, secret: str | bytes | None = None, *, base_url: str = "",
+                 clock: Callable[[], float] = time.time):
         """`secret` signs download URLs and upload tokens. Without one a random per-process key is used,
-        so links stop working after a restart: pass a persistent secret (see storage.factory)."""
+        so links stop working after a restart: pass a persistent secret (see storage.factory).
+        `clock` (epoch seconds) dates download links and checks their expiry."""
         self.root = Path(root)
+        self.clock = clock
         raw = secret.encode() if isinstance(secret, str) else (secret or os.urandom(32))
         # Separate keys per purpose so a download signature can never pass as an upload token.
         self._download_key = hmac.new(raw, b"yanyue-storage-download", hashlib.sha256).digest()
@@ -213,7 +217,7 @@ class LocalStorage:
 
     def download_url(self, key: str, *, expires: timedelta) -> str:
         check_key(key)
-        exp = int(time.time() + expires.total_seconds())
+        _signed_at, exp = link_window(self.clock(), expires)
         query = urlencode({"exp": exp, "sig": self._download_sig(key, exp)})
         return f"{self.base_url}{DOWNLOAD_PATH}{quote(key)}?{query}"
 
@@ -226,7 +230,7 @@ class LocalStorage:
             raise LinkInvalid() from exc
         if not hmac.compare_digest(self._download_sig(key, exp_int), str(sig)):
             raise LinkInvalid()
-        if exp_int < time.time():
+        if exp_int < self.clock():
             raise LinkInvalid()
 
     # --- uploads through the API

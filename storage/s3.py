@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -19,9 +20,18 @@ from minio.commonconfig import REPLACE, CopySource
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
-from storage.base import ObjectInfo, ObjectNotFound, UploadTarget, check_key, check_private_flag, is_private
+from storage.base import (
+    ObjectInfo,
+    ObjectNotFound,
+    UploadTarget,
+    check_key,
+    check_private_flag,
+    is_private,
+    link_window,
+)
 
 _MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
+_PRESIGN_MAX = timedelta(days=7)  # SigV4's limit on X-Amz-Expires
 
 
 def _host(endpoint: str, secure: bool) -> tuple[str, bool]:
@@ -36,11 +46,14 @@ class S3Storage:
     name = "s3"
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, secure: bool = True,
-                 region: str | None = None, timeout: float = 10.0, public_endpoint: str | None = None):
+                 region: str | None = None, timeout: float = 10.0, public_endpoint: str | None = None,
+                 clock: Callable[[], float] = time.time):
         """`endpoint` is `host:port` or a URL (`http://host:port`, whose scheme then decides `secure`).
 
         `public_endpoint` (same forms) is the address clients use; presigned URLs and POST targets name it.
+        `clock` (epoch seconds) dates presigned download URLs.
         """
+        self.clock = clock
         endpoint, secure = _host(endpoint, secure)
         self.endpoint, self.bucket, self.secure = endpoint, bucket, secure
         http = urllib3.PoolManager(
@@ -143,7 +156,14 @@ class S3Storage:
 
     def download_url(self, key: str, *, expires: timedelta) -> str:
         check_key(key)
-        return self.presigner.presigned_get_object(self.bucket, key, expires=expires)
+        now = self.clock()
+        # Signed as of the start of the window, for as long as keeps it valid `expires` from now: X-Amz-Date and
+        # X-Amz-Expires, and so the signature, stay the same all through the window (storage.base.link_window).
+        signed_at, expires_at = link_window(now, expires)
+        if expires_at - signed_at > _PRESIGN_MAX.total_seconds():  # near the limit: signed now, not rounded
+            signed_at, expires_at = int(now), int(now) + int(expires.total_seconds())
+        return self.presigner.presigned_get_object(self.bucket, key, expires=timedelta(seconds=expires_at - signed_at),
+                                                   request_date=datetime.fromtimestamp(signed_at, UTC))
 
     def upload_target(self, key: str, content_type: str, max_bytes: int, *, expires: timedelta) -> UploadTarget:
         check_key(key)
