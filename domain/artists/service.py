@@ -316,7 +316,9 @@ def _write_views(session: Session, artist_id: int, views: int) -> None:
                               .returning(ArtistProfile.user_id)
                               # A count: what the pages show is unchanged, their cache stays (api/local_writes.py).
                               .execution_options(counter_only=True)).first()
-    if written is None:
+    # Kept for later only while the row is held; an artist whose row is gone has nothing to count them on (kept,
+    # they would be retried every few seconds for the life of the process).
+    if written is None and session.scalar(select(ArtistProfile.user_id).where(ArtistProfile.user_id == artist_id)):
         with _unwritten_lock:
             _unwritten_views[artist_id] += n
 

@@ -102,3 +102,17 @@ def test_the_page_reads_the_profile_and_the_rating_once_and_both_agree(db: Sessi
     assert (page.rating_summary.average, page.rating_summary.count) == (4.1, 3)
     card = artists.cards_for(db, LocalStorage(tmp_path, "test-signing-secret"), [artist])[0]
     assert (card.rating, card.review_count) == (page.rating, page.review_count)
+
+
+def test_views_of_an_artist_whose_row_is_gone_are_dropped(db: Session):
+    """Views served from memory for an artist removed since have nothing to be counted on: kept, they would be
+    retried every few seconds for as long as the process lives."""
+    artist = artist_row(db)
+    db.commit()
+    artists.flush_views(db)  # nothing pending from earlier tests
+    db.commit()
+    artists.record_view(artist)
+    db.execute(text("DELETE FROM artist_profiles WHERE user_id = :a"), {"a": artist})
+    artists.flush_views(db)
+    db.commit()
+    assert not artists.has_unwritten_views()
