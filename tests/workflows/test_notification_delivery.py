@@ -7,6 +7,7 @@ channel and sends the rows on a sandbox channel itself."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from activities.notifications import NotificationDispatchPlugin
 from api.context import AppContext
 from domain.models import NotificationDelivery, NotificationSetting
 from domain.notifications.delivery import Channels
@@ -54,6 +56,21 @@ async def queue(temporal_env: Any, ctx: AppContext, wx: FakeWechatApi) -> AsyncI
     async with build_worker(temporal_env.client, ctx.settings, ctx.database_url, checker=SandboxRealNameChecker(),
                             channels=channels, task_queue=name):
         yield name
+
+
+@pytest.fixture
+async def only_this_dispatcher(queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pause every other worker's dispatcher in this process: the session's platform worker (started by earlier
+    API tests) dispatches every pending row of the shared test database too, with its own channels (WeChat in the
+    sandbox), and would send this test's WeChat row through the sandbox instead of the fake."""
+
+    async def idle() -> int:
+        return 0
+
+    for plugin in [o for o in gc.get_objects() if isinstance(o, NotificationDispatchPlugin)]:
+        if plugin.task_queue != queue:
+            monkeypatch.setattr(plugin, "job", idle)
+    await asyncio.sleep(0.5)  # a tick already running finishes with the rows it read before
 
 
 def _request_for(db: Session, openid: str, *, dispatched: bool) -> tuple[int, int, int]:
@@ -122,7 +139,7 @@ async def test_a_refusal_fails_at_once_and_an_outage_fails_after_bounded_retries
 
 
 async def test_the_dispatcher_starts_a_workflow_per_real_channel_and_sends_sandbox_ones_itself(
-        temporal_env: Any, queue: str, wx: FakeWechatApi, db: Session):
+        temporal_env: Any, queue: str, wx: FakeWechatApi, db: Session, only_this_dispatcher: None):
     openid = "oDispatch" + uuid.uuid4().hex[:10]
     wx.subscribe(openid, TEMPLATE)
     note, wechat, sms = _request_for(db, openid, dispatched=False)
