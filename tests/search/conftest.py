@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.dialects.postgresql import Range
@@ -19,6 +19,9 @@ from domain.models import ArtistPrice, CalendarSlot
 from domain.time import SHANGHAI, utc_now
 from search.base import ArtistDoc, ArtistSearch
 from tests.factories import artist_row
+
+if TYPE_CHECKING:
+    from search.pg import PgArtistSearch
 
 
 @dataclass
@@ -94,12 +97,6 @@ def catalog_documents(db: Session) -> list[ArtistDoc]:
     return docs
 
 
-def _pg(database_url: str) -> Iterator[ArtistSearch]:
-    from search.pg import PgArtistSearch
-
-    yield PgArtistSearch(get_engine(database_url))
-
-
 def _opensearch() -> Iterator[ArtistSearch]:
     url = os.environ.get("OPENSEARCH_URL")
     if not url:
@@ -111,10 +108,18 @@ def _opensearch() -> Iterator[ArtistSearch]:
     backend.drop()
 
 
+@pytest.fixture
+def search(database_url: str) -> PgArtistSearch:
+    """The PostgreSQL backend alone, for the tests of its own tables and caches (which override `backend` with it)."""
+    from search.pg import PgArtistSearch
+
+    return PgArtistSearch(get_engine(database_url))
+
+
 @pytest.fixture(params=["postgresql", "opensearch"])
 def backend(request: pytest.FixtureRequest, db: Session) -> Iterator[ArtistSearch]:
     if request.param == "postgresql":
-        yield from _pg(request.getfixturevalue("database_url"))
+        yield request.getfixturevalue("search")
     else:
         yield from _opensearch()
 

@@ -11,24 +11,17 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
-from domain.db import get_engine
 from domain.models import CalendarSlot
 from domain.time import SHANGHAI
 from search.base import SearchQuery
 from search.pg import PgArtistSearch
-from tests.search.conftest import Catalog, build_catalog, catalog_documents
+from tests.search.conftest import Catalog, catalog_documents
 
 
 @pytest.fixture
-def search(database_url: str) -> PgArtistSearch:
-    return PgArtistSearch(get_engine(database_url))
-
-
-@pytest.fixture
-def catalog(db: Session, search: PgArtistSearch) -> Catalog:
-    cat = build_catalog(db)
-    search.reindex_all(catalog_documents(db))
-    return cat
+def backend(search: PgArtistSearch) -> PgArtistSearch:
+    """The conftest's catalog indexed into the PostgreSQL backend only."""
+    return search
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

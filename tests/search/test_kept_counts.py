@@ -28,19 +28,13 @@ from search.pg import (
     free_counts,
     t,
 )
-from tests.search.conftest import Catalog, build_catalog, catalog_documents
+from tests.search.conftest import Catalog, catalog_documents
 
 
 @pytest.fixture
-def search(database_url: str) -> PgArtistSearch:
-    return PgArtistSearch(get_engine(database_url))
-
-
-@pytest.fixture
-def catalog(db: Session, search: PgArtistSearch) -> Catalog:
-    cat = build_catalog(db)
-    search.reindex_all(catalog_documents(db))
-    return cat
+def backend(search: PgArtistSearch) -> PgArtistSearch:
+    """The conftest's catalog indexed into the PostgreSQL backend only."""
+    return search
 
 
 def kept_and_counted(search: PgArtistSearch) -> tuple[object, object]:
