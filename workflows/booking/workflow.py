@@ -799,13 +799,13 @@ class BookingWorkflow:
 
     async def _run(self, ref: ActivityRef[InputT, ResultT], arg: InputT, *, forever: bool = False) -> ResultT:
         """Run one activity; one that failed for good flags the booking for an operator and raises PERMANENT_TYPE."""
+        # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
+        timeout, retry = timedelta(seconds=60 if forever else 10), FOREVER_RETRY if forever else QUICK_RETRY
         try:
             if self.local_steps and ref.name in LOCAL_STEPS:
-                return await self._run_local(ref, arg)
-            return await workflow.execute_activity(
-                # Short: these are quick database or gateway calls, and a crashed worker's task is retried sooner.
-                ref.name, arg, result_type=ref.result, start_to_close_timeout=timedelta(seconds=60 if forever else 10),
-                retry_policy=FOREVER_RETRY if forever else QUICK_RETRY)
+                return await self._run_local(ref, arg, timeout, retry)
+            return await workflow.execute_activity(ref.name, arg, result_type=ref.result,
+                                                   start_to_close_timeout=timeout, retry_policy=retry)
         except ActivityError as err:
             if not _permanent(err):
                 raise
@@ -816,11 +816,11 @@ class BookingWorkflow:
                 start_to_close_timeout=timedelta(seconds=10), retry_policy=QUICK_RETRY)
             raise ApplicationError("操作未能完成：系统处理出错，已通知平台运营处理", type=PERMANENT_TYPE) from err
 
-    async def _run_local(self, ref: ActivityRef[InputT, ResultT], arg: InputT) -> ResultT:
+    async def _run_local(self, ref: ActivityRef[InputT, ResultT], arg: InputT, timeout: timedelta,
+                         retry: RetryPolicy) -> ResultT:
         try:
-            return await workflow.execute_local_activity(
-                ref.name, arg, result_type=ref.result, start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=QUICK_RETRY)
+            return await workflow.execute_local_activity(ref.name, arg, result_type=ref.result,
+                                                         start_to_close_timeout=timeout, retry_policy=retry)
         except ApplicationError as err:
             # A local activity's failure arrives bare; wrapped as an activity's is, every caller handles both alike.
             raise ActivityError(f"{ref.name} failed", scheduled_event_id=0, started_event_id=0, identity="",
