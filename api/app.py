@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, openapi, public_cache
+from api import errors, local_writes, openapi, public_cache
 from api.chat_live import ChatHub
 from api.context import AppContext
 from api.public_cache import PageCache, PublicPages
@@ -86,7 +86,7 @@ def build_context(settings: Settings) -> AppContext:
         wechat=wechat, storage=storage_from_settings(settings),
         payments=payment_gateways_from_settings(settings, database_url=database_url),
         temporal_address=settings.temporal_address or f"127.0.0.1:{settings.temporal_port}",
-        search=artist_search_from_settings(settings, database_url),
+        search=artist_search_from_settings(settings, database_url, writes_seen=local_writes.generation),
         # Shares the login adapter's access-token cache (one token per appid, WeChat invalidates older ones).
         content_security=content_security_from_settings(settings, wechat),
     )

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # http://127.0.0.1:<temporal_ui_port>; in production the UI behind the operators' login (README).
     temporal_ui_url: str | None = None
     opensearch_url: str | None = None
+    # How old an artist search's total and filter counts may be after another process changed an artist (the
+    # PostgreSQL backend; the hits themselves are always current, a change made through this process is counted at
+    # once). 0: count every search anew. The same bound as the API's public page cache (api/public_cache.py TTL).
+    search_counts_lag_seconds: float = Field(default=5.0, ge=0, le=60)
     s3_endpoint: str | None = None
     s3_access_key: str | None = None
     s3_secret_key: str | None = None

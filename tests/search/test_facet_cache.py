@@ -126,3 +126,69 @@ def test_the_first_write_of_a_fresh_database_is_counted(db: Session, search: PgA
     db.commit()  # the first nextval: last_value stays 1
     after = search.search(SearchQuery(cities=("上海",)))
     assert after.total == before.total + 1 and catalog.ids["何雨桐"] in after.ids
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def lagging(database_url: str) -> tuple[PgArtistSearch, Clock, list[int]]:
+    """The backend as the API builds it: counts may lag 5 s behind other processes; the list is what
+    `writes_seen` returns (this process's commits)."""
+    from domain.db import get_engine
+
+    clock, seen = Clock(), [0]
+    backend = PgArtistSearch(get_engine(database_url), counts_lag=5.0, writes_seen=lambda: seen[0])
+    backend.cache.clock = clock
+    return backend, clock, seen
+
+
+def test_counts_may_lag_another_process_for_a_few_seconds_while_the_hits_are_current(
+        db: Session, lagging: tuple[PgArtistSearch, Clock, list[int]], catalog: Catalog, counts: list[int]) -> None:
+    backend, clock, _seen = lagging
+    before = backend.search(SearchQuery(cities=("上海",)))
+    doc = next(d for d in catalog_documents(db) if d.stage_name == "何雨桐")
+    PgArtistSearch(db).index(replace(doc, city="上海"))
+    db.commit()  # another process's write: writes_seen didn't move
+    clock.now += 4.9
+    during = backend.search(SearchQuery(cities=("上海",), page_size=50))
+    assert catalog.ids["何雨桐"] in during.ids  # the page is current ...
+    assert (during.total, during.facets) == (before.total, before.facets)  # ... its counts as they were
+    assert len(counts) == 1
+    clock.now += 0.2
+    after = backend.search(SearchQuery(cities=("上海",)))
+    assert after.total == before.total + 1 and after.facets["cities"]["上海"] == before.facets["cities"]["上海"] + 1
+    assert len(counts) == 2
+
+
+def test_a_write_of_this_process_is_counted_at_once(db: Session, lagging: tuple[PgArtistSearch, Clock, list[int]],
+                                                    catalog: Catalog, counts: list[int]) -> None:
+    backend, _clock, seen = lagging
+    before = backend.search(SearchQuery(cities=("深圳",))).total
+    PgArtistSearch(db).remove(catalog.ids["何雨桐"])
+    db.commit()
+    seen[0] += 1  # as api/local_writes moves its generation after this process's commit
+    assert backend.search(SearchQuery(cities=("深圳",))).total == before - 1
+    assert len(counts) == 2
+
+
+def test_counts_without_a_change_stay_exact_and_unlagged_backends_recount(
+        db: Session, search: PgArtistSearch, lagging: tuple[PgArtistSearch, Clock, list[int]], catalog: Catalog,
+        counts: list[int]) -> None:
+    backend, clock, _seen = lagging
+    backend.search(SearchQuery(tags=("热门艺人",)))
+    clock.now += 20  # past the lag, but nothing changed: the version still matches
+    backend.search(SearchQuery(tags=("热门艺人",)))
+    assert len(counts) == 1
+    clock.now += 20  # past the cache's 30 s
+    backend.search(SearchQuery(tags=("热门艺人",)))
+    assert len(counts) == 2
+    search.search(SearchQuery(cities=("深圳",)))
+    PgArtistSearch(db).remove(catalog.ids["何雨桐"])
+    db.commit()
+    assert search.search(SearchQuery(cities=("深圳",))).total == 0  # counts_lag 0 (the default): counted anew
