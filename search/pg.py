@@ -95,6 +95,8 @@ artist_search = Table(
     Index("ix_artist_search_stage_name_lower", text("lower(stage_name)")),  # the exact-name tier (migration 0034)
     Index("ix_artist_search_popularity", text("popularity DESC"), "artist_id"),
     Index("ix_artist_search_created_at", text("created_at DESC"), "artist_id"),
+    Index("ix_artist_search_price_asc", text("price_min ASC NULLS LAST"), text("artist_id DESC")),  # migration 0035
+    Index("ix_artist_search_price_desc", text("price_max DESC NULLS LAST"), text("artist_id DESC")),
     Index("ix_artist_search_rating", text("rating DESC NULLS LAST"), text("review_count DESC"),
           text("artist_id DESC")),  # sort=rating (migration 0006)
     # The few rows whose busy days have no end, which artist_search_day_counts leaves out (migration 0031).
