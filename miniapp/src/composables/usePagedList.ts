@@ -34,7 +34,10 @@ export function usePagedList<T, P extends Page<T> = Page<T>>(
       const res = await fetchPage(reset ? 1 : page.value + 1)
       if (gen !== generation) return
       items.value = reset ? res.items : [...items.value, ...res.items]
-      total.value = res.total
+      // A short page is the last one whatever the total says: a search's total may lag a few seconds behind its
+      // pages (SEARCH_COUNTS_LAG_SECONDS), and the list must not keep asking for rows that have left; nor show
+      // fewer than it holds.
+      total.value = res.items.length < res.page_size ? items.value.length : Math.max(res.total, items.value.length)
       page.value = res.page
       loaded.value = true
       options.onPage?.(res, reset)
