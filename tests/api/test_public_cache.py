@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api import public_cache, session_cache
+from api import local_writes, public_cache, session_cache
 from api.context import AppContext
 from domain.artists import service as artists
 from domain.artists.search_sync import reindex
 from domain.models import ArtistProfile
+from search.factory import artist_search_from_settings
 from tests.factories import artist_row, user_id
 from tests.helpers import V1, bearer, operator_token, register_client
 
@@ -191,3 +192,31 @@ async def test_viewers_arriving_while_a_page_is_read_wait_for_that_answer(api: h
     assert profile is not None
     db.refresh(profile)
     assert profile.view_count == 8  # every viewer counted
+
+
+async def test_search_counts_may_lag_another_process_but_not_this_one(api: httpx.AsyncClient, db: Session,
+                                                                      ctx: AppContext, clock: Clock):
+    """As build_context wires the search: a filter set's total and facets up to SEARCH_COUNTS_LAG_SECONDS behind a
+    change made elsewhere, the hits always current, a write of this process counted at once."""
+    ctx.search = artist_search_from_settings(ctx.settings, ctx.database_url, writes_seen=local_writes.generation)
+    ctx.search.cache.clock = clock  # type: ignore[attr-defined]
+    first, second = artist_row(db, stage_name="滞后甲", city="上海"), artist_row(db, stage_name="滞后乙", city="上海")
+    db.commit()
+    reindex(ctx.search, db)
+    before = (await api.get(f"{V1}/artists", params={"city": "上海"})).json()
+    assert before["total"] == 2 and before["facets"]["cities"]["上海"] == 2
+    _behind_the_api(db, "UPDATE artist_search SET city = '北京' WHERE artist_id = :a", a=second)
+    # Another page of the same filters (not in the page cache): the hits as they are now, the counts as they were.
+    lagging = (await api.get(f"{V1}/artists", params={"city": "上海", "page_size": 10})).json()
+    assert [a["id"] for a in lagging["items"]] == [first]
+    assert lagging["total"] == 2 and lagging["facets"]["cities"]["上海"] == 2
+    clock.now += ctx.settings.search_counts_lag_seconds + 0.1
+    after = (await api.get(f"{V1}/artists", params={"city": "上海", "page_size": 11})).json()
+    assert after["total"] == 1 and after["facets"]["cities"] == {"上海": 1}
+
+    ops = await operator_token(api, db)
+    banned = await api.post(f"{V1}/admin/users/{first}/status", headers=bearer(ops),
+                            json={"status": "banned", "reason": "冒用他人演出视频"})
+    assert banned.status_code == 200, banned.text
+    now = (await api.get(f"{V1}/artists", params={"city": "上海", "page_size": 12})).json()
+    assert now["items"] == [] and now["total"] == 0  # no time has passed on the clock
