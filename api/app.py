@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, local_writes, openapi, public_cache
 from api.chat_live import ChatHub
 from api.context import AppContext
-from api.public_cache import PageCache, PublicPages
+from api.public_cache import CardCache, PageCache, PublicPages
 from api.routers import (
     admin,
     admin_access,
@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
 
     app.state.session_cache = SessionCache()
     app.state.public_cache = PageCache()
+    app.state.card_cache = CardCache()
     app.add_middleware(PublicPages, pages=app.state.public_cache, logins=app.state.session_cache)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from api import local_writes, session_cache
 from api.context import AppContext
+from api.public_cache import CardCache
 from api.session_cache import SessionCache
 from domain.accounts import sessions
 from domain.accounts.permissions import Permission, operator_may
@@ -41,6 +42,14 @@ async def get_ctx(request: Request) -> AppContext:
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+async def get_cards(request: Request) -> CardCache:
+    cards: CardCache = request.app.state.card_cache
+    return cards
+
+
+Cards = Annotated[CardCache, Depends(get_cards)]
 
 
 async def get_content_security(ctx: Ctx) -> ContentSecurity:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import Ctx, Db, Page, PathId, ViewerId
+from api.deps import Cards, Ctx, Db, Page, PathId, ViewerId
 from domain.artists import service as artists
 from domain.artists.schemas import ArtistDetail, ArtistPage, MonthCalendar
 from domain.enums import ARTIST_TYPE_LABELS, CITIES, INDUSTRY_LABELS, ArtistType, Industry
@@ -47,7 +47,7 @@ def options(ctx: Ctx) -> Options:
 
 @router.get("/artists", response_model=ArtistPage, summary="找艺人：关键词、筛选、排序（公开）")
 def list_artists(
-    db: Db, ctx: Ctx,
+    db: Db, ctx: Ctx, cards: Cards,
     q: Annotated[Annotated[str, Text(50)] | None, Query(description="关键词：艺名、风格、简介")] = None,
     city: Annotated[list[Annotated[str, Text(30)]] | None, Query(max_length=20)] = None,
     artist_type: Annotated[list[ArtistType] | None, Query(max_length=8)] = None,
@@ -71,8 +71,7 @@ def list_artists(
     except InvalidSearchQuery as exc:
         raise AppError("筛选条件有误：最低价不能高于最高价", code="search_invalid", status=422) from exc
     result = ctx.search.search(query)
-    return ArtistPage(items=artists.cards_for(db, ctx.storage, result.ids, cities=query.cities),
-                      total=result.total, page=page,
+    return ArtistPage(items=cards.cards(db, ctx.storage, result.ids, query.cities), total=result.total, page=page,
                       page_size=page_size, facets=result.facets)
 
 

@@ -33,6 +33,7 @@ def clocks(api: httpx.AsyncClient, ctx: AppContext, tmp_path: Path) -> tuple[Clo
     """(the page cache's clock, the storage's clock): one that reads 5 s later is a refill in the same window."""
     pages, links = Clock(1000.0), Clock(1_800_000_123.0)
     api._transport.app.state.public_cache.clock = pages  # type: ignore[attr-defined]
+    api._transport.app.state.card_cache.clock = pages  # type: ignore[attr-defined]
     ctx.storage = LocalStorage(tmp_path / "storage", "test-etag-secret", clock=links)
     return pages, links
 
