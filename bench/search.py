@@ -422,7 +422,8 @@ def main() -> int:
           " cache: nothing changed since); anew = after a write moved the index version (HTTP: nextval on"
           " artist_search_version before each request, untimed, and a new URL for the API's page cache; backend:"
           " its cache emptied): the page is read anew, the total and facets are the filter set's counts of up to"
-          " 5 s ago (SEARCH_COUNTS_LAG_SECONDS=5, as deployed; backend: counted); HTTP counted = the same with"
+          " 5 s ago (SEARCH_COUNTS_LAG_SECONDS=5, as deployed; backend: counted) and the artist cards those of the"
+          " last 5 s (api/public_cache.py CardCache); HTTP counted = the same with"
           " SEARCH_COUNTS_LAG_SECONDS=0, so total and facets are counted too, as on a filter set's first ask; SQL"
           " floor = the backend's two statements run bare on psycopg2 (JIT and parallel plans off, as the backend"
           " runs them); counted/SQL p95 = HTTP counted p95 / SQL floor p95.")
