@@ -17,6 +17,16 @@ from domain.profiles import service as profiles
 V1 = "/api/v1"
 
 
+class FakeClock:
+    """A clock a test moves by hand (`clock.now += 5`), for the caches and links that take a `clock`."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -16,21 +16,13 @@ from domain.artists.search_sync import reindex
 from domain.models import ArtistProfile
 from search.factory import artist_search_from_settings
 from tests.factories import artist_row, user_id
-from tests.helpers import V1, bearer, operator_token, register_client
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import V1, FakeClock, bearer, operator_token, register_client
 
 
 @pytest.fixture
-def clock(api: httpx.AsyncClient) -> Clock:
+def clock(api: httpx.AsyncClient) -> FakeClock:
     app = api._transport.app  # type: ignore[attr-defined]
-    fake = Clock()
+    fake = FakeClock()
     app.state.public_cache.clock = fake
     app.state.session_cache.clock = fake
     app.state.card_cache.clock = fake
@@ -52,7 +44,7 @@ def listed(db: Session, ctx: AppContext) -> int:
 
 
 async def test_search_is_served_from_memory_until_its_time_runs_out(api: httpx.AsyncClient, db: Session,
-                                                                   clock: Clock, listed: int):
+                                                                   clock: FakeClock, listed: int):
     first = await api.get(f"{V1}/artists", params={"sort": "newest", "page_size": 5})
     assert first.status_code == 200 and first.json()["items"][0]["stage_name"] == "缓存歌手"
     assert first.headers["cache-control"] == "no-cache" and first.headers["etag"]
@@ -75,7 +67,7 @@ async def test_search_is_served_from_memory_until_its_time_runs_out(api: httpx.A
     assert fresh.headers["etag"] != first.headers["etag"]
 
 
-async def test_a_write_this_process_commits_refreshes_at_once(api: httpx.AsyncClient, db: Session, clock: Clock,
+async def test_a_write_this_process_commits_refreshes_at_once(api: httpx.AsyncClient, db: Session, clock: FakeClock,
                                                               listed: int):
     ops = await operator_token(api, db)
     assert (await api.get(f"{V1}/artists/{listed}")).status_code == 200
@@ -87,7 +79,7 @@ async def test_a_write_this_process_commits_refreshes_at_once(api: httpx.AsyncCl
     assert (await api.get(f"{V1}/artists")).json()["total"] == 0
 
 
-async def test_an_artist_page_is_kept_per_viewer(api: httpx.AsyncClient, db: Session, clock: Clock, listed: int):
+async def test_an_artist_page_is_kept_per_viewer(api: httpx.AsyncClient, db: Session, clock: FakeClock, listed: int):
     fan = await register_client(api, "13800000701")
     other = await register_client(api, "13800000702", org="另一家公司")
     assert (await api.post(f"{V1}/favorites/artists/{listed}", headers=bearer(fan))).status_code == 200
@@ -107,7 +99,7 @@ async def test_an_artist_page_is_kept_per_viewer(api: httpx.AsyncClient, db: Ses
     assert stale.status_code == 200 and stale.json()["favorited"] is False
 
 
-async def test_views_served_from_memory_are_counted(api: httpx.AsyncClient, db: Session, clock: Clock,
+async def test_views_served_from_memory_are_counted(api: httpx.AsyncClient, db: Session, clock: FakeClock,
                                                     listed: int):
     fan = await register_client(api, "13800000703")
     for headers in ({}, {}, bearer(fan), bearer(fan), bearer(fan)):
@@ -122,7 +114,7 @@ async def test_views_served_from_memory_are_counted(api: httpx.AsyncClient, db: 
     assert not artists.has_unwritten_views()
 
 
-async def test_bad_input_is_still_refused_and_never_kept(api: httpx.AsyncClient, clock: Clock, listed: int):
+async def test_bad_input_is_still_refused_and_never_kept(api: httpx.AsyncClient, clock: FakeClock, listed: int):
     for _ in range(2):
         assert (await api.get(f"{V1}/artists", params={"price_min": 500, "price_max": 100})).status_code == 422
         assert (await api.get(f"{V1}/artists", params={"page_size": 0})).status_code == 422
@@ -132,7 +124,7 @@ async def test_bad_input_is_still_refused_and_never_kept(api: httpx.AsyncClient,
         assert (await api.get(f"{V1}/artists/99999999")).status_code == 404
 
 
-async def test_a_logout_or_ban_here_applies_to_the_next_read(api: httpx.AsyncClient, db: Session, clock: Clock):
+async def test_a_logout_or_ban_here_applies_to_the_next_read(api: httpx.AsyncClient, db: Session, clock: FakeClock):
     token = await register_client(api, "13800000704")
     assert (await api.get(f"{V1}/bookings", headers=bearer(token))).status_code == 200
     assert (await api.post(f"{V1}/auth/logout", headers=bearer(token))).status_code == 204
@@ -148,7 +140,7 @@ async def test_a_logout_or_ban_here_applies_to_the_next_read(api: httpx.AsyncCli
 
 
 async def test_a_logout_elsewhere_applies_within_the_stated_time_and_to_writes_at_once(
-        api: httpx.AsyncClient, db: Session, clock: Clock):
+        api: httpx.AsyncClient, db: Session, clock: FakeClock):
     token = await register_client(api, "13800000706")
     assert (await api.get(f"{V1}/notifications", headers=bearer(token))).status_code == 200
     _behind_the_api(db, "UPDATE auth_sessions SET revoked_at = now()")  # another API process's logout
@@ -159,7 +151,7 @@ async def test_a_logout_elsewhere_applies_within_the_stated_time_and_to_writes_a
 
 
 async def test_a_session_read_from_memory_is_the_same_person_and_role(api: httpx.AsyncClient, db: Session,
-                                                                      clock: Clock):
+                                                                      clock: FakeClock):
     a = await register_client(api, "13800000707")
     b = await register_client(api, "13800000708", org="另一家公司")
     for _ in range(2):
@@ -171,7 +163,7 @@ async def test_a_session_read_from_memory_is_the_same_person_and_role(api: httpx
 
 
 async def test_viewers_arriving_while_a_page_is_read_wait_for_that_answer(api: httpx.AsyncClient, db: Session,
-                                                                          clock: Clock, listed: int):
+                                                                          clock: FakeClock, listed: int):
     """The entry of a much-viewed page runs out: the viewers then asking don't each run the page's queries."""
     import asyncio
 
@@ -197,7 +189,7 @@ async def test_viewers_arriving_while_a_page_is_read_wait_for_that_answer(api: h
 
 
 async def test_search_counts_may_lag_another_process_but_not_this_one(api: httpx.AsyncClient, db: Session,
-                                                                      ctx: AppContext, clock: Clock):
+                                                                      ctx: AppContext, clock: FakeClock):
     """As build_context wires the search: a filter set's total and facets up to SEARCH_COUNTS_LAG_SECONDS behind a
     change made elsewhere, the hits always current, a write of this process counted at once."""
     ctx.search = artist_search_from_settings(ctx.settings, ctx.database_url, writes_seen=local_writes.generation)

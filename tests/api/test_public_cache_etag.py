@@ -17,21 +17,13 @@ from domain.artists.search_sync import reindex
 from domain.models import ArtistProfile, Upload
 from storage.local import LocalStorage
 from tests.factories import artist_row
-from tests.helpers import V1
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import V1, FakeClock
 
 
 @pytest.fixture
-def clocks(api: httpx.AsyncClient, ctx: AppContext, tmp_path: Path) -> tuple[Clock, Clock]:
+def clocks(api: httpx.AsyncClient, ctx: AppContext, tmp_path: Path) -> tuple[FakeClock, FakeClock]:
     """(the page cache's clock, the storage's clock): one that reads 5 s later is a refill in the same window."""
-    pages, links = Clock(1000.0), Clock(1_800_000_123.0)
+    pages, links = FakeClock(1000.0), FakeClock(1_800_000_123.0)
     api._transport.app.state.public_cache.clock = pages  # type: ignore[attr-defined]
     api._transport.app.state.card_cache.clock = pages  # type: ignore[attr-defined]
     ctx.storage = LocalStorage(tmp_path / "storage", "test-etag-secret", clock=links)
@@ -54,7 +46,8 @@ async def artist_with_avatar(db: Session, ctx: AppContext) -> AsyncIterator[int]
 
 
 @pytest.mark.parametrize("page", ["artist", "search"])
-async def test_a_refilled_page_keeps_its_etag_when_nothing_changed(api: httpx.AsyncClient, clocks: tuple[Clock, Clock],
+async def test_a_refilled_page_keeps_its_etag_when_nothing_changed(api: httpx.AsyncClient,
+                                                                   clocks: tuple[FakeClock, FakeClock],
                                                                    artist_with_avatar: int, page: str):
     pages, links = clocks
     url = f"{V1}/artists/{artist_with_avatar}" if page == "artist" else f"{V1}/artists"

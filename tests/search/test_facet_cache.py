@@ -17,6 +17,7 @@ from domain.models import CalendarSlot
 from domain.time import SHANGHAI
 from search.base import SearchQuery
 from search.pg import PgArtistSearch
+from tests.helpers import FakeClock
 from tests.search.conftest import Catalog, catalog_documents
 
 
@@ -128,28 +129,21 @@ def test_the_first_write_of_a_fresh_database_is_counted(db: Session, search: PgA
     assert after.total == before.total + 1 and catalog.ids["何雨桐"] in after.ids
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
-def lagging(database_url: str) -> tuple[PgArtistSearch, Clock, list[int]]:
+def lagging(database_url: str) -> tuple[PgArtistSearch, FakeClock, list[int]]:
     """The backend as the API builds it: counts may lag 5 s behind other processes; the list is what
     `writes_seen` returns (this process's commits)."""
     from domain.db import get_engine
 
-    clock, seen = Clock(), [0]
+    clock, seen = FakeClock(), [0]
     backend = PgArtistSearch(get_engine(database_url), counts_lag=5.0, writes_seen=lambda: seen[0])
     backend.cache.clock = clock
     return backend, clock, seen
 
 
 def test_counts_may_lag_another_process_for_a_few_seconds_while_the_hits_are_current(
-        db: Session, lagging: tuple[PgArtistSearch, Clock, list[int]], catalog: Catalog, counts: list[int]) -> None:
+        db: Session, lagging: tuple[PgArtistSearch, FakeClock, list[int]], catalog: Catalog, counts: list[int]) -> None:
     backend, clock, _seen = lagging
     before = backend.search(SearchQuery(cities=("上海",)))
     doc = next(d for d in catalog_documents(db) if d.stage_name == "何雨桐")
@@ -166,7 +160,7 @@ def test_counts_may_lag_another_process_for_a_few_seconds_while_the_hits_are_cur
     assert len(counts) == 2
 
 
-def test_a_write_of_this_process_is_counted_at_once(db: Session, lagging: tuple[PgArtistSearch, Clock, list[int]],
+def test_a_write_of_this_process_is_counted_at_once(db: Session, lagging: tuple[PgArtistSearch, FakeClock, list[int]],
                                                     catalog: Catalog, counts: list[int]) -> None:
     backend, _clock, seen = lagging
     before = backend.search(SearchQuery(cities=("深圳",))).total
@@ -178,7 +172,7 @@ def test_a_write_of_this_process_is_counted_at_once(db: Session, lagging: tuple[
 
 
 def test_counts_without_a_change_stay_exact_and_unlagged_backends_recount(
-        db: Session, search: PgArtistSearch, lagging: tuple[PgArtistSearch, Clock, list[int]], catalog: Catalog,
+        db: Session, search: PgArtistSearch, lagging: tuple[PgArtistSearch, FakeClock, list[int]], catalog: Catalog,
         counts: list[int]) -> None:
     backend, clock, _seen = lagging
     backend.search(SearchQuery(tags=("热门艺人",)))

@@ -13,21 +13,15 @@ import pytest
 from storage.base import LINK_STEP_MAX, LinkInvalid, link_window
 from storage.local import DOWNLOAD_PATH, LocalStorage
 from storage.s3 import S3Storage
+from tests.helpers import FakeClock
 
 NOW = 1_800_000_123.4  # not on any window's edge
 TTLS = [timedelta(seconds=1), timedelta(seconds=7), timedelta(seconds=90), timedelta(minutes=5),
         timedelta(minutes=30), timedelta(hours=1), timedelta(days=2)]
 
 
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
 
-    def __call__(self) -> float:
-        return self.now
-
-
-def _local(tmp_path: Path, clock: Clock, secret: str = "test-secret") -> LocalStorage:
+def _local(tmp_path: Path, clock: FakeClock, secret: str = "test-secret") -> LocalStorage:
     return LocalStorage(tmp_path / "storage", secret, clock=clock)
 
 
@@ -54,13 +48,13 @@ def test_a_negative_lifetime_is_an_expired_link() -> None:
 
 
 def test_two_signings_in_one_window_are_the_same_url_in_every_process(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = FakeClock()
     storage = _local(tmp_path, clock)
     first = storage.download_url("public/avatars/1.png.thumb.webp", expires=timedelta(hours=1))
     clock.now += 5  # a page cache refill later
     assert storage.download_url("public/avatars/1.png.thumb.webp", expires=timedelta(hours=1)) == first
     # Another API process with the same secret, whose clock reads a little differently.
-    other = _local(tmp_path, Clock(NOW + 30))
+    other = _local(tmp_path, FakeClock(NOW + 30))
     assert other.download_url("public/avatars/1.png.thumb.webp", expires=timedelta(hours=1)) == first
     clock.now += LINK_STEP_MAX
     assert storage.download_url("public/avatars/1.png.thumb.webp", expires=timedelta(hours=1)) != first
@@ -68,7 +62,7 @@ def test_two_signings_in_one_window_are_the_same_url_in_every_process(tmp_path: 
 
 @pytest.mark.parametrize("ttl", TTLS)
 def test_a_link_works_for_its_lifetime_and_is_refused_after_it(tmp_path: Path, ttl: timedelta) -> None:
-    clock = Clock()
+    clock = FakeClock()
     storage = _local(tmp_path, clock)
     key, exp, sig = _parts(storage.download_url("private/ids/9/front.jpg", expires=ttl))
     clock.now = NOW + ttl.total_seconds()  # as long as asked: still good
@@ -81,7 +75,7 @@ def test_a_link_works_for_its_lifetime_and_is_refused_after_it(tmp_path: Path, t
 
 
 def test_a_tampered_link_is_refused(tmp_path: Path) -> None:
-    storage = _local(tmp_path, Clock())
+    storage = _local(tmp_path, FakeClock())
     key, exp, sig = _parts(storage.download_url("private/ids/9/front.jpg", expires=timedelta(minutes=5)))
     storage.verify_download(key, exp, sig)
     bad_sig = ("0" if sig[0] != "0" else "1") + sig[1:]
@@ -90,10 +84,10 @@ def test_a_tampered_link_is_refused(tmp_path: Path) -> None:
         with pytest.raises(LinkInvalid):
             storage.verify_download(*args)
     with pytest.raises(LinkInvalid):  # another secret cannot vouch for it
-        _local(tmp_path, Clock(), "other-secret").verify_download(key, exp, sig)
+        _local(tmp_path, FakeClock(), "other-secret").verify_download(key, exp, sig)
 
 
-def _s3(clock: Clock, public_endpoint: str | None = None) -> S3Storage:
+def _s3(clock: FakeClock, public_endpoint: str | None = None) -> S3Storage:
     # Nothing listens on port 9: presigning with a fixed region never contacts the server.
     return S3Storage("127.0.0.1:9", "access", "secret-key", "yanyue", secure=False, region="us-east-1",
                      public_endpoint=public_endpoint, clock=clock)
@@ -104,7 +98,7 @@ def _amz(url: str) -> dict[str, str]:
 
 
 def test_a_presigned_s3_url_is_fixed_for_a_window_and_valid_long_enough() -> None:
-    clock = Clock()
+    clock = FakeClock()
     s3 = _s3(clock)
     key = "public/avatars/1.png.thumb.webp"
     first = s3.download_url(key, expires=timedelta(hours=1))
@@ -117,11 +111,11 @@ def test_a_presigned_s3_url_is_fixed_for_a_window_and_valid_long_enough() -> Non
 
     clock.now += 5
     assert s3.download_url(key, expires=timedelta(hours=1)) == first
-    assert _s3(Clock(NOW + 30)).download_url(key, expires=timedelta(hours=1)) == first  # another process
-    public = _s3(Clock(NOW + 60), public_endpoint="https://files.yanyue.invalid").download_url(
+    assert _s3(FakeClock(NOW + 30)).download_url(key, expires=timedelta(hours=1)) == first  # another process
+    public = _s3(FakeClock(NOW + 60), public_endpoint="https://files.yanyue.invalid").download_url(
         key, expires=timedelta(hours=1))
     assert urlsplit(public).netloc == "files.yanyue.invalid"
-    assert public == _s3(Clock(NOW), public_endpoint="https://files.yanyue.invalid").download_url(
+    assert public == _s3(FakeClock(NOW), public_endpoint="https://files.yanyue.invalid").download_url(
         key, expires=timedelta(hours=1))
     clock.now = signed_at + LINK_STEP_MAX
     later = s3.download_url(key, expires=timedelta(hours=1))
@@ -129,6 +123,6 @@ def test_a_presigned_s3_url_is_fixed_for_a_window_and_valid_long_enough() -> Non
 
 
 def test_a_presigned_s3_url_near_the_seven_day_limit_is_signed_now() -> None:
-    q = _amz(_s3(Clock()).download_url("private/backups/x.zip", expires=timedelta(days=7)))
+    q = _amz(_s3(FakeClock()).download_url("private/backups/x.zip", expires=timedelta(days=7)))
     assert q["X-Amz-Expires"] == str(7 * 24 * 3600)
     assert q["X-Amz-Date"] == datetime.fromtimestamp(int(NOW), UTC).strftime("%Y%m%dT%H%M%SZ")
