@@ -48,7 +48,7 @@ def test_a_negative_lifetime_is_an_expired_link() -> None:
 
 
 def test_two_signings_in_one_window_are_the_same_url_in_every_process(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     storage = _local(tmp_path, clock)
     first = storage.download_url("public/avatars/1.png.thumb.webp", expires=timedelta(hours=1))
     clock.now += 5  # a page cache refill later
@@ -62,7 +62,7 @@ def test_two_signings_in_one_window_are_the_same_url_in_every_process(tmp_path: 
 
 @pytest.mark.parametrize("ttl", TTLS)
 def test_a_link_works_for_its_lifetime_and_is_refused_after_it(tmp_path: Path, ttl: timedelta) -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     storage = _local(tmp_path, clock)
     key, exp, sig = _parts(storage.download_url("private/ids/9/front.jpg", expires=ttl))
     clock.now = NOW + ttl.total_seconds()  # as long as asked: still good
@@ -75,7 +75,7 @@ def test_a_link_works_for_its_lifetime_and_is_refused_after_it(tmp_path: Path, t
 
 
 def test_a_tampered_link_is_refused(tmp_path: Path) -> None:
-    storage = _local(tmp_path, FakeClock())
+    storage = _local(tmp_path, FakeClock(NOW))
     key, exp, sig = _parts(storage.download_url("private/ids/9/front.jpg", expires=timedelta(minutes=5)))
     storage.verify_download(key, exp, sig)
     bad_sig = ("0" if sig[0] != "0" else "1") + sig[1:]
@@ -84,7 +84,7 @@ def test_a_tampered_link_is_refused(tmp_path: Path) -> None:
         with pytest.raises(LinkInvalid):
             storage.verify_download(*args)
     with pytest.raises(LinkInvalid):  # another secret cannot vouch for it
-        _local(tmp_path, FakeClock(), "other-secret").verify_download(key, exp, sig)
+        _local(tmp_path, FakeClock(NOW), "other-secret").verify_download(key, exp, sig)
 
 
 def _s3(clock: FakeClock, public_endpoint: str | None = None) -> S3Storage:
@@ -98,7 +98,7 @@ def _amz(url: str) -> dict[str, str]:
 
 
 def test_a_presigned_s3_url_is_fixed_for_a_window_and_valid_long_enough() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     s3 = _s3(clock)
     key = "public/avatars/1.png.thumb.webp"
     first = s3.download_url(key, expires=timedelta(hours=1))
@@ -123,6 +123,6 @@ def test_a_presigned_s3_url_is_fixed_for_a_window_and_valid_long_enough() -> Non
 
 
 def test_a_presigned_s3_url_near_the_seven_day_limit_is_signed_now() -> None:
-    q = _amz(_s3(FakeClock()).download_url("private/backups/x.zip", expires=timedelta(days=7)))
+    q = _amz(_s3(FakeClock(NOW)).download_url("private/backups/x.zip", expires=timedelta(days=7)))
     assert q["X-Amz-Expires"] == str(7 * 24 * 3600)
     assert q["X-Amz-Date"] == datetime.fromtimestamp(int(NOW), UTC).strftime("%Y%m%dT%H%M%SZ")
