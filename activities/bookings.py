@@ -45,6 +45,7 @@ from domain.bookings.messages import (
     SignContractInput,
     StepRecord,
 )
+from domain.bookings.states import Action, BookingStatus
 from domain.calendar import service as calendar
 from domain.contracts.documents import ContractPapers
 from domain.db import session_scope
@@ -107,6 +108,17 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
     @activity.defn(name=RECORD_STEP.name)
     def record_step(self, rec: StepRecord) -> bool:
         """Event row + projection fields + notifications in one transaction; a repeat changes nothing."""
+        recorded = self._record_step(rec)
+        if recorded and self.documents is not None:
+            # Committed: the quote is agreed, so the contract's document can be rendered ahead of its sending; a
+            # booking that leaves the quote another way has no use for it.
+            if rec.action == Action.confirm:
+                self.documents.draft(rec.booking_id)
+            elif rec.from_status == BookingStatus.CONFIRMED and rec.to_status != BookingStatus.CONTRACT_SENT:
+                self.documents.drop_drafts(rec.booking_id)
+        return recorded
+
+    def _record_step(self, rec: StepRecord) -> bool:
         with session_scope(self.database_url) as session:
             booking = self._booking(session, rec.booking_id)
             inserted = session.execute(insert(BookingEvent).values(

@@ -5,7 +5,9 @@ done inside the send_contract / countersign activities they held up the artist's
 much, and by several times that when a worker had many bookings at once (one GIL). A worker process started by
 `python -m workers` hands them instead, once the step is committed, to a process of its own (`DocumentMaker`),
 which uses another CPU. Nothing depends on them being there at once: whoever needs a document first (the signer's
-sign-code check, the contract page, a download link) makes it then, under the same row lock, so it is made once."""
+sign-code check, the contract page, a download link) makes it then, under the same row lock, so it is made once.
+The unsigned one is rendered ahead here too, as a draft once the quote is agreed (domain.contracts.documents), so a
+client who signs as soon as the contract is sent rarely waits for it."""
 
 from __future__ import annotations
 
@@ -24,20 +26,37 @@ log = logging.getLogger(__name__)
 _papers: ContractPapers | None = None  # per maker process, from its settings (the worker's environment)
 
 
+def _own_papers(papers: ContractPapers | None) -> ContractPapers:
+    global _papers
+    if papers is not None:
+        return papers
+    if _papers is None:
+        from domain.settings import get_settings  # the worker's environment
+        from storage.factory import storage_from_settings
+
+        settings = get_settings()
+        _papers = ContractPapers.from_settings(settings, storage_from_settings(settings))
+    return _papers
+
+
 def make_documents(database_url: str, booking_id: int, papers: ContractPapers | None = None) -> str:
     """The booking's latest document: sealed once both signed, else the unsigned one. Idempotent."""
-    global _papers
-    if papers is None:
-        if _papers is None:
-            from domain.settings import get_settings  # the worker's environment
-            from storage.factory import storage_from_settings
-
-            settings = get_settings()
-            _papers = ContractPapers.from_settings(settings, storage_from_settings(settings))
-        papers = _papers
+    papers = _own_papers(papers)
     with session_scope(database_url) as session:
         doc = papers.finish(session, booking_id) or papers.prepare(session, booking_id)
         return "sealed" if doc.sealed_key else "unsigned"
+
+
+def make_draft(database_url: str, booking_id: int, papers: ContractPapers | None = None) -> str:
+    """The unsigned document rendered ahead of the contract (domain.contracts.documents). Idempotent."""
+    papers = _own_papers(papers)
+    with session_scope(database_url) as session:
+        return "drafted" if papers.draft(session, booking_id) else "not needed"
+
+
+def drop_drafts(booking_id: int, papers: ContractPapers | None = None) -> str:
+    _own_papers(papers).drop_drafts(booking_id)
+    return "dropped"
 
 
 class DocumentMaker:
@@ -57,6 +76,18 @@ class DocumentMaker:
 
     def submit(self, booking_id: int) -> Future[str]:
         future = self.executor.submit(make_documents, self.database_url, booking_id, self.papers)
+        future.add_done_callback(lambda f: _log_failure(f, booking_id))
+        return future
+
+    def draft(self, booking_id: int) -> Future[str]:
+        """Once the quote is agreed: the unsigned document is ready when the contract is sent and signed."""
+        future = self.executor.submit(make_draft, self.database_url, booking_id, self.papers)
+        future.add_done_callback(lambda f: _log_failure(f, booking_id))
+        return future
+
+    def drop_drafts(self, booking_id: int) -> Future[str]:
+        """The booking left the quote without a contract: its drafts go (after any still being made here)."""
+        future = self.executor.submit(drop_drafts, booking_id, self.papers)
         future.add_done_callback(lambda f: _log_failure(f, booking_id))
         return future
 
