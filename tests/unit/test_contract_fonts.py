@@ -3,6 +3,8 @@ the document, made once however many processes ask at the same time."""
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from PIL import Image
 
 from domain.contracts import fonts, pdf
 from domain.contracts.pdf import LABELS, SignatureMark, render
@@ -73,3 +76,24 @@ def test_documents_of_one_process_each_carry_their_own_characters(tmp_path: Path
     assert "甲方王晓华：0123" in texts[0] and "甲方李子文：0123" in texts[1]
     assert "演出合同" in texts[1] and "姓名：李子文" in texts[1] and "王" not in texts[1]
     assert texts[2] == texts[0]
+
+
+@pytest.mark.parametrize("common", [True, False], ids=["the copy", "the full face"])
+def test_a_document_is_the_same_bytes_without_the_tables_fpdf2_does_not_embed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, common: bool) -> None:
+    # pdf._EmbeddedCff leaves out the character map and OS/2 table and the discarded save; should fpdf2 ever embed
+    # more than the 'CFF ' table, the documents would differ here.
+    if common:
+        fonts.make_common(FONT, INDEX, tmp_path, CHARS)
+    ink = io.BytesIO()
+    Image.new("RGBA", (40, 20), (0, 0, 0, 255)).save(ink, "PNG")  # a handwritten signature
+    marks = [SignatureMark("甲方", "王晓华", ink.getvalue(), "2026-01-01 10:00:00"),
+             SignatureMark("乙方", "李子文", None)]
+
+    def document() -> bytes:
+        doc = render(FONT, INDEX, "演出合同", "甲方乙方：0123", "合同", marks, data_dir=tmp_path)
+        return re.sub(rb"/CreationDate \(D:[^)]*\)|/ID \[<\w+><\w+>\]", b"", doc)  # the second it was made
+
+    lean = document()
+    monkeypatch.setattr(pdf, "_EmbeddedCff", TTFont)
+    assert document() == lean
