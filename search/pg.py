@@ -333,20 +333,23 @@ class _Plan:
     where: list[ColumnElement[bool]]
     filters: list[ColumnElement[bool]]
     keyword: str
+    by_name: ColumnElement[bool] | None = None  # name_match(keyword), with a keyword
+    tsq: ColumnElement[Any] | None = None  # keyword_tsquery(keyword): jieba runs once per search
 
 
-def relevance_page(q: SearchQuery, keyword: str, filters: list[ColumnElement[bool]]) -> Select[Any]:
+def relevance_page(q: SearchQuery, plan: _Plan) -> Select[Any]:
     """A keyword's matches in tiers, each by popularity: the stage name is the keyword (score 2), the name contains
     it (1), anything else matching, e.g. a style, the bio or a type's words (0). Each tier's first offset + page
     rows are read on their own, so the broad tiers walk the popularity index and stop instead of scoring every
     match (ranking all 11k matches of 爵士 by ts_rank_cd took ~30 ms at 100k artists, the tiers ~5 ms)."""
-    by_name, tsq = name_match(keyword), keyword_tsquery(keyword)
-    exact = func.lower(t.stage_name) == keyword.lower()
+    assert plan.by_name is not None
+    by_name, tsq = plan.by_name, plan.tsq
+    exact = func.lower(t.stage_name) == plan.keyword.lower()
     tiers: list[tuple[int, list[ColumnElement[bool]]]] = [(2, [exact]), (1, [by_name, ~exact])]
     if tsq is not None:
         tiers.append((0, [TSV.op("@@")(tsq), ~by_name]))
     firsts = union_all(*(select(t.artist_id, literal(tier).label("tier"), t.popularity)
-                         .where(*where, *filters).order_by(t.popularity.desc(), t.artist_id.desc())
+                         .where(*where, *plan.filters).order_by(t.popularity.desc(), t.artist_id.desc())
                          .limit(q.offset + q.page_size) for tier, where in tiers)).subquery()
     return (select(firsts.c.artist_id, firsts.c.tier.label("score"))
             .order_by(firsts.c.tier.desc(), firsts.c.popularity.desc(), firsts.c.artist_id.desc())
@@ -411,12 +414,13 @@ class PgArtistSearch:
     def _plan(self, q: SearchQuery) -> _Plan:
         where: list[ColumnElement[bool]] = []
         keyword = (q.keyword or "").strip()
+        by_name = tsq = None
         if keyword:
             by_name = name_match(keyword)
             tsq = keyword_tsquery(keyword)
             where.append(or_(by_name, TSV.op("@@")(tsq)) if tsq is not None else by_name)
         filters = filter_clauses(q, t)
-        return _Plan(where=where + filters or [~false()], filters=filters, keyword=keyword)
+        return _Plan(where=where + filters or [~false()], filters=filters, keyword=keyword, by_name=by_name, tsq=tsq)
 
     def statements(self, q: SearchQuery) -> tuple[Select[Any], Select[Any]]:
         """(page of hits, total + facet counts) — public so the bench can time the bare SQL. Without filters but
@@ -424,7 +428,7 @@ class PgArtistSearch:
         100k artists)."""
         plan = self._plan(q)
         if q.effective_sort == "relevance":  # only with a keyword
-            page = relevance_page(q, plan.keyword, plan.filters)
+            page = relevance_page(q, plan)
         else:
             order = {
                 "popularity": [t.popularity.desc()],
