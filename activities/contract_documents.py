@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -74,22 +75,21 @@ class DocumentMaker:
         future.add_done_callback(_log_font_failure)  # documents then use the full face: slower, still right
         return future
 
-    def submit(self, booking_id: int) -> Future[str]:
-        future = self.executor.submit(make_documents, self.database_url, booking_id, self.papers)
+    def _run(self, booking_id: int, fn: Callable[..., str], *args: object) -> Future[str]:
+        future = self.executor.submit(fn, *args, self.papers)
         future.add_done_callback(lambda f: _log_failure(f, booking_id))
         return future
+
+    def submit(self, booking_id: int) -> Future[str]:
+        return self._run(booking_id, make_documents, self.database_url, booking_id)
 
     def draft(self, booking_id: int) -> Future[str]:
         """Once the quote is agreed: the unsigned document is ready when the contract is sent and signed."""
-        future = self.executor.submit(make_draft, self.database_url, booking_id, self.papers)
-        future.add_done_callback(lambda f: _log_failure(f, booking_id))
-        return future
+        return self._run(booking_id, make_draft, self.database_url, booking_id)
 
     def drop_drafts(self, booking_id: int) -> Future[str]:
         """The booking left the quote without a contract: its drafts go (after any still being made here)."""
-        future = self.executor.submit(drop_drafts, booking_id, self.papers)
-        future.add_done_callback(lambda f: _log_failure(f, booking_id))
-        return future
+        return self._run(booking_id, drop_drafts, booking_id)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
