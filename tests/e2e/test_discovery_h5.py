@@ -192,6 +192,10 @@ def test_search_detail_favorite(platform_url: str, page: Page, screenshot_dir: P
 
     page.on("request", on_request)
     page.goto(f"{platform_url}/h5/#/pages/artist/detail?id={artist_id}")
+    # The hash navigation may read the detail too: let that read finish first, or the reload below can be
+    # matched by it and then navigate away from its body.
+    expect(t(page, "detail-name")).to_have_text(name)
+    page.wait_for_load_state("networkidle")
     with page.expect_response(lambda r: bool(DETAIL_API.search(r.url))) as reloaded:
         page.reload()
     assert reloaded.value.ok, reloaded.value.text()
