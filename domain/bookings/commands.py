@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 from anyio.to_thread import run_sync
@@ -53,6 +54,10 @@ EVIDENCE_PURPOSE = "evidence"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 # How long an action waits for a just-started booking's workflow to run its first task before answering 409.
 NOT_READY_WAIT = 5.0
+# How long an action the booking's page allows waits for a workflow that is behind the page: a worker that died
+# after a local activity committed a step, in a workflow task the server never heard complete, leaves the step on
+# the page while the workflow takes it again once that task times out (10 s) on another worker.
+BEHIND_WAIT = 20.0
 
 
 class EvidenceInvalid(AppError):
@@ -273,21 +278,35 @@ def _request(deps: Deps, booking_id: int, action: str, role: str, actor_id: int 
         via="console")  # checked and audited by the API (an action from the Temporal UI is by the workflow)
 
 
-async def _update_when_ready(handle: WorkflowHandle, req: ActionRequest) -> ActionResult:
-    """The update; one refused as NotReady (the booking's workflow has not run its first task yet, e.g. the artist
-    confirms right after the inquiry while the workers are busy) is sent again for a few seconds rather than
-    handed to the user as 409. A refused update leaves nothing in the history, so resending is safe."""
-    deadline = time.monotonic() + NOT_READY_WAIT
+async def _update_when_ready(handle: WorkflowHandle, req: ActionRequest,
+                             page_allows: Callable[[], Awaitable[bool]]) -> ActionResult:
+    """The update, sent again for a few seconds rather than answered 409 when the workflow is not where the
+    booking's page is: refused as NotReady (the workflow has not run its first task yet, e.g. the artist confirms
+    right after the inquiry while the workers are busy), or refused as InvalidAction while the page, read again,
+    still allows the action (the workflow is behind it, see BEHIND_WAIT). Any other refusal, or InvalidAction once
+    the page has moved on too (another request won the race), is answered at once. A refused update leaves
+    nothing in the history, so resending is safe."""
+    start = time.monotonic()
     delay = 0.02
     while True:
         try:
             return await handle.execute_update(BookingWorkflow.act, req)
         except WorkflowUpdateFailedError as err:
             cause = _application_cause(err)
-            if cause is None or cause.type != "NotReady" or time.monotonic() + delay > deadline:
+            waited = time.monotonic() - start + delay
+            kind = cause.type if cause is not None else None
+            if not ((kind == "NotReady" and waited <= NOT_READY_WAIT)
+                    or (kind == "InvalidAction" and waited <= BEHIND_WAIT and await page_allows())):
                 raise
         await asyncio.sleep(delay)
         delay = min(delay * 2, 0.5)
+
+
+def _page_allows(deps: Deps, booking_id: int, req: ActionRequest) -> bool:
+    """Whether the booking as stored (its page) allows the request's action to its sender now."""
+    with session_scope(deps.database_url) as session:
+        booking = session.get(Booking, booking_id)
+        return booking is not None and service.allows(booking, req.action, req.actor.role)
 
 
 async def send_action(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult:
@@ -326,7 +345,7 @@ async def _send(deps: Deps, booking_id: int, req: ActionRequest) -> ActionResult
     client = await deps.temporal()
     handle = client.get_workflow_handle_for(BookingWorkflow.run, f"booking-{booking_id}")
     try:
-        return await _update_when_ready(handle, req)
+        return await _update_when_ready(handle, req, lambda: run_sync(_page_allows, deps, booking_id, req))
     except WorkflowUpdateFailedError as err:
         cause = _application_cause(err)
         if isinstance(cause, ApplicationError):

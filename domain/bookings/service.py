@@ -34,6 +34,7 @@ from domain.bookings.states import (
     STAGE_LABELS,
     STATUS_LABELS,
     STATUS_STAGES,
+    Refusal,
     allowed_actions,
     event_label,
     refusal,
@@ -79,10 +80,18 @@ def check_may_book(session: Session, user: User) -> None:
         raise BookingRefused(reason, code="verification_required")
 
 
+def _refusal(booking: Booking, action: str, role: str) -> Refusal | None:
+    return refusal(booking.status, action, role, show_started=booking.start_at <= utc_now())
+
+
+def allows(booking: Booking, action: str, role: str) -> bool:
+    return _refusal(booking, action, role) is None
+
+
 def check_action(booking: Booking, action: str, role: str) -> None:
     """The transition table's answer before anything is stored or sent; the workflow's validator asks the same
     and stays the judge when the state moved in between."""
-    refused = refusal(booking.status, action, role, show_started=booking.start_at <= utc_now())
+    refused = _refusal(booking, action, role)
     if refused is None:
         return
     if refused.kind == "Forbidden":
