@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, local_writes, openapi, public_cache
 from api.chat_live import ChatHub
 from api.context import AppContext
+from api.private_pages import PrivatePageCache, PrivatePages
 from api.public_cache import CardCache, PageCache, PublicPages
 from api.routers import (
     admin,
@@ -179,9 +180,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await hub.start()
     # Views of artist pages answered from memory are written every few seconds and when the process stops.
     views = asyncio.create_task(public_cache.write_views(app.state.ctx.database_url))
+    # What changed in the database, for the private pages kept in memory (api/private_pages.py).
+    private: PrivatePageCache = app.state.private_cache
+    changes = private.fanout(app.state.ctx.database_url)
+    await changes.start(private.changes.on_event)
     try:
         yield
     finally:
+        await changes.stop()
         views.cancel()
         await public_cache.write_views_now(app.state.ctx.database_url)
         await hub.stop()
@@ -198,7 +204,9 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.session_cache = SessionCache()
     app.state.public_cache = PageCache()
     app.state.card_cache = CardCache()
+    app.state.private_cache = PrivatePageCache()
     app.add_middleware(PublicPages, pages=app.state.public_cache, logins=app.state.session_cache)
+    app.add_middleware(PrivatePages, pages=app.state.private_cache, logins=app.state.session_cache)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     if settings.trusted_proxies:

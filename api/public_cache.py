@@ -93,7 +93,7 @@ class CardCache(local_writes.Fresh[tuple[int, tuple[str, ...]], ArtistCard]):
         return [cards[i] for i in artist_ids if i in cards]
 
 
-def _bearer(headers: dict[bytes, bytes]) -> str | None:
+def bearer(headers: dict[bytes, bytes]) -> str | None:
     scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
@@ -128,7 +128,7 @@ class PublicPages:
         headers = dict(scope["headers"])
         viewer: Viewer = ANYONE
         if artist is not None:
-            token = _bearer(headers)
+            token = bearer(headers)
             login = self.logins.get(token) if token else None
             if token and login is None:  # who is looking isn't known here: the route decides, nothing is kept
                 await self.app(scope, receive, send)
@@ -169,46 +169,55 @@ class PublicPages:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, key: Key, generation: int
                       ) -> CachedPage | None:
-        """Run the route; a 200 answer is kept and returned for sending, any other is passed on as it is."""
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def keep(message: Message) -> None:
-            nonlocal start
-            if start is None:
-                start = message
-                if message["status"] != 200:
-                    await send(message)
-                return
-            if start["status"] != 200:
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, keep)
-        if start is None or start["status"] != 200:
-            return None
-        body = b"".join(chunks)
-        content_type = dict(start["headers"]).get(b"content-type", b"application/json")
-        page = CachedPage(body, content_type, b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"')
-        if len(body) <= MAX_BYTES:
+        page = await capture(self.app, scope, receive, send)
+        if page is not None and len(page.body) <= MAX_BYTES:
             self.pages.put(key, generation, page)
         return page
 
     @staticmethod
     async def _send(send: Send, page: CachedPage, viewer: Viewer, if_none_match: bytes | None) -> None:
-        personal = viewer not in (ANYONE, None)
-        headers = [(b"etag", page.etag),
-                   (b"cache-control", b"private, no-cache" if personal else b"no-cache")]
-        if viewer != ANYONE:
-            headers.append((b"vary", b"Authorization"))
-        if _matches(if_none_match, page.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
+        await send_page(send, page, if_none_match, personal=viewer not in (ANYONE, None), vary=viewer != ANYONE)
+
+
+async def capture(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> CachedPage | None:
+    """Run the route; a 200 answer is returned for keeping and sending, any other is passed on as it is."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def keep(message: Message) -> None:
+        nonlocal start
+        if start is None:
+            start = message
+            if message["status"] != 200:
+                await send(message)
             return
-        headers += [(b"content-type", page.content_type), (b"content-length", str(len(page.body)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": page.body})
+        if start["status"] != 200:
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+
+    await app(scope, receive, keep)
+    if start is None or start["status"] != 200:
+        return None
+    body = b"".join(chunks)
+    content_type = dict(start["headers"]).get(b"content-type", b"application/json")
+    return CachedPage(body, content_type, b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"')
+
+
+async def send_page(send: Send, page: CachedPage, if_none_match: bytes | None, *, personal: bool,
+                    vary: bool) -> None:
+    """The page, or 304 to a client that has its bytes. `personal`: the viewer's own (no shared cache keeps it);
+    `vary`: the page depends on who asks."""
+    headers = [(b"etag", page.etag), (b"cache-control", b"private, no-cache" if personal else b"no-cache")]
+    if vary:
+        headers.append((b"vary", b"Authorization"))
+    if _matches(if_none_match, page.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers += [(b"content-type", page.content_type), (b"content-length", str(len(page.body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": page.body})
 
 
 VIEWS_EVERY = 5.0  # seconds

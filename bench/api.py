@@ -137,26 +137,32 @@ def count_statements(database_url: str, data_dir: Path, reads: list[Read],
     event.listen(Engine, "before_cursor_execute", count)
     try:
         app = create_app(settings)
-        client = TestClient(app)  # no lifespan: the chat fan-out isn't needed for reads
-        out = {}
-        for read in reads:
-            # First calls: caches warm (the first of a logged-in viewer only makes their session known).
-            first = [client.get(read.path, headers=headers[read.who]) for _ in range(2)][-1]
-            sent = {**headers[read.who], **({"If-None-Match": first.headers["etag"]} if read.revalidate else {})}
-            counts = []
-            for cached in (True, False):
-                if not cached:
-                    app.state.public_cache.clear()
-                    app.state.session_cache.clear()
-                statements.clear()
-                res = client.get(read.path, headers=sent)
-                # Uncached, a logged-in viewer's page is answered by the route (no ETag to match yet).
-                assert res.status_code in ((304,) if read.revalidate and cached else (200, 304)), read.name
-                counts.append(len(statements))
-            out[read.name] = str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} / {counts[1]}"
-        return out
+        with TestClient(app) as client:  # the lifespan: private pages are kept only while it listens for changes
+            return _count_each(app, client, reads, headers, statements)
     finally:
         event.remove(Engine, "before_cursor_execute", count)
+
+
+def _count_each(app: Any, client: Any, reads: list[Read], headers: dict[str, dict[str, str]],
+                statements: list[str]) -> dict[str, str]:
+    out = {}
+    for read in reads:
+        # First calls: caches warm (the first of a logged-in viewer only makes their session known).
+        first = [client.get(read.path, headers=headers[read.who]) for _ in range(2)][-1]
+        sent = {**headers[read.who], **({"If-None-Match": first.headers["etag"]} if read.revalidate else {})}
+        counts = []
+        for cached in (True, False):
+            if not cached:
+                app.state.public_cache.clear()
+                app.state.private_cache.clear()
+                app.state.session_cache.clear()
+            statements.clear()
+            res = client.get(read.path, headers=sent)
+            # Uncached, a logged-in viewer's page is answered by the route (no ETag to match yet).
+            assert res.status_code in ((304,) if read.revalidate and cached else (200, 304)), read.name
+            counts.append(len(statements))
+        out[read.name] = str(counts[0]) if counts[0] == counts[1] else f"{counts[0]} / {counts[1]}"
+    return out
 
 
 def backend_pids(database_url: str) -> list[int]:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 
 import psycopg2
 import psycopg2.extensions
@@ -37,9 +38,13 @@ def libpq_dsn(database_url: str) -> str:
 class PgFanout:
     name = "postgres"
 
-    def __init__(self, database_url: str, channel: str = CHANNEL) -> None:
+    def __init__(self, database_url: str, channel: str = CHANNEL,
+                 on_listening: Callable[[bool], None] | None = None) -> None:
+        """`on_listening(True)` once LISTEN is in place (again), `(False)` when the connection is lost: what was
+        published in between reached no one here."""
         self.dsn = libpq_dsn(database_url)
         self.channel = channel
+        self._on_listening = on_listening or (lambda _up: None)
         self._conn: psycopg2.extensions.connection | None = None
         self._handler: Handler | None = None
         self._task: asyncio.Task[None] | None = None
@@ -80,6 +85,7 @@ class PgFanout:
             self._conn = conn
             readable = asyncio.Event()
             loop.add_reader(conn.fileno(), readable.set)
+            self._on_listening(True)
             if not ready.done():
                 ready.set_result(None)
             try:
@@ -93,6 +99,7 @@ class PgFanout:
                 # Clients resync (`sync` with their last id) when their socket drops, so a gap here loses nothing.
                 log.warning("realtime: LISTEN connection lost (%s); reconnecting", exc)
             finally:
+                self._on_listening(False)
                 loop.remove_reader(conn.fileno())
                 conn.close()
                 self._conn = None
