@@ -33,8 +33,8 @@ from realtime.pg import PgFanout
 
 CHANNEL = "yanyue_private_pages"  # the triggers' channel (migration 0036)
 TTL = 5.0  # seconds
-MAX_ENTRIES = 5_000
-MAX_BYTES = 128 * 1024  # a larger answer is not kept (a booking list page is ~28 kB)
+MAX_ENTRIES = 1_000  # with MAX_BYTES: 64 MB at the very most, as the public pages
+MAX_BYTES = 64 * 1024  # a larger answer is not kept (a booking list page of 20 is ~28 kB)
 MAX_USERS_TRACKED = 100_000  # beyond it, what changed is forgotten by dropping everything
 V1 = "/api/v1"
 PAGES = re.compile(rf"^{V1}/(bookings|bookings/[1-9][0-9]{{0,17}}|notifications)$")
