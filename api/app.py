@@ -182,12 +182,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     views = asyncio.create_task(public_cache.write_views(app.state.ctx.database_url))
     # What changed in the database, for the private pages kept in memory (api/private_pages.py).
     private: PrivatePageCache = app.state.private_cache
-    changes = private.fanout(app.state.ctx.database_url)
-    await changes.start(private.changes.on_event)
+    listener = private.fanout(app.state.ctx.database_url)
+    await listener.start(private.changes.on_event)
     try:
         yield
     finally:
-        await changes.stop()
+        await listener.stop()
         views.cancel()
         await public_cache.write_views_now(app.state.ctx.database_url)
         await hub.stop()

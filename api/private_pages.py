@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import local_writes
-from api.public_cache import CachedPage, bearer, capture, send_page
+from api.public_cache import CachedPage, bearer, capture, query_key, send_page
 from api.session_cache import SessionCache
 from realtime.base import Event
 from realtime.pg import PgFanout
@@ -108,9 +107,7 @@ class PrivatePages:
         if login is None:
             await self.app(scope, receive, send)
             return
-        query = tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
-                             key=lambda kv: kv[0]))
-        key: Key = (scope["path"], query, login.user_id, login.auth.acting_role)
+        key: Key = (scope["path"], query_key(scope), login.user_id, login.auth.acting_role)
         kept = self.pages.get(key)
         if kept is not None and self.changes.unchanged_since(login.user_id, kept[0]):
             page = kept[1]

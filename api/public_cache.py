@@ -98,6 +98,13 @@ def bearer(headers: dict[bytes, bytes]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def query_key(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The query string as a key: parameters in name order, so `?a=1&b=2` and `?b=2&a=1` are one page (the sort is
+    stable: a repeated parameter keeps its values' order)."""
+    return tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
+                        key=lambda kv: kv[0]))
+
+
 def _matches(if_none_match: bytes | None, etag: bytes) -> bool:
     if not if_none_match:
         return False
@@ -134,9 +141,7 @@ class PublicPages:
                 await self.app(scope, receive, send)
                 return
             viewer = login.user_id if login else None
-        query = tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True),
-                             key=lambda kv: kv[0]))  # stable: a repeated parameter keeps its values' order
-        key: Key = (path, query, viewer)
+        key: Key = (path, query_key(scope), viewer)
         page = self.pages.get(key)
         if page is None and (reading := self._reading.get(key)) is not None:
             read = await asyncio.shield(reading)
