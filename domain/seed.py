@@ -106,9 +106,12 @@ def _verify(session: Session, cipher: FieldCipher, user: User, name: str, rng: r
     user.verification_status = "verified"
 
 
+MARKED_DAYS = range(2, 60)  # how many days ahead of the seeding the seed marks artists' calendars
+
+
 def _calendar(session: Session, artist_id: int, rng: random.Random) -> None:
     today = utc_now().astimezone(SHANGHAI).date()
-    for offset in sorted(rng.sample(range(2, 60), 6)):
+    for offset in sorted(rng.sample(MARKED_DAYS, 6)):
         day = today + timedelta(days=offset)
         start = datetime.combine(day, time(19, 0), SHANGHAI)
         status = rng.choice(["booked", "rest", "unavailable"])

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from sqlalchemy.pool import NullPool
 from devstack.database import drop_database, ensure_database, migrate, start_embedded
 from domain.db import sqlalchemy_url
 from domain.payments.service import format_fen
+from domain.seed import MARKED_DAYS
 from domain.settings import ROOT, Settings
 from domain.time import utc_now
 from tests.e2e.sms_login import sms_headers
@@ -75,6 +77,14 @@ def valid_id_number(serial: int) -> str:
     body = f"11010119900307{serial % 1000:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def unmarked_show_start() -> datetime:
+    """A show time for a seeded artist that nothing on its calendar stands in the way of: past the days the seed
+    marks (domain.seed.MARKED_DAYS, whose 已有演出 would refuse the confirmation's hold) and at a random minute of
+    the following week, so reruns on one platform never meet an earlier run's hold either."""
+    days = MARKED_DAYS.stop + 2  # one more than the last marked day, plus a day for the Shanghai date
+    return (utc_now() + timedelta(days=days, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
 
 
 def _loopback_only(request: httpx.Request) -> None:

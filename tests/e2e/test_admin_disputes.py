@@ -18,8 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from domain.seed import stage_picture
-from domain.time import utc_now
-from tests.e2e.booking_stack import valid_id_number
+from tests.e2e.booking_stack import unmarked_show_start, valid_id_number
 from tests.e2e.sms_login import sms_headers
 from tests.e2e.test_admin import OPERATOR, login, settle
 from tests.factories import signature_png
@@ -97,8 +96,7 @@ def _disputed_booking(api: str, artist_token: str | None = None, artist_phone: s
     http = httpx.Client(base_url=api, timeout=30, trust_env=False)
     client, artist = Party(http, CLIENT), Party(http, artist_phone, artist_token)
     client.verify("赵晓明", 303)
-    # A time of its own (seconds in the hour) so reruns on one platform never meet the artist's earlier holds.
-    start = (utc_now() + timedelta(days=45, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
+    start = unmarked_show_start()
     res = client.post("/inquiries", {
         "artist_ids": [artist.id], "event_type": "品牌发布会", "start_at": start.isoformat(),
         "end_at": (start + timedelta(hours=2)).isoformat(), "city": "上海", "venue_address": "静安区南京西路1号",

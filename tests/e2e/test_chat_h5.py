@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from domain.seed import stage_picture
-from domain.time import utc_now
+from tests.e2e.booking_stack import unmarked_show_start
 from tests.e2e.h5 import PHONE_VIEWPORT, confirm_modal, fill, overflowing, shot, sms_login_h5, t
 from tests.e2e.test_admin_disputes import Party
 
@@ -257,7 +256,7 @@ def test_client_and_artist_chat_live_on_h5(platform_url: str, page: Page, artist
     with httpx.Client(base_url=api, timeout=30, trust_env=False) as http:
         client_party = Party(http, CLIENT, str(_storage(client, "yanyue.access_token")))
         artist_party = Party(http, ARTIST, str(_storage(artist, "yanyue.access_token")))
-        start = (utc_now() + timedelta(days=50, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
+        start = unmarked_show_start()
         bid = int(client_party.post("/inquiries", {
             "artist_ids": [artist_id], "event_type": "年会", "start_at": start.isoformat(),
             "end_at": (start + timedelta(hours=2)).isoformat(), "city": "杭州", "venue_address": "西湖区文三路1号",
