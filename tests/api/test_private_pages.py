@@ -137,6 +137,34 @@ async def test_a_change_of_someone_else_keeps_the_page(api: httpx.AsyncClient, d
     assert statements == []
 
 
+async def test_a_login_elsewhere_keeps_the_page_a_shown_change_of_an_account_does_not(
+        api: httpx.AsyncClient, db: Session, changes: Changes, statements: list[str],
+        booking: tuple[str, int, int]) -> None:
+    """Every login writes users.last_login_at, which no page shows (migration 0037): another process's login keeps
+    the page; a change of what a page may show (an account's verification) drops it."""
+    token, booking_id, artist = booking
+    fence = insert_booking(db, artist_row(db, stage_name="另一位"), artist_row(db, stage_name="第三位"))
+    url = f"{V1}/bookings/{booking_id}"
+    await api.get(url, headers=bearer(token))  # the login, checked by the route
+    first = await api.get(url, headers=bearer(token))
+
+    async def after(sql: str, **params: object) -> list[str]:
+        """The statements of the next read once `sql`, then a write that only tells of another user (NOTIFYs
+        arrive in commit order: once that one is here, the first has arrived too if it was sent), committed."""
+        _another_process(db, sql, **params)
+        seq = changes.seq
+        _another_process(db, "UPDATE bookings SET fee_amount = fee_amount + 1 WHERE id = :b", b=fence)
+        await _told(changes, seq)
+        statements.clear()
+        assert (await api.get(url, headers=bearer(token))).status_code == 200
+        return list(statements)
+
+    assert await after("UPDATE users SET last_login_at = now() WHERE id IN (:a, :c)",
+                       a=artist, c=await user_id(api, token)) == []
+    assert await after("UPDATE users SET verification_status = 'pending' WHERE id = :a", a=artist) != []
+    assert first.status_code == 200
+
+
 async def test_this_processs_own_write_shows_at_once(api: httpx.AsyncClient, db: Session, changes: Changes,
                                                      fanout: PgFanout, booking: tuple[str, int, int]) -> None:
     """The process's own commit drops what it kept, before (here: without) its notification arriving."""
