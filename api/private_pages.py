@@ -3,7 +3,7 @@ nothing they show has changed, with an ETag (304 to a client that already has th
 
 How a change is known, in every process, at once:
 
-- The database says it: triggers on every table these pages read (migration 0036) NOTIFY the users whose pages a
+- The database says it: triggers on every table these pages read (migrations 0036, 0037) NOTIFY the users whose pages a
   committed write changed (a booking's client and artist), or everyone (a name, an avatar, a setting). Each API
   process LISTENs (realtime/pg.py) and drops what they name. Without that connection (at start-up, after the
   database restarted) nothing is answered from memory, and everything kept before is dropped.
@@ -30,7 +30,7 @@ from api.session_cache import SessionCache
 from realtime.base import Event
 from realtime.pg import PgFanout
 
-CHANNEL = "yanyue_private_pages"  # the triggers' channel (migration 0036)
+CHANNEL = "yanyue_private_pages"  # the triggers' channel (migrations 0036, 0037)
 TTL = 5.0  # seconds
 MAX_ENTRIES = 1_000  # with MAX_BYTES: 64 MB at the very most, as the public pages
 MAX_BYTES = 64 * 1024  # a larger answer is not kept (a booking list page of 20 is ~28 kB)
