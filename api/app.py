@@ -55,6 +55,7 @@ from api.routers import (
 )
 from api.security_headers import SecurityHeaders
 from api.session_cache import SessionCache
+from domain import heap
 from domain.accounts.crypto import field_cipher_from_settings
 from domain.accounts.sessions import TokenConfig
 from domain.db import database_url_from_settings
@@ -184,6 +185,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     private: PrivatePageCache = app.state.private_cache
     listener = private.fanout(app.state.ctx.database_url)
     await listener.start(private.changes.on_event)
+    heap.freeze_startup()  # started: what the process holds now lives as long as it does
     try:
         yield
     finally:

@@ -9,6 +9,7 @@ import signal
 from temporalio.client import Client
 
 from activities.contract_documents import DocumentMaker
+from domain import heap
 from domain.db import database_url_from_settings
 from domain.settings import get_settings
 from workers.runtime import build_worker
@@ -23,6 +24,7 @@ async def main() -> None:
     documents = DocumentMaker(database_url)
     documents.prepare_font(settings)  # once per data directory, in the background
     worker = build_worker(client, settings, database_url, documents=documents)
+    heap.freeze_startup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
