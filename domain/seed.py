@@ -106,7 +106,7 @@ def _verify(session: Session, cipher: FieldCipher, user: User, name: str, rng: r
     user.verification_status = "verified"
 
 
-MARKED_DAYS = range(2, 60)  # how many days ahead of the seeding the seed marks artists' calendars
+MARKED_DAYS = range(2, 60)  # the days after the seeding on which it marks artists' calendars
 
 
 def _calendar(session: Session, artist_id: int, rng: random.Random) -> None:

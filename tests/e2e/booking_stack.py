@@ -83,7 +83,7 @@ def unmarked_show_start() -> datetime:
     """A show time for a seeded artist that nothing on its calendar stands in the way of: past the days the seed
     marks (domain.seed.MARKED_DAYS, whose 已有演出 would refuse the confirmation's hold) and at a random minute of
     the following week, so reruns on one platform never meet an earlier run's hold either."""
-    days = MARKED_DAYS.stop + 2  # one more than the last marked day, plus a day for the Shanghai date
+    days = MARKED_DAYS.stop + 2  # the first unmarked day, a day for the Shanghai date, a day spare
     return (utc_now() + timedelta(days=days, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
 
 
