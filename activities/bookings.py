@@ -128,6 +128,12 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
             ).on_conflict_do_nothing(constraint="uq_booking_events_step").returning(BookingEvent.id)).first()
             if inserted is None:
                 return False
+            if rec.slot == "hold":
+                self._hold(session, booking)
+            elif rec.slot == "book":
+                calendar.book_for_booking(session, booking.id)
+            for payout in rec.payouts:
+                self._write_payout(session, booking, payout)
             later = session.scalar(select(BookingEvent.id).where(BookingEvent.booking_id == rec.booking_id,
                                                                  BookingEvent.step > rec.step).limit(1))
             # A late retry of an older step must not roll the projection back (steps are zero-padded).
@@ -147,11 +153,14 @@ class BookingActivities(SettlementActivities, OperatorActionActivities):
     @activity.defn(name=HOLD_SLOT.name)
     def hold_slot(self, booking_id: int) -> None:
         with session_scope(self.database_url) as session:
-            b = self._booking(session, booking_id)
-            try:
-                calendar.hold_for_booking(session, b.id, b.artist_id, b.start_at, b.end_at)
-            except calendar.CalendarConflict as exc:
-                raise ApplicationError(exc.message, type="CalendarConflict", non_retryable=True) from exc
+            self._hold(session, self._booking(session, booking_id))
+
+    @staticmethod
+    def _hold(session: Any, b: Booking) -> None:
+        try:
+            calendar.hold_for_booking(session, b.id, b.artist_id, b.start_at, b.end_at)
+        except calendar.CalendarConflict as exc:
+            raise ApplicationError(exc.message, type="CalendarConflict", non_retryable=True) from exc
 
     @activity.defn(name=BOOK_SLOT.name)
     def book_slot(self, booking_id: int) -> None:

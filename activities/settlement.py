@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -45,29 +46,34 @@ class SettlementActivities:
             booking = session.get(Booking, rec.booking_id)
             if booking is None:
                 raise ApplicationError(f"booking {rec.booking_id} not in the database", non_retryable=True)
-            payout = session.scalar(select(Payout).where(Payout.booking_id == rec.booking_id).with_for_update())
-            if rec.status == "pending_approval":
-                auto = datetime.fromisoformat(rec.auto_approve_at) if rec.auto_approve_at else None
-                figures = {"gross_amount": rec.gross_amount, "commission_amount": rec.commission_amount,
-                           "payout_amount": rec.payout_amount, "auto_approve_at": auto}
-                if payout is None:
-                    session.execute(insert(Payout).values(booking_id=rec.booking_id, artist_id=booking.artist_id,
-                                                          status="pending_approval", **figures)
-                                    .on_conflict_do_nothing(index_elements=["booking_id"]))
-                elif payout.status in REOPENABLE:  # settled again after a dispute ruling: new figures
-                    for name, value in figures.items():
-                        setattr(payout, name, value)
-                    payout.status, payout.approved_at, payout.approved_by = "pending_approval", None, None
-                    payout.failure_reason = None
-                return
+            self._write_payout(session, booking, rec)
+
+    @staticmethod
+    def _write_payout(session: Session, booking: Booking, rec: PayoutRecord) -> None:
+        """The payout row as `rec` says, in the caller's transaction (RECORD_PAYOUT's own, or a step's)."""
+        payout = session.scalar(select(Payout).where(Payout.booking_id == rec.booking_id).with_for_update())
+        if rec.status == "pending_approval":
+            auto = datetime.fromisoformat(rec.auto_approve_at) if rec.auto_approve_at else None
+            figures = {"gross_amount": rec.gross_amount, "commission_amount": rec.commission_amount,
+                       "payout_amount": rec.payout_amount, "auto_approve_at": auto}
             if payout is None:
-                raise ApplicationError(f"booking {rec.booking_id} has no payout", non_retryable=True)
-            if rec.status == "approved" and payout.status in ("pending_approval", "rejected"):
-                payout.status, payout.approved_at, payout.approved_by = "approved", utc_now(), rec.operator_id
+                session.execute(insert(Payout).values(booking_id=rec.booking_id, artist_id=booking.artist_id,
+                                                      status="pending_approval", **figures)
+                                .on_conflict_do_nothing(index_elements=["booking_id"]))
+            elif payout.status in REOPENABLE:  # settled again after a dispute ruling: new figures
+                for name, value in figures.items():
+                    setattr(payout, name, value)
+                payout.status, payout.approved_at, payout.approved_by = "pending_approval", None, None
                 payout.failure_reason = None
-            elif rec.status == "rejected" and payout.status == "pending_approval":
-                payout.status, payout.approved_by = "rejected", rec.operator_id
-                payout.failure_reason = (rec.reason or "")[:300]
+            return
+        if payout is None:
+            raise ApplicationError(f"booking {rec.booking_id} has no payout", non_retryable=True)
+        if rec.status == "approved" and payout.status in ("pending_approval", "rejected"):
+            payout.status, payout.approved_at, payout.approved_by = "approved", utc_now(), rec.operator_id
+            payout.failure_reason = None
+        elif rec.status == "rejected" and payout.status == "pending_approval":
+            payout.status, payout.approved_by = "rejected", rec.operator_id
+            payout.failure_reason = (rec.reason or "")[:300]
 
     @activity.defn(name=PAY_OUT.name)
     def pay_out(self, booking_id: int) -> PayoutOutcome:

@@ -126,6 +126,10 @@ class StepRecord:
     reason: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # booking columns to set
     notify: list[list[Any]] = field(default_factory=list)  # [user_id, title, body]
+    # Written in the step's own transaction, so a step and what it implies commit together or not at all (a
+    # workflow under PATCH_MERGED_STEPS sends these instead of a HOLD_SLOT / BOOK_SLOT / RECORD_PAYOUT of their own).
+    slot: str | None = None  # "hold" (the quote: CalendarConflict refuses the step) or "book" (the deposit)
+    payouts: list[PayoutRecord] = field(default_factory=list)  # the payout row as settlement decided it
 
 
 # Inputs of the activities that need more than the booking id. Field order = the positional arguments these

@@ -73,6 +73,12 @@ async def happy_path_local_steps(env: Any, db: Session) -> WorkflowHandle:
     return await happy_path(env, db)
 
 
+async def happy_path_merged_steps(env: Any, db: Session) -> WorkflowHandle:
+    """The happy path since the slot's hold and booking and the settlement's payout row are written with their steps
+    (PATCH_MERGED_STEPS: one local activity each instead of two or three)."""
+    return await happy_path(env, db)
+
+
 async def client_cancel_after_deposit(env: Any, db: Session) -> WorkflowHandle:
     """The client cancels after paying the deposit: compensation refunds it and releases the calendar."""
     client, artist, h = await _booking(env, db)
@@ -163,7 +169,8 @@ async def temporal_ui_operator_actions(env: Any, db: Session) -> WorkflowHandle:
 
 SCENARIOS: list[Scenario] = [happy_path, client_cancel_after_deposit, dispute_partial_refund, expired_no_answer,
                              balance_overdue_extended, dispute_before_show_cancelled, request_expires_before_show,
-                              temporal_ui_operator_actions, happy_path_local_steps]
+                             temporal_ui_operator_actions, happy_path_local_steps,
+                             happy_path_merged_steps]
 
 
 async def record(database_url: str, only: set[str] | None = None) -> None:

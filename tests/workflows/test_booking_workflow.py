@@ -313,3 +313,22 @@ async def test_second_confirmation_for_an_overlapping_slot_is_refused(temporal_e
         await act(other[0], "confirm", "artist", artist, quote=QUOTE)
     assert "档期已被占用" in str(err.value.cause)
     assert await other[0].query(BookingWorkflow.status) == "REQUESTED"
+    # The refused step left nothing: no event, no quote on the booking, no notice, no slot.
+    refused = booking(db, other[0])
+    assert (refused.status, refused.fee_amount, _slot(db, refused.id)) == ("REQUESTED", None, None)
+    assert _steps(db, refused.id) == ["001-requested"]
+    assert db.scalar(select(func.count()).where(Notification.booking_id == refused.id,
+                                                Notification.title == "艺人已报价")) == 0
+    # Once the first booking lets the time go, the same confirmation goes through as the next step.
+    await act(h1, "withdraw", "client", client)
+    assert _slot(db, booking(db, h1).id) is None
+    await act(other[0], "confirm", "artist", artist, quote=QUOTE)
+    confirmed = booking(db, other[0])
+    assert (confirmed.status, confirmed.fee_amount, _slot(db, confirmed.id)) == ("CONFIRMED", 1_000_000, "held")
+    assert _steps(db, confirmed.id) == ["001-requested", "002-confirm"]
+
+
+def _steps(db: Session, booking_id: int) -> list[str]:
+    db.expire_all()
+    return list(db.scalars(select(BookingEvent.step).where(BookingEvent.booking_id == booking_id)
+                           .order_by(BookingEvent.step)))

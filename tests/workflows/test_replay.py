@@ -24,7 +24,7 @@ HISTORIES = Path(__file__).parent / "histories"
 FILES = sorted(HISTORIES.glob("*.json"))
 SCENARIOS = {"happy_path", "client_cancel_after_deposit", "dispute_partial_refund", "expired_no_answer",
              "balance_overdue_extended", "dispute_before_show_cancelled", "request_expires_before_show",
-             "happy_path_local_steps"}
+             "happy_path_local_steps", "happy_path_merged_steps"}
 
 
 def _history(path: Path) -> WorkflowHistory:

@@ -103,6 +103,10 @@ PATCH_LOCAL_STEPS = "database-steps-as-local-activities"
 LOCAL_STEPS = frozenset(ref.name for ref in (
     RECORD_STEP, HOLD_SLOT, BOOK_SLOT, RELEASE_SLOT, SEND_CONTRACT, SIGN_CONTRACT, RECORD_PAYOUT, RECORD_PENALTY,
     OPEN_DISPUTE, RESOLVE_DISPUTE, CHECK_OPERATOR, AUDIT_OPERATOR_ACTION))
+# A step and the calendar or payout change it implies are one local activity (one transaction, StepRecord.slot /
+# .payouts): the quote holds the slot, the deposit books it, a settlement request opens (and, with no approval
+# period, approves) the payout row, each with its step. Two to three local activities fewer on these paths.
+PATCH_MERGED_STEPS = "calendar-and-payout-in-the-step"
 SETTLEMENT_TIMERS = ("settlement_auto_approve", "settlement_payout", "payout_check")
 DECISIONS = {"approve": "审核通过", "reject": "驳回", "retry": "重新打款"}
 
@@ -120,6 +124,7 @@ class BookingWorkflow:
         self.lock = asyncio.Lock()
         self.clip_deadlines = False
         self.local_steps = False
+        self.merged_steps = False
         self.payments: list[PaymentReceived] = []
         self.compensation: list[tuple[str, int]] = []  # (step, refund amount) still to run
         self.after_refund: dict[str, Ruling] = {}  # refund step -> what the dispute ruling does once it is paid
@@ -164,10 +169,10 @@ class BookingWorkflow:
         if workflow.patched(PATCH_REQUEST_FIRST):
             async with self.lock:  # an early action waits until the request itself is on record
                 await first
-                self.local_steps = workflow.patched(PATCH_LOCAL_STEPS)
+                self._take_step_patches()
         else:
             await first
-            self.local_steps = workflow.patched(PATCH_LOCAL_STEPS)
+            self._take_step_patches()
         while True:
             if self.payments:
                 async with self.lock:
@@ -207,6 +212,11 @@ class BookingWorkflow:
         # Let an update that finished the booking return its answer before the workflow closes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.s.status.value
+
+    def _take_step_patches(self) -> None:
+        """Decided once, after the request step: a booking keeps the way it began (its history replays as recorded)."""
+        self.local_steps = workflow.patched(PATCH_LOCAL_STEPS)
+        self.merged_steps = self.local_steps and workflow.patched(PATCH_MERGED_STEPS)
 
     def _woken(self, seen: int) -> Callable[[], bool]:
         return lambda: (self.version != seen or bool(self.payments) or bool(self.compensation)
@@ -269,10 +279,12 @@ class BookingWorkflow:
         s.paid_amount += p.amount
         money = {"paid_amount": s.paid_amount}
         if p.kind == "deposit" and s.status == S.SIGNED and p.amount == s.deposit_amount:
-            await self._run(BOOK_SLOT, inp.booking_id)
+            if not self.merged_steps:
+                await self._run(BOOK_SLOT, inp.booking_id)
             await self._step(f"paid-{p.order_id}", "deposit_paid", "client", inp.client_id, S.DEPOSIT_PAID,
                              fields=money, data={"order_id": p.order_id, "amount": p.amount},
-                             notify=self._both("定金已支付", "定金已到账，档期已锁定"))
+                             notify=self._both("定金已支付", "定金已到账，档期已锁定"),
+                             slot="book" if self.merged_steps else None)
         elif p.kind == "balance" and s.status == S.DEPOSIT_PAID and p.amount == s.balance_amount:
             await self._step(f"paid-{p.order_id}", "balance_paid", "client", inp.client_id, S.FULLY_PAID,
                              fields={**money, "needs_operator": None}, data={"order_id": p.order_id},
@@ -376,21 +388,34 @@ class BookingWorkflow:
         inp, s = self.inp, self.s
         assert inp is not None and req.quote is not None
         quote = req.quote
-        try:
-            await self._run(HOLD_SLOT, inp.booking_id)
-        except ActivityError as err:
-            raise ApplicationError("该时段艺人档期已被占用，无法确认", type="CalendarConflict") from err
+        if not self.merged_steps:
+            try:
+                await self._run(HOLD_SLOT, inp.booking_id)
+            except ActivityError as err:
+                raise _calendar_conflict() from err
+        before = (s.quote, s.deposit_amount, s.balance_amount, s.balance_due_at, s.deadline)
+        # Set before the step: the run loop re-arms its deadline timer as soon as the step changes the state.
         s.quote = quote
         s.deposit_amount, s.balance_amount = split_fee(quote.fee_amount, quote.deposit_percent)
         s.balance_due_at = datetime.fromisoformat(inp.start_at) - timedelta(days=quote.balance_due_days)
         s.deadline = self._before_show(workflow.now() + timedelta(hours=inp.contract_hours))
-        await self._step("confirm", Action.confirm, req.actor.role, req.actor.id, S.CONFIRMED,
-                         data={"quote": _quote_dict(quote)},
-                         fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
-                                 "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
-                                 "balance_due_at": s.balance_due_at.isoformat(),
-                                 "deadline_at": s.deadline.isoformat()},
-                         notify=[(inp.client_id, "艺人已报价", "艺人已确认档期并报价，请查看并继续")])
+        try:
+            await self._step("confirm", Action.confirm, req.actor.role, req.actor.id, S.CONFIRMED,
+                             data={"quote": _quote_dict(quote)},
+                             fields={"quote": _quote_dict(quote), "fee_amount": quote.fee_amount,
+                                     "deposit_amount": s.deposit_amount, "balance_amount": s.balance_amount,
+                                     "balance_due_at": s.balance_due_at.isoformat(),
+                                     "deadline_at": s.deadline.isoformat()},
+                             notify=[(inp.client_id, "艺人已报价", "艺人已确认档期并报价，请查看并继续")],
+                             slot="hold" if self.merged_steps else None)
+        except ActivityError as err:
+            if not self.merged_steps:
+                raise
+            # Nothing was recorded (the hold refused, or the step failed): the request stands as it was.
+            s.quote, s.deposit_amount, s.balance_amount, s.balance_due_at, s.deadline = before
+            if _failure_type(err) == "CalendarConflict":
+                raise _calendar_conflict() from err
+            raise
 
     async def _reject(self, req: ActionRequest) -> None:
         assert self.inp is not None
@@ -445,8 +470,15 @@ class BookingWorkflow:
                          S.ACCEPTED, notify=[(self.inp.artist_id, "需求方已确认演出", "您可以申请结算")])
 
     async def _request_settlement(self, req: ActionRequest) -> None:
-        await self._step("request_settlement", Action.request_settlement, req.actor.role, req.actor.id, S.SETTLING)
+        if self.merged_steps:  # the request is recorded with the payout row it opens (`_settle`)
+            await self._settle("settle", request=req)
+            return
+        await self._record_settlement_request(req)
         await self._settle("settle")
+
+    async def _record_settlement_request(self, req: ActionRequest, payouts: list[PayoutRecord] | None = None) -> None:
+        await self._step("request_settlement", Action.request_settlement, req.actor.role, req.actor.id, S.SETTLING,
+                         payouts=payouts)
 
     async def _dispute(self, req: ActionRequest) -> None:
         inp, s = self.inp, self.s
@@ -642,10 +674,11 @@ class BookingWorkflow:
         # failed / rejected: an operator decides (decide_settlement)
         return timer if timer is not None and timer.kind not in self.s.failed_timers else None
 
-    async def _settle(self, step: str) -> None:
+    async def _settle(self, step: str, request: ActionRequest | None = None) -> None:
         """Settle what the client paid and kept paid: commission and payout are fixed now (rate snapshotted at
         booking), the payout waits for the end of the dispute window (after the show; none for a cancelled
-        booking) and an operator's approval, or is approved automatically after the configured days."""
+        booking) and an operator's approval, or is approved automatically after the configured days. With the
+        artist's `request` (PATCH_MERGED_STEPS), the request's step carries the payout row it opens."""
         if not workflow.patched(PATCH_SETTLEMENT_APPROVAL):
             await self._settle_v1(step)
             return
@@ -655,6 +688,8 @@ class BookingWorkflow:
         commission, payout = settlement(gross, inp.commission_rate_bp)
         fields = {"commission_amount": commission, "payout_amount": payout, "refunded_amount": s.refunded_amount}
         if gross <= 0:
+            if request is not None:
+                await self._record_settlement_request(request)
             if s.status == S.SETTLING:
                 await self._step(step, "settled", "system", None, S.COMPLETED, fields=fields,
                                  notify=[(inp.artist_id, "结算完成", "款项已全部退还需求方，本单无可结算金额")])
@@ -663,11 +698,17 @@ class BookingWorkflow:
         window = now if s.status == S.CANCELLED else max(
             now, datetime.fromisoformat(inp.end_at) + timedelta(hours=inp.settlement_window_hours))
         auto = max(window, now + timedelta(days=inp.settlement_auto_approve_days))
-        s.settlement = Settlement(gross, commission, payout, window, auto)
-        await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "pending_approval", gross, commission, payout,
-                                                    auto.isoformat()))
+        opened = PayoutRecord(inp.booking_id, "pending_approval", gross, commission, payout, auto.isoformat())
+        if request is not None:
+            approved = [PayoutRecord(inp.booking_id, "approved")] if auto <= now else []
+            await self._record_settlement_request(request, [opened, *approved])
+            # Only now: the run loop, woken by the step, must not arm a settlement timer for a row not yet written.
+            s.settlement = Settlement(gross, commission, payout, window, auto)
+        else:
+            s.settlement = Settlement(gross, commission, payout, window, auto)
+            await self._run(RECORD_PAYOUT, opened)
         if auto <= now:  # no window and no approval period configured: approved at once
-            await self._approve(None, None)
+            await self._approve(None, None, recorded=request is not None)
             return
         await self._step(step, "settlement_pending", "system", None, s.status, moved=False, fields=fields,
                          data={"gross_amount": gross, "window_ends_at": window.isoformat(),
@@ -675,11 +716,13 @@ class BookingWorkflow:
                          notify=[(inp.artist_id, "结算待审核",
                                   f"应结算{payout / 100:.2f}元，争议期结束并经平台审核后打款")])
 
-    async def _approve(self, operator_id: int | None, reason: str | None) -> None:
+    async def _approve(self, operator_id: int | None, reason: str | None, *, recorded: bool = False) -> None:
+        """`recorded`: the payout row's approval was written with the step that opened it."""
         inp, s, st = self.inp, self.s, self.s.settlement
         assert inp is not None and st is not None
         st.status, st.approved_by = "approved", operator_id
-        await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "approved", operator_id=operator_id))
+        if not recorded:
+            await self._run(RECORD_PAYOUT, PayoutRecord(inp.booking_id, "approved", operator_id=operator_id))
         if operator_id is not None or st.window_ends_at > workflow.now():
             await self._step("settlement-approved", "settlement_approved", "operator" if operator_id else "system",
                              operator_id, s.status, moved=False, reason=reason, fields={"needs_operator": None},
@@ -831,8 +874,10 @@ class BookingWorkflow:
 
     async def _step(self, name: str, action: str, role: str, actor_id: int | None, to: BookingStatus, *,
                     moved: bool = True, reason: str | None = None, data: dict | None = None,
-                    fields: dict | None = None, notify: Notify | None = None) -> None:
-        """Move to `to` and write the projection (event row, booking fields, notifications) once."""
+                    fields: dict | None = None, notify: Notify | None = None, slot: str | None = None,
+                    payouts: list[PayoutRecord] | None = None) -> None:
+        """Move to `to` and write the projection (event row, booking fields, notifications) once; with `slot` /
+        `payouts`, the calendar or payout change in the same transaction (PATCH_MERGED_STEPS)."""
         inp = self.inp
         assert inp is not None
         self.seq += 1
@@ -844,11 +889,16 @@ class BookingWorkflow:
             actor_id=actor_id, from_status=before.value if moved else None, to_status=to.value,
             data=data or {}, reason=reason,
             fields={"status": to.value, **(fields or {}), **({"reason": reason} if reason else {})},
-            notify=[list(n) for n in (notify or [])])
+            notify=[list(n) for n in (notify or [])], slot=slot, payouts=payouts or [])
         try:
             await self._run(RECORD_STEP, record)
         except ApplicationError:
             self.s.status = before  # nothing was recorded: the booking stays where it was
+            raise
+        except ActivityError:
+            if slot or payouts:  # refused (a calendar conflict): nothing was recorded, the step is not taken
+                self.s.status, self.seq = before, self.seq - 1
+                self.version += 1  # the run loop re-arms its timers from the state as it is again
             raise
         if before != to:
             workflow.upsert_search_attributes([STATUS_KEY.value_set(to.value)])
@@ -875,6 +925,15 @@ def _check_typed_in(req: ActionRequest) -> None:
 
 _SETTLEMENT_LABELS = {"pending_approval": "待审核", "approved": "已审核待打款", "paying": "打款中",
                       "failed": "打款失败", "rejected": "已驳回", "paid": "已打款"}
+
+
+def _calendar_conflict() -> ApplicationError:
+    return ApplicationError("该时段艺人档期已被占用，无法确认", type="CalendarConflict")
+
+
+def _failure_type(err: ActivityError) -> str | None:
+    cause = err.cause
+    return cause.type if isinstance(cause, ApplicationError) else None
 
 
 def _permanent(err: ActivityError) -> bool:
