@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from domain.time import SHANGHAI, utc_now
-from tests.e2e.booking_stack import valid_id_number
+from tests.e2e.booking_stack import unmarked_show_start, valid_id_number
 from tests.e2e.sms_login import sms_headers
 from tests.e2e.test_admin import OPERATOR, login, settle
 
@@ -58,7 +58,7 @@ def _book(platform_url: str, artist_id: int) -> None:
             if http.get(f"{V1}/me", headers=h).json()["verification"]["status"] == "verified":
                 break
             time.sleep(0.5)
-        start = utc_now() + timedelta(days=60)
+        start = unmarked_show_start()  # past the seed's calendar marks
         res = http.post(f"{V1}/inquiries", headers=h, json={
             "artist_ids": [artist_id], "event_type": "公司年会", "start_at": start.isoformat(),
             "end_at": (start + timedelta(hours=2)).isoformat(), "city": "成都", "venue_address": "高新区天府大道1号",

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from domain.time import utc_now
+from tests.e2e.booking_stack import unmarked_show_start
 from tests.e2e.test_admin import OPERATOR, login, settle
 from tests.e2e.test_admin_orders import CLIENT, _login
 
@@ -32,7 +32,7 @@ def _inquiry(platform_url: str, event_type: str) -> None:
     with httpx.Client(base_url=platform_url, timeout=30, trust_env=False) as http:
         client = _login(http, CLIENT)
         ids = [http.get(f"{V1}/me", headers=_login(http, phone)).json()["id"] for phone in ARTISTS]
-        start = utc_now() + timedelta(days=95)  # past the seed's calendar marks (2..59 days)
+        start = unmarked_show_start()  # past the seed's calendar marks
         res = http.post(f"{V1}/inquiries", headers=client, json={
             "artist_ids": ids, "event_type": event_type, "start_at": start.isoformat(),
             "end_at": (start + timedelta(hours=2)).isoformat(), "city": "成都", "venue_address": "高新区天府大道1号",
