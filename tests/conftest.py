@@ -4,6 +4,7 @@ migrations, a time-skipping Temporal server with the platform's worker, and the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -35,6 +36,15 @@ from storage.local import LocalStorage
 from tests.fakes.scripted_payouts import ScriptedPayoutChannel
 
 TEST_TASK_QUEUE = "yanyue-test"
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_heap() -> Iterator[None]:
+    """An app lifespan started by a test freezes the whole test process's objects (domain.heap, `gc.freeze`): they
+    would stay out of the collector and out of `gc.get_objects()`, which skips frozen objects (a test that looks a
+    worker's plugins up there no longer found them). Each test leaves the process unfrozen."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

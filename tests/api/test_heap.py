@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import gc
 import warnings
-from collections.abc import Iterator
-
-import pytest
 
 from activities.contract_documents import DocumentMaker
 from api.app import create_app
@@ -18,14 +15,7 @@ with warnings.catch_warnings():  # it would rather run on `httpx2`
     from starlette.testclient import TestClient
 
 
-@pytest.fixture
-def unfrozen() -> Iterator[None]:
-    gc.unfreeze()
-    yield
-    gc.unfreeze()  # the test process's own objects go back to the collector
-
-
-def test_the_api_freezes_what_it_started_with(ctx: AppContext, unfrozen: None) -> None:
+def test_the_api_freezes_what_it_started_with(ctx: AppContext) -> None:
     app = create_app(ctx.settings, ctx)
     assert gc.get_freeze_count() == 0
     with TestClient(app) as http:
