@@ -937,8 +937,7 @@ def _failure_type(err: ActivityError) -> str | None:
 
 
 def _permanent(err: ActivityError) -> bool:
-    cause = err.cause
-    return isinstance(cause, ApplicationError) and cause.type == PERMANENT_TYPE
+    return _failure_type(err) == PERMANENT_TYPE
 
 
 def _failure_message(err: Exception) -> str:
