@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ from domain.db import sqlalchemy_url
 from domain.payments.service import format_fen
 from domain.seed import MARKED_DAYS
 from domain.settings import ROOT, Settings
-from domain.time import utc_now
+from domain.time import SHANGHAI, utc_now
 from tests.e2e.sms_login import sms_headers
 from tests.factories import signature_png
 from workers.runtime import SEARCH_ATTRIBUTES
@@ -79,12 +79,24 @@ def valid_id_number(serial: int) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
+UNMARKED_SPREAD = timedelta(days=7)  # unmarked_show_start() picks a random minute of this span
+
+
 def unmarked_show_start() -> datetime:
     """A show time for a seeded artist that nothing on its calendar stands in the way of: past the days the seed
     marks (domain.seed.MARKED_DAYS, whose 已有演出 would refuse the confirmation's hold) and at a random minute of
     the following week, so reruns on one platform never meet an earlier run's hold either."""
     days = MARKED_DAYS.stop + 2  # the first unmarked day, a day for the Shanghai date, a day spare
-    return (utc_now() + timedelta(days=days, minutes=uuid.uuid4().int % 10_000)).replace(second=0, microsecond=0)
+    minutes = uuid.uuid4().int % int(UNMARKED_SPREAD.total_seconds() // 60)
+    return (utc_now() + timedelta(days=days, minutes=minutes)).replace(second=0, microsecond=0)
+
+
+def untouched_day() -> date:
+    """A Shanghai date on which no seeded artist has anything: past the seed's marks and past the week that
+    unmarked_show_start() spreads other tests' shows over (a day spare either side), for a test that closes a day
+    and needs it empty first."""
+    days = MARKED_DAYS.stop + 2 + UNMARKED_SPREAD.days + 2
+    return datetime.now(SHANGHAI).date() + timedelta(days=days)
 
 
 def _loopback_only(request: httpx.Request) -> None:

@@ -36,6 +36,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 
 from domain.seed import OPERATOR, stage_picture
 from domain.time import SHANGHAI
+from tests.e2e.booking_stack import untouched_day
 from tests.e2e.h5 import (
     CHINESE,
     PHONE_VIEWPORT,
@@ -60,7 +61,6 @@ SILENT = ("13900000007", "回声计划")
 FEE_YUAN = 12000
 LEAD = timedelta(minutes=5)  # the show starts this long after the inquiry: the steps up to the balance fit in
 SHOW = timedelta(minutes=1)
-CLOSED_DAY_OFFSET = 62  # beyond the seed's calendar marks (2–59 days ahead)
 REJECT_REASON = "当天已有外地演出，无法赶回，抱歉"
 CANCEL_REASON = "与另一场预约时间重叠，取消此单"
 DISPUTE_REASON = "艺人迟到一小时，演出时长缩短了一半，附现场照片。"
@@ -424,7 +424,7 @@ def journey(api: str, client: Page, artist: Page, screenshot_dir: Path, tmp_path
     log("paid in full")
 
     # --- 10. While the show runs. (a) 夏夜乐队 closes a day; a search for that day no longer lists them.
-    closed_day = start.date() + timedelta(days=CLOSED_DAY_OFFSET)
+    closed_day = untouched_day()  # nothing on it yet, not even another test's show
     close_day(artist, api, closed_day, shots)
     search_on_day(client, api, PERFORMER[1], closed_day, shots)
     log("calendar")
