@@ -79,6 +79,7 @@ def valid_id_number(serial: int) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
+UNMARKED_FROM = MARKED_DAYS.stop + 2  # days ahead: the first unmarked day, a day for the Shanghai date, a day spare
 UNMARKED_SPREAD = timedelta(days=7)  # unmarked_show_start() picks a random minute of this span
 
 
@@ -86,17 +87,15 @@ def unmarked_show_start() -> datetime:
     """A show time for a seeded artist that nothing on its calendar stands in the way of: past the days the seed
     marks (domain.seed.MARKED_DAYS, whose 已有演出 would refuse the confirmation's hold) and at a random minute of
     the following week, so reruns on one platform never meet an earlier run's hold either."""
-    days = MARKED_DAYS.stop + 2  # the first unmarked day, a day for the Shanghai date, a day spare
     minutes = uuid.uuid4().int % int(UNMARKED_SPREAD.total_seconds() // 60)
-    return (utc_now() + timedelta(days=days, minutes=minutes)).replace(second=0, microsecond=0)
+    return (utc_now() + timedelta(days=UNMARKED_FROM, minutes=minutes)).replace(second=0, microsecond=0)
 
 
 def untouched_day() -> date:
     """A Shanghai date on which no seeded artist has anything: past the seed's marks and past the week that
     unmarked_show_start() spreads other tests' shows over (a day spare either side), for a test that closes a day
     and needs it empty first."""
-    days = MARKED_DAYS.stop + 2 + UNMARKED_SPREAD.days + 2
-    return datetime.now(SHANGHAI).date() + timedelta(days=days)
+    return datetime.now(SHANGHAI).date() + timedelta(days=UNMARKED_FROM) + UNMARKED_SPREAD + timedelta(days=2)
 
 
 def _loopback_only(request: httpx.Request) -> None:
